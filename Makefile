@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipc - top-level Makefile.  The module itself is built by Kbuild (see the
+# Kbuild file); this file drives it, builds user space, and runs the VM
+# tests.  `make help` lists the targets.
+
+KIPC_CACHE	?= $(HOME)/.cache/kipc
+export KIPC_CACHE
+
+# Kernel to build the module against: KDIR wins, then KERNELRELEASE (an
+# installed kernel's /lib/modules/<release>/build), then the pinned Debian
+# kernel of series KERNEL that the VM boots (fetched by `make setup`).
+KERNEL		?= 6.1
+KERNELS		?= 6.1 6.12
+ifneq ($(KDIR),)
+else ifneq ($(KERNELRELEASE),)
+KDIR		:= /lib/modules/$(KERNELRELEASE)/build
+else
+KABI		:= $(shell cat $(KIPC_CACHE)/kernels/$(KERNEL).abi 2>/dev/null)
+KDIR		:= $(KIPC_CACHE)/kernels/$(KABI)/usr/src/linux-headers-$(KABI)-amd64
+endif
+MODDIR		?= build/module
+
+O		:= build/user
+KSFT_DIR	:= $(KIPC_CACHE)/ksrc/tools/testing/selftests
+
+CC		?= cc
+CFLAGS_COMMON	:= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+		   -Iuapi -Ilibkipc/include
+LIB_VERSION	:= 0.1.0
+LIB_SONAME	:= libkipc.so.0
+
+PREFIX		?= /usr/local
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+
+SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*_test.c))
+TOOLS		:= $(O)/tools/kipc-demo
+
+.PHONY: all help setup module lib selftests tools check demo lint install \
+	install-lib install-module clean
+
+all: module lib tools selftests
+
+help:
+	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
+	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
+	@echo 'make check      lint, then run every selftest in a VM on each of: $(KERNELS)'
+	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
+	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
+	@echo 'make install    install libkipc and its headers under PREFIX=$(PREFIX)'
+	@echo 'make install-module   install kipc.ko for KERNELRELEASE (run as root)'
+
+setup:
+	@scripts/setup.sh
+
+module:
+	@test -f $(KDIR)/Makefile || { echo "no kernel headers at '$(KDIR)': run 'make setup' or set KDIR=/KERNELRELEASE="; exit 1; }
+	@mkdir -p $(MODDIR)
+	@cp -pR Kbuild kmod uapi scripts $(MODDIR)/
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) W=1 modules
+
+# ---- user space -------------------------------------------------------------
+
+$(O)/libkipc/%.o: libkipc/%.c libkipc/include/libkipc.h uapi/linux/kipc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -fvisibility=hidden -c $< -o $@
+
+$(O)/libkipc/%.pic.o: libkipc/%.c libkipc/include/libkipc.h uapi/linux/kipc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(O)/libkipc.a: $(O)/libkipc/kipc.o
+	$(AR) rcs $@ $^
+
+$(O)/libkipc.so.$(LIB_VERSION): $(O)/libkipc/kipc.pic.o
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs -o $@ $^
+	ln -sf libkipc.so.$(LIB_VERSION) $(O)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(O)/libkipc.so
+
+$(O)/kipc.pc: libkipc/kipc.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+
+lib: $(O)/libkipc.a $(O)/libkipc.so.$(LIB_VERSION) $(O)/kipc.pc
+
+$(O)/selftests/%: selftests/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
+	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -I$(KSFT_DIR) -static $< $(O)/libkipc.a -lpthread -o $@
+
+selftests: $(SELFTESTS)
+
+$(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -static $< $(O)/libkipc.a -lpthread -o $@
+
+tools: $(TOOLS)
+
+# ---- tests --------------------------------------------------------------------
+
+lint: setup
+	@scripts/lint.sh
+
+check: setup
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory lib tools selftests
+	@scripts/check.sh check $(KERNELS)
+
+demo: setup
+	@$(MAKE) --no-print-directory lib tools
+	@scripts/check.sh demo $(KERNEL)
+
+# ---- install ------------------------------------------------------------------
+
+install: install-lib
+
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 0644 $(O)/libkipc.a $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(O)/libkipc.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libkipc.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkipc.so
+	install -m 0644 libkipc/include/libkipc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 0644 $(O)/kipc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) modules_install
+
+clean:
+	rm -rf build

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API differences between the kernels kipc supports (6.1 to 6.12).
+ *
+ * Differences are found by looking for the feature in the kernel's headers
+ * (Kbuild greps them and defines KIPC_HAVE_* macros), not by comparing
+ * version numbers, so that distribution kernels with backports work too.
+ */
+#ifndef _KIPC_COMPAT_H
+#define _KIPC_COMPAT_H
+
+#endif /* _KIPC_COMPAT_H */

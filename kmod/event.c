@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events: auto-reset and manual-reset, each signal carrying a 64-bit value.
+ *
+ * An auto-reset event hands each signal to exactly one waiter: the oldest
+ * blocked one, or else the next to wait.  A manual-reset event releases
+ * every waiter and stays set until reset.  An event fd is readable in
+ * poll/epoll while the event is set.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "kipc.h"
+
+/**
+ * struct kipc_event - an event object
+ * @obj: the common part
+ * @lock: protects every field below; a leaf lock (nothing is taken under
+ *	it but the scheduler's own locks, to wake a waiter)
+ * @waiters: tasks blocked in KIPC_EVENT_IOC_WAIT, oldest first
+ * @poll_wq: poll/epoll waiters; woken, outside @lock, when @set turns true
+ * @manual: manual-reset event
+ * @set: signalled
+ * @value: value of the pending signal
+ * @signals: signals received
+ * @wakeups: waits satisfied
+ */
+struct kipc_event {
+	struct kipc_object obj;
+	spinlock_t lock; /* protects all below */
+	struct kipc_waitq waiters;
+	wait_queue_head_t poll_wq;
+	bool manual;
+	bool set;
+	u64 value;
+	u64 signals;
+	u64 wakeups;
+};
+
+static struct kipc_event *to_event(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_event, obj);
+}
+
+static struct kipc_object *kipc_event_create(const void *attr)
+{
+	const struct kipc_event_attr *a = attr;
+	struct kipc_event *ev;
+
+	if ((a->flags & ~KIPC_EVENT_ATTR_FLAGS) || a->__pad ||
+	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)) ||
+	    (a->value && !(a->flags & KIPC_EVENT_SET)))
+		return ERR_PTR(-EINVAL);
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ev)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&ev->lock);
+	kipc_waitq_init(&ev->waiters);
+	init_waitqueue_head(&ev->poll_wq);
+	ev->manual = a->flags & KIPC_EVENT_MANUAL_RESET;
+	ev->set = a->flags & KIPC_EVENT_SET;
+	ev->value = a->value;
+	return &ev->obj;
+}
+
+static void kipc_event_destroy(struct kipc_object *obj)
+{
+	struct kipc_event *ev = to_event(obj);
+
+	WARN_ON(ev->waiters.count);
+	kfree(ev);
+}
+
+static void kipc_event_signal(struct kipc_event *ev, u64 value)
+{
+	bool set;
+
+	spin_lock(&ev->lock);
+	ev->signals++;
+	if (ev->manual) {
+		ev->wakeups += kipc_waitq_wake_all(&ev->waiters, value);
+		ev->set = true;
+		ev->value = value;
+	} else if (kipc_waitq_wake_one(&ev->waiters, value)) {
+		ev->wakeups++;
+	} else {
+		ev->set = true;
+		ev->value = value;
+	}
+	set = ev->set;
+	spin_unlock(&ev->lock);
+
+	if (set)
+		wake_up_interruptible_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static int kipc_event_wait(struct kipc_event *ev, bool nonblock,
+			   ktime_t deadline, u64 *value)
+{
+	struct kipc_waiter w;
+	int ret = 0;
+
+	spin_lock(&ev->lock);
+	if (ev->set) {
+		*value = ev->value;
+		ev->wakeups++;
+		if (!ev->manual)
+			ev->set = false;
+	} else if (nonblock) {
+		ret = -EAGAIN;
+	} else {
+		kipc_waitq_add(&ev->waiters, &w);
+		ret = kipc_waitq_sleep(&ev->waiters, &ev->lock, &w, deadline);
+		if (!ret)
+			*value = w.value;
+	}
+	spin_unlock(&ev->lock);
+	return ret;
+}
+
+static long kipc_event_ioc_signal(struct file *file, struct kipc_object *obj,
+				  unsigned long arg, unsigned int usize)
+{
+	struct kipc_event_signal s;
+	int err;
+
+	err = kipc_copy_in(&s, sizeof(s), KIPC_EVENT_SIGNAL_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if (s.flags || s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	kipc_event_signal(to_event(obj), s.value);
+	return 0;
+}
+
+static long kipc_event_ioc_reset(struct file *file, struct kipc_object *obj,
+				 unsigned long arg, unsigned int usize)
+{
+	struct kipc_event *ev = to_event(obj);
+
+	if (arg)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	spin_lock(&ev->lock);
+	ev->set = false;
+	spin_unlock(&ev->lock);
+	return 0;
+}
+
+static int kipc_event_check_wait(const struct kipc_event_wait *w,
+				 ktime_t *deadline)
+{
+	if ((w->flags & ~KIPC_WAIT_FLAGS) || w->__pad ||
+	    !kipc_mem_is_zero(w->reserved, sizeof(w->reserved)))
+		return -EINVAL;
+	if ((w->flags & KIPC_WAIT_DEADLINE) && (w->flags & KIPC_WAIT_NONBLOCK))
+		return -EINVAL;
+	if (!(w->flags & KIPC_WAIT_DEADLINE)) {
+		*deadline = KTIME_MAX;
+		return kipc_mem_is_zero(&w->deadline, sizeof(w->deadline)) ?
+		       0 : -EINVAL;
+	}
+	return kipc_deadline(&w->deadline, deadline);
+}
+
+static long kipc_event_ioc_wait(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_event_wait w;
+	ktime_t deadline;
+	bool nonblock;
+	int err;
+
+	err = kipc_copy_in(&w, sizeof(w), KIPC_EVENT_WAIT_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	err = kipc_event_check_wait(&w, &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+
+	/* Fail on a read-only struct before a signal is consumed. */
+	err = kipc_copy_out(uarg, usize, &w, sizeof(w));
+	if (err)
+		return err;
+
+	nonblock = (w.flags & KIPC_WAIT_NONBLOCK) ||
+		   (file->f_flags & O_NONBLOCK);
+	err = kipc_event_wait(to_event(obj), nonblock, deadline, &w.value);
+	if (err)
+		return err;
+	return kipc_copy_out(uarg, usize, &w, sizeof(w));
+}
+
+static long kipc_event_ioc_info(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_info in;
+	int err;
+
+	err = kipc_copy_in(&in, sizeof(in), KIPC_EVENT_INFO_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if (in.flags || in.__pad ||
+	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
+		return -EINVAL;
+
+	spin_lock(&ev->lock);
+	in.state = (ev->manual ? KIPC_EVENT_MANUAL_RESET : 0) |
+		   (ev->set ? KIPC_EVENT_SET : 0);
+	in.value = ev->set ? ev->value : 0;
+	in.signals = ev->signals;
+	in.wakeups = ev->wakeups;
+	in.waiters = ev->waiters.count;
+	spin_unlock(&ev->lock);
+	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+}
+
+static __poll_t kipc_event_poll(struct file *file, struct kipc_object *obj,
+				poll_table *wait)
+{
+	struct kipc_event *ev = to_event(obj);
+
+	poll_wait(file, &ev->poll_wq, wait);
+	return READ_ONCE(ev->set) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static void kipc_event_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_info in;
+
+	spin_lock(&ev->lock);
+	in.state = ev->set;
+	in.value = ev->value;
+	in.signals = ev->signals;
+	in.wakeups = ev->wakeups;
+	in.waiters = ev->waiters.count;
+	spin_unlock(&ev->lock);
+
+	seq_printf(m, "event-reset:\t%s\n", ev->manual ? "manual" : "auto");
+	seq_printf(m, "event-set:\t%u\n", in.state);
+	seq_printf(m, "event-value:\t%llu\n", in.value);
+	seq_printf(m, "event-signals:\t%llu\n", in.signals);
+	seq_printf(m, "event-wakeups:\t%llu\n", in.wakeups);
+	seq_printf(m, "event-waiters:\t%u\n", in.waiters);
+}
+
+static const struct kipc_ioc kipc_event_ioctls[] = {
+	{ KIPC_EVENT_IOC_SIGNAL, KIPC_EVENT_SIGNAL_SIZE_VER0, kipc_event_ioc_signal },
+	{ KIPC_EVENT_IOC_RESET, 0, kipc_event_ioc_reset },
+	{ KIPC_EVENT_IOC_WAIT, KIPC_EVENT_WAIT_SIZE_VER0, kipc_event_ioc_wait },
+	{ KIPC_EVENT_IOC_INFO, KIPC_EVENT_INFO_SIZE_VER0, kipc_event_ioc_info },
+};
+
+const struct kipc_type kipc_event_type = {
+	.type		= KIPC_TYPE_EVENT,
+	.name		= "event",
+	.inode_name	= "[kipc-event]",
+	.attr_size	= sizeof(struct kipc_event_attr),
+	.attr_min	= KIPC_EVENT_ATTR_SIZE_VER0,
+	.create		= kipc_event_create,
+	.destroy	= kipc_event_destroy,
+	.ioctls		= kipc_event_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_event_ioctls),
+	.poll		= kipc_event_poll,
+	.show_fdinfo	= kipc_event_show_fdinfo,
+};

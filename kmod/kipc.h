@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kipc internal interfaces: the object model shared by every object type.
+ */
+#ifndef _KIPC_KIPC_H
+#define _KIPC_KIPC_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/kipc.h>
+
+#include "compat.h"
+
+struct kipc_object;
+struct kipc_user;
+
+/**
+ * struct kipc_type - what an object type provides to the core
+ * @type: KIPC_TYPE_* number
+ * @name: short name, used in fdinfo
+ * @inode_name: name of the anon inode, as readlink() of the fd shows it
+ * @attr_size: size of the type's attribute struct known to the module
+ * @attr_min: smallest attribute size accepted (its _SIZE_VER0)
+ * @create: validate @attr (already copied in, zero-extended) and allocate
+ *	the object; returns the embedded &struct kipc_object or an ERR_PTR.
+ *	Must not have side effects beyond the allocation.
+ * @destroy: free an object built by @create; called once, on last put
+ * @ioctls: the type's ioctl commands
+ * @nr_ioctls: their number
+ * @poll: readiness of the object
+ * @show_fdinfo: type-specific lines of /proc/<pid>/fdinfo/<fd>
+ */
+struct kipc_type {
+	u32 type;
+	const char *name;
+	const char *inode_name;
+	size_t attr_size;
+	size_t attr_min;
+	struct kipc_object *(*create)(const void *attr);
+	void (*destroy)(struct kipc_object *obj);
+	const struct kipc_ioc *ioctls;
+	unsigned int nr_ioctls;
+	__poll_t (*poll)(struct file *file, struct kipc_object *obj,
+			 poll_table *wait);
+	void (*show_fdinfo)(struct seq_file *m, struct kipc_object *obj);
+};
+
+/**
+ * struct kipc_object - the part every kipc object shares
+ * @ref: references: one per open file, one while the name is registered,
+ *	and short-lived ones taken by lookups
+ * @type: the object's type
+ * @id: unique id, never reused while the module is loaded
+ * @uid: owner uid
+ * @gid: owner gid
+ * @cuid: creator uid
+ * @cgid: creator gid
+ * @mode: permission bits
+ * @creator: thread-group id of the creator
+ * @user: the per-uid account charged for this object
+ * @name: the name (not NUL-terminated), NULL for anonymous objects
+ * @name_len: length of @name
+ * @hash_node: link in the name registry, under kipc_registry_lock
+ * @linked: the name is in the registry, under kipc_registry_lock
+ *
+ * Lock order (outermost first): kipc_registry_lock (mutex, name registry)
+ * -> kipc_users_lock (spinlock, accounting) -> a type's own object lock.
+ * Everything but @hash_node and @linked is immutable after creation.
+ */
+struct kipc_object {
+	struct kref ref;
+	const struct kipc_type *type;
+	u64 id;
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t cuid;
+	kgid_t cgid;
+	umode_t mode;
+	struct pid *creator;
+	struct kipc_user *user;
+	char *name;
+	u32 name_len;
+	struct hlist_node hash_node;
+	bool linked;
+};
+
+/**
+ * struct kipc_waitq - FIFO of blocked tasks, protected by its object's lock
+ * @head: the waiters, oldest first
+ * @count: their number
+ */
+struct kipc_waitq {
+	struct list_head head;
+	unsigned int count;
+};
+
+/**
+ * struct kipc_waiter - one blocked task, on its own stack
+ * @node: link in &kipc_waitq.head
+ * @task: the task
+ * @granted: set by the waker: what the task waited for is now its own
+ * @value: value handed over with the grant
+ */
+struct kipc_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	bool granted;
+	u64 value;
+};
+
+static inline void kipc_waitq_init(struct kipc_waitq *q)
+{
+	INIT_LIST_HEAD(&q->head);
+	q->count = 0;
+}
+
+void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w);
+bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value);
+unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value);
+int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
+		     struct kipc_waiter *w, ktime_t deadline);
+
+/**
+ * struct kipc_ioc - one ioctl command of an object type
+ * @cmd: the command as defined in the uapi header
+ * @min_size: smallest argument size accepted (_SIZE_VER0, 0 for _IO)
+ * @fn: the handler; @usize is the caller's argument size
+ */
+struct kipc_ioc {
+	unsigned int cmd;
+	unsigned int min_size;
+	long (*fn)(struct file *file, struct kipc_object *obj,
+		   unsigned long arg, unsigned int usize);
+};
+
+/* Module parameters (main.c). */
+extern unsigned int kipc_max_objects;
+extern unsigned int kipc_max_objects_per_uid;
+extern unsigned int kipc_max_name_len;
+
+/* Object core (object.c). */
+int kipc_objects_init(void);
+void kipc_objects_exit(void);
+long kipc_ioc_create(void __user *arg, unsigned int usize);
+long kipc_ioc_open(void __user *arg, unsigned int usize);
+long kipc_ioc_unlink(void __user *arg, unsigned int usize);
+long kipc_ioc_stats(void __user *arg, unsigned int usize);
+void kipc_object_put(struct kipc_object *obj);
+int kipc_check_name(const char *name, u32 len);
+int kipc_permission(const struct kipc_object *obj, fmode_t want);
+
+/* User-space copy helpers (uaccess.c). */
+int kipc_copy_in(void *dst, size_t ksize, size_t minsize,
+		 const void __user *src, size_t usize);
+int kipc_copy_out(void __user *dst, size_t usize, const void *src,
+		  size_t ksize);
+bool kipc_mem_is_zero(const void *p, size_t len);
+int kipc_deadline(const struct kipc_timespec *ts, ktime_t *out);
+int kipc_ioc_size(unsigned int cmd, unsigned int want_cmd, size_t min);
+
+/* Object types. */
+extern const struct kipc_type kipc_event_type;
+
+#endif /* _KIPC_KIPC_H */

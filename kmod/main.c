@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc: inter-process communication objects in the kernel.
+ *
+ * /dev/kipc creates and opens objects; every object is a file descriptor.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/uaccess.h>
+
+#include "kipc.h"
+
+#define KIPC_NAME_LEN_LIMIT	4095
+
+unsigned int kipc_max_objects = 65536;
+unsigned int kipc_max_objects_per_uid = 4096;
+unsigned int kipc_max_name_len = 255;
+
+static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
+				  unsigned int max)
+{
+	unsigned int n;
+	int err;
+
+	err = kstrtouint(val, 0, &n);
+	if (err)
+		return err;
+	if (n < 1 || n > max)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static int kipc_param_set_count(const char *val, const struct kernel_param *kp)
+{
+	return kipc_param_set_bounded(val, kp, INT_MAX);
+}
+
+static int kipc_param_set_name_len(const char *val,
+				   const struct kernel_param *kp)
+{
+	return kipc_param_set_bounded(val, kp, KIPC_NAME_LEN_LIMIT);
+}
+
+static const struct kernel_param_ops kipc_count_ops = {
+	.set = kipc_param_set_count,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops kipc_name_len_ops = {
+	.set = kipc_param_set_name_len,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_objects, &kipc_count_ops, &kipc_max_objects, 0644);
+MODULE_PARM_DESC(max_objects,
+		 "Objects alive at once, all users together; creation beyond fails with ENOSPC (1..INT_MAX, default 65536)");
+module_param_cb(max_objects_per_uid, &kipc_count_ops,
+		&kipc_max_objects_per_uid, 0644);
+MODULE_PARM_DESC(max_objects_per_uid,
+		 "Objects charged to one effective uid; creation beyond fails with EDQUOT (1..INT_MAX, default 4096)");
+module_param_cb(max_name_len, &kipc_name_len_ops, &kipc_max_name_len, 0644);
+MODULE_PARM_DESC(max_name_len,
+		 "Longest object name in bytes; longer ones fail with ENAMETOOLONG (1..4095, default 255)");
+
+static long kipc_ioc_version(void __user *arg, unsigned int usize)
+{
+	struct kipc_version v;
+	int err;
+
+	err = kipc_copy_in(&v, sizeof(v), KIPC_VERSION_SIZE_VER0, arg, usize);
+	if (err)
+		return err;
+	if (v.flags || v.api_version || v.features || v.types ||
+	    v.max_name_len || v.__pad ||
+	    !kipc_mem_is_zero(v.reserved, sizeof(v.reserved)))
+		return -EINVAL;
+
+	v.api_version = KIPC_API_VERSION;
+	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
+		     KIPC_FEATURE_OBJ_INFO;
+	v.types = 1ULL << KIPC_TYPE_EVENT;
+	v.max_name_len = READ_ONCE(kipc_max_name_len);
+	return kipc_copy_out(arg, usize, &v, sizeof(v));
+}
+
+struct kipc_dev_ioc {
+	unsigned int cmd;
+	unsigned int min_size;
+	long (*fn)(void __user *arg, unsigned int usize);
+};
+
+static const struct kipc_dev_ioc kipc_dev_ioctls[] = {
+	{ KIPC_IOC_VERSION, KIPC_VERSION_SIZE_VER0, kipc_ioc_version },
+	{ KIPC_IOC_CREATE, KIPC_CREATE_SIZE_VER0, kipc_ioc_create },
+	{ KIPC_IOC_OPEN, KIPC_OPEN_SIZE_VER0, kipc_ioc_open },
+	{ KIPC_IOC_UNLINK, KIPC_UNLINK_SIZE_VER0, kipc_ioc_unlink },
+	{ KIPC_IOC_STATS, KIPC_STATS_SIZE_VER0, kipc_ioc_stats },
+};
+
+static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	unsigned int i;
+	int usize;
+
+	for (i = 0; i < ARRAY_SIZE(kipc_dev_ioctls); i++) {
+		usize = kipc_ioc_size(cmd, kipc_dev_ioctls[i].cmd,
+				      kipc_dev_ioctls[i].min_size);
+		if (usize == -ENOTTY)
+			continue;
+		if (usize < 0)
+			return usize;
+		return kipc_dev_ioctls[i].fn((void __user *)arg, usize);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations kipc_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= kipc_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice kipc_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "kipc",
+	.fops	= &kipc_dev_fops,
+	.mode	= 0666,
+};
+
+static void kipc_uapi_asserts(void)
+{
+	BUILD_BUG_ON(sizeof(struct kipc_timespec) != 16);
+	BUILD_BUG_ON(sizeof(struct kipc_version) != KIPC_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_create) != KIPC_CREATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_open) != KIPC_OPEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_unlink) != KIPC_UNLINK_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_stats) != KIPC_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_object_info) !=
+		     KIPC_OBJECT_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_event_attr) !=
+		     KIPC_EVENT_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_event_signal) !=
+		     KIPC_EVENT_SIGNAL_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_event_wait) !=
+		     KIPC_EVENT_WAIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_event_info) !=
+		     KIPC_EVENT_INFO_SIZE_VER0);
+}
+
+static int __init kipc_init(void)
+{
+	int err;
+
+	kipc_uapi_asserts();
+	err = kipc_objects_init();
+	if (err)
+		return err;
+	err = misc_register(&kipc_misc);
+	if (err)
+		return err;
+	pr_info("loaded, API version %d\n", KIPC_API_VERSION);
+	return 0;
+}
+
+static void __exit kipc_exit(void)
+{
+	misc_deregister(&kipc_misc);
+	kipc_objects_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(kipc_init);
+module_exit(kipc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Inter-process communication objects as file descriptors");
+MODULE_AUTHOR("The kipc developers");
+MODULE_VERSION("0.1.0");

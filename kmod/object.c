@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kipc object core: accounting, the name registry, and the file
+ * descriptors through which every object is used.
+ *
+ * Lifetime: an object holds one reference per open file and one while its
+ * name is registered.  The last put frees it and returns its charge.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stringhash.h>
+#include <linux/uaccess.h>
+
+#include "kipc.h"
+
+/* The largest attribute struct of any type, for an on-stack copy. */
+#define KIPC_ATTR_MAX	64
+
+static const struct kipc_type *const kipc_types[KIPC_TYPE_MAX + 1] = {
+	[KIPC_TYPE_EVENT] = &kipc_event_type,
+};
+
+/*
+ * Per-uid accounting.  kipc_users_lock protects kipc_users, every
+ * kipc_user's count, and kipc_nr_objects.  It nests inside
+ * kipc_registry_lock and takes no other lock.
+ */
+struct kipc_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int objects;
+};
+
+static DEFINE_SPINLOCK(kipc_users_lock);
+static DEFINE_HASHTABLE(kipc_users, 6);
+static unsigned int kipc_nr_objects;
+
+/* Name registry: kipc_registry_lock protects it and kipc_nr_named. */
+static DEFINE_MUTEX(kipc_registry_lock);
+static DEFINE_HASHTABLE(kipc_names, 8);
+static unsigned int kipc_nr_named;
+
+static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
+static atomic64_t kipc_created = ATOMIC64_INIT(0);
+static atomic64_t kipc_destroyed = ATOMIC64_INIT(0);
+
+static const struct kipc_type *kipc_type_get(u32 type)
+{
+	if (type == 0 || type > KIPC_TYPE_MAX)
+		return NULL;
+	return kipc_types[type];
+}
+
+/* ---- accounting ---------------------------------------------------- */
+
+static struct kipc_user *kipc_user_find(kuid_t uid)
+{
+	struct kipc_user *u;
+
+	hash_for_each_possible(kipc_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/*
+ * Charge one object to @uid.  Fails with -ENOSPC when the module-wide
+ * limit is reached and -EDQUOT when the uid's own limit is.
+ */
+static int kipc_charge(kuid_t uid, struct kipc_user **out)
+{
+	struct kipc_user *new, *u;
+	int err = 0;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+
+	spin_lock(&kipc_users_lock);
+	u = kipc_user_find(uid);
+	if (kipc_nr_objects >= READ_ONCE(kipc_max_objects)) {
+		err = -ENOSPC;
+	} else if (u && u->objects >= READ_ONCE(kipc_max_objects_per_uid)) {
+		err = -EDQUOT;
+	} else {
+		if (!u) {
+			u = new;
+			new = NULL;
+			u->uid = uid;
+			hash_add(kipc_users, &u->node, __kuid_val(uid));
+		}
+		u->objects++;
+		kipc_nr_objects++;
+		*out = u;
+	}
+	spin_unlock(&kipc_users_lock);
+	kfree(new);
+	return err;
+}
+
+static void kipc_uncharge(struct kipc_user *u)
+{
+	bool last;
+
+	spin_lock(&kipc_users_lock);
+	kipc_nr_objects--;
+	last = --u->objects == 0;
+	if (last)
+		hash_del(&u->node);
+	spin_unlock(&kipc_users_lock);
+	if (last)
+		kfree(u);
+}
+
+static unsigned int kipc_uid_objects(kuid_t uid)
+{
+	struct kipc_user *u;
+	unsigned int n;
+
+	spin_lock(&kipc_users_lock);
+	u = kipc_user_find(uid);
+	n = u ? u->objects : 0;
+	spin_unlock(&kipc_users_lock);
+	return n;
+}
+
+/* ---- lifetime ---------------------------------------------------------- */
+
+static void kipc_object_release(struct kref *ref)
+{
+	struct kipc_object *obj = container_of(ref, struct kipc_object, ref);
+	struct kipc_user *user = obj->user;
+
+	put_pid(obj->creator);
+	kfree(obj->name);
+	obj->type->destroy(obj);
+	kipc_uncharge(user);
+	atomic64_inc(&kipc_destroyed);
+}
+
+/**
+ * kipc_object_put() - drop a reference to an object
+ * @obj: the object; freed when this was the last reference
+ */
+void kipc_object_put(struct kipc_object *obj)
+{
+	kref_put(&obj->ref, kipc_object_release);
+}
+
+/* ---- names and permissions -------------------------------------------- */
+
+/**
+ * kipc_check_name() - whether @name is an acceptable object name
+ * @name: the bytes, not NUL-terminated
+ * @len: their number
+ *
+ * Return: 0; -EINVAL if empty or if a byte is a control character, space,
+ * '/' or DEL; -ENAMETOOLONG if longer than the max_name_len parameter.
+ */
+int kipc_check_name(const char *name, u32 len)
+{
+	u32 i;
+
+	if (len == 0)
+		return -EINVAL;
+	if (len > READ_ONCE(kipc_max_name_len))
+		return -ENAMETOOLONG;
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if (c <= ' ' || c == '/' || c == 0x7f)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Copy a name from user space.  @anon_ok allows the (0, 0) pair meaning
+ * "no name", which leaves *@out NULL.
+ */
+static int kipc_copy_name(u64 uptr, u32 len, bool anon_ok, char **out)
+{
+	char *name;
+	int err;
+
+	*out = NULL;
+	if (!uptr && !len)
+		return anon_ok ? 0 : -EINVAL;
+	if (!uptr || !len)
+		return -EINVAL;
+	if (len > READ_ONCE(kipc_max_name_len))
+		return -ENAMETOOLONG;
+
+	name = kmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!name)
+		return -ENOMEM;
+	if (copy_from_user(name, u64_to_user_ptr(uptr), len)) {
+		kfree(name);
+		return -EFAULT;
+	}
+	err = kipc_check_name(name, len);
+	if (err) {
+		kfree(name);
+		return err;
+	}
+	*out = name;
+	return 0;
+}
+
+/**
+ * kipc_permission() - may the caller open @obj for @want?
+ * @obj: the object
+ * @want: FMODE_READ and/or FMODE_WRITE
+ *
+ * The owner or creator class uses the user bits, a member of the owner's
+ * or creator's group the group bits, anyone else the other bits, as System
+ * V IPC does; CAP_IPC_OWNER overrides.
+ *
+ * Return: 0 or -EACCES.
+ */
+int kipc_permission(const struct kipc_object *obj, fmode_t want)
+{
+	kuid_t euid = current_euid();
+	unsigned int granted = obj->mode;
+	unsigned int need = 0;
+
+	if (want & FMODE_READ)
+		need |= 04;
+	if (want & FMODE_WRITE)
+		need |= 02;
+
+	if (uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid))
+		granted >>= 6;
+	else if (in_group_p(obj->gid) || in_group_p(obj->cgid))
+		granted >>= 3;
+
+	if (!(need & ~granted & 07) || capable(CAP_IPC_OWNER))
+		return 0;
+	return -EACCES;
+}
+
+static bool kipc_may_unlink(const struct kipc_object *obj)
+{
+	kuid_t euid = current_euid();
+
+	return uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid) ||
+	       capable(CAP_IPC_OWNER);
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+static u32 kipc_name_hash(u32 type, const char *name, u32 len)
+{
+	return full_name_hash(NULL, name, len) ^ type;
+}
+
+static struct kipc_object *kipc_registry_find(u32 type, const char *name,
+					      u32 len)
+{
+	struct kipc_object *obj;
+
+	lockdep_assert_held(&kipc_registry_lock);
+	hash_for_each_possible(kipc_names, obj, hash_node,
+			       kipc_name_hash(type, name, len))
+		if (obj->type->type == type && obj->name_len == len &&
+		    !memcmp(obj->name, name, len))
+			return obj;
+	return NULL;
+}
+
+static int kipc_registry_add(struct kipc_object *obj)
+{
+	int err = 0;
+
+	mutex_lock(&kipc_registry_lock);
+	if (kipc_registry_find(obj->type->type, obj->name, obj->name_len)) {
+		err = -EEXIST;
+	} else {
+		kref_get(&obj->ref);
+		hash_add(kipc_names, &obj->hash_node,
+			 kipc_name_hash(obj->type->type, obj->name,
+					obj->name_len));
+		obj->linked = true;
+		kipc_nr_named++;
+	}
+	mutex_unlock(&kipc_registry_lock);
+	return err;
+}
+
+/* Remove a registered name; the caller drops the registry's reference. */
+static void kipc_registry_del(struct kipc_object *obj)
+{
+	lockdep_assert_held(&kipc_registry_lock);
+	hash_del(&obj->hash_node);
+	obj->linked = false;
+	kipc_nr_named--;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+static int kipc_object_file_release(struct inode *inode, struct file *file)
+{
+	kipc_object_put(file->private_data);
+	return 0;
+}
+
+static __poll_t kipc_object_poll(struct file *file, poll_table *wait)
+{
+	struct kipc_object *obj = file->private_data;
+
+	return obj->type->poll ? obj->type->poll(file, obj, wait) : 0;
+}
+
+static long kipc_ioc_obj_info(struct file *file, struct kipc_object *obj,
+			      unsigned long arg, unsigned int usize);
+
+static const struct kipc_ioc kipc_object_ioctls[] = {
+	{ KIPC_IOC_OBJ_INFO, KIPC_OBJECT_INFO_SIZE_VER0, kipc_ioc_obj_info },
+};
+
+static long kipc_ioc_dispatch(const struct kipc_ioc *tbl, unsigned int n,
+			      struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	unsigned int i;
+	int usize;
+
+	for (i = 0; i < n; i++) {
+		usize = kipc_ioc_size(cmd, tbl[i].cmd, tbl[i].min_size);
+		if (usize == -ENOTTY)
+			continue;
+		if (usize < 0)
+			return usize;
+		return tbl[i].fn(file, file->private_data, arg, usize);
+	}
+	return -ENOTTY;
+}
+
+static long kipc_object_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct kipc_object *obj = file->private_data;
+	long ret;
+
+	ret = kipc_ioc_dispatch(kipc_object_ioctls,
+				ARRAY_SIZE(kipc_object_ioctls), file, cmd, arg);
+	if (ret != -ENOTTY)
+		return ret;
+	return kipc_ioc_dispatch(obj->type->ioctls, obj->type->nr_ioctls,
+				 file, cmd, arg);
+}
+
+static void kipc_object_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct kipc_object *obj = file->private_data;
+	struct user_namespace *ns = seq_user_ns(m);
+
+	seq_printf(m, "kipc-type:\t%s\n", obj->type->name);
+	seq_printf(m, "kipc-id:\t%llu\n", obj->id);
+	if (obj->name)
+		seq_printf(m, "kipc-name:\t%.*s\n", obj->name_len, obj->name);
+	seq_printf(m, "kipc-linked:\t%d\n", READ_ONCE(obj->linked));
+	seq_printf(m, "kipc-owner:\t%u %u\n", from_kuid_munged(ns, obj->uid),
+		   from_kgid_munged(ns, obj->gid));
+	seq_printf(m, "kipc-mode:\t%04o\n", obj->mode);
+	if (obj->type->show_fdinfo)
+		obj->type->show_fdinfo(m, obj);
+}
+
+static const struct file_operations kipc_object_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kipc_object_file_release,
+	.poll		= kipc_object_poll,
+	.unlocked_ioctl	= kipc_object_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= kipc_object_show_fdinfo,
+};
+
+static int kipc_fd_open_flags(u32 flags)
+{
+	int f = O_RDWR;
+
+	if (flags & KIPC_FD_RDONLY)
+		f = O_RDONLY;
+	else if (flags & KIPC_FD_WRONLY)
+		f = O_WRONLY;
+	if (flags & KIPC_FD_NONBLOCK)
+		f |= O_NONBLOCK;
+	return f;
+}
+
+static fmode_t kipc_fd_fmode(u32 flags)
+{
+	if (flags & KIPC_FD_RDONLY)
+		return FMODE_READ;
+	if (flags & KIPC_FD_WRONLY)
+		return FMODE_WRITE;
+	return FMODE_READ | FMODE_WRITE;
+}
+
+static int kipc_check_fd_flags(u32 flags)
+{
+	if (flags & ~KIPC_FD_FLAGS)
+		return -EINVAL;
+	if ((flags & KIPC_FD_RDONLY) && (flags & KIPC_FD_WRONLY))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Give the caller a new fd for @obj, consuming the reference the caller
+ * holds.  The fd number is written to *@ufd, and with @link the name is
+ * registered, before the fd is installed: nothing is visible in the fd
+ * table unless everything succeeded.
+ */
+static int kipc_install(struct kipc_object *obj, u32 flags, u32 __user *ufd,
+			bool link)
+{
+	struct file *file;
+	int fd, err;
+
+	fd = get_unused_fd_flags(flags & KIPC_FD_NOCLOEXEC ? 0 : O_CLOEXEC);
+	if (fd < 0) {
+		kipc_object_put(obj);
+		return fd;
+	}
+	file = anon_inode_getfile(obj->type->inode_name, &kipc_object_fops,
+				  obj, kipc_fd_open_flags(flags));
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		kipc_object_put(obj);
+		return PTR_ERR(file);
+	}
+	/* From here on the file owns the reference. */
+	if (put_user(fd, ufd)) {
+		err = -EFAULT;
+		goto fail;
+	}
+	if (link) {
+		err = kipc_registry_add(obj);
+		if (err)
+			goto fail;
+	}
+	fd_install(fd, file);
+	return 0;
+
+fail:
+	put_unused_fd(fd);
+	fput(file);
+	return err;
+}
+
+/* ---- /dev/kipc ioctls ---------------------------------------------------- */
+
+static int kipc_copy_attr(const struct kipc_type *type, u64 uptr, u32 usize,
+			  void *attr)
+{
+	memset(attr, 0, type->attr_size);
+	if (!uptr && !usize)
+		return 0;
+	if (!uptr || !usize)
+		return -EINVAL;
+	return kipc_copy_in(attr, type->attr_size, type->attr_min,
+			    u64_to_user_ptr(uptr), usize);
+}
+
+static int kipc_create_object(const struct kipc_type *type, const void *attr,
+			      char *name, u32 name_len, umode_t mode,
+			      u32 flags, u32 __user *ufd)
+{
+	struct kipc_object *obj;
+	struct kipc_user *user;
+	int err;
+
+	err = kipc_charge(current_euid(), &user);
+	if (err)
+		goto fail_name;
+	obj = type->create(attr);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		kipc_uncharge(user);
+		goto fail_name;
+	}
+
+	kref_init(&obj->ref);
+	obj->type = type;
+	obj->id = atomic64_inc_return(&kipc_next_id);
+	obj->uid = current_euid();
+	obj->cuid = obj->uid;
+	obj->gid = current_egid();
+	obj->cgid = obj->gid;
+	obj->mode = mode;
+	obj->creator = get_pid(task_tgid(current));
+	obj->user = user;
+	obj->name = name;
+	obj->name_len = name_len;
+	INIT_HLIST_NODE(&obj->hash_node);
+	atomic64_inc(&kipc_created);
+
+	/* kipc_install() consumes the reference, also on failure. */
+	return kipc_install(obj, flags, ufd, !!name);
+
+fail_name:
+	kfree(name);
+	return err;
+}
+
+/**
+ * kipc_ioc_create() - KIPC_IOC_CREATE: make an object and return its fd
+ * @arg: user pointer to struct kipc_create
+ * @usize: the caller's size of it
+ *
+ * Return: 0 with kipc_create.fd set; -EINVAL for bad flags, type, mode,
+ * name or attributes; -ENAMETOOLONG; -EFAULT; -E2BIG; -EEXIST if the name
+ * is taken; -ENOSPC or -EDQUOT at the module-wide or per-uid object limit;
+ * -EMFILE; -ENOMEM; or an error of the type's attribute checks.
+ */
+long kipc_ioc_create(void __user *arg, unsigned int usize)
+{
+	struct kipc_create __user *uc = arg;
+	const struct kipc_type *type;
+	u8 attr[KIPC_ATTR_MAX] __aligned(8);
+	struct kipc_create c;
+	char *name;
+	int err;
+
+	err = kipc_copy_in(&c, sizeof(c), KIPC_CREATE_SIZE_VER0, arg, usize);
+	if (err)
+		return err;
+	err = kipc_check_fd_flags(c.flags);
+	if (err)
+		return err;
+	if ((c.mode & ~0777) || !kipc_mem_is_zero(c.reserved, sizeof(c.reserved)))
+		return -EINVAL;
+	type = kipc_type_get(c.type);
+	if (!type)
+		return -EINVAL;
+	err = kipc_copy_attr(type, c.attr, c.attr_size, attr);
+	if (err)
+		return err;
+	err = kipc_copy_name(c.name, c.name_len, true, &name);
+	if (err)
+		return err;
+	return kipc_create_object(type, attr, name, c.name_len, c.mode,
+				  c.flags, &uc->fd);
+}
+
+/**
+ * kipc_ioc_open() - KIPC_IOC_OPEN: open a named object
+ * @arg: user pointer to struct kipc_open
+ * @usize: the caller's size of it
+ *
+ * Return: 0 with kipc_open.fd set; -EINVAL; -ENAMETOOLONG; -EFAULT;
+ * -E2BIG; -ENOENT if no such name; -EACCES if the mode bits do not grant
+ * the access asked for; -EMFILE; -ENOMEM.
+ */
+long kipc_ioc_open(void __user *arg, unsigned int usize)
+{
+	struct kipc_open __user *uo = arg;
+	struct kipc_object *obj;
+	struct kipc_open o;
+	char *name;
+	int err;
+
+	err = kipc_copy_in(&o, sizeof(o), KIPC_OPEN_SIZE_VER0, arg, usize);
+	if (err)
+		return err;
+	err = kipc_check_fd_flags(o.flags);
+	if (err)
+		return err;
+	if (!kipc_mem_is_zero(o.reserved, sizeof(o.reserved)) ||
+	    !kipc_type_get(o.type))
+		return -EINVAL;
+	err = kipc_copy_name(o.name, o.name_len, false, &name);
+	if (err)
+		return err;
+
+	mutex_lock(&kipc_registry_lock);
+	obj = kipc_registry_find(o.type, name, o.name_len);
+	if (obj)
+		kref_get(&obj->ref);
+	mutex_unlock(&kipc_registry_lock);
+	kfree(name);
+	if (!obj)
+		return -ENOENT;
+
+	err = kipc_permission(obj, kipc_fd_fmode(o.flags));
+	if (err) {
+		kipc_object_put(obj);
+		return err;
+	}
+	return kipc_install(obj, o.flags, &uo->fd, false);
+}
+
+/**
+ * kipc_ioc_unlink() - KIPC_IOC_UNLINK: remove a name from the registry
+ * @arg: user pointer to struct kipc_unlink
+ * @usize: the caller's size of it
+ *
+ * Return: 0; -EINVAL; -ENAMETOOLONG; -EFAULT; -E2BIG; -ENOENT if no such
+ * name; -EACCES unless the caller owns or created the object or has
+ * CAP_IPC_OWNER.
+ */
+long kipc_ioc_unlink(void __user *arg, unsigned int usize)
+{
+	struct kipc_object *obj;
+	struct kipc_unlink u;
+	char *name;
+	int err;
+
+	err = kipc_copy_in(&u, sizeof(u), KIPC_UNLINK_SIZE_VER0, arg, usize);
+	if (err)
+		return err;
+	if (u.flags || u.__pad || !kipc_mem_is_zero(u.reserved, sizeof(u.reserved)) ||
+	    !kipc_type_get(u.type))
+		return -EINVAL;
+	err = kipc_copy_name(u.name, u.name_len, false, &name);
+	if (err)
+		return err;
+
+	mutex_lock(&kipc_registry_lock);
+	obj = kipc_registry_find(u.type, name, u.name_len);
+	if (!obj)
+		err = -ENOENT;
+	else if (!kipc_may_unlink(obj))
+		err = -EACCES;
+	else
+		kipc_registry_del(obj);
+	mutex_unlock(&kipc_registry_lock);
+	kfree(name);
+
+	if (!err)
+		kipc_object_put(obj);
+	return err;
+}
+
+/**
+ * kipc_ioc_stats() - KIPC_IOC_STATS: module-wide counters
+ * @arg: user pointer to struct kipc_stats
+ * @usize: the caller's size of it
+ *
+ * Return: 0; -EINVAL; -EFAULT; -E2BIG.
+ */
+long kipc_ioc_stats(void __user *arg, unsigned int usize)
+{
+	struct kipc_stats s;
+	int err;
+
+	err = kipc_copy_in(&s, sizeof(s), KIPC_STATS_SIZE_VER0, arg, usize);
+	if (err)
+		return err;
+	if (s.flags || s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+		return -EINVAL;
+
+	spin_lock(&kipc_users_lock);
+	s.objects = kipc_nr_objects;
+	spin_unlock(&kipc_users_lock);
+	s.named = READ_ONCE(kipc_nr_named);
+	s.created = atomic64_read(&kipc_created);
+	s.destroyed = atomic64_read(&kipc_destroyed);
+	s.uid_objects = kipc_uid_objects(current_euid());
+	return kipc_copy_out(arg, usize, &s, sizeof(s));
+}
+
+static long kipc_ioc_obj_info(struct file *file, struct kipc_object *obj,
+			      unsigned long uarg, unsigned int usize)
+{
+	struct user_namespace *ns = current_user_ns();
+	void __user *arg = (void __user *)uarg;
+	struct kipc_object_info in;
+	int err;
+
+	err = kipc_copy_in(&in, sizeof(in), KIPC_OBJECT_INFO_SIZE_VER0, arg,
+			   usize);
+	if (err)
+		return err;
+	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)) ||
+	    (!in.name != !in.name_size))
+		return -EINVAL;
+
+	if (in.name && obj->name &&
+	    copy_to_user(u64_to_user_ptr(in.name), obj->name,
+			 min(in.name_size, obj->name_len)))
+		return -EFAULT;
+
+	in.type = obj->type->type;
+	in.id = obj->id;
+	in.uid = from_kuid_munged(ns, obj->uid);
+	in.gid = from_kgid_munged(ns, obj->gid);
+	in.cuid = from_kuid_munged(ns, obj->cuid);
+	in.cgid = from_kgid_munged(ns, obj->cgid);
+	in.mode = obj->mode;
+	in.access = (file->f_mode & FMODE_READ ? KIPC_ACCESS_READ : 0) |
+		    (file->f_mode & FMODE_WRITE ? KIPC_ACCESS_WRITE : 0);
+	in.state = (obj->name ? KIPC_INFO_NAMED : 0) |
+		   (READ_ONCE(obj->linked) ? KIPC_INFO_LINKED : 0);
+	in.name_len = obj->name_len;
+	in.creator_pid = pid_vnr(obj->creator);
+	return kipc_copy_out(arg, usize, &in, sizeof(in));
+}
+
+/**
+ * kipc_objects_init() - check the type table at load time
+ *
+ * Return: 0, or -EINVAL if a type's attribute struct does not fit.
+ */
+int kipc_objects_init(void)
+{
+	int i;
+
+	for (i = 1; i <= KIPC_TYPE_MAX; i++)
+		if (WARN_ON(!kipc_types[i] ||
+			    kipc_types[i]->attr_size > KIPC_ATTR_MAX))
+			return -EINVAL;
+	return 0;
+}
+
+/**
+ * kipc_objects_exit() - drop every registered name at module unload
+ *
+ * No file can be open (each holds a module reference), so dropping the
+ * registry's references frees every remaining object.
+ */
+void kipc_objects_exit(void)
+{
+	struct hlist_node *tmp;
+	struct kipc_object *obj;
+	int bkt;
+
+	mutex_lock(&kipc_registry_lock);
+	hash_for_each_safe(kipc_names, bkt, tmp, obj, hash_node) {
+		kipc_registry_del(obj);
+		kipc_object_put(obj);
+	}
+	mutex_unlock(&kipc_registry_lock);
+	WARN_ON(kipc_nr_objects);
+}

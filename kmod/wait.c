@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FIFO wait queues with direct hand-off, shared by the blocking object
+ * types.  A waker picks the first waiter, removes it from the queue, marks
+ * it granted and wakes it, all under the object's lock: the waiter owns
+ * what it was handed even if a signal or its deadline arrives at the same
+ * time, so nothing is lost and waiters are served in arrival order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "kipc.h"
+
+/**
+ * kipc_waitq_add() - queue @w at the tail of @q; caller holds the lock
+ * @q: the queue
+ * @w: a waiter for the current task
+ */
+void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
+{
+	w->task = current;
+	w->granted = false;
+	w->value = 0;
+	list_add_tail(&w->node, &q->head);
+	q->count++;
+}
+
+static void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w,
+			     u64 value)
+{
+	list_del_init(&w->node);
+	q->count--;
+	w->value = value;
+	w->granted = true;
+	/* Under the lock, so the waiter cannot have returned yet. */
+	wake_up_process(w->task);
+}
+
+/**
+ * kipc_waitq_wake_one() - hand @value to the oldest waiter
+ * @q: the queue; its lock is held
+ * @value: value for the waiter
+ *
+ * Return: true if a waiter was granted, false if @q was empty.
+ */
+bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value)
+{
+	if (list_empty(&q->head))
+		return false;
+	kipc_waitq_grant(q, list_first_entry(&q->head, struct kipc_waiter,
+					     node), value);
+	return true;
+}
+
+/**
+ * kipc_waitq_wake_all() - hand @value to every waiter
+ * @q: the queue; its lock is held
+ * @value: value for the waiters
+ *
+ * Return: the number of waiters granted.
+ */
+unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value)
+{
+	unsigned int n = 0;
+
+	while (kipc_waitq_wake_one(q, value))
+		n++;
+	return n;
+}
+
+static bool kipc_deadline_passed(ktime_t deadline)
+{
+	return deadline != KTIME_MAX && ktime_compare(ktime_get(), deadline) >= 0;
+}
+
+/**
+ * kipc_waitq_sleep() - sleep until @w is granted, a signal, or @deadline
+ * @q: the queue @w was added to
+ * @lock: the object's lock, held on entry and on return, dropped to sleep
+ * @w: the waiter
+ * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
+ *
+ * The deadline is checked against the clock, never against how long the
+ * sleep took, so a wait never ends before it.
+ *
+ * Return: 0 if granted (w->value holds the value); -ERESTARTSYS on a
+ * signal or -ETIMEDOUT, with @w removed from @q.
+ */
+int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
+		     struct kipc_waiter *w, ktime_t deadline)
+{
+	int ret;
+
+	for (;;) {
+		if (w->granted)
+			return 0;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (kipc_deadline_passed(deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(lock);
+		if (deadline == KTIME_MAX) {
+			schedule();
+		} else {
+			ktime_t expires = deadline;
+
+			schedule_hrtimeout_range(&expires,
+						 current->timer_slack_ns,
+						 HRTIMER_MODE_ABS);
+		}
+		__set_current_state(TASK_RUNNING);
+		spin_lock(lock);
+	}
+	list_del_init(&w->node);
+	q->count--;
+	return ret;
+}

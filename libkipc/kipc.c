@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libkipc: one function per kipc operation, each a thin ioctl wrapper.
+ * Every function returns a negative errno on failure (see libkipc.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libkipc.h"
+
+#define KIPC_EXPORT __attribute__((visibility("default")))
+
+_Static_assert(sizeof(struct kipc_timespec) == 16, "kipc_timespec");
+_Static_assert(sizeof(struct kipc_version) == KIPC_VERSION_SIZE_VER0, "version");
+_Static_assert(sizeof(struct kipc_create) == KIPC_CREATE_SIZE_VER0, "create");
+_Static_assert(sizeof(struct kipc_open) == KIPC_OPEN_SIZE_VER0, "open");
+_Static_assert(sizeof(struct kipc_unlink) == KIPC_UNLINK_SIZE_VER0, "unlink");
+_Static_assert(sizeof(struct kipc_stats) == KIPC_STATS_SIZE_VER0, "stats");
+_Static_assert(sizeof(struct kipc_object_info) == KIPC_OBJECT_INFO_SIZE_VER0,
+	       "object_info");
+_Static_assert(sizeof(struct kipc_event_attr) == KIPC_EVENT_ATTR_SIZE_VER0,
+	       "event_attr");
+_Static_assert(sizeof(struct kipc_event_signal) == KIPC_EVENT_SIGNAL_SIZE_VER0,
+	       "event_signal");
+_Static_assert(sizeof(struct kipc_event_wait) == KIPC_EVENT_WAIT_SIZE_VER0,
+	       "event_wait");
+_Static_assert(sizeof(struct kipc_event_info) == KIPC_EVENT_INFO_SIZE_VER0,
+	       "event_info");
+
+static atomic_int kipc_dev_fd = -1;
+
+/* The process-wide /dev/kipc fd, opened on first use. */
+static int kipc_dev(void)
+{
+	int fd = atomic_load_explicit(&kipc_dev_fd, memory_order_acquire);
+	int expected = -1;
+
+	if (fd >= 0)
+		return fd;
+	fd = open(KIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!atomic_compare_exchange_strong(&kipc_dev_fd, &expected, fd)) {
+		close(fd);	/* another thread won */
+		fd = expected;
+	}
+	return fd;
+}
+
+static int kipc_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+static int kipc_dev_ioctl(unsigned long cmd, void *arg)
+{
+	int dev = kipc_dev();
+
+	return dev < 0 ? dev : kipc_ioctl(dev, cmd, arg);
+}
+
+KIPC_EXPORT int kipc_version(struct kipc_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	return kipc_dev_ioctl(KIPC_IOC_VERSION, v);
+}
+
+KIPC_EXPORT int kipc_stats(struct kipc_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	return kipc_dev_ioctl(KIPC_IOC_STATS, s);
+}
+
+KIPC_EXPORT int kipc_create(uint32_t type, const char *name, uint32_t mode,
+			    const void *attr, uint32_t attr_size,
+			    uint32_t fdflags)
+{
+	struct kipc_create c = {
+		.type = type,
+		.flags = fdflags,
+		.name = (uintptr_t)name,
+		.name_len = name ? strlen(name) : 0,
+		.mode = mode,
+		.attr = (uintptr_t)attr,
+		.attr_size = attr ? attr_size : 0,
+	};
+	int err;
+
+	if (name && !*name)
+		return -EINVAL;
+	err = kipc_dev_ioctl(KIPC_IOC_CREATE, &c);
+	return err ? err : (int)c.fd;
+}
+
+KIPC_EXPORT int kipc_open(uint32_t type, const char *name, uint32_t fdflags)
+{
+	struct kipc_open o = {
+		.type = type,
+		.flags = fdflags,
+		.name = (uintptr_t)name,
+		.name_len = name ? strlen(name) : 0,
+	};
+	int err;
+
+	err = kipc_dev_ioctl(KIPC_IOC_OPEN, &o);
+	return err ? err : (int)o.fd;
+}
+
+KIPC_EXPORT int kipc_open_or_create(uint32_t type, const char *name,
+				    uint32_t mode, const void *attr,
+				    uint32_t attr_size, uint32_t fdflags)
+{
+	int fd;
+
+	for (;;) {
+		fd = kipc_open(type, name, fdflags);
+		if (fd != -ENOENT)
+			return fd;
+		fd = kipc_create(type, name, mode, attr, attr_size, fdflags);
+		if (fd != -EEXIST)
+			return fd;
+		/* Created by someone else meanwhile: open it. */
+	}
+}
+
+KIPC_EXPORT int kipc_unlink(uint32_t type, const char *name)
+{
+	struct kipc_unlink u = {
+		.type = type,
+		.name = (uintptr_t)name,
+		.name_len = name ? strlen(name) : 0,
+	};
+
+	return kipc_dev_ioctl(KIPC_IOC_UNLINK, &u);
+}
+
+KIPC_EXPORT int kipc_object_info(int fd, struct kipc_object_info *info)
+{
+	uint64_t name = info->name;
+	uint32_t name_size = info->name_size;
+
+	memset(info, 0, sizeof(*info));
+	info->name = name;
+	info->name_size = name ? name_size : 0;
+	return kipc_ioctl(fd, KIPC_IOC_OBJ_INFO, info);
+}
+
+KIPC_EXPORT int kipc_event_create(const char *name, uint32_t mode,
+				  uint32_t evflags, uint32_t fdflags)
+{
+	struct kipc_event_attr a = { .flags = evflags };
+
+	return kipc_create(KIPC_TYPE_EVENT, name, mode, &a, sizeof(a),
+			   fdflags);
+}
+
+KIPC_EXPORT int kipc_event_open(const char *name, uint32_t fdflags)
+{
+	return kipc_open(KIPC_TYPE_EVENT, name, fdflags);
+}
+
+KIPC_EXPORT int kipc_event_signal(int fd, uint64_t value)
+{
+	struct kipc_event_signal s = { .value = value };
+
+	return kipc_ioctl(fd, KIPC_EVENT_IOC_SIGNAL, &s);
+}
+
+KIPC_EXPORT int kipc_event_reset(int fd)
+{
+	return ioctl(fd, KIPC_EVENT_IOC_RESET, 0) < 0 ? -errno : 0;
+}
+
+KIPC_EXPORT void kipc_deadline_after(int64_t ns, struct kipc_timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ns < 0)
+		ns = 0;
+	ts->tv_sec = now.tv_sec + ns / 1000000000LL;
+	ts->tv_nsec = now.tv_nsec + ns % 1000000000LL;
+	if (ts->tv_nsec >= 1000000000ULL) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000ULL;
+	}
+}
+
+static int kipc_event_wait_flags(int fd, uint32_t flags,
+				 const struct kipc_timespec *deadline,
+				 uint64_t *value)
+{
+	struct kipc_event_wait w = { .flags = flags };
+	int err;
+
+	if (deadline)
+		w.deadline = *deadline;
+	err = kipc_ioctl(fd, KIPC_EVENT_IOC_WAIT, &w);
+	if (!err && value)
+		*value = w.value;
+	return err;
+}
+
+KIPC_EXPORT int kipc_event_wait_until(int fd,
+				      const struct kipc_timespec *deadline,
+				      uint64_t *value)
+{
+	return kipc_event_wait_flags(fd, deadline ? KIPC_WAIT_DEADLINE : 0,
+				     deadline, value);
+}
+
+KIPC_EXPORT int kipc_event_trywait(int fd, uint64_t *value)
+{
+	return kipc_event_wait_flags(fd, KIPC_WAIT_NONBLOCK, NULL, value);
+}
+
+KIPC_EXPORT int kipc_event_wait(int fd, int64_t timeout_ns, uint64_t *value)
+{
+	struct kipc_timespec deadline;
+
+	if (timeout_ns == 0)
+		return kipc_event_trywait(fd, value);
+	if (timeout_ns < 0)
+		return kipc_event_wait_until(fd, NULL, value);
+	kipc_deadline_after(timeout_ns, &deadline);
+	return kipc_event_wait_until(fd, &deadline, value);
+}
+
+KIPC_EXPORT int kipc_event_info(int fd, struct kipc_event_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return kipc_ioctl(fd, KIPC_EVENT_IOC_INFO, info);
+}
+
+KIPC_EXPORT const char *kipc_strerror(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}

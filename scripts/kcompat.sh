@@ -1,0 +1,14 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print -DKIPC_HAVE_* flags for the kernel API features found in the
+# headers of the kernel being built against (the WireGuard way: look for
+# the feature, not at the version number).  Usage: kcompat.sh SRCTREE
+src=$1
+
+have() {
+	# have MACRO FILE EXTENDED-REGEX
+	grep -Eqs "$3" "$src/$2" && printf ' -D%s' "$1"
+}
+
+exit 0

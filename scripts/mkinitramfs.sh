@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Pack the VM's initramfs: busybox, /init, the module, the selftests and
+# the tools.  usage: mkinitramfs.sh KO OUT.cpio.gz
+set -euo pipefail
+ko=$1 out=$2
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/tests"
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 scripts/vm-init.sh "$root/init"
+cp "$ko" "$root/kipc.ko"
+for t in build/user/selftests/*_test; do
+	[ -x "$t" ] && cp "$t" "$root/tests/"
+done
+for t in build/user/tools/*; do
+	[ -x "$t" ] && cp "$t" "$root/bin/"
+done
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$out"
