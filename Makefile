@@ -45,7 +45,7 @@ all: module lib tools selftests
 help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
 	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
-	@echo 'make check      lint, then run every selftest in a VM on each of: $(KERNELS)'
+	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
 	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
 	@echo 'make install    install libkipc and its headers under PREFIX=$(PREFIX)'
@@ -104,6 +104,7 @@ lint: setup
 
 check: setup
 	@$(MAKE) --no-print-directory lint
+	@scripts/dkms-check.sh $(KERNELS)
 	@$(MAKE) --no-print-directory lib tools selftests
 	@scripts/check.sh check $(KERNELS)
 
