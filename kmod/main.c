@@ -76,8 +76,8 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	err = kipc_copy_in(&v, sizeof(v), KIPC_VERSION_SIZE_VER0, arg, usize);
 	if (err)
 		return err;
-	if (v.flags || v.api_version || v.features || v.types ||
-	    v.max_name_len || v.__pad ||
+	/* Output fields are ignored on input, so a struct can be reused. */
+	if (v.flags || v.__pad ||
 	    !kipc_mem_is_zero(v.reserved, sizeof(v.reserved)))
 		return -EINVAL;
 
