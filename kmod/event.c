@@ -75,8 +75,18 @@ static void kipc_event_destroy(struct kipc_object *obj)
 	kfree(ev);
 }
 
-static void kipc_event_signal(struct kipc_event *ev, u64 value)
+/**
+ * kipc_event_signal() - signal an event
+ * @obj: the event
+ * @value: value handed to the waiter(s) released
+ *
+ * Auto-reset: the oldest waiter gets the signal, or, with none, the event
+ * stays set for the next wait.  Manual-reset: every waiter is released and
+ * the event stays set.
+ */
+void kipc_event_signal(struct kipc_object *obj, u64 value)
 {
+	struct kipc_event *ev = to_event(obj);
 	bool set;
 
 	spin_lock(&ev->lock);
@@ -98,9 +108,19 @@ static void kipc_event_signal(struct kipc_event *ev, u64 value)
 		wake_up_interruptible_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
-static int kipc_event_wait(struct kipc_event *ev, bool nonblock,
-			   ktime_t deadline, u64 *value)
+/**
+ * kipc_event_wait() - wait for an event to be signalled
+ * @obj: the event
+ * @nonblock: do not sleep: -EAGAIN if not set
+ * @deadline: absolute CLOCK_MONOTONIC deadline, KTIME_MAX for none
+ * @value: receives the value of the signal
+ *
+ * Return: 0; -EAGAIN; -ETIMEDOUT; -ERESTARTSYS if a signal arrived.
+ */
+int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
+		    u64 *value)
 {
+	struct kipc_event *ev = to_event(obj);
 	struct kipc_waiter w;
 	int ret = 0;
 
@@ -136,22 +156,50 @@ static long kipc_event_ioc_signal(struct file *file, struct kipc_object *obj,
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	kipc_event_signal(to_event(obj), s.value);
+	kipc_event_signal(obj, s.value);
 	return 0;
+}
+
+/**
+ * kipc_event_reset() - clear an event
+ * @obj: the event
+ */
+void kipc_event_reset(struct kipc_object *obj)
+{
+	struct kipc_event *ev = to_event(obj);
+
+	spin_lock(&ev->lock);
+	ev->set = false;
+	spin_unlock(&ev->lock);
+}
+
+/**
+ * kipc_event_get_info() - a consistent snapshot of an event's state
+ * @obj: the event
+ * @in: its state, value and counters are filled in; nothing else
+ */
+void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in)
+{
+	struct kipc_event *ev = to_event(obj);
+
+	spin_lock(&ev->lock);
+	in->state = (ev->manual ? KIPC_EVENT_MANUAL_RESET : 0) |
+		    (ev->set ? KIPC_EVENT_SET : 0);
+	in->value = ev->set ? ev->value : 0;
+	in->signals = ev->signals;
+	in->wakeups = ev->wakeups;
+	in->waiters = ev->waiters.count;
+	spin_unlock(&ev->lock);
 }
 
 static long kipc_event_ioc_reset(struct file *file, struct kipc_object *obj,
 				 unsigned long arg, unsigned int usize)
 {
-	struct kipc_event *ev = to_event(obj);
-
 	if (arg)
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	spin_lock(&ev->lock);
-	ev->set = false;
-	spin_unlock(&ev->lock);
+	kipc_event_reset(obj);
 	return 0;
 }
 
@@ -197,7 +245,7 @@ static long kipc_event_ioc_wait(struct file *file, struct kipc_object *obj,
 
 	nonblock = (w.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	err = kipc_event_wait(to_event(obj), nonblock, deadline, &w.value);
+	err = kipc_event_wait(obj, nonblock, deadline, &w.value);
 	if (err)
 		return err;
 	return kipc_copy_out(uarg, usize, &w, sizeof(w));
@@ -207,7 +255,6 @@ static long kipc_event_ioc_info(struct file *file, struct kipc_object *obj,
 				unsigned long arg, unsigned int usize)
 {
 	void __user *uarg = (void __user *)arg;
-	struct kipc_event *ev = to_event(obj);
 	struct kipc_event_info in;
 	int err;
 
@@ -219,14 +266,7 @@ static long kipc_event_ioc_info(struct file *file, struct kipc_object *obj,
 	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
 		return -EINVAL;
 
-	spin_lock(&ev->lock);
-	in.state = (ev->manual ? KIPC_EVENT_MANUAL_RESET : 0) |
-		   (ev->set ? KIPC_EVENT_SET : 0);
-	in.value = ev->set ? ev->value : 0;
-	in.signals = ev->signals;
-	in.wakeups = ev->wakeups;
-	in.waiters = ev->waiters.count;
-	spin_unlock(&ev->lock);
+	kipc_event_get_info(obj, &in);
 	return kipc_copy_out(uarg, usize, &in, sizeof(in));
 }
 
@@ -241,19 +281,12 @@ static __poll_t kipc_event_poll(struct file *file, struct kipc_object *obj,
 
 static void kipc_event_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 {
-	struct kipc_event *ev = to_event(obj);
 	struct kipc_event_info in;
 
-	spin_lock(&ev->lock);
-	in.state = ev->set;
-	in.value = ev->value;
-	in.signals = ev->signals;
-	in.wakeups = ev->wakeups;
-	in.waiters = ev->waiters.count;
-	spin_unlock(&ev->lock);
-
-	seq_printf(m, "event-reset:\t%s\n", ev->manual ? "manual" : "auto");
-	seq_printf(m, "event-set:\t%u\n", in.state);
+	kipc_event_get_info(obj, &in);
+	seq_printf(m, "event-reset:\t%s\n",
+		   in.state & KIPC_EVENT_MANUAL_RESET ? "manual" : "auto");
+	seq_printf(m, "event-set:\t%d\n", !!(in.state & KIPC_EVENT_SET));
 	seq_printf(m, "event-value:\t%llu\n", in.value);
 	seq_printf(m, "event-signals:\t%llu\n", in.signals);
 	seq_printf(m, "event-wakeups:\t%llu\n", in.wakeups);

@@ -153,9 +153,18 @@ long kipc_ioc_create(void __user *arg, unsigned int usize);
 long kipc_ioc_open(void __user *arg, unsigned int usize);
 long kipc_ioc_unlink(void __user *arg, unsigned int usize);
 long kipc_ioc_stats(void __user *arg, unsigned int usize);
+struct kipc_object *kipc_object_new(const struct kipc_type *type,
+				    const void *attr, char *name,
+				    u32 name_len, umode_t mode);
 void kipc_object_put(struct kipc_object *obj);
 int kipc_check_name(const char *name, u32 len);
 int kipc_permission(const struct kipc_object *obj, fmode_t want);
+int kipc_charge(kuid_t uid, struct kipc_user **out);
+void kipc_uncharge(struct kipc_user *u);
+unsigned int kipc_uid_objects(kuid_t uid);
+int kipc_registry_add(struct kipc_object *obj);
+struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len);
+int kipc_registry_unlink(u32 type, const char *name, u32 len);
 
 /* User-space copy helpers (uaccess.c). */
 int kipc_copy_in(void *dst, size_t ksize, size_t minsize,
@@ -168,5 +177,10 @@ int kipc_ioc_size(unsigned int cmd, unsigned int want_cmd, size_t min);
 
 /* Object types. */
 extern const struct kipc_type kipc_event_type;
+void kipc_event_signal(struct kipc_object *obj, u64 value);
+int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
+		    u64 *value);
+void kipc_event_reset(struct kipc_object *obj);
+void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in);
 
 #endif /* _KIPC_KIPC_H */

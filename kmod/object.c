@@ -72,11 +72,15 @@ static struct kipc_user *kipc_user_find(kuid_t uid)
 	return NULL;
 }
 
-/*
- * Charge one object to @uid.  Fails with -ENOSPC when the module-wide
- * limit is reached and -EDQUOT when the uid's own limit is.
+/**
+ * kipc_charge() - charge one object to @uid
+ * @uid: the effective uid that creates it
+ * @out: the account charged, to pass to kipc_uncharge()
+ *
+ * Return: 0; -ENOSPC at the module-wide limit (max_objects); -EDQUOT at
+ * the uid's limit (max_objects_per_uid); -ENOMEM.
  */
-static int kipc_charge(kuid_t uid, struct kipc_user **out)
+int kipc_charge(kuid_t uid, struct kipc_user **out)
 {
 	struct kipc_user *new, *u;
 	int err = 0;
@@ -107,7 +111,11 @@ static int kipc_charge(kuid_t uid, struct kipc_user **out)
 	return err;
 }
 
-static void kipc_uncharge(struct kipc_user *u)
+/**
+ * kipc_uncharge() - return the charge of one object
+ * @u: the account kipc_charge() charged
+ */
+void kipc_uncharge(struct kipc_user *u)
 {
 	bool last;
 
@@ -121,7 +129,13 @@ static void kipc_uncharge(struct kipc_user *u)
 		kfree(u);
 }
 
-static unsigned int kipc_uid_objects(kuid_t uid)
+/**
+ * kipc_uid_objects() - objects charged to @uid now
+ * @uid: an effective uid
+ *
+ * Return: the count.
+ */
+unsigned int kipc_uid_objects(kuid_t uid)
 {
 	struct kipc_user *u;
 	unsigned int n;
@@ -277,7 +291,13 @@ static struct kipc_object *kipc_registry_find(u32 type, const char *name,
 	return NULL;
 }
 
-static int kipc_registry_add(struct kipc_object *obj)
+/**
+ * kipc_registry_add() - register @obj under its name
+ * @obj: a named object; the registry takes a reference
+ *
+ * Return: 0, or -EEXIST if an object of the same type has the name.
+ */
+int kipc_registry_add(struct kipc_object *obj)
 {
 	int err = 0;
 
@@ -303,6 +323,55 @@ static void kipc_registry_del(struct kipc_object *obj)
 	hash_del(&obj->hash_node);
 	obj->linked = false;
 	kipc_nr_named--;
+}
+
+/**
+ * kipc_registry_lookup() - find a named object and take a reference
+ * @type: KIPC_TYPE_*
+ * @name: the name bytes
+ * @len: their number
+ *
+ * Return: the object, to release with kipc_object_put(), or NULL.
+ */
+struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len)
+{
+	struct kipc_object *obj;
+
+	mutex_lock(&kipc_registry_lock);
+	obj = kipc_registry_find(type, name, len);
+	if (obj)
+		kref_get(&obj->ref);
+	mutex_unlock(&kipc_registry_lock);
+	return obj;
+}
+
+/**
+ * kipc_registry_unlink() - remove a name, if the caller may
+ * @type: KIPC_TYPE_*
+ * @name: the name bytes
+ * @len: their number
+ *
+ * Return: 0; -ENOENT if no such name; -EACCES unless the caller owns or
+ * created the object or has CAP_IPC_OWNER.
+ */
+int kipc_registry_unlink(u32 type, const char *name, u32 len)
+{
+	struct kipc_object *obj;
+	int err = 0;
+
+	mutex_lock(&kipc_registry_lock);
+	obj = kipc_registry_find(type, name, len);
+	if (!obj)
+		err = -ENOENT;
+	else if (!kipc_may_unlink(obj))
+		err = -EACCES;
+	else
+		kipc_registry_del(obj);
+	mutex_unlock(&kipc_registry_lock);
+
+	if (!err)
+		kipc_object_put(obj);
+	return err;
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -473,9 +542,23 @@ static int kipc_copy_attr(const struct kipc_type *type, u64 uptr, u32 usize,
 			    u64_to_user_ptr(uptr), usize);
 }
 
-static int kipc_create_object(const struct kipc_type *type, const void *attr,
-			      char *name, u32 name_len, umode_t mode,
-			      u32 flags, u32 __user *ufd)
+/**
+ * kipc_object_new() - charge the caller and build an object
+ * @type: its type
+ * @attr: the type's attributes, already copied in
+ * @name: the name, kmalloc()ed, or NULL; owned by the object on success
+ * @name_len: its length
+ * @mode: permission bits
+ *
+ * The object starts with one reference and no name registered; the
+ * caller's effective uid and gid become owner and creator.
+ *
+ * Return: the object, or an ERR_PTR: kipc_charge()'s errors, or the
+ * type's (-EINVAL for bad attributes, -ENOMEM).  On error @name is freed.
+ */
+struct kipc_object *kipc_object_new(const struct kipc_type *type,
+				    const void *attr, char *name,
+				    u32 name_len, umode_t mode)
 {
 	struct kipc_object *obj;
 	struct kipc_user *user;
@@ -483,12 +566,12 @@ static int kipc_create_object(const struct kipc_type *type, const void *attr,
 
 	err = kipc_charge(current_euid(), &user);
 	if (err)
-		goto fail_name;
+		goto fail;
 	obj = type->create(attr);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
 		kipc_uncharge(user);
-		goto fail_name;
+		goto fail;
 	}
 
 	kref_init(&obj->ref);
@@ -505,13 +588,11 @@ static int kipc_create_object(const struct kipc_type *type, const void *attr,
 	obj->name_len = name_len;
 	INIT_HLIST_NODE(&obj->hash_node);
 	atomic64_inc(&kipc_created);
+	return obj;
 
-	/* kipc_install() consumes the reference, also on failure. */
-	return kipc_install(obj, flags, ufd, !!name);
-
-fail_name:
+fail:
 	kfree(name);
-	return err;
+	return ERR_PTR(err);
 }
 
 /**
@@ -529,6 +610,7 @@ long kipc_ioc_create(void __user *arg, unsigned int usize)
 	struct kipc_create __user *uc = arg;
 	const struct kipc_type *type;
 	u8 attr[KIPC_ATTR_MAX] __aligned(8);
+	struct kipc_object *obj;
 	struct kipc_create c;
 	char *name;
 	int err;
@@ -550,8 +632,11 @@ long kipc_ioc_create(void __user *arg, unsigned int usize)
 	err = kipc_copy_name(c.name, c.name_len, true, &name);
 	if (err)
 		return err;
-	return kipc_create_object(type, attr, name, c.name_len, c.mode,
-				  c.flags, &uc->fd);
+	obj = kipc_object_new(type, attr, name, c.name_len, c.mode);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	/* kipc_install() consumes the reference, also on failure. */
+	return kipc_install(obj, c.flags, &uc->fd, !!obj->name);
 }
 
 /**
@@ -584,11 +669,7 @@ long kipc_ioc_open(void __user *arg, unsigned int usize)
 	if (err)
 		return err;
 
-	mutex_lock(&kipc_registry_lock);
-	obj = kipc_registry_find(o.type, name, o.name_len);
-	if (obj)
-		kref_get(&obj->ref);
-	mutex_unlock(&kipc_registry_lock);
+	obj = kipc_registry_lookup(o.type, name, o.name_len);
 	kfree(name);
 	if (!obj)
 		return -ENOENT;
@@ -612,7 +693,6 @@ long kipc_ioc_open(void __user *arg, unsigned int usize)
  */
 long kipc_ioc_unlink(void __user *arg, unsigned int usize)
 {
-	struct kipc_object *obj;
 	struct kipc_unlink u;
 	char *name;
 	int err;
@@ -627,19 +707,8 @@ long kipc_ioc_unlink(void __user *arg, unsigned int usize)
 	if (err)
 		return err;
 
-	mutex_lock(&kipc_registry_lock);
-	obj = kipc_registry_find(u.type, name, u.name_len);
-	if (!obj)
-		err = -ENOENT;
-	else if (!kipc_may_unlink(obj))
-		err = -EACCES;
-	else
-		kipc_registry_del(obj);
-	mutex_unlock(&kipc_registry_lock);
+	err = kipc_registry_unlink(u.type, name, u.name_len);
 	kfree(name);
-
-	if (!err)
-		kipc_object_put(obj);
 	return err;
 }
 
