@@ -23,6 +23,8 @@ MODDIR		?= build/module
 
 O		:= build/user
 KSFT_DIR	:= $(KIPC_CACHE)/ksrc/tools/testing/selftests
+# The 6.1 harness header has unused parameters of its own.
+KSFT_CFLAGS	:= -I$(KSFT_DIR) -Wno-unused-parameter
 
 CC		?= cc
 CFLAGS_COMMON	:= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
@@ -87,7 +89,7 @@ lib: $(O)/libkipc.a $(O)/libkipc.so.$(LIB_VERSION) $(O)/kipc.pc
 $(O)/selftests/%: selftests/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -I$(KSFT_DIR) -static $< $(O)/libkipc.a -lpthread -o $@
+	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) -static $< $(O)/libkipc.a -lpthread -o $@
 
 selftests: $(SELFTESTS)
 

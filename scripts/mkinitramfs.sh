@@ -8,11 +8,12 @@ ko=$1 out=$2
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
+chmod 0755 "$root"	# mktemp made it 0700: other uids could not reach /dev
 mkdir -p "$root/bin" "$root/tests"
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 scripts/vm-init.sh "$root/init"
 cp "$ko" "$root/kipc.ko"
-for t in build/user/selftests/*_test; do
+for t in "${KIPC_TESTS:-build/user/selftests}"/*_test; do
 	[ -x "$t" ] && cp "$t" "$root/tests/"
 done
 for t in build/user/tools/*; do
