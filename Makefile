@@ -36,7 +36,8 @@ PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 
-SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*_test.c))
+# *_test programs run in every VM; the others only where their mode asks.
+SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 TOOLS		:= $(O)/tools/kipc-demo
 
 .PHONY: all help setup module lib selftests tools check demo lint install \
@@ -86,7 +87,7 @@ $(O)/kipc.pc: libkipc/kipc.pc.in
 
 lib: $(O)/libkipc.a $(O)/libkipc.so.$(LIB_VERSION) $(O)/kipc.pc
 
-$(O)/selftests/%: selftests/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
+$(O)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) -static $< $(O)/libkipc.a -lpthread -o $@

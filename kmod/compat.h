@@ -9,4 +9,14 @@
 #ifndef _KIPC_COMPAT_H
 #define _KIPC_COMPAT_H
 
+/*
+ * Symbol namespaces became string literals in 6.13; before that the macros
+ * stringify a bare token.  Only the KUnit test module imports one.
+ */
+#ifdef KIPC_HAVE_STRING_NS
+#define KIPC_KUNIT_NS	"EXPORTED_FOR_KUNIT_TESTING"
+#else
+#define KIPC_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
+#endif
+
 #endif /* _KIPC_COMPAT_H */

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <kunit/visibility.h>
 
 #include "kipc.h"
 
@@ -107,6 +108,7 @@ void kipc_event_signal(struct kipc_object *obj, u64 value)
 	if (set)
 		wake_up_interruptible_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_signal);
 
 /**
  * kipc_event_wait() - wait for an event to be signalled
@@ -141,6 +143,7 @@ int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 	spin_unlock(&ev->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_wait);
 
 static long kipc_event_ioc_signal(struct file *file, struct kipc_object *obj,
 				  unsigned long arg, unsigned int usize)
@@ -172,6 +175,7 @@ void kipc_event_reset(struct kipc_object *obj)
 	ev->set = false;
 	spin_unlock(&ev->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_reset);
 
 /**
  * kipc_event_get_info() - a consistent snapshot of an event's state
@@ -191,6 +195,7 @@ void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in)
 	in->waiters = ev->waiters.count;
 	spin_unlock(&ev->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_get_info);
 
 static long kipc_event_ioc_reset(struct file *file, struct kipc_object *obj,
 				 unsigned long arg, unsigned int usize)
@@ -313,3 +318,4 @@ const struct kipc_type kipc_event_type = {
 	.poll		= kipc_event_poll,
 	.show_fdinfo	= kipc_event_show_fdinfo,
 };
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_type);

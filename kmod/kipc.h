@@ -162,6 +162,7 @@ int kipc_permission(const struct kipc_object *obj, fmode_t want);
 int kipc_charge(kuid_t uid, struct kipc_user **out);
 void kipc_uncharge(struct kipc_user *u);
 unsigned int kipc_uid_objects(kuid_t uid);
+unsigned int kipc_objects_alive(void);
 int kipc_registry_add(struct kipc_object *obj);
 struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len);
 int kipc_registry_unlink(u32 type, const char *name, u32 len);

@@ -12,14 +12,18 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "kipc.h"
 
 #define KIPC_NAME_LEN_LIMIT	4095
 
 unsigned int kipc_max_objects = 65536;
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_objects);
 unsigned int kipc_max_objects_per_uid = 4096;
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_objects_per_uid);
 unsigned int kipc_max_name_len = 255;
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_name_len);
 
 static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
 				  unsigned int max)

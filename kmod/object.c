@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "kipc.h"
 
@@ -110,6 +111,7 @@ int kipc_charge(kuid_t uid, struct kipc_user **out)
 	kfree(new);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_charge);
 
 /**
  * kipc_uncharge() - return the charge of one object
@@ -128,6 +130,7 @@ void kipc_uncharge(struct kipc_user *u)
 	if (last)
 		kfree(u);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_uncharge);
 
 /**
  * kipc_uid_objects() - objects charged to @uid now
@@ -146,6 +149,23 @@ unsigned int kipc_uid_objects(kuid_t uid)
 	spin_unlock(&kipc_users_lock);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_uid_objects);
+
+/**
+ * kipc_objects_alive() - objects alive now, all users together
+ *
+ * Return: the count.
+ */
+unsigned int kipc_objects_alive(void)
+{
+	unsigned int n;
+
+	spin_lock(&kipc_users_lock);
+	n = kipc_nr_objects;
+	spin_unlock(&kipc_users_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_objects_alive);
 
 /* ---- lifetime ---------------------------------------------------------- */
 
@@ -169,6 +189,7 @@ void kipc_object_put(struct kipc_object *obj)
 {
 	kref_put(&obj->ref, kipc_object_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_put);
 
 /* ---- names and permissions -------------------------------------------- */
 
@@ -196,6 +217,7 @@ int kipc_check_name(const char *name, u32 len)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_check_name);
 
 /*
  * Copy a name from user space.  @anon_ok allows the (0, 0) pair meaning
@@ -261,6 +283,7 @@ int kipc_permission(const struct kipc_object *obj, fmode_t want)
 		return 0;
 	return -EACCES;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_permission);
 
 static bool kipc_may_unlink(const struct kipc_object *obj)
 {
@@ -315,6 +338,7 @@ int kipc_registry_add(struct kipc_object *obj)
 	mutex_unlock(&kipc_registry_lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_registry_add);
 
 /* Remove a registered name; the caller drops the registry's reference. */
 static void kipc_registry_del(struct kipc_object *obj)
@@ -344,6 +368,7 @@ struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len)
 	mutex_unlock(&kipc_registry_lock);
 	return obj;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_registry_lookup);
 
 /**
  * kipc_registry_unlink() - remove a name, if the caller may
@@ -373,6 +398,7 @@ int kipc_registry_unlink(u32 type, const char *name, u32 len)
 		kipc_object_put(obj);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_registry_unlink);
 
 /* ---- files ------------------------------------------------------------- */
 
@@ -594,6 +620,7 @@ fail:
 	kfree(name);
 	return ERR_PTR(err);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_new);
 
 /**
  * kipc_ioc_create() - KIPC_IOC_CREATE: make an object and return its fd
@@ -730,9 +757,7 @@ long kipc_ioc_stats(void __user *arg, unsigned int usize)
 	if (s.flags || s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
 		return -EINVAL;
 
-	spin_lock(&kipc_users_lock);
-	s.objects = kipc_nr_objects;
-	spin_unlock(&kipc_users_lock);
+	s.objects = kipc_objects_alive();
 	s.named = READ_ONCE(kipc_nr_named);
 	s.created = atomic64_read(&kipc_created);
 	s.destroyed = atomic64_read(&kipc_destroyed);

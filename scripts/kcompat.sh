@@ -11,4 +11,8 @@ have() {
 	grep -Eqs "$3" "$src/$2" && printf ' -D%s' "$1"
 }
 
+# 6.13: MODULE_IMPORT_NS() takes a string literal.
+have KIPC_HAVE_STRING_NS include/linux/module.h \
+	'define MODULE_IMPORT_NS\(ns\)[[:space:]]+MODULE_INFO\(import_ns, ns\)'
+
 exit 0

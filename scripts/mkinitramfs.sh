@@ -13,6 +13,10 @@ mkdir -p "$root/bin" "$root/tests"
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 scripts/vm-init.sh "$root/init"
 cp "$ko" "$root/kipc.ko"
+# The KUnit module, when it was built (debug kernel).
+kunit=$(dirname "$ko")/kipc_kunit.ko
+[ -f "$kunit" ] && cp "$kunit" "$root/kipc_kunit.ko"
+[ -x build/user/selftests/kipc_faults ] && cp build/user/selftests/kipc_faults "$root/tests/"
 for t in "${KIPC_TESTS:-build/user/selftests}"/*_test; do
 	[ -x "$t" ] && cp "$t" "$root/tests/"
 done

@@ -34,17 +34,78 @@ if ! insmod /kipc.ko; then
 fi
 [ -c /dev/kipc ] || { say "/dev/kipc missing"; finish 1; }
 
+run_selftests() {
+	local t ok=0
+
+	for t in /tests/*_test; do
+		[ -x "$t" ] || continue
+		say "begin selftest ${t##*/}"
+		"$t" > "$out" 2>&1 || ok=1
+		say "end"
+	done
+	return $ok
+}
+
+# KUnit suites run when kipc_kunit.ko loads; their KTAP is in debugfs.
+run_kunit() {
+	local d ok=0
+
+	[ -f /kipc_kunit.ko ] || { say "kipc_kunit.ko missing"; return 1; }
+	insmod /kipc_kunit.ko || return 1
+	for d in /sys/kernel/debug/kunit/kipc_*; do
+		say "begin kunit ${d##*/}"
+		cat "$d/results" > "$out"
+		say "end"
+		grep -q 'not ok' "$d/results" && ok=1
+	done
+	rmmod kipc_kunit || ok=1
+	return $ok
+}
+
+run_faults() {
+	local ok=0
+
+	say "begin selftest kipc_faults"
+	/tests/kipc_faults > "$out" 2>&1 || ok=1
+	say "end"
+	return $ok
+}
+
+# Objects younger than 5 s are never reported, hence the sleep; two scans
+# as the kmemleak documentation advises.  Leaks also show in the console.
+kmemleak_check() {
+	local k=/sys/kernel/debug/kmemleak
+
+	[ -w $k ] || { say "kmemleak missing"; return 1; }
+	sleep 6
+	echo scan > $k
+	echo scan > $k
+	if [ -s $k ]; then
+		say "kmemleak found leaks:"
+		cat $k > "$out"
+		return 1
+	fi
+	say "kmemleak: no leaks"
+}
+
+if [ "$kipcvm" = debug ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	# Forget whatever boot left, so that only our leaks are reported.
+	echo scan > /sys/kernel/debug/kmemleak
+	echo clear > /sys/kernel/debug/kmemleak
+fi
+
 rc=0
 case "$kipcvm" in
 demo)
 	/bin/kipc-demo || rc=1
 	;;
 check)
-	for t in /tests/*; do
-		[ -x "$t" ] || continue
-		say "running $t"
-		"$t" > "$out" 2>&1 || rc=1
-	done
+	run_selftests || rc=1
+	;;
+debug)
+	run_kunit || rc=1
+	run_selftests || rc=1
+	run_faults || rc=1
 	;;
 *)
 	say "unknown mode '$kipcvm'"
@@ -56,5 +117,8 @@ esac
 if ! rmmod kipc; then
 	say "rmmod failed"
 	rc=1
+fi
+if [ "$kipcvm" = debug ]; then
+	kmemleak_check || rc=1
 fi
 finish "$rc"

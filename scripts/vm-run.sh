@@ -5,7 +5,8 @@
 # the console log and the test output, and judge the run.
 #
 # usage: vm-run.sh MODE VMLINUZ INITRD OUTDIR
-#   MODE is demo (console shown live) or check (tests; summary printed).
+#   MODE is demo (console shown live), check (selftests) or debug (KUnit,
+#   selftests, fault injection and kmemleak; for the debug kernel).
 # Exit status: 0 only if the guest reported rc=0, every test passed, and
 # the console shows no kernel warning, bug, oops or sanitizer report.
 set -uo pipefail
@@ -41,7 +42,7 @@ if [ "$qrc" = 124 ]; then
 fi
 
 # Kernel reports that fail a run, wherever they come from.
-bad='(WARNING:|BUG:|Oops|Kernel panic|general protection fault|Call Trace:|KASAN:|UBSAN:|kmemleak:.*(leak|suspected)|possible (recursive )?(circular )?locking|lockdep|INFO: task .* blocked|sleeping function called from invalid context|RIP: )'
+bad='(WARNING:|BUG:|Oops|Kernel panic|general protection fault|Call Trace:|KASAN:|UBSAN:|kmemleak: .*suspected|possible (recursive|circular) locking|inconsistent lock state|INFO: task .* blocked|sleeping function called from invalid context|RIP: )'
 if grep -Eq "$bad" "$console"; then
 	echo "vm: the kernel reported a problem:" >&2
 	grep -En -A3 "$bad" "$console" | head -n 60 >&2
@@ -57,17 +58,31 @@ elif [ "$guest_rc" != 0 ]; then
 	fail=1
 fi
 
-if [ "$mode" = check ]; then
-	# kselftest harness TAP: top-level "ok N name" / "not ok N name".
-	pass=$(grep -Ec '^ok [0-9]+ ' "$results" | tr -d ' ')
-	skip=$(grep -Ec '^ok [0-9]+ .*# SKIP' "$results" | tr -d ' ')
-	failed=$(grep -Ec '^not ok [0-9]+ ' "$results" | tr -d ' ')
-	pass=$((pass - skip))
-	grep -E '^not ok [0-9]+ ' "$results" >&2
-	[ "$failed" -gt 0 ] && fail=1
-	[ "$skip" -gt 0 ] && fail=1
-	[ "$pass" -eq 0 ] && fail=1
-	echo "$pass $failed $skip" > "$out/counts"
-	echo "vm $(basename "$out"): $pass passed, $failed failed, $skip skipped"
+if [ "$mode" != demo ]; then
+	# The guest brackets each program's output with "kipc-vm: begin
+	# selftest|kunit NAME" and "kipc-vm: end".  A selftest's results are
+	# its top-level "ok N" lines (kselftest harness); a KUnit suite's are
+	# its indented test-case lines.
+	read -r pass failed skip kpass kfailed < <(awk '
+		/kipc-vm: begin selftest/ { sec = "s"; next }
+		/kipc-vm: begin kunit/    { sec = "k"; next }
+		/kipc-vm: end/            { sec = ""; next }
+		sec == "s" && /^ok [0-9]+ .*# SKIP/ { skip++; next }
+		sec == "s" && /^ok [0-9]+ /         { pass++; next }
+		sec == "s" && /^not ok [0-9]+ /     { failed++; print > "/dev/stderr"; next }
+		sec == "k" && /^[ \t]+ok [0-9]+ .*# SKIP/ { skip++; next }
+		sec == "k" && /^[ \t]+ok [0-9]+ /         { kpass++; next }
+		sec == "k" && /^[ \t]+not ok [0-9]+ /     { kfailed++; print > "/dev/stderr"; next }
+		END { printf "%d %d %d %d %d\n", pass, failed, skip, kpass, kfailed }
+	' "$results")
+	# A broken run counts as a failure even if no test line said so.
+	extra=0
+	[ "$fail" = 1 ] && [ $((failed + kfailed)) = 0 ] && extra=1
+	[ $((pass + kpass)) = 0 ] && extra=1
+	[ $((failed + kfailed + skip)) -gt 0 ] && fail=1
+	[ "$extra" = 1 ] && fail=1
+	echo "$((pass + kpass)) $((failed + kfailed + extra)) $skip" > "$out/counts"
+	echo "vm $(basename "$out"): selftests $pass passed, $failed failed;" \
+	     "kunit $kpass passed, $kfailed failed; $skip skipped"
 fi
 exit "$fail"

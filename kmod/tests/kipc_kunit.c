@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of kipc's internals: names, permissions, accounting, the
+ * name registry and the event state machine.
+ *
+ * Built only for kernels with KUnit, as a module of its own (kipc_kunit.ko)
+ * that is never part of kipc.ko nor of the DKMS build.  It uses the
+ * internals kipc.ko exports with EXPORT_SYMBOL_IF_KUNIT().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cred.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../kipc.h"
+
+#define TEST_UID	4242
+#define TEST_GID	4343
+#define OTHER_UID	5252
+#define OTHER_GID	5353
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Run as @uid/@gid with no capability but, optionally, CAP_IPC_OWNER. */
+static const struct cred *kipc_test_become(struct kunit *test, uid_t uid,
+					   gid_t gid, bool ipc_owner)
+{
+	const struct cred *old;
+	struct cred *new;
+
+	new = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	new->euid = KUIDT_INIT(uid);
+	new->fsuid = new->euid;
+	new->egid = KGIDT_INIT(gid);
+	new->fsgid = new->egid;
+	cap_clear(new->cap_effective);
+	if (ipc_owner)
+		cap_raise(new->cap_effective, CAP_IPC_OWNER);
+	old = override_creds(new);
+	put_cred(new);
+	return old;
+}
+
+static struct kipc_object *kipc_test_event(struct kunit *test, const char *name,
+					   u32 flags)
+{
+	struct kipc_event_attr attr = { .flags = flags };
+	struct kipc_object *obj;
+	char *copy = NULL;
+
+	if (name) {
+		copy = kmemdup(name, strlen(name), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, copy);
+	}
+	obj = kipc_object_new(&kipc_event_type, &attr, copy,
+			      name ? strlen(name) : 0, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
+	return obj;
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static void kipc_name_valid(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a", 1), 0);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("queue.1-x_y", 11), 0);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("caf\xc3\xa9", 5), 0);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("~!@#", 4), 0);
+}
+
+static void kipc_name_invalid(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_check_name("", 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a b", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a/b", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a\x01", 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a\x7f", 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a\0b", 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_check_name("a\n", 2), -EINVAL);
+}
+
+static void kipc_name_length(struct kunit *test)
+{
+	unsigned int saved = kipc_max_name_len;
+	char buf[9];
+
+	memset(buf, 'n', sizeof(buf));
+	kipc_max_name_len = 8;
+	KUNIT_EXPECT_EQ(test, kipc_check_name(buf, 8), 0);
+	KUNIT_EXPECT_EQ(test, kipc_check_name(buf, 9), -ENAMETOOLONG);
+	kipc_max_name_len = saved;
+}
+
+static struct kunit_case kipc_name_cases[] = {
+	KUNIT_CASE(kipc_name_valid),
+	KUNIT_CASE(kipc_name_invalid),
+	KUNIT_CASE(kipc_name_length),
+	{}
+};
+
+static struct kunit_suite kipc_name_suite = {
+	.name = "kipc_name",
+	.test_cases = kipc_name_cases,
+};
+
+/* ---- permissions ------------------------------------------------------- */
+
+static struct kipc_object kipc_perm_obj(umode_t mode)
+{
+	struct kipc_object obj = {
+		.uid = KUIDT_INIT(TEST_UID),
+		.cuid = KUIDT_INIT(TEST_UID),
+		.gid = KGIDT_INIT(TEST_GID),
+		.cgid = KGIDT_INIT(TEST_GID),
+		.mode = mode,
+	};
+	return obj;
+}
+
+static int kipc_perm_as(struct kunit *test, uid_t uid, gid_t gid,
+			bool ipc_owner, umode_t mode, fmode_t want)
+{
+	struct kipc_object obj = kipc_perm_obj(mode);
+	const struct cred *old;
+	int ret;
+
+	old = kipc_test_become(test, uid, gid, ipc_owner);
+	ret = kipc_permission(&obj, want);
+	revert_creds(old);
+	return ret;
+}
+
+static void kipc_perm_owner(struct kunit *test)
+{
+	fmode_t rw = FMODE_READ | FMODE_WRITE;
+
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, TEST_UID, OTHER_GID, false, 0600, rw), 0);
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, TEST_UID, OTHER_GID, false, 0400, FMODE_READ), 0);
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, TEST_UID, OTHER_GID, false, 0400, FMODE_WRITE),
+			-EACCES);
+	/* The owner class is decided by uid: group bits do not help it. */
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, TEST_UID, TEST_GID, false, 0060, FMODE_READ),
+			-EACCES);
+}
+
+static void kipc_perm_creator(struct kunit *test)
+{
+	struct kipc_object obj = kipc_perm_obj(0600);
+	const struct cred *old;
+
+	obj.uid = KUIDT_INIT(OTHER_UID + 1);
+	old = kipc_test_become(test, TEST_UID, OTHER_GID, false);
+	KUNIT_EXPECT_EQ(test, kipc_permission(&obj, FMODE_READ | FMODE_WRITE), 0);
+	revert_creds(old);
+}
+
+static void kipc_perm_group(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, TEST_GID, false, 0060,
+					   FMODE_READ | FMODE_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, TEST_GID, false, 0640, FMODE_WRITE),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, TEST_GID, false, 0606, FMODE_READ),
+			-EACCES);
+}
+
+static void kipc_perm_other(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, OTHER_GID, false, 0004, FMODE_READ),
+			0);
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, OTHER_GID, false, 0004, FMODE_WRITE),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, OTHER_GID, false, 0660, FMODE_READ),
+			-EACCES);
+}
+
+static void kipc_perm_cap_ipc_owner(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_perm_as(test, OTHER_UID, OTHER_GID, true, 0000,
+					   FMODE_READ | FMODE_WRITE), 0);
+}
+
+static struct kunit_case kipc_perm_cases[] = {
+	KUNIT_CASE(kipc_perm_owner),
+	KUNIT_CASE(kipc_perm_creator),
+	KUNIT_CASE(kipc_perm_group),
+	KUNIT_CASE(kipc_perm_other),
+	KUNIT_CASE(kipc_perm_cap_ipc_owner),
+	{}
+};
+
+static struct kunit_suite kipc_perm_suite = {
+	.name = "kipc_perm",
+	.test_cases = kipc_perm_cases,
+};
+
+/* ---- accounting -------------------------------------------------------- */
+
+static void kipc_account_counts(struct kunit *test)
+{
+	kuid_t uid = KUIDT_INIT(TEST_UID);
+	unsigned int alive = kipc_objects_alive();
+	struct kipc_user *a, *b;
+
+	KUNIT_ASSERT_EQ(test, kipc_uid_objects(uid), 0U);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &a), 0);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &b), 0);
+	KUNIT_EXPECT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 2U);
+	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive + 2);
+	kipc_uncharge(a);
+	kipc_uncharge(b);
+	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 0U);
+	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive);
+}
+
+static void kipc_account_uid_limit(struct kunit *test)
+{
+	unsigned int saved = kipc_max_objects_per_uid;
+	kuid_t uid = KUIDT_INIT(TEST_UID);
+	struct kipc_user *u[3];
+
+	kipc_max_objects_per_uid = 2;
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &u[0]), 0);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &u[1]), 0);
+	KUNIT_EXPECT_EQ(test, kipc_charge(uid, &u[2]), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 2U);
+	/* Another uid has its own allowance. */
+	KUNIT_EXPECT_EQ(test, kipc_charge(KUIDT_INIT(OTHER_UID), &u[2]), 0);
+	kipc_uncharge(u[2]);
+	kipc_uncharge(u[1]);
+	kipc_uncharge(u[0]);
+	kipc_max_objects_per_uid = saved;
+}
+
+static void kipc_account_total_limit(struct kunit *test)
+{
+	unsigned int saved = kipc_max_objects;
+	struct kipc_user *a, *b;
+
+	kipc_max_objects = kipc_objects_alive() + 1;
+	KUNIT_ASSERT_EQ(test, kipc_charge(KUIDT_INIT(TEST_UID), &a), 0);
+	KUNIT_EXPECT_EQ(test, kipc_charge(KUIDT_INIT(OTHER_UID), &b), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, kipc_uid_objects(KUIDT_INIT(OTHER_UID)), 0U);
+	kipc_uncharge(a);
+	kipc_max_objects = saved;
+}
+
+static struct kunit_case kipc_account_cases[] = {
+	KUNIT_CASE(kipc_account_counts),
+	KUNIT_CASE(kipc_account_uid_limit),
+	KUNIT_CASE(kipc_account_total_limit),
+	{}
+};
+
+static struct kunit_suite kipc_account_suite = {
+	.name = "kipc_account",
+	.test_cases = kipc_account_cases,
+};
+
+/* ---- registry ------------------------------------------------------------ */
+
+static void kipc_registry_basic(struct kunit *test)
+{
+	struct kipc_object *a = kipc_test_event(test, "kunit.reg", 0);
+	struct kipc_object *b = kipc_test_event(test, "kunit.reg", 0);
+	struct kipc_object *found;
+
+	KUNIT_ASSERT_EQ(test, kipc_registry_add(a), 0);
+	KUNIT_EXPECT_TRUE(test, a->linked);
+	KUNIT_EXPECT_EQ(test, kipc_registry_add(b), -EEXIST);
+	KUNIT_EXPECT_FALSE(test, b->linked);
+
+	found = kipc_registry_lookup(KIPC_TYPE_EVENT, "kunit.reg", 9);
+	KUNIT_EXPECT_PTR_EQ(test, found, a);
+	if (found)
+		kipc_object_put(found);
+	KUNIT_EXPECT_NULL(test, kipc_registry_lookup(KIPC_TYPE_EVENT, "kunit.re", 8));
+	KUNIT_EXPECT_NULL(test, kipc_registry_lookup(KIPC_TYPE_EVENT, "kunit.reg2", 10));
+	KUNIT_EXPECT_NULL(test, kipc_registry_lookup(KIPC_TYPE_EVENT + 1, "kunit.reg", 9));
+
+	KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, "kunit.reg", 9), 0);
+	KUNIT_EXPECT_FALSE(test, a->linked);
+	KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, "kunit.reg", 9), -ENOENT);
+	KUNIT_EXPECT_NULL(test, kipc_registry_lookup(KIPC_TYPE_EVENT, "kunit.reg", 9));
+
+	/* The name is free again. */
+	KUNIT_EXPECT_EQ(test, kipc_registry_add(b), 0);
+	KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, "kunit.reg", 9), 0);
+	kipc_object_put(a);
+	kipc_object_put(b);
+}
+
+#define KIPC_TEST_MANY	600	/* more names than hash buckets: collisions */
+
+static void kipc_registry_collisions(struct kunit *test)
+{
+	struct kipc_object **objs;
+	char name[32];
+	int i, len;
+
+	objs = kunit_kcalloc(test, KIPC_TEST_MANY, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < KIPC_TEST_MANY; i++) {
+		snprintf(name, sizeof(name), "kunit.many.%d", i);
+		objs[i] = kipc_test_event(test, name, 0);
+		KUNIT_ASSERT_EQ(test, kipc_registry_add(objs[i]), 0);
+	}
+	for (i = 0; i < KIPC_TEST_MANY; i++) {
+		struct kipc_object *found;
+
+		len = snprintf(name, sizeof(name), "kunit.many.%d", i);
+		found = kipc_registry_lookup(KIPC_TYPE_EVENT, name, len);
+		KUNIT_EXPECT_PTR_EQ(test, found, objs[i]);
+		if (found)
+			kipc_object_put(found);
+	}
+	for (i = 0; i < KIPC_TEST_MANY; i++) {
+		len = snprintf(name, sizeof(name), "kunit.many.%d", i);
+		KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, name, len), 0);
+		kipc_object_put(objs[i]);
+	}
+}
+
+static void kipc_registry_unlink_perm(struct kunit *test)
+{
+	const struct cred *old;
+	struct kipc_object *obj;
+
+	old = kipc_test_become(test, TEST_UID, TEST_GID, false);
+	obj = kipc_test_event(test, "kunit.perm", 0);
+	KUNIT_EXPECT_TRUE(test, uid_eq(obj->uid, KUIDT_INIT(TEST_UID)));
+	KUNIT_ASSERT_EQ(test, kipc_registry_add(obj), 0);
+	revert_creds(old);
+
+	old = kipc_test_become(test, OTHER_UID, TEST_GID, false);
+	KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, "kunit.perm", 10), -EACCES);
+	revert_creds(old);
+	KUNIT_EXPECT_TRUE(test, obj->linked);
+
+	old = kipc_test_become(test, OTHER_UID, OTHER_GID, true);
+	KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, "kunit.perm", 10), 0);
+	revert_creds(old);
+	kipc_object_put(obj);
+}
+
+static void kipc_registry_object_counts(struct kunit *test)
+{
+	unsigned int alive = kipc_objects_alive();
+	struct kipc_object *obj = kipc_test_event(test, "kunit.count", 0);
+
+	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive + 1);
+	KUNIT_ASSERT_EQ(test, kipc_registry_add(obj), 0);
+	/* The registry's reference keeps it after the creator lets go. */
+	kipc_object_put(obj);
+	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive + 1);
+	KUNIT_EXPECT_EQ(test, kipc_registry_unlink(KIPC_TYPE_EVENT, "kunit.count", 11), 0);
+	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive);
+}
+
+static struct kunit_case kipc_registry_cases[] = {
+	KUNIT_CASE(kipc_registry_basic),
+	KUNIT_CASE(kipc_registry_collisions),
+	KUNIT_CASE(kipc_registry_unlink_perm),
+	KUNIT_CASE(kipc_registry_object_counts),
+	{}
+};
+
+static struct kunit_suite kipc_registry_suite = {
+	.name = "kipc_registry",
+	.test_cases = kipc_registry_cases,
+};
+
+/* ---- events ------------------------------------------------------------- */
+
+static void kipc_event_bad_attr(struct kunit *test)
+{
+	struct kipc_event_attr attr = { .flags = 1U << 7 };
+	struct kipc_object *obj;
+
+	obj = kipc_event_type.create(&attr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(obj), -EINVAL);
+	attr.flags = 0;
+	attr.value = 1;		/* a value without KIPC_EVENT_SET */
+	obj = kipc_event_type.create(&attr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(obj), -EINVAL);
+	attr.value = 0;
+	attr.reserved[1] = 1;
+	obj = kipc_event_type.create(&attr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(obj), -EINVAL);
+}
+
+static void kipc_event_auto_reset(struct kunit *test)
+{
+	struct kipc_object *ev = kipc_test_event(test, NULL, 0);
+	struct kipc_event_info info = {};
+	u64 value = 0;
+
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	kipc_event_signal(ev, 7);
+	kipc_event_get_info(ev, &info);
+	KUNIT_EXPECT_EQ(test, info.state, KIPC_EVENT_SET);
+	KUNIT_EXPECT_EQ(test, info.value, 7ULL);
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+	KUNIT_EXPECT_EQ(test, value, 7ULL);
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	/* Two signals with no waiter coalesce; the later value wins. */
+	kipc_event_signal(ev, 1);
+	kipc_event_signal(ev, 2);
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+	KUNIT_EXPECT_EQ(test, value, 2ULL);
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	kipc_event_get_info(ev, &info);
+	KUNIT_EXPECT_EQ(test, info.signals, 3ULL);
+	KUNIT_EXPECT_EQ(test, info.wakeups, 2ULL);
+	kipc_object_put(ev);
+}
+
+static void kipc_event_manual_reset(struct kunit *test)
+{
+	struct kipc_object *ev = kipc_test_event(test, NULL, KIPC_EVENT_MANUAL_RESET);
+	u64 value = 0;
+	int i;
+
+	kipc_event_signal(ev, 5);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+		KUNIT_EXPECT_EQ(test, value, 5ULL);
+	}
+	kipc_event_reset(ev);
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	kipc_object_put(ev);
+}
+
+static void kipc_event_initially_set(struct kunit *test)
+{
+	struct kipc_event_attr attr = { .flags = KIPC_EVENT_SET, .value = 9 };
+	struct kipc_object *ev = kipc_event_type.create(&attr);
+	u64 value = 0;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ev));
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+	KUNIT_EXPECT_EQ(test, value, 9ULL);
+	kipc_event_type.destroy(ev);
+}
+
+static void kipc_event_deadline(struct kunit *test)
+{
+	struct kipc_object *ev = kipc_test_event(test, NULL, 0);
+	ktime_t deadline;
+	u64 value;
+
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, false, ktime_sub_ns(ktime_get(), 1),
+					      &value), -ETIMEDOUT);
+	deadline = ktime_add_ms(ktime_get(), 20);
+	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, false, deadline, &value), -ETIMEDOUT);
+	KUNIT_EXPECT_GE(test, ktime_compare(ktime_get(), deadline), 0);
+	kipc_object_put(ev);
+}
+
+struct kipc_test_waiter {
+	struct kipc_object *ev;
+	struct completion done;
+	int ret;
+	u64 value;
+};
+
+static int kipc_test_wait_thread(void *arg)
+{
+	struct kipc_test_waiter *w = arg;
+
+	w->ret = kipc_event_wait(w->ev, false, ktime_add_ms(ktime_get(), 5000),
+				 &w->value);
+	complete(&w->done);
+	return 0;
+}
+
+static u32 kipc_test_waiters(struct kipc_object *ev)
+{
+	struct kipc_event_info info = {};
+
+	kipc_event_get_info(ev, &info);
+	return info.waiters;
+}
+
+/* Start a waiting thread and return once it is queued on @ev. */
+static void kipc_test_start_waiter(struct kunit *test, struct kipc_test_waiter *w,
+				   struct kipc_object *ev)
+{
+	u32 before = kipc_test_waiters(ev);
+	struct task_struct *t;
+	int i;
+
+	w->ev = ev;
+	init_completion(&w->done);
+	t = kthread_run(kipc_test_wait_thread, w, "kipc-kunit");
+	if (IS_ERR(t)) {
+		/* Nothing runs: make the waiter look finished and failed. */
+		w->ret = PTR_ERR(t);
+		complete(&w->done);
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(t));
+		return;
+	}
+	for (i = 0; i < 250 && kipc_test_waiters(ev) == before; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, kipc_test_waiters(ev), before + 1);
+}
+
+static bool kipc_test_finished(struct kipc_test_waiter *w, unsigned long ms)
+{
+	return wait_for_completion_timeout(&w->done, msecs_to_jiffies(ms));
+}
+
+/*
+ * The waiters live on the test's stack: never leave a test with a thread
+ * still using one.  Their own deadline (5 s) bounds this wait.
+ */
+static void kipc_test_reap(struct kipc_test_waiter *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		wait_for_completion(&w[i].done);
+}
+
+static void kipc_event_handoff_fifo(struct kunit *test)
+{
+	struct kipc_object *ev = kipc_test_event(test, NULL, 0);
+	struct kipc_event_info info = {};
+	struct kipc_test_waiter w[2];
+
+	kipc_test_start_waiter(test, &w[0], ev);
+	kipc_test_start_waiter(test, &w[1], ev);
+
+	kipc_event_signal(ev, 1);
+	KUNIT_EXPECT_TRUE(test, kipc_test_finished(&w[0], 3000));
+	KUNIT_EXPECT_EQ(test, w[0].ret, 0);
+	KUNIT_EXPECT_EQ(test, w[0].value, 1ULL);
+	KUNIT_EXPECT_FALSE(test, kipc_test_finished(&w[1], 50));
+	/* Handed straight to the waiter: the event never became set. */
+	kipc_event_get_info(ev, &info);
+	KUNIT_EXPECT_EQ(test, info.state, 0U);
+	KUNIT_EXPECT_EQ(test, info.waiters, 1U);
+
+	kipc_event_signal(ev, 2);
+	KUNIT_EXPECT_TRUE(test, kipc_test_finished(&w[1], 3000));
+	KUNIT_EXPECT_EQ(test, w[1].ret, 0);
+	KUNIT_EXPECT_EQ(test, w[1].value, 2ULL);
+	kipc_test_reap(w, 2);
+	KUNIT_EXPECT_EQ(test, kipc_test_waiters(ev), 0U);
+	kipc_object_put(ev);
+}
+
+static void kipc_event_manual_wakes_all(struct kunit *test)
+{
+	struct kipc_object *ev = kipc_test_event(test, NULL, KIPC_EVENT_MANUAL_RESET);
+	struct kipc_event_info info = {};
+	struct kipc_test_waiter w[2];
+	int i;
+
+	kipc_test_start_waiter(test, &w[0], ev);
+	kipc_test_start_waiter(test, &w[1], ev);
+	kipc_event_signal(ev, 3);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, kipc_test_finished(&w[i], 3000));
+		KUNIT_EXPECT_EQ(test, w[i].ret, 0);
+		KUNIT_EXPECT_EQ(test, w[i].value, 3ULL);
+	}
+	kipc_test_reap(w, 2);
+	kipc_event_get_info(ev, &info);
+	KUNIT_EXPECT_EQ(test, info.state, KIPC_EVENT_MANUAL_RESET | KIPC_EVENT_SET);
+	KUNIT_EXPECT_EQ(test, info.wakeups, 2ULL);
+	kipc_object_put(ev);
+}
+
+static struct kunit_case kipc_event_cases[] = {
+	KUNIT_CASE(kipc_event_bad_attr),
+	KUNIT_CASE(kipc_event_auto_reset),
+	KUNIT_CASE(kipc_event_manual_reset),
+	KUNIT_CASE(kipc_event_initially_set),
+	KUNIT_CASE(kipc_event_deadline),
+	KUNIT_CASE(kipc_event_handoff_fifo),
+	KUNIT_CASE(kipc_event_manual_wakes_all),
+	{}
+};
+
+static struct kunit_suite kipc_event_suite = {
+	.name = "kipc_event",
+	.test_cases = kipc_event_cases,
+};
+
+kunit_test_suites(&kipc_name_suite, &kipc_perm_suite, &kipc_account_suite,
+		  &kipc_registry_suite, &kipc_event_suite);
+
+MODULE_IMPORT_NS(KIPC_KUNIT_NS);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of kipc's internals");
