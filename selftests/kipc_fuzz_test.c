@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A bounded random-ioctl fuzzer for kipc.
+ *
+ * Several processes, each with several threads, issue random ioctls on
+ * /dev/kipc and on the object fds they make: random commands, sizes,
+ * direction bits, flags, reserved bytes and field values, with good, NULL,
+ * kernel, unaligned, page-straddling and read-only pointers, while random
+ * fds are closed and a per-thread timer keeps interrupting blocked calls.
+ *
+ * It fails if a call returns an errno the command does not document, if
+ * objects are left behind, or if it never reached the error paths it
+ * aims at (each command must have returned several distinct errnos).  The
+ * kernel side is judged by the VM harness: any KASAN, lockdep or other
+ * report in the console fails the run.
+ *
+ * KIPC_FUZZ_ITERS (default 20000) iterations per thread, KIPC_FUZZ_SEED.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libkipc.h"
+#include "kselftest_harness.h"
+
+#define NPROCS		2
+#define NTHREADS	3
+#define NFDS		32
+#define NNAMES		6
+#define MAX_ERRNO	134
+#define BUF_SIZE	256
+
+enum fz_cmd {
+	FZ_VERSION, FZ_CREATE, FZ_OPEN, FZ_UNLINK, FZ_STATS,
+	FZ_OBJ_INFO, FZ_SIGNAL, FZ_RESET, FZ_WAIT, FZ_EV_INFO,
+	FZ_BOGUS, FZ_NCMDS
+};
+
+static const char *const fz_names[FZ_NCMDS] = {
+	"VERSION", "CREATE", "OPEN", "UNLINK", "STATS",
+	"OBJ_INFO", "EVENT_SIGNAL", "EVENT_RESET", "EVENT_WAIT", "EVENT_INFO",
+	"unknown",
+};
+
+static const unsigned long fz_cmds[FZ_NCMDS] = {
+	KIPC_IOC_VERSION, KIPC_IOC_CREATE, KIPC_IOC_OPEN, KIPC_IOC_UNLINK,
+	KIPC_IOC_STATS, KIPC_IOC_OBJ_INFO, KIPC_EVENT_IOC_SIGNAL,
+	KIPC_EVENT_IOC_RESET, KIPC_EVENT_IOC_WAIT, KIPC_EVENT_IOC_INFO,
+	_IOWR(KIPC_IOC_MAGIC, 0x7f, struct kipc_stats),
+};
+
+/* Errnos each command may return (besides 0).  Anything else fails. */
+static const int fz_common[] = { EINVAL, EFAULT, E2BIG, ENOTTY, EBADF, 0 };
+static const int fz_allowed[FZ_NCMDS][8] = {
+	[FZ_CREATE] = { ENAMETOOLONG, EEXIST, ENOSPC, EDQUOT, EMFILE, ENOMEM },
+	[FZ_OPEN] = { ENAMETOOLONG, ENOENT, EACCES, EMFILE, ENOMEM },
+	[FZ_UNLINK] = { ENAMETOOLONG, ENOENT, EACCES, ENOMEM },
+	[FZ_WAIT] = { EAGAIN, ETIMEDOUT, EINTR },
+};
+
+static int fz_in(const int *list, int err)
+{
+	for (; *list; list++)
+		if (*list == err)
+			return 1;
+	return 0;
+}
+
+static int fz_documented(int cmd, int err)
+{
+	return !err || fz_in(fz_common, err) || fz_in(fz_allowed[cmd], err);
+}
+
+/* Shared by all processes: which errnos each command returned. */
+struct fz_stats {
+	_Atomic uint64_t calls[FZ_NCMDS];
+	_Atomic uint64_t seen[FZ_NCMDS][(MAX_ERRNO + 63) / 64];
+	_Atomic uint64_t bad[FZ_NCMDS];
+	_Atomic int bad_errno[FZ_NCMDS];
+};
+
+struct fz_proc {
+	struct fz_stats *stats;
+	_Atomic int fds[NFDS];
+	int dev;
+	char *page;		/* writable page, followed by a guard page */
+	char *ro;		/* a read-only page */
+	unsigned long iters;
+	uint64_t seed;
+};
+
+struct fz_thread {
+	struct fz_proc *p;
+	uint64_t rng;
+};
+
+static uint64_t fz_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static unsigned int fz_below(uint64_t *s, unsigned int n)
+{
+	return fz_rand(s) % n;
+}
+
+static void fz_record(struct fz_stats *st, int cmd, int err)
+{
+	atomic_fetch_add(&st->calls[cmd], 1);
+	if (err < 0 || err >= MAX_ERRNO)
+		err = MAX_ERRNO - 1;
+	atomic_fetch_or(&st->seen[cmd][err / 64], 1ULL << (err % 64));
+	if (!fz_documented(cmd, err)) {
+		atomic_fetch_add(&st->bad[cmd], 1);
+		atomic_store(&st->bad_errno[cmd], err);
+	}
+}
+
+/* A name from a small set, so that creators, openers and unlinkers meet. */
+static void fz_name(uint64_t *s, char *buf, uint32_t *len)
+{
+	*len = snprintf(buf, 32, "fz.%d.%u", (int)getppid() % 1000,
+			fz_below(s, NNAMES));
+}
+
+/* Fill @buf as a plausible argument for @cmd, then maybe spoil it. */
+static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
+		    char *name)
+{
+	uint64_t *s = &t->rng;
+	uint32_t len;
+
+	memset(buf, 0, BUF_SIZE);
+	switch (cmd) {
+	case FZ_CREATE: {
+		struct kipc_create *c = (void *)buf;
+
+		c->type = fz_below(s, 4) ? KIPC_TYPE_EVENT : fz_rand(s);
+		c->flags = fz_below(s, 4) ? 0 : fz_rand(s) & 0x1f;
+		c->mode = fz_below(s, 8) ? 0600 : fz_rand(s) & 0x3ff;
+		if (fz_below(s, 2)) {
+			fz_name(s, name, &len);
+			c->name = (uintptr_t)name;
+			c->name_len = fz_below(s, 8) ? len : fz_rand(s) & 0x1fff;
+		}
+		break;
+	}
+	case FZ_OPEN:
+	case FZ_UNLINK: {
+		struct kipc_open *o = (void *)buf;
+
+		o->type = fz_below(s, 4) ? KIPC_TYPE_EVENT : fz_rand(s);
+		o->flags = fz_below(s, 2) ? 0 : fz_rand(s) & 0x1f;
+		fz_name(s, name, &len);
+		o->name = (uintptr_t)name;
+		o->name_len = fz_below(s, 8) ? len : fz_rand(s) & 0x1fff;
+		break;
+	}
+	case FZ_SIGNAL:
+		((struct kipc_event_signal *)buf)->value = fz_rand(s);
+		break;
+	case FZ_WAIT: {
+		struct kipc_event_wait *w = (void *)buf;
+
+		w->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK :
+			   fz_rand(s) & 0x7;
+		if (w->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+		break;
+	}
+	default:
+		break;
+	}
+	/* Spoil something a third of the time: one byte anywhere. */
+	if (!fz_below(s, 3))
+		buf[fz_below(s, 96)] = fz_rand(s);
+}
+
+/* A pointer: usually good, else NULL, kernel, unaligned, straddling... */
+static void *fz_pointer(struct fz_thread *t, unsigned char *buf,
+			unsigned int size)
+{
+	struct fz_proc *p = t->p;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	switch (fz_below(&t->rng, 12)) {
+	case 0:
+		return NULL;
+	case 1:
+		return (void *)0xffffffff81000000UL;
+	case 2:
+		return (void *)(uintptr_t)fz_rand(&t->rng);
+	case 3:	/* straddles into the guard page */
+		memcpy(p->page + pg - size / 2, buf, size / 2);
+		return p->page + pg - size / 2;
+	case 4:	/* readable, not writable */
+		return p->ro;
+	case 5:	/* unaligned */
+		memmove(buf + 1, buf, BUF_SIZE - 1);
+		return buf + 1;
+	default:
+		return buf;
+	}
+}
+
+static unsigned long fz_command(struct fz_thread *t, int cmd)
+{
+	unsigned long c = fz_cmds[cmd];
+	unsigned int size;
+
+	switch (fz_below(&t->rng, 10)) {
+	case 0:	/* another size */
+		size = fz_below(&t->rng, 2) ? fz_below(&t->rng, BUF_SIZE) :
+		       _IOC_SIZE(c) + 8 * fz_below(&t->rng, 4);
+		return _IOC(_IOC_DIR(c), _IOC_TYPE(c), _IOC_NR(c), size);
+	case 1:	/* another direction */
+		return _IOC(fz_below(&t->rng, 4), _IOC_TYPE(c), _IOC_NR(c),
+			    _IOC_SIZE(c));
+	default:
+		return c;
+	}
+}
+
+static int fz_pick_fd(struct fz_thread *t)
+{
+	return atomic_load(&t->p->fds[fz_below(&t->rng, NFDS)]);
+}
+
+static void fz_keep_fd(struct fz_thread *t, int fd)
+{
+	int old = atomic_exchange(&t->p->fds[fz_below(&t->rng, NFDS)], fd);
+
+	if (old >= 0)
+		close(old);
+}
+
+static void fz_one(struct fz_thread *t)
+{
+	unsigned char buf[BUF_SIZE + 8] __attribute__((aligned(8)));
+	int cmd = fz_below(&t->rng, FZ_NCMDS), fd, ret, err;
+	char name[32];
+	unsigned long c;
+	void *arg;
+
+	if (!fz_below(&t->rng, 40)) {	/* random close */
+		fd = atomic_exchange(&t->p->fds[fz_below(&t->rng, NFDS)], -1);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (!fz_below(&t->rng, 40)) {	/* poll a random fd */
+		struct pollfd pfd = { .fd = fz_pick_fd(t), .events = POLLIN };
+
+		poll(&pfd, 1, 0);
+		return;
+	}
+
+	fz_fill(t, cmd, buf, name);
+	c = fz_command(t, cmd);
+	arg = fz_pointer(t, buf, _IOC_SIZE(c));
+	if (cmd == FZ_RESET)
+		arg = fz_below(&t->rng, 4) ? NULL : (void *)(uintptr_t)fz_rand(&t->rng);
+	fd = cmd <= FZ_STATS || cmd == FZ_BOGUS ? t->p->dev : fz_pick_fd(t);
+	if (fd < 0)
+		fd = t->p->dev;	/* no object yet: ENOTTY on the device */
+
+	ret = ioctl(fd, c, arg);
+	err = ret < 0 ? errno : 0;
+	fz_record(t->p->stats, cmd, err);
+	if (!err && cmd == FZ_CREATE && arg == buf)
+		fz_keep_fd(t, ((struct kipc_create *)buf)->fd);
+	else if (!err && cmd == FZ_OPEN && arg == buf)
+		fz_keep_fd(t, ((struct kipc_open *)buf)->fd);
+}
+
+static void fz_tick(int sig)
+{
+	(void)sig;
+}
+
+/* Interrupt this thread every few milliseconds. */
+static int fz_timer(timer_t *timer)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGUSR1,
+	};
+	struct itimerspec its = {
+		.it_value = { .tv_nsec = 3000000 },
+		.it_interval = { .tv_nsec = 3000000 },
+	};
+
+	sev._sigev_un._tid = syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, timer))
+		return -errno;
+	return timer_settime(*timer, 0, &its, NULL) ? -errno : 0;
+}
+
+static void *fz_thread_main(void *arg)
+{
+	struct fz_thread *t = arg;
+	unsigned long i;
+	timer_t timer;
+
+	if (fz_timer(&timer)) {
+		fprintf(stderr, "fuzz worker timer: %s\n", strerror(errno));
+		return (void *)1;
+	}
+	for (i = 0; i < t->p->iters; i++)
+		fz_one(t);
+	timer_delete(timer);
+	return NULL;
+}
+
+static int fz_process(struct fz_stats *stats, unsigned long iters,
+		      uint64_t seed)
+{
+	struct sigaction sa = { .sa_handler = fz_tick };
+	struct fz_thread th[NTHREADS];
+	pthread_t tid[NTHREADS];
+	long pg = sysconf(_SC_PAGESIZE);
+	struct fz_proc p = {
+		.stats = stats, .iters = iters, .seed = seed,
+	};
+	int i, rc = 0;
+
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: EINTR */
+	for (i = 0; i < NFDS; i++)
+		p.fds[i] = -1;
+	p.dev = open(KIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	p.page = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p.ro = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p.dev < 0 || p.page == MAP_FAILED || p.ro == MAP_FAILED) {
+		fprintf(stderr, "fuzz worker setup: %s\n", strerror(errno));
+		return 1;
+	}
+	mprotect(p.page + pg, pg, PROT_NONE);
+	memset(p.ro, 0, pg);
+	mprotect(p.ro, pg, PROT_READ);
+
+	for (i = 0; i < NTHREADS; i++) {
+		th[i].p = &p;
+		th[i].rng = seed * 2654435761ULL + i + 1;
+		pthread_create(&tid[i], NULL, fz_thread_main, &th[i]);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		void *ret;
+
+		pthread_join(tid[i], &ret);
+		rc |= ret != NULL;
+	}
+	for (i = 0; i < NFDS; i++)
+		if (p.fds[i] >= 0)
+			close(p.fds[i]);
+	for (i = 0; i < NNAMES; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "fz.%d.%d", (int)getppid() % 1000, i);
+		kipc_unlink(KIPC_TYPE_EVENT, name);
+	}
+	return rc;
+}
+
+static int fz_count_errnos(struct fz_stats *st, int cmd, char *list, size_t n)
+{
+	int e, count = 0;
+	size_t off = 0;
+
+	list[0] = 0;
+	for (e = 0; e < MAX_ERRNO; e++) {
+		if (!(atomic_load(&st->seen[cmd][e / 64]) & (1ULL << (e % 64))))
+			continue;
+		count++;
+		off += snprintf(list + off, n - off, "%s%s", off ? "," : "",
+				e ? strerrorname_np(e) : "0");
+		if (off >= n)
+			break;
+	}
+	return count;
+}
+
+/* Set a module parameter, saving the old value first if @old is given. */
+static int fz_param(const char *name, const char *value, char *old,
+		    size_t size)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/kipc/parameters/%s", name);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (old) {
+		n = read(fd, old, size - 1);
+		if (n <= 0) {
+			close(fd);
+			return -EIO;
+		}
+		old[n] = 0;
+	}
+	n = pwrite(fd, value, strlen(value), 0);
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+TEST(fuzz_ioctls)
+{
+	const char *env = getenv("KIPC_FUZZ_ITERS");
+	unsigned long iters = env ? strtoul(env, NULL, 0) : 20000;
+	uint64_t seed = getenv("KIPC_FUZZ_SEED") ?
+			strtoull(getenv("KIPC_FUZZ_SEED"), NULL, 0) :
+			(uint64_t)time(NULL);
+	struct kipc_stats before, after;
+	struct fz_stats *st;
+	pid_t pids[NPROCS];
+	uint64_t total = 0;
+	char list[512], saved[32];
+	int i, status;
+
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st);
+	ASSERT_EQ(0, kipc_stats(&before));
+	TH_LOG("seed %llu, %d processes x %d threads x %lu iterations",
+	       (unsigned long long)seed, NPROCS, NTHREADS, iters);
+
+	/* A low per-uid limit during the run reaches EDQUOT. */
+	ASSERT_EQ(0, fz_param("max_objects_per_uid", "12", saved, sizeof(saved)));
+	for (i = 0; i < NPROCS; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (!pids[i]) {
+			/* The last process is nobody: EACCES on others' objects. */
+			if (i == NPROCS - 1 && (setresgid(65534, 65534, 65534) ||
+						setresuid(65534, 65534, 65534)))
+				_exit(2);
+			_exit(fz_process(st, iters, seed + i));
+		}
+	}
+	for (i = 0; i < NPROCS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+			TH_LOG("worker %d: status %#x", i, status);
+		}
+	}
+	ASSERT_EQ(0, fz_param("max_objects_per_uid", saved, NULL, 0));
+	for (i = 0; i < NNAMES; i++) {	/* whoever created them */
+		char name[32];
+
+		snprintf(name, sizeof(name), "fz.%d.%d", (int)getpid() % 1000, i);
+		kipc_unlink(KIPC_TYPE_EVENT, name);
+	}
+
+	for (i = 0; i < FZ_NCMDS; i++) {
+		int n = fz_count_errnos(st, i, list, sizeof(list));
+
+		uint64_t calls = atomic_load(&st->calls[i]);
+		uint64_t bad = atomic_load(&st->bad[i]);
+
+		total += calls;
+		TH_LOG("%-13s %7llu calls, %2d distinct results: %s", fz_names[i],
+		       (unsigned long long)calls, n, list);
+		EXPECT_EQ(0ULL, bad) {
+			TH_LOG("%s returned undocumented errno %d", fz_names[i],
+			       atomic_load(&st->bad_errno[i]));
+		}
+		/* Reached its error paths, not only one answer. */
+		EXPECT_GE(n, i == FZ_BOGUS ? 1 : 4);
+	}
+	TH_LOG("%llu ioctls in all", (unsigned long long)total);
+
+	/* Every fd closed and name unlinked: nothing may be left. */
+	ASSERT_EQ(0, kipc_stats(&after));
+	EXPECT_EQ(before.objects, after.objects);
+	EXPECT_EQ(before.named, after.named);
+	EXPECT_EQ(after.created - before.created,
+		  after.destroyed - before.destroyed);
+}
+
+TEST_HARNESS_MAIN
