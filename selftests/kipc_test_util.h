@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the kipc selftests.  Included after kselftest_harness.h.
+ *
+ * Every test runs in its own process (the harness forks one per test), so
+ * the state below is per test.  The kipc fixture of each test program calls
+ * kt_setup() and kt_teardown(), which
+ *   - kill and reap every child the test forked with kt_fork(),
+ *   - close every fd of the test, unlink every name made with kt_name(),
+ *   - restore every module parameter changed with kt_param_set(),
+ *   - and check that the module is back to the object counts it had before
+ *     the test: no test may leak an object or leave a name behind.
+ *
+ * Children never use the ASSERT and EXPECT macros (an assertion would unwind
+ * into the parent's teardown); they report through their exit status or a
+ * pipe and leave with _exit().
+ */
+#ifndef KIPC_TEST_UTIL_H
+#define KIPC_TEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kipc.h>
+#include "libkipc.h"
+
+#define KT_NSEC_PER_MSEC	1000000LL
+#define KT_NSEC_PER_SEC		1000000000LL
+
+/* How long a child may block before the test gives up on it. */
+#define KT_CHILD_TIMEOUT_MS	10000
+
+/* The same command with another struct size in its number. */
+#define KT_IOC_RESIZE(cmd, size) \
+	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
+
+#define KT_PARAM_DIR	"/sys/module/kipc/parameters/"
+
+#define KT_MAX_NAMES	32
+#define KT_MAX_KIDS	32
+#define KT_MAX_PARAMS	4
+
+struct kt_param {
+	char name[32];
+	char orig[32];
+};
+
+static struct kt_state {
+	int dev;
+	char *names[KT_MAX_NAMES];
+	int nnames;
+	pid_t kids[KT_MAX_KIDS];
+	int nkids;
+	struct kt_param params[KT_MAX_PARAMS];
+	int nparams;
+	struct kipc_stats base;
+} kt;
+
+/* ---- plain ioctls ---------------------------------------------------- */
+
+static inline int kt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* A /dev/kipc fd of the test's own (libkipc keeps another one). */
+static inline int kt_dev(void)
+{
+	if (kt.dev < 0) {
+		kt.dev = open(KIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (kt.dev < 0)
+			return -errno;
+	}
+	return kt.dev;
+}
+
+static inline int kt_dev_ioctl(unsigned long cmd, void *arg)
+{
+	int dev = kt_dev();
+
+	return dev < 0 ? dev : kt_ioctl(dev, cmd, arg);
+}
+
+static inline int kt_stats(struct kipc_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	return kt_dev_ioctl(KIPC_IOC_STATS, s);
+}
+
+/* KIPC_IOC_CREATE with @c as is: the new fd, or -errno. */
+static inline int kt_create_raw(struct kipc_create *c)
+{
+	int err = kt_dev_ioctl(KIPC_IOC_CREATE, c);
+
+	return err ? err : (int)c->fd;
+}
+
+static inline int kt_open_raw(struct kipc_open *o)
+{
+	int err = kt_dev_ioctl(KIPC_IOC_OPEN, o);
+
+	return err ? err : (int)o->fd;
+}
+
+static inline int kt_unlink_raw(struct kipc_unlink *u)
+{
+	return kt_dev_ioctl(KIPC_IOC_UNLINK, u);
+}
+
+/* A fully valid create of an event named @name (NULL: anonymous). */
+static inline void kt_create_init(struct kipc_create *c,
+				  struct kipc_event_attr *a, const char *name)
+{
+	memset(c, 0, sizeof(*c));
+	memset(a, 0, sizeof(*a));
+	c->type = KIPC_TYPE_EVENT;
+	c->name = (uintptr_t)name;
+	c->name_len = name ? strlen(name) : 0;
+	c->mode = 0600;
+	c->attr = (uintptr_t)a;
+	c->attr_size = sizeof(*a);
+}
+
+static inline void kt_open_init(struct kipc_open *o, const char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->type = KIPC_TYPE_EVENT;
+	o->name = (uintptr_t)name;
+	o->name_len = strlen(name);
+}
+
+static inline void kt_unlink_init(struct kipc_unlink *u, const char *name)
+{
+	memset(u, 0, sizeof(*u));
+	u->type = KIPC_TYPE_EVENT;
+	u->name = (uintptr_t)name;
+	u->name_len = strlen(name);
+}
+
+static inline int kt_event_info(int fd, struct kipc_event_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	return kt_ioctl(fd, KIPC_EVENT_IOC_INFO, in);
+}
+
+static inline int kt_obj_info(int fd, struct kipc_object_info *in,
+			      char *name, uint32_t name_size)
+{
+	memset(in, 0, sizeof(*in));
+	in->name = (uintptr_t)name;
+	in->name_size = name ? name_size : 0;
+	return kt_ioctl(fd, KIPC_IOC_OBJ_INFO, in);
+}
+
+/* KIPC_EVENT_IOC_WAIT with the given flags and deadline; value on success. */
+static inline int kt_wait_raw(int fd, uint32_t flags,
+			      const struct kipc_timespec *deadline,
+			      uint64_t *value)
+{
+	struct kipc_event_wait w;
+	int err;
+
+	memset(&w, 0, sizeof(w));
+	w.flags = flags;
+	if (deadline)
+		w.deadline = *deadline;
+	err = kt_ioctl(fd, KIPC_EVENT_IOC_WAIT, &w);
+	if (!err && value)
+		*value = w.value;
+	return err;
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+/*
+ * A name unique to this test process, "kst.<pid>.<tag>", padded with 'x'
+ * to @len bytes if @len is longer, and unlinked by kt_teardown().  The
+ * pointer stays valid for the whole test.
+ */
+static inline const char *kt_name_len(const char *tag, size_t len)
+{
+	size_t n;
+	char *s;
+
+	if (kt.nnames >= KT_MAX_NAMES)
+		abort();
+	n = snprintf(NULL, 0, "kst.%d.%s", (int)getpid(), tag);
+	if (len < n)
+		len = n;
+	s = calloc(1, len + 1);
+	if (!s)
+		abort();
+	snprintf(s, len + 1, "kst.%d.%s", (int)getpid(), tag);
+	memset(s + n, 'x', len - n);
+	kt.names[kt.nnames++] = s;
+	return s;
+}
+
+static inline const char *kt_name(const char *tag)
+{
+	return kt_name_len(tag, 0);
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+static inline int64_t kt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * KT_NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static inline struct kipc_timespec kt_ts_at(int64_t ns)
+{
+	struct kipc_timespec ts = {
+		.tv_sec = ns / KT_NSEC_PER_SEC,
+		.tv_nsec = ns % KT_NSEC_PER_SEC,
+	};
+	return ts;
+}
+
+static inline void kt_sleep_ms(int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * KT_NSEC_PER_MSEC,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- memory ----------------------------------------------------------- */
+
+static inline size_t kt_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A page that may not be touched: a bad user pointer that is not NULL. */
+static inline void *kt_noaccess_page(void)
+{
+	void *p = mmap(NULL, kt_page_size(), PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A copy of @len bytes of @src in a page that is then made read-only. */
+static inline void *kt_readonly_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, kt_page_size(), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, len);
+	if (mprotect(p, kt_page_size(), PROT_READ)) {
+		munmap(p, kt_page_size());
+		return NULL;
+	}
+	return p;
+}
+
+/* The lowest free fd number (to see that a failed call leaked none). */
+static inline int kt_lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* ---- module parameters ------------------------------------------------ */
+
+static inline int kt_param_read(const char *param, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", param);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* The parameter's value, or -errno. */
+static inline long long kt_param_get(const char *param)
+{
+	char buf[32];
+	int err = kt_param_read(param, buf, sizeof(buf));
+
+	return err ? err : strtoll(buf, NULL, 0);
+}
+
+/* Write @val to the parameter as is: 0 or -errno of the write. */
+static inline int kt_param_write(const char *param, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", param);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != strlen(val))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Remember the parameter's value, once, so kt_teardown() restores it. */
+static inline int kt_param_save(const char *param)
+{
+	struct kt_param *p;
+	int i, err;
+
+	for (i = 0; i < kt.nparams; i++)
+		if (!strcmp(kt.params[i].name, param))
+			return 0;
+	if (kt.nparams >= KT_MAX_PARAMS)
+		abort();
+	p = &kt.params[kt.nparams];
+	snprintf(p->name, sizeof(p->name), "%s", param);
+	err = kt_param_read(param, p->orig, sizeof(p->orig));
+	if (err)
+		return err;
+	kt.nparams++;
+	return 0;
+}
+
+/* Set a parameter for the rest of the test: 0 or -errno. */
+static inline int kt_param_set(const char *param, unsigned long long val)
+{
+	char buf[32];
+	int err = kt_param_save(param);
+
+	if (err)
+		return err;
+	snprintf(buf, sizeof(buf), "%llu", val);
+	return kt_param_write(param, buf);
+}
+
+/* ---- child processes -------------------------------------------------- */
+
+/*
+ * fork() for tests: the child dies with the test process, and is killed
+ * and reaped by kt_teardown() if the test did not reap it.
+ */
+static inline pid_t kt_fork(void)
+{
+	pid_t parent = getpid(), pid;
+
+	if (kt.nkids >= KT_MAX_KIDS)
+		abort();
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(99);
+		kt.nkids = 0;
+		return 0;
+	}
+	if (pid > 0)
+		kt.kids[kt.nkids++] = pid;
+	return pid;
+}
+
+static inline void kt_forget_kid(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < kt.nkids; i++)
+		if (kt.kids[i] == pid)
+			kt.kids[i] = 0;
+}
+
+/*
+ * Reap @pid.  Return: its exit status (0..255), 256 + the signal that
+ * killed it, or -1 if it did not end within @timeout_ms (it is killed).
+ */
+static inline int kt_reap(pid_t pid, int timeout_ms)
+{
+	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (kt_now_ns() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			kt_forget_kid(pid);
+			return -1;
+		}
+		kt_sleep_ms(1);
+	}
+	kt_forget_kid(pid);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 256 + WTERMSIG(status);
+	return -1;
+}
+
+static inline void kt_kill_kids(void)
+{
+	int i;
+
+	for (i = 0; i < kt.nkids; i++) {
+		if (!kt.kids[i])
+			continue;
+		kill(kt.kids[i], SIGKILL);
+		waitpid(kt.kids[i], NULL, 0);
+		kt.kids[i] = 0;
+	}
+	kt.nkids = 0;
+}
+
+/* Exit a child with the errno of a libkipc result: 0 for success. */
+static inline void kt_child_exit_err(int ret)
+{
+	_exit(ret < 0 ? (-ret & 0xff) : 0);
+}
+
+/* Drop root to uid/gid 65534 (nobody), with no supplementary groups. */
+static inline int kt_become(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL))
+		return -errno;
+	if (setresgid(gid, gid, gid))
+		return -errno;
+	if (setresuid(uid, uid, uid))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Wait until @fd's event has exactly @n blocked waiters.
+ * Return: 0, or -ETIMEDOUT after @timeout_ms.
+ */
+static inline int kt_wait_waiters(int fd, unsigned int n, int timeout_ms)
+{
+	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
+	struct kipc_event_info in;
+
+	for (;;) {
+		if (kt_event_info(fd, &in))
+			return -EIO;
+		if (in.waiters == n)
+			return 0;
+		if (kt_now_ns() > end)
+			return -ETIMEDOUT;
+		kt_sleep_ms(1);
+	}
+}
+
+/* The state letter of /proc/<pid>/stat ('R', 'S', 'T', ...), or 0. */
+static inline char kt_proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Wait until @pid sleeps interruptibly (is blocked in a system call). */
+static inline int kt_wait_sleeping(pid_t pid, int timeout_ms)
+{
+	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
+
+	while (kt_proc_state(pid) != 'S') {
+		if (kt_now_ns() > end)
+			return -ETIMEDOUT;
+		kt_sleep_ms(1);
+	}
+	return 0;
+}
+
+/* ---- reports from children through a pipe ------------------------------- */
+
+struct kt_report {
+	int32_t idx;
+	int32_t ret;
+	uint64_t value;
+};
+
+static inline void kt_report(int fd, int idx, int ret, uint64_t value)
+{
+	struct kt_report r = { .idx = idx, .ret = ret, .value = value };
+	ssize_t n;
+
+	do {
+		n = write(fd, &r, sizeof(r));
+	} while (n < 0 && errno == EINTR);
+}
+
+/* Return: 1 with *@r filled, 0 if none came within @timeout_ms, -errno. */
+static inline int kt_read_report(int fd, struct kt_report *r, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int ret;
+
+	do {
+		ret = poll(&p, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return 0;
+	n = read(fd, r, sizeof(*r));
+	if (n < 0)
+		return -errno;
+	return n == sizeof(*r) ? 1 : -EIO;
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static inline int kt_setup(void)
+{
+	struct kipc_version v;
+	int err;
+
+	memset(&kt, 0, sizeof(kt));
+	kt.dev = -1;
+	/*
+	 * Make libkipc open its /dev/kipc fd now, so that a test's first
+	 * libkipc call does not take an fd number (tests compare them).
+	 */
+	err = kipc_version(&v);
+	if (err)
+		return err;
+	return kt_stats(&kt.base);
+}
+
+/*
+ * Undo what the test did (see the top of this file) and compare the
+ * module's counters with those kt_setup() saw.  Returns 0, or -1 with a
+ * description in @msg.
+ */
+static inline int kt_teardown(char *msg, size_t size)
+{
+	struct kipc_stats now;
+	struct kipc_unlink u;
+	int i, fd, err, bad = 0;
+	size_t off = 0;
+
+	msg[0] = '\0';
+	kt_kill_kids();
+	/* Close every fd of the test, libkipc's too: nothing runs after. */
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	kt.dev = -1;
+	/* Let every name be unlinked, however long, whatever the test set. */
+	for (i = 0; i < kt.nnames; i++)
+		if ((long long)strlen(kt.names[i]) > kt_param_get("max_name_len"))
+			break;
+	if (i < kt.nnames && (kt_param_save("max_name_len") ||
+			      kt_param_write("max_name_len", "4095"))) {
+		off += snprintf(msg + off, size - off,
+				"cannot raise max_name_len; ");
+		bad = 1;
+	}
+	for (i = 0; i < kt.nnames; i++) {
+		kt_unlink_init(&u, kt.names[i]);
+		err = kt_unlink_raw(&u);
+		if (err && err != -ENOENT) {
+			off += snprintf(msg + off, size - off,
+					"unlink %.40s...: %d; ", kt.names[i],
+					err);
+			bad = 1;
+		}
+	}
+	for (i = 0; i < kt.nparams; i++) {
+		err = kt_param_write(kt.params[i].name, kt.params[i].orig);
+		if (err) {
+			off += snprintf(msg + off, size - off,
+					"cannot restore %s=%s (%d); ",
+					kt.params[i].name, kt.params[i].orig,
+					err);
+			bad = 1;
+		}
+	}
+	err = kt_stats(&now);
+	if (err) {
+		snprintf(msg + off, size - off, "stats: %d", err);
+		return -1;
+	}
+	if (now.objects != kt.base.objects || now.named != kt.base.named ||
+	    now.uid_objects != kt.base.uid_objects) {
+		snprintf(msg + off, size - off,
+			 "leak: objects %llu -> %llu, named %llu -> %llu, uid_objects %llu -> %llu",
+			 (unsigned long long)kt.base.objects,
+			 (unsigned long long)now.objects,
+			 (unsigned long long)kt.base.named,
+			 (unsigned long long)now.named,
+			 (unsigned long long)kt.base.uid_objects,
+			 (unsigned long long)now.uid_objects);
+		bad = 1;
+	}
+	close(kt.dev);
+	kt.dev = -1;
+	return bad ? -1 : 0;
+}
+
+#endif /* KIPC_TEST_UTIL_H */
