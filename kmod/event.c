@@ -211,17 +211,9 @@ static long kipc_event_ioc_reset(struct file *file, struct kipc_object *obj,
 static int kipc_event_check_wait(const struct kipc_event_wait *w,
 				 ktime_t *deadline)
 {
-	if ((w->flags & ~KIPC_WAIT_FLAGS) || w->__pad ||
-	    !kipc_mem_is_zero(w->reserved, sizeof(w->reserved)))
+	if (w->__pad || !kipc_mem_is_zero(w->reserved, sizeof(w->reserved)))
 		return -EINVAL;
-	if ((w->flags & KIPC_WAIT_DEADLINE) && (w->flags & KIPC_WAIT_NONBLOCK))
-		return -EINVAL;
-	if (!(w->flags & KIPC_WAIT_DEADLINE)) {
-		*deadline = KTIME_MAX;
-		return kipc_mem_is_zero(&w->deadline, sizeof(w->deadline)) ?
-		       0 : -EINVAL;
-	}
-	return kipc_deadline(&w->deadline, deadline);
+	return kipc_check_wait(w->flags, &w->deadline, deadline);
 }
 
 static long kipc_event_ioc_wait(struct file *file, struct kipc_object *obj,

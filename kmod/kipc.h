@@ -10,6 +10,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -37,6 +38,9 @@ struct kipc_user;
  * @nr_ioctls: their number
  * @poll: readiness of the object
  * @show_fdinfo: type-specific lines of /proc/<pid>/fdinfo/<fd>
+ * @read: read(2) on the object's fd, or NULL (EINVAL)
+ * @write: write(2) on the object's fd, or NULL (EINVAL)
+ * @flush: called on every close(2) of one of the object's fds, or NULL
  */
 struct kipc_type {
 	u32 type;
@@ -51,6 +55,11 @@ struct kipc_type {
 	__poll_t (*poll)(struct file *file, struct kipc_object *obj,
 			 poll_table *wait);
 	void (*show_fdinfo)(struct seq_file *m, struct kipc_object *obj);
+	ssize_t (*read)(struct file *file, struct kipc_object *obj,
+			char __user *buf, size_t count);
+	ssize_t (*write)(struct file *file, struct kipc_object *obj,
+			 const char __user *buf, size_t count);
+	void (*flush)(struct file *file, struct kipc_object *obj);
 };
 
 /**
@@ -66,6 +75,8 @@ struct kipc_type {
  * @mode: permission bits
  * @creator: thread-group id of the creator
  * @user: the per-uid account charged for this object
+ * @charge: bytes charged to @user besides the object itself (set by the
+ *	type's @create from the attributes: a queue's whole capacity)
  * @name: the name (not NUL-terminated), NULL for anonymous objects
  * @name_len: length of @name
  * @hash_node: link in the name registry, under kipc_registry_lock
@@ -86,6 +97,7 @@ struct kipc_object {
 	umode_t mode;
 	struct pid *creator;
 	struct kipc_user *user;
+	u64 charge;
 	char *name;
 	u32 name_len;
 	struct hlist_node hash_node;
@@ -108,12 +120,16 @@ struct kipc_waitq {
  * @task: the task
  * @granted: set by the waker: what the task waited for is now its own
  * @value: value handed over with the grant
+ * @data: what the waiter offers the waker (a queue sender's message)
+ * @size: what the waiter can take (a queue receiver's buffer size)
  */
 struct kipc_waiter {
 	struct list_head node;
 	struct task_struct *task;
 	bool granted;
 	u64 value;
+	void *data;
+	u32 size;
 };
 
 static inline void kipc_waitq_init(struct kipc_waitq *q)
@@ -123,10 +139,46 @@ static inline void kipc_waitq_init(struct kipc_waitq *q)
 }
 
 void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w);
+struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q);
+void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w, u64 value);
 bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value);
 unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value);
 int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 		     struct kipc_waiter *w, ktime_t deadline);
+
+/**
+ * struct kipc_pq_node - an entry of a &struct kipc_prioq
+ * @rb: in the tree when this is the oldest node of its priority
+ * @list: the followers of its priority (when in the tree), or the link
+ *	among them
+ * @prio: the priority; higher comes out first
+ */
+struct kipc_pq_node {
+	struct rb_node rb;
+	struct list_head list;
+	u32 prio;
+};
+
+/**
+ * struct kipc_prioq - priority queue, FIFO within a priority
+ * @root: one node per priority present, highest leftmost
+ * @count: nodes queued
+ */
+struct kipc_prioq {
+	struct rb_root_cached root;
+	unsigned int count;
+};
+
+static inline void kipc_prioq_init(struct kipc_prioq *q)
+{
+	q->root = RB_ROOT_CACHED;
+	q->count = 0;
+}
+
+void kipc_prioq_push(struct kipc_prioq *q, struct kipc_pq_node *n);
+void kipc_prioq_push_front(struct kipc_prioq *q, struct kipc_pq_node *n);
+struct kipc_pq_node *kipc_prioq_peek(struct kipc_prioq *q);
+struct kipc_pq_node *kipc_prioq_pop(struct kipc_prioq *q);
 
 /**
  * struct kipc_ioc - one ioctl command of an object type
@@ -145,6 +197,9 @@ struct kipc_ioc {
 extern unsigned int kipc_max_objects;
 extern unsigned int kipc_max_objects_per_uid;
 extern unsigned int kipc_max_name_len;
+extern unsigned long kipc_max_bytes_per_uid;
+extern unsigned int kipc_max_queue_msgs;
+extern unsigned int kipc_max_queue_msg_size;
 
 /* Object core (object.c). */
 int kipc_objects_init(void);
@@ -159,9 +214,10 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 void kipc_object_put(struct kipc_object *obj);
 int kipc_check_name(const char *name, u32 len);
 int kipc_permission(const struct kipc_object *obj, fmode_t want);
-int kipc_charge(kuid_t uid, struct kipc_user **out);
-void kipc_uncharge(struct kipc_user *u);
+int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out);
+void kipc_uncharge(struct kipc_user *u, u64 bytes);
 unsigned int kipc_uid_objects(kuid_t uid);
+u64 kipc_uid_bytes(kuid_t uid);
 unsigned int kipc_objects_alive(void);
 int kipc_registry_add(struct kipc_object *obj);
 struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len);
@@ -174,14 +230,18 @@ int kipc_copy_out(void __user *dst, size_t usize, const void *src,
 		  size_t ksize);
 bool kipc_mem_is_zero(const void *p, size_t len);
 int kipc_deadline(const struct kipc_timespec *ts, ktime_t *out);
+int kipc_check_wait(u32 flags, const struct kipc_timespec *ts,
+		    ktime_t *deadline);
 int kipc_ioc_size(unsigned int cmd, unsigned int want_cmd, size_t min);
 
 /* Object types. */
 extern const struct kipc_type kipc_event_type;
+extern const struct kipc_type kipc_queue_type;
 void kipc_event_signal(struct kipc_object *obj, u64 value);
 int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 		    u64 *value);
 void kipc_event_reset(struct kipc_object *obj);
 void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in);
+void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in);
 
 #endif /* _KIPC_KIPC_H */

@@ -17,6 +17,7 @@
 #include "kipc.h"
 
 #define KIPC_NAME_LEN_LIMIT	4095
+#define KIPC_MSG_SIZE_LIMIT	(16U << 20)
 
 unsigned int kipc_max_objects = 65536;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_objects);
@@ -24,6 +25,10 @@ unsigned int kipc_max_objects_per_uid = 4096;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_objects_per_uid);
 unsigned int kipc_max_name_len = 255;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_name_len);
+unsigned long kipc_max_bytes_per_uid = 64UL << 20;
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_bytes_per_uid);
+unsigned int kipc_max_queue_msgs = 65536;
+unsigned int kipc_max_queue_msg_size = 1U << 20;
 
 static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
 				  unsigned int max)
@@ -51,6 +56,36 @@ static int kipc_param_set_name_len(const char *val,
 	return kipc_param_set_bounded(val, kp, KIPC_NAME_LEN_LIMIT);
 }
 
+static int kipc_param_set_bytes(const char *val, const struct kernel_param *kp)
+{
+	unsigned long n;
+	int err;
+
+	err = kstrtoul(val, 0, &n);
+	if (err)
+		return err;
+	if (n < 1)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long *)kp->arg, n);
+	return 0;
+}
+
+static int kipc_param_set_msg_size(const char *val,
+				   const struct kernel_param *kp)
+{
+	return kipc_param_set_bounded(val, kp, KIPC_MSG_SIZE_LIMIT);
+}
+
+static const struct kernel_param_ops kipc_bytes_ops = {
+	.set = kipc_param_set_bytes,
+	.get = param_get_ulong,
+};
+
+static const struct kernel_param_ops kipc_msg_size_ops = {
+	.set = kipc_param_set_msg_size,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops kipc_count_ops = {
 	.set = kipc_param_set_count,
 	.get = param_get_uint,
@@ -71,6 +106,17 @@ MODULE_PARM_DESC(max_objects_per_uid,
 module_param_cb(max_name_len, &kipc_name_len_ops, &kipc_max_name_len, 0644);
 MODULE_PARM_DESC(max_name_len,
 		 "Longest object name in bytes; longer ones fail with ENAMETOOLONG (1..4095, default 255)");
+module_param_cb(max_bytes_per_uid, &kipc_bytes_ops, &kipc_max_bytes_per_uid,
+		0644);
+MODULE_PARM_DESC(max_bytes_per_uid,
+		 "Memory one effective uid's objects may hold (queue capacities); creation beyond fails with EDQUOT (default 64 MiB)");
+module_param_cb(max_queue_msgs, &kipc_count_ops, &kipc_max_queue_msgs, 0644);
+MODULE_PARM_DESC(max_queue_msgs,
+		 "Largest capacity of a message queue in messages; more is EINVAL (default 65536)");
+module_param_cb(max_queue_msg_size, &kipc_msg_size_ops,
+		&kipc_max_queue_msg_size, 0644);
+MODULE_PARM_DESC(max_queue_msg_size,
+		 "Largest message size a queue may be created with; more is EINVAL (1..16 MiB, default 1 MiB)");
 
 static long kipc_ioc_version(void __user *arg, unsigned int usize)
 {
@@ -88,7 +134,7 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	v.api_version = KIPC_API_VERSION;
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
 		     KIPC_FEATURE_OBJ_INFO;
-	v.types = 1ULL << KIPC_TYPE_EVENT;
+	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE);
 	v.max_name_len = READ_ONCE(kipc_max_name_len);
 	return kipc_copy_out(arg, usize, &v, sizeof(v));
 }
@@ -157,6 +203,16 @@ static void kipc_uapi_asserts(void)
 		     KIPC_EVENT_WAIT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct kipc_event_info) !=
 		     KIPC_EVENT_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_queue_attr) !=
+		     KIPC_QUEUE_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_queue_send) !=
+		     KIPC_QUEUE_SEND_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_queue_recv) !=
+		     KIPC_QUEUE_RECV_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_queue_info) !=
+		     KIPC_QUEUE_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_queue_notify) !=
+		     KIPC_QUEUE_NOTIFY_SIZE_VER0);
 }
 
 static int __init kipc_init(void)

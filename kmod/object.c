@@ -28,6 +28,7 @@
 
 static const struct kipc_type *const kipc_types[KIPC_TYPE_MAX + 1] = {
 	[KIPC_TYPE_EVENT] = &kipc_event_type,
+	[KIPC_TYPE_QUEUE] = &kipc_queue_type,
 };
 
 /*
@@ -39,6 +40,7 @@ struct kipc_user {
 	struct hlist_node node;
 	kuid_t uid;
 	unsigned int objects;
+	u64 bytes;
 };
 
 static DEFINE_SPINLOCK(kipc_users_lock);
@@ -74,14 +76,15 @@ static struct kipc_user *kipc_user_find(kuid_t uid)
 }
 
 /**
- * kipc_charge() - charge one object to @uid
+ * kipc_charge() - charge one object and @bytes of its memory to @uid
  * @uid: the effective uid that creates it
+ * @bytes: memory the object may come to hold (a queue's capacity)
  * @out: the account charged, to pass to kipc_uncharge()
  *
  * Return: 0; -ENOSPC at the module-wide limit (max_objects); -EDQUOT at
- * the uid's limit (max_objects_per_uid); -ENOMEM.
+ * the uid's limits (max_objects_per_uid, max_bytes_per_uid); -ENOMEM.
  */
-int kipc_charge(kuid_t uid, struct kipc_user **out)
+int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out)
 {
 	struct kipc_user *new, *u;
 	int err = 0;
@@ -96,6 +99,8 @@ int kipc_charge(kuid_t uid, struct kipc_user **out)
 		err = -ENOSPC;
 	} else if (u && u->objects >= READ_ONCE(kipc_max_objects_per_uid)) {
 		err = -EDQUOT;
+	} else if ((u ? u->bytes : 0) + bytes > READ_ONCE(kipc_max_bytes_per_uid)) {
+		err = -EDQUOT;
 	} else {
 		if (!u) {
 			u = new;
@@ -104,6 +109,7 @@ int kipc_charge(kuid_t uid, struct kipc_user **out)
 			hash_add(kipc_users, &u->node, __kuid_val(uid));
 		}
 		u->objects++;
+		u->bytes += bytes;
 		kipc_nr_objects++;
 		*out = u;
 	}
@@ -116,13 +122,15 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_charge);
 /**
  * kipc_uncharge() - return the charge of one object
  * @u: the account kipc_charge() charged
+ * @bytes: the bytes it charged with the object
  */
-void kipc_uncharge(struct kipc_user *u)
+void kipc_uncharge(struct kipc_user *u, u64 bytes)
 {
 	bool last;
 
 	spin_lock(&kipc_users_lock);
 	kipc_nr_objects--;
+	u->bytes -= bytes;
 	last = --u->objects == 0;
 	if (last)
 		hash_del(&u->node);
@@ -152,6 +160,25 @@ unsigned int kipc_uid_objects(kuid_t uid)
 EXPORT_SYMBOL_IF_KUNIT(kipc_uid_objects);
 
 /**
+ * kipc_uid_bytes() - bytes charged to @uid now
+ * @uid: an effective uid
+ *
+ * Return: the count.
+ */
+u64 kipc_uid_bytes(kuid_t uid)
+{
+	struct kipc_user *u;
+	u64 n;
+
+	spin_lock(&kipc_users_lock);
+	u = kipc_user_find(uid);
+	n = u ? u->bytes : 0;
+	spin_unlock(&kipc_users_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_uid_bytes);
+
+/**
  * kipc_objects_alive() - objects alive now, all users together
  *
  * Return: the count.
@@ -173,11 +200,12 @@ static void kipc_object_release(struct kref *ref)
 {
 	struct kipc_object *obj = container_of(ref, struct kipc_object, ref);
 	struct kipc_user *user = obj->user;
+	u64 charge = obj->charge;
 
 	put_pid(obj->creator);
 	kfree(obj->name);
 	obj->type->destroy(obj);
-	kipc_uncharge(user);
+	kipc_uncharge(user, charge);
 	atomic64_inc(&kipc_destroyed);
 }
 
@@ -471,8 +499,40 @@ static void kipc_object_show_fdinfo(struct seq_file *m, struct file *file)
 		obj->type->show_fdinfo(m, obj);
 }
 
+static ssize_t kipc_object_read(struct file *file, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	struct kipc_object *obj = file->private_data;
+
+	if (!obj->type->read)
+		return -EINVAL;
+	return obj->type->read(file, obj, buf, count);
+}
+
+static ssize_t kipc_object_write(struct file *file, const char __user *buf,
+				 size_t count, loff_t *ppos)
+{
+	struct kipc_object *obj = file->private_data;
+
+	if (!obj->type->write)
+		return -EINVAL;
+	return obj->type->write(file, obj, buf, count);
+}
+
+static int kipc_object_flush(struct file *file, fl_owner_t id)
+{
+	struct kipc_object *obj = file->private_data;
+
+	if (obj->type->flush)
+		obj->type->flush(file, obj);
+	return 0;
+}
+
 static const struct file_operations kipc_object_fops = {
 	.owner		= THIS_MODULE,
+	.read		= kipc_object_read,
+	.write		= kipc_object_write,
+	.flush		= kipc_object_flush,
 	.release	= kipc_object_file_release,
 	.poll		= kipc_object_poll,
 	.unlocked_ioctl	= kipc_object_ioctl,
@@ -579,8 +639,8 @@ static int kipc_copy_attr(const struct kipc_type *type, u64 uptr, u32 usize,
  * The object starts with one reference and no name registered; the
  * caller's effective uid and gid become owner and creator.
  *
- * Return: the object, or an ERR_PTR: kipc_charge()'s errors, or the
- * type's (-EINVAL for bad attributes, -ENOMEM).  On error @name is freed.
+ * Return: the object, or an ERR_PTR: the type's errors (-EINVAL for bad
+ * attributes, -ENOMEM), or kipc_charge()'s.  On error @name is freed.
  */
 struct kipc_object *kipc_object_new(const struct kipc_type *type,
 				    const void *attr, char *name,
@@ -590,13 +650,14 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 	struct kipc_user *user;
 	int err;
 
-	err = kipc_charge(current_euid(), &user);
-	if (err)
-		goto fail;
 	obj = type->create(attr);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
-		kipc_uncharge(user);
+		goto fail;
+	}
+	err = kipc_charge(current_euid(), obj->charge, &user);
+	if (err) {
+		type->destroy(obj);
 		goto fail;
 	}
 
@@ -762,6 +823,7 @@ long kipc_ioc_stats(void __user *arg, unsigned int usize)
 	s.created = atomic64_read(&kipc_created);
 	s.destroyed = atomic64_read(&kipc_destroyed);
 	s.uid_objects = kipc_uid_objects(current_euid());
+	s.uid_bytes = kipc_uid_bytes(current_euid());
 	return kipc_copy_out(arg, usize, &s, sizeof(s));
 }
 

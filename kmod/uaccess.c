@@ -99,3 +99,25 @@ int kipc_deadline(const struct kipc_timespec *ts, ktime_t *out)
 		*out = ktime_set(ts->tv_sec, ts->tv_nsec);
 	return 0;
 }
+
+/**
+ * kipc_check_wait() - check the KIPC_WAIT_* flags and deadline of a call
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK, not both
+ * @ts: the deadline; all zero unless KIPC_WAIT_DEADLINE
+ * @deadline: the deadline as ktime, KTIME_MAX for none
+ *
+ * Return: 0 or -EINVAL.
+ */
+int kipc_check_wait(u32 flags, const struct kipc_timespec *ts,
+		    ktime_t *deadline)
+{
+	if (flags & ~KIPC_WAIT_FLAGS)
+		return -EINVAL;
+	if ((flags & KIPC_WAIT_DEADLINE) && (flags & KIPC_WAIT_NONBLOCK))
+		return -EINVAL;
+	if (!(flags & KIPC_WAIT_DEADLINE)) {
+		*deadline = KTIME_MAX;
+		return kipc_mem_is_zero(ts, sizeof(*ts)) ? 0 : -EINVAL;
+	}
+	return kipc_deadline(ts, deadline);
+}

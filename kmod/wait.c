@@ -29,8 +29,24 @@ void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
 	q->count++;
 }
 
-static void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w,
-			     u64 value)
+/**
+ * kipc_waitq_first() - the oldest waiter, not removed
+ * @q: the queue; its lock is held
+ *
+ * Return: the waiter, or NULL if @q is empty.
+ */
+struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q)
+{
+	return list_first_entry_or_null(&q->head, struct kipc_waiter, node);
+}
+
+/**
+ * kipc_waitq_grant() - remove @w from @q, hand it @value and wake it
+ * @q: the queue; its lock is held
+ * @w: a waiter on @q
+ * @value: value for the waiter
+ */
+void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w, u64 value)
 {
 	list_del_init(&w->node);
 	q->count--;

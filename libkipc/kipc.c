@@ -31,6 +31,16 @@ _Static_assert(sizeof(struct kipc_event_wait) == KIPC_EVENT_WAIT_SIZE_VER0,
 	       "event_wait");
 _Static_assert(sizeof(struct kipc_event_info) == KIPC_EVENT_INFO_SIZE_VER0,
 	       "event_info");
+_Static_assert(sizeof(struct kipc_queue_attr) == KIPC_QUEUE_ATTR_SIZE_VER0,
+	       "queue_attr");
+_Static_assert(sizeof(struct kipc_queue_send) == KIPC_QUEUE_SEND_SIZE_VER0,
+	       "queue_send");
+_Static_assert(sizeof(struct kipc_queue_recv) == KIPC_QUEUE_RECV_SIZE_VER0,
+	       "queue_recv");
+_Static_assert(sizeof(struct kipc_queue_info) == KIPC_QUEUE_INFO_SIZE_VER0,
+	       "queue_info");
+_Static_assert(sizeof(struct kipc_queue_notify) == KIPC_QUEUE_NOTIFY_SIZE_VER0,
+	       "queue_notify");
 
 static atomic_int kipc_dev_fd = -1;
 
@@ -219,16 +229,86 @@ KIPC_EXPORT int kipc_event_trywait(int fd, uint64_t *value)
 	return kipc_event_wait_flags(fd, KIPC_WAIT_NONBLOCK, NULL, value);
 }
 
+/* A relative timeout as KIPC_WAIT_* flags and an absolute deadline. */
+static uint32_t kipc_timeout(int64_t timeout_ns, struct kipc_timespec *dl)
+{
+	memset(dl, 0, sizeof(*dl));
+	if (timeout_ns == 0)
+		return KIPC_WAIT_NONBLOCK;
+	if (timeout_ns < 0)
+		return 0;
+	kipc_deadline_after(timeout_ns, dl);
+	return KIPC_WAIT_DEADLINE;
+}
+
 KIPC_EXPORT int kipc_event_wait(int fd, int64_t timeout_ns, uint64_t *value)
 {
-	struct kipc_timespec deadline;
+	struct kipc_timespec dl;
+	uint32_t flags = kipc_timeout(timeout_ns, &dl);
 
-	if (timeout_ns == 0)
-		return kipc_event_trywait(fd, value);
-	if (timeout_ns < 0)
-		return kipc_event_wait_until(fd, NULL, value);
-	kipc_deadline_after(timeout_ns, &deadline);
-	return kipc_event_wait_until(fd, &deadline, value);
+	return kipc_event_wait_flags(fd, flags, &dl, value);
+}
+
+KIPC_EXPORT int kipc_queue_create(const char *name, uint32_t mode,
+				  uint32_t max_msgs, uint32_t max_msg_size,
+				  uint32_t fdflags)
+{
+	struct kipc_queue_attr a = {
+		.max_msgs = max_msgs,
+		.max_msg_size = max_msg_size,
+	};
+
+	return kipc_create(KIPC_TYPE_QUEUE, name, mode, &a, sizeof(a),
+			   fdflags);
+}
+
+KIPC_EXPORT int kipc_queue_open(const char *name, uint32_t fdflags)
+{
+	return kipc_open(KIPC_TYPE_QUEUE, name, fdflags);
+}
+
+KIPC_EXPORT int kipc_queue_send(int fd, const void *msg, size_t len,
+				uint32_t prio, int64_t timeout_ns)
+{
+	struct kipc_queue_send s = {
+		.priority = prio,
+		.msg = (uintptr_t)msg,
+		.len = len > UINT32_MAX ? UINT32_MAX : len,
+	};
+
+	s.flags = kipc_timeout(timeout_ns, &s.deadline);
+	return kipc_ioctl(fd, KIPC_QUEUE_IOC_SEND, &s);
+}
+
+KIPC_EXPORT long kipc_queue_recv(int fd, void *buf, size_t size,
+				 uint32_t *prio, int64_t timeout_ns)
+{
+	struct kipc_queue_recv r = {
+		.buf = (uintptr_t)buf,
+		.size = size > UINT32_MAX ? UINT32_MAX : size,
+	};
+	int err;
+
+	r.flags = kipc_timeout(timeout_ns, &r.deadline);
+	err = kipc_ioctl(fd, KIPC_QUEUE_IOC_RECV, &r);
+	if (err)
+		return err;
+	if (prio)
+		*prio = r.priority;
+	return r.len;
+}
+
+KIPC_EXPORT int kipc_queue_info(int fd, struct kipc_queue_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return kipc_ioctl(fd, KIPC_QUEUE_IOC_INFO, info);
+}
+
+KIPC_EXPORT int kipc_queue_notify(int fd, int signo, uint64_t value)
+{
+	struct kipc_queue_notify n = { .signo = signo, .value = value };
+
+	return kipc_ioctl(fd, KIPC_QUEUE_IOC_NOTIFY, &n);
 }
 
 KIPC_EXPORT int kipc_event_info(int fd, struct kipc_event_info *info)

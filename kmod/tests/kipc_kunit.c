@@ -209,13 +209,13 @@ static void kipc_account_counts(struct kunit *test)
 	struct kipc_user *a, *b;
 
 	KUNIT_ASSERT_EQ(test, kipc_uid_objects(uid), 0U);
-	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &a), 0);
-	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &b), 0);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, 0, &a), 0);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, 0, &b), 0);
 	KUNIT_EXPECT_PTR_EQ(test, a, b);
 	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 2U);
 	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive + 2);
-	kipc_uncharge(a);
-	kipc_uncharge(b);
+	kipc_uncharge(a, 0);
+	kipc_uncharge(b, 0);
 	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 0U);
 	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive);
 }
@@ -227,15 +227,15 @@ static void kipc_account_uid_limit(struct kunit *test)
 	struct kipc_user *u[3];
 
 	kipc_max_objects_per_uid = 2;
-	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &u[0]), 0);
-	KUNIT_ASSERT_EQ(test, kipc_charge(uid, &u[1]), 0);
-	KUNIT_EXPECT_EQ(test, kipc_charge(uid, &u[2]), -EDQUOT);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, 0, &u[0]), 0);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, 0, &u[1]), 0);
+	KUNIT_EXPECT_EQ(test, kipc_charge(uid, 0, &u[2]), -EDQUOT);
 	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 2U);
 	/* Another uid has its own allowance. */
-	KUNIT_EXPECT_EQ(test, kipc_charge(KUIDT_INIT(OTHER_UID), &u[2]), 0);
-	kipc_uncharge(u[2]);
-	kipc_uncharge(u[1]);
-	kipc_uncharge(u[0]);
+	KUNIT_EXPECT_EQ(test, kipc_charge(KUIDT_INIT(OTHER_UID), 0, &u[2]), 0);
+	kipc_uncharge(u[2], 0);
+	kipc_uncharge(u[1], 0);
+	kipc_uncharge(u[0], 0);
 	kipc_max_objects_per_uid = saved;
 }
 
@@ -245,15 +245,35 @@ static void kipc_account_total_limit(struct kunit *test)
 	struct kipc_user *a, *b;
 
 	kipc_max_objects = kipc_objects_alive() + 1;
-	KUNIT_ASSERT_EQ(test, kipc_charge(KUIDT_INIT(TEST_UID), &a), 0);
-	KUNIT_EXPECT_EQ(test, kipc_charge(KUIDT_INIT(OTHER_UID), &b), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, kipc_charge(KUIDT_INIT(TEST_UID), 0, &a), 0);
+	KUNIT_EXPECT_EQ(test, kipc_charge(KUIDT_INIT(OTHER_UID), 0, &b), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, kipc_uid_objects(KUIDT_INIT(OTHER_UID)), 0U);
-	kipc_uncharge(a);
+	kipc_uncharge(a, 0);
 	kipc_max_objects = saved;
+}
+
+static void kipc_account_bytes(struct kunit *test)
+{
+	unsigned long saved = kipc_max_bytes_per_uid;
+	kuid_t uid = KUIDT_INIT(TEST_UID);
+	struct kipc_user *a, *b;
+
+	kipc_max_bytes_per_uid = 1000;
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, 600, &a), 0);
+	KUNIT_EXPECT_EQ(test, kipc_uid_bytes(uid), 600ULL);
+	KUNIT_EXPECT_EQ(test, kipc_charge(uid, 401, &b), -EDQUOT);
+	KUNIT_EXPECT_EQ(test, kipc_uid_objects(uid), 1U);
+	KUNIT_ASSERT_EQ(test, kipc_charge(uid, 400, &b), 0);
+	KUNIT_EXPECT_EQ(test, kipc_uid_bytes(uid), 1000ULL);
+	kipc_uncharge(b, 400);
+	kipc_uncharge(a, 600);
+	KUNIT_EXPECT_EQ(test, kipc_uid_bytes(uid), 0ULL);
+	kipc_max_bytes_per_uid = saved;
 }
 
 static struct kunit_case kipc_account_cases[] = {
 	KUNIT_CASE(kipc_account_counts),
+	KUNIT_CASE(kipc_account_bytes),
 	KUNIT_CASE(kipc_account_uid_limit),
 	KUNIT_CASE(kipc_account_total_limit),
 	{}

@@ -187,6 +187,82 @@ int kipc_event_trywait(int fd, uint64_t *value);
 int kipc_event_info(int fd, struct kipc_event_info *info);
 
 /**
+ * kipc_queue_create() - create a message queue
+ * @name: NUL-terminated name, or NULL for an anonymous queue
+ * @mode: permission bits
+ * @max_msgs: capacity in messages (0: 10)
+ * @max_msg_size: largest message in bytes (0: 8192)
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the queue fd, or -errno as kipc_create(); -EINVAL if a size is
+ * above the module's max_queue_msgs or max_queue_msg_size, -EDQUOT if the
+ * capacity does not fit in the uid's max_bytes_per_uid.
+ */
+int kipc_queue_create(const char *name, uint32_t mode, uint32_t max_msgs,
+		      uint32_t max_msg_size, uint32_t fdflags);
+
+/**
+ * kipc_queue_open() - open a named message queue
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the queue fd, or -errno as kipc_open().
+ */
+int kipc_queue_open(const char *name, uint32_t fdflags);
+
+/**
+ * kipc_queue_send() - send a message
+ * @fd: queue fd opened for writing
+ * @msg: the message
+ * @len: its length (up to the queue's max_msg_size)
+ * @prio: 0 to KIPC_QUEUE_PRIO_MAX; higher is received first
+ * @timeout_ns: how long to wait for room: KIPC_INFINITE, 0 to try once,
+ *	or nanoseconds
+ *
+ * Return: 0; -EAGAIN (full, timeout 0 or KIPC_FD_NONBLOCK); -ETIMEDOUT;
+ * -EMSGSIZE (@len too large); -EINTR; -EBADF; -EINVAL (@prio too large).
+ */
+int kipc_queue_send(int fd, const void *msg, size_t len, uint32_t prio,
+		    int64_t timeout_ns);
+
+/**
+ * kipc_queue_recv() - receive the oldest message of the highest priority
+ * @fd: queue fd opened for reading
+ * @buf: buffer
+ * @size: its size
+ * @prio: if not NULL, receives the message's priority
+ * @timeout_ns: how long to wait for a message: KIPC_INFINITE, 0 to try
+ *	once, or nanoseconds
+ *
+ * Return: the message's length; -EMSGSIZE if it is larger than @size (it
+ * stays queued: KIPC_QUEUE_IOC_RECV also reports its length); -EAGAIN;
+ * -ETIMEDOUT; -EINTR; -EBADF.
+ */
+long kipc_queue_recv(int fd, void *buf, size_t size, uint32_t *prio,
+		     int64_t timeout_ns);
+
+/**
+ * kipc_queue_info() - capacity, depth and counters of a queue
+ * @fd: queue fd
+ * @info: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_queue_info(int fd, struct kipc_queue_info *info);
+
+/**
+ * kipc_queue_notify() - ask for a signal when an empty queue gets a message
+ * @fd: queue fd opened for reading
+ * @signo: the signal, or 0 to cancel the caller's registration
+ * @value: the signal's si_value
+ *
+ * One-shot, one process per queue, as mq_notify().
+ * Return: 0; -EBUSY (another registration); -ENOENT (cancel without one);
+ * -EINVAL.
+ */
+int kipc_queue_notify(int fd, int signo, uint64_t value);
+
+/**
  * kipc_deadline_after() - CLOCK_MONOTONIC now plus @ns
  * @ns: nanoseconds from now (0 or more)
  * @ts: filled in

@@ -43,7 +43,8 @@
 
 /* Object types. */
 #define KIPC_TYPE_EVENT		1
-#define KIPC_TYPE_MAX		KIPC_TYPE_EVENT
+#define KIPC_TYPE_QUEUE		2
+#define KIPC_TYPE_MAX		KIPC_TYPE_QUEUE
 
 /* Feature bits reported by KIPC_IOC_VERSION. */
 #define KIPC_FEATURE_NAMED	_BITULL(0)	/* named objects, registry */
@@ -176,6 +177,8 @@ struct kipc_unlink {
  * @created: out: objects created since the module was loaded
  * @destroyed: out: objects freed since the module was loaded
  * @uid_objects: out: objects charged to the caller's effective uid
+ * @uid_bytes: out: memory charged to the caller's effective uid (queue
+ *	capacities), checked against the max_bytes_per_uid parameter
  * @reserved: must be 0
  */
 struct kipc_stats {
@@ -186,7 +189,8 @@ struct kipc_stats {
 	__u64 created;
 	__u64 destroyed;
 	__u64 uid_objects;
-	__u64 reserved[4];
+	__u64 uid_bytes;
+	__u64 reserved[3];
 };
 
 #define KIPC_STATS_SIZE_VER0	80
@@ -334,6 +338,147 @@ struct kipc_event_info {
 
 #define KIPC_EVENT_INFO_SIZE_VER0	72
 
+/* ---- Message queues ------------------------------------------------------ */
+
+/* Priorities run from 0 to KIPC_QUEUE_PRIO_MAX; higher is received first. */
+#define KIPC_QUEUE_PRIO_MAX	32767
+
+/**
+ * struct kipc_queue_attr - attributes of a new message queue
+ * @flags: must be 0
+ * @max_msgs: capacity in messages, 1 to the max_queue_msgs parameter
+ *	(0: the default, 10)
+ * @max_msg_size: largest message in bytes, 1 to the max_queue_msg_size
+ *	parameter (0: the default, 8192)
+ * @__pad: must be 0
+ * @reserved: must be 0
+ *
+ * The whole capacity, @max_msgs * (@max_msg_size + a small header), is
+ * charged to the creator's uid at creation (EDQUOT beyond the
+ * max_queue_bytes_per_uid parameter), so a full queue never needs more.
+ */
+struct kipc_queue_attr {
+	__u32 flags;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define KIPC_QUEUE_ATTR_SIZE_VER0	32
+
+/**
+ * struct kipc_queue_send - KIPC_QUEUE_IOC_SEND (needs a writable fd)
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK (not both), as for
+ *	events: a full queue blocks the sender until the deadline (ETIMEDOUT)
+ *	or, with KIPC_WAIT_NONBLOCK or a KIPC_FD_NONBLOCK fd, fails at once
+ *	(EAGAIN)
+ * @priority: 0 to KIPC_QUEUE_PRIO_MAX (EINVAL above)
+ * @msg: pointer to the message
+ * @len: its length, 0 to the queue's max_msg_size (EMSGSIZE above)
+ * @__pad: must be 0
+ * @deadline: absolute CLOCK_MONOTONIC deadline with KIPC_WAIT_DEADLINE,
+ *	else zero
+ * @reserved: must be 0
+ *
+ * Blocked senders are served in arrival order.
+ */
+struct kipc_queue_send {
+	__u32 flags;
+	__u32 priority;
+	__u64 msg;
+	__u32 len;
+	__u32 __pad;
+	struct kipc_timespec deadline;
+	__u64 reserved[2];
+};
+
+#define KIPC_QUEUE_SEND_SIZE_VER0	56
+
+/**
+ * struct kipc_queue_recv - KIPC_QUEUE_IOC_RECV (needs a readable fd)
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK (not both)
+ * @priority: out: the message's priority
+ * @buf: pointer to the receive buffer
+ * @size: size of the buffer.  If the oldest message of the highest
+ *	priority is larger, the call fails with EMSGSIZE, sets @len to its
+ *	length and leaves it queued.
+ * @len: out: the message's length
+ * @deadline: as for kipc_queue_send
+ * @reserved: must be 0
+ *
+ * Receives the oldest message of the highest priority.  Blocked receivers
+ * are served in arrival order.
+ */
+struct kipc_queue_recv {
+	__u32 flags;
+	__u32 priority;
+	__u64 buf;
+	__u32 size;
+	__u32 len;
+	struct kipc_timespec deadline;
+	__u64 reserved[2];
+};
+
+#define KIPC_QUEUE_RECV_SIZE_VER0	56
+
+/**
+ * struct kipc_queue_info - KIPC_QUEUE_IOC_INFO
+ * @flags: in: must be 0
+ * @max_msgs: out: capacity in messages
+ * @max_msg_size: out: largest message
+ * @msgs: out: messages queued now
+ * @bytes: out: bytes of payload queued now
+ * @senders: out: tasks blocked sending
+ * @receivers: out: tasks blocked receiving
+ * @notify_pid: out: process registered for notification (0: none), in the
+ *	caller's pid namespace
+ * @__pad: must be 0
+ * @sent: out: messages sent in all
+ * @received: out: messages received in all
+ * @reserved: must be 0
+ */
+struct kipc_queue_info {
+	__u32 flags;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 msgs;
+	__u64 bytes;
+	__u32 senders;
+	__u32 receivers;
+	__u32 notify_pid;
+	__u32 __pad;
+	__u64 sent;
+	__u64 received;
+	__u64 reserved[4];
+};
+
+#define KIPC_QUEUE_INFO_SIZE_VER0	88
+
+/**
+ * struct kipc_queue_notify - KIPC_QUEUE_IOC_NOTIFY (needs a readable fd)
+ * @flags: must be 0
+ * @signo: signal to send, 1 to SIGRTMAX; 0 removes the caller's
+ *	registration
+ * @value: sent as the signal's si_value (si_code SI_MESGQ)
+ * @reserved: must be 0
+ *
+ * As mq_notify(): the calling process is told, once, when a message
+ * arrives in an empty queue while no receiver is blocked.  One process
+ * may be registered per queue (EBUSY for another).  The registration ends
+ * when it fires, when it is removed, or when the process closes its fd of
+ * the queue (and so when it exits).  The signal goes to the registering
+ * thread.
+ */
+struct kipc_queue_notify {
+	__u32 flags;
+	__u32 signo;
+	__u64 value;
+	__u64 reserved[2];
+};
+
+#define KIPC_QUEUE_NOTIFY_SIZE_VER0	32
+
 /* ---- ioctl numbers ------------------------------------------------------ */
 
 /* On /dev/kipc. */
@@ -351,5 +496,15 @@ struct kipc_event_info {
 #define KIPC_EVENT_IOC_RESET	_IO(KIPC_IOC_MAGIC, 0x21)
 #define KIPC_EVENT_IOC_WAIT	_IOWR(KIPC_IOC_MAGIC, 0x22, struct kipc_event_wait)
 #define KIPC_EVENT_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x23, struct kipc_event_info)
+
+/*
+ * On a queue fd.  read(2) and write(2) also receive and send one message
+ * (priority 0 for write), honouring O_NONBLOCK; read's buffer too small
+ * gives EMSGSIZE and leaves the message queued.
+ */
+#define KIPC_QUEUE_IOC_SEND	_IOW(KIPC_IOC_MAGIC, 0x30, struct kipc_queue_send)
+#define KIPC_QUEUE_IOC_RECV	_IOWR(KIPC_IOC_MAGIC, 0x31, struct kipc_queue_recv)
+#define KIPC_QUEUE_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x32, struct kipc_queue_info)
+#define KIPC_QUEUE_IOC_NOTIFY	_IOW(KIPC_IOC_MAGIC, 0x33, struct kipc_queue_notify)
 
 #endif /* _UAPI_LINUX_KIPC_H */

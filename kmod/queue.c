@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Message queues: a superset of POSIX message queues.
+ *
+ * Capacity is fixed at creation and charged to the creator's uid then.
+ * Messages come out highest priority first, FIFO within a priority.
+ * Blocked senders and receivers are served in arrival order by direct
+ * hand-off: a message for a blocked receiver is given to it, a blocked
+ * sender's message is put in the queue for it, both under the queue's
+ * lock, so nobody can overtake them.
+ *
+ * A message a receiver has taken still counts against the capacity until
+ * it has been copied out; if that fails it goes back to the head, so a
+ * bad buffer never loses a message and the queue never exceeds its
+ * capacity.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/overflow.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/wait.h>
+
+#include "kipc.h"
+
+#define KIPC_QUEUE_DEF_MSGS	10
+#define KIPC_QUEUE_DEF_MSG_SIZE	8192
+
+/**
+ * struct kipc_msg - one message
+ * @pq: its place in the queue
+ * @len: payload length
+ * @data: payload
+ */
+struct kipc_msg {
+	struct kipc_pq_node pq;
+	u32 len;
+	u8 data[];
+};
+
+/**
+ * struct kipc_queue_reg - a notification registration
+ * @tgid: the registered process
+ * @tid: the thread that registered, which the signal goes to
+ * @ns: its user namespace, for the signal's si_uid
+ * @signo: signal number
+ * @value: si_value of the signal
+ */
+struct kipc_queue_reg {
+	struct pid *tgid;
+	struct pid *tid;
+	struct user_namespace *ns;
+	int signo;
+	u64 value;
+};
+
+/**
+ * struct kipc_queue - a message queue
+ * @obj: the common part
+ * @lock: protects every field below; a leaf lock (only the scheduler's
+ *	own locks, to wake a waiter, nest inside it).  Signals and poll
+ *	wake-ups are sent after it is dropped.
+ * @msgs: queued messages
+ * @senders: blocked senders, each offering its message as waiter.data
+ * @receivers: blocked receivers; a grant hands over a message (as
+ *	waiter.value), or with value 0 says the head message is larger than
+ *	waiter.size, which then holds its length
+ * @poll_wq: poll/epoll waiters
+ * @max_msgs: capacity
+ * @max_msg_size: largest message
+ * @count: messages queued or being copied out: never above @max_msgs
+ * @bytes: their payload bytes
+ * @sent: messages that entered the queue
+ * @received: messages delivered
+ * @reg: notification registration; @reg.tgid is NULL when none
+ */
+struct kipc_queue {
+	struct kipc_object obj;
+	spinlock_t lock; /* protects all below */
+	struct kipc_prioq msgs;
+	struct kipc_waitq senders;
+	struct kipc_waitq receivers;
+	wait_queue_head_t poll_wq;
+	u32 max_msgs;
+	u32 max_msg_size;
+	u32 count;
+	u64 bytes;
+	u64 sent;
+	u64 received;
+	struct kipc_queue_reg reg;
+};
+
+/* Effects decided under the lock, carried out after it is dropped. */
+struct kipc_queue_after {
+	struct kipc_queue_reg fire;	/* a notification to send */
+	struct kipc_queue_reg drop;	/* a registration to release */
+	bool wake;			/* readiness changed */
+};
+
+static struct kipc_queue *to_queue(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_queue, obj);
+}
+
+static struct kipc_msg *to_msg(struct kipc_pq_node *n)
+{
+	return n ? container_of(n, struct kipc_msg, pq) : NULL;
+}
+
+/* ---- creation ---------------------------------------------------------- */
+
+static int kipc_queue_check_attr(const struct kipc_queue_attr *a,
+				 u32 *msgs, u32 *size)
+{
+	if (a->flags || a->__pad ||
+	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+		return -EINVAL;
+	*msgs = a->max_msgs ?: KIPC_QUEUE_DEF_MSGS;
+	*size = a->max_msg_size ?: KIPC_QUEUE_DEF_MSG_SIZE;
+	if (*msgs > READ_ONCE(kipc_max_queue_msgs) ||
+	    *size > READ_ONCE(kipc_max_queue_msg_size))
+		return -EINVAL;
+	return 0;
+}
+
+static struct kipc_object *kipc_queue_create(const void *attr)
+{
+	struct kipc_queue *q;
+	u32 msgs, size;
+	int err;
+
+	err = kipc_queue_check_attr(attr, &msgs, &size);
+	if (err)
+		return ERR_PTR(err);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&q->lock);
+	kipc_prioq_init(&q->msgs);
+	kipc_waitq_init(&q->senders);
+	kipc_waitq_init(&q->receivers);
+	init_waitqueue_head(&q->poll_wq);
+	q->max_msgs = msgs;
+	q->max_msg_size = size;
+	q->obj.charge = (u64)msgs * (size + sizeof(struct kipc_msg));
+	return &q->obj;
+}
+
+static void kipc_queue_reg_put(struct kipc_queue_reg *r)
+{
+	put_pid(r->tgid);
+	put_pid(r->tid);
+	if (r->ns)
+		put_user_ns(r->ns);
+	memset(r, 0, sizeof(*r));
+}
+
+static void kipc_queue_destroy(struct kipc_object *obj)
+{
+	struct kipc_queue *q = to_queue(obj);
+	struct kipc_pq_node *n;
+
+	WARN_ON(q->senders.count || q->receivers.count);
+	while ((n = kipc_prioq_pop(&q->msgs)))
+		kfree(to_msg(n));
+	kipc_queue_reg_put(&q->reg);
+	kfree(q);
+}
+
+/* ---- the locked state machine ----------------------------------------- */
+
+/* Put @m in the queue; a message into an empty queue may notify. */
+static void kipc_queue_enqueue(struct kipc_queue *q, struct kipc_msg *m,
+			       struct kipc_queue_after *after)
+{
+	if (!q->msgs.count && !q->receivers.count && q->reg.tgid) {
+		after->fire = q->reg;	/* one-shot: the reference moves */
+		memset(&q->reg, 0, sizeof(q->reg));
+	}
+	kipc_prioq_push(&q->msgs, &m->pq);
+	q->count++;
+	q->bytes += m->len;
+	q->sent++;
+	after->wake = true;
+}
+
+/*
+ * Match queued messages with blocked receivers, then free capacity with
+ * blocked senders, until neither can move.
+ */
+static void kipc_queue_dispatch(struct kipc_queue *q,
+				struct kipc_queue_after *after)
+{
+	struct kipc_waiter *w;
+	struct kipc_msg *m;
+
+	for (;;) {
+		m = to_msg(kipc_prioq_peek(&q->msgs));
+		w = kipc_waitq_first(&q->receivers);
+		if (m && w) {
+			if (m->len > w->size) {
+				w->size = m->len;
+				kipc_waitq_grant(&q->receivers, w, 0);
+			} else {
+				kipc_prioq_pop(&q->msgs);
+				kipc_waitq_grant(&q->receivers, w, (uintptr_t)m);
+			}
+			continue;
+		}
+		w = kipc_waitq_first(&q->senders);
+		if (w && q->count < q->max_msgs) {
+			kipc_queue_enqueue(q, w->data, after);
+			kipc_waitq_grant(&q->senders, w, 0);
+			continue;
+		}
+		return;
+	}
+}
+
+static void kipc_queue_finish(struct kipc_queue *q,
+			      struct kipc_queue_after *after);
+
+/*
+ * Send @m (allocated, filled).  On success the queue owns it; on failure
+ * the caller still does.
+ */
+static int kipc_queue_put(struct kipc_queue *q, struct kipc_msg *m,
+			  bool nonblock, ktime_t deadline)
+{
+	struct kipc_queue_after after = {};
+	struct kipc_waiter w;
+	int ret = 0;
+
+	spin_lock(&q->lock);
+	if (q->count < q->max_msgs && !q->senders.count) {
+		kipc_queue_enqueue(q, m, &after);
+		kipc_queue_dispatch(q, &after);
+	} else if (nonblock) {
+		ret = -EAGAIN;
+	} else {
+		w.data = m;
+		kipc_waitq_add(&q->senders, &w);
+		ret = kipc_waitq_sleep(&q->senders, &q->lock, &w, deadline);
+	}
+	spin_unlock(&q->lock);
+	kipc_queue_finish(q, &after);
+	return ret;
+}
+
+/*
+ * Take the next message for a buffer of @size bytes.  -EMSGSIZE sets
+ * *@need to the message's length and leaves it queued.
+ */
+static int kipc_queue_take(struct kipc_queue *q, u32 size, bool nonblock,
+			   ktime_t deadline, struct kipc_msg **out, u32 *need)
+{
+	struct kipc_waiter w;
+	struct kipc_msg *m;
+	int ret = 0;
+
+	spin_lock(&q->lock);
+	m = to_msg(kipc_prioq_peek(&q->msgs));
+	if (m && m->len > size) {
+		*need = m->len;
+		ret = -EMSGSIZE;
+	} else if (m) {
+		*out = to_msg(kipc_prioq_pop(&q->msgs));
+	} else if (nonblock) {
+		ret = -EAGAIN;
+	} else {
+		w.size = size;
+		kipc_waitq_add(&q->receivers, &w);
+		ret = kipc_waitq_sleep(&q->receivers, &q->lock, &w, deadline);
+		if (!ret && !w.value) {
+			*need = w.size;
+			ret = -EMSGSIZE;
+		} else if (!ret) {
+			*out = (struct kipc_msg *)(uintptr_t)w.value;
+		}
+	}
+	spin_unlock(&q->lock);
+	return ret;
+}
+
+/* A taken message was delivered (@ok) or must go back to the head. */
+static void kipc_queue_done(struct kipc_queue *q, struct kipc_msg *m, bool ok)
+{
+	struct kipc_queue_after after = { .wake = true };
+
+	spin_lock(&q->lock);
+	if (ok) {
+		q->count--;
+		q->bytes -= m->len;
+		q->received++;
+	} else {
+		kipc_prioq_push_front(&q->msgs, &m->pq);
+	}
+	kipc_queue_dispatch(q, &after);
+	spin_unlock(&q->lock);
+	kipc_queue_finish(q, &after);
+	if (ok)
+		kfree(m);
+}
+
+/* ---- notification -------------------------------------------------------- */
+
+static void kipc_queue_signal(struct kipc_queue_reg *r)
+{
+	struct kernel_siginfo info;
+	struct task_struct *t;
+
+	clear_siginfo(&info);
+	info.si_signo = r->signo;
+	info.si_code = SI_MESGQ;
+	info.si_value.sival_ptr = (void __user *)(uintptr_t)r->value;
+	rcu_read_lock();
+	info.si_pid = task_tgid_nr_ns(current, ns_of_pid(r->tgid));
+	rcu_read_unlock();
+	info.si_uid = from_kuid_munged(r->ns, current_uid());
+
+	t = get_pid_task(r->tid, PIDTYPE_PID);
+	if (!t)
+		t = get_pid_task(r->tgid, PIDTYPE_TGID);
+	if (t) {
+		send_sig_info(r->signo, &info, t);
+		put_task_struct(t);
+	}
+}
+
+static void kipc_queue_finish(struct kipc_queue *q,
+			      struct kipc_queue_after *after)
+{
+	if (after->fire.tgid) {
+		kipc_queue_signal(&after->fire);
+		kipc_queue_reg_put(&after->fire);
+	}
+	if (after->drop.tgid)
+		kipc_queue_reg_put(&after->drop);
+	if (after->wake && wq_has_sleeper(&q->poll_wq))
+		wake_up_interruptible_poll(&q->poll_wq,
+					   EPOLLIN | EPOLLRDNORM |
+					   EPOLLOUT | EPOLLWRNORM);
+}
+
+/* Drop the caller's registration; -ENOENT if it has none. */
+static int kipc_queue_unregister(struct kipc_queue *q)
+{
+	struct kipc_queue_after after = {};
+	int ret = -ENOENT;
+
+	spin_lock(&q->lock);
+	if (q->reg.tgid == task_tgid(current)) {
+		after.drop = q->reg;
+		memset(&q->reg, 0, sizeof(q->reg));
+		ret = 0;
+	}
+	spin_unlock(&q->lock);
+	kipc_queue_finish(q, &after);
+	return ret;
+}
+
+static int kipc_queue_register(struct kipc_queue *q, int signo, u64 value)
+{
+	struct kipc_queue_reg r = {
+		.tgid = get_pid(task_tgid(current)),
+		.tid = get_pid(task_pid(current)),
+		.ns = get_user_ns(current_user_ns()),
+		.signo = signo,
+		.value = value,
+	};
+	int ret = -EBUSY;
+
+	spin_lock(&q->lock);
+	if (!q->reg.tgid) {
+		q->reg = r;
+		memset(&r, 0, sizeof(r));
+		ret = 0;
+	}
+	spin_unlock(&q->lock);
+	if (r.tgid)
+		kipc_queue_reg_put(&r);
+	return ret;
+}
+
+/* ---- ioctls, read and write --------------------------------------------- */
+
+static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue *q,
+						 const void __user *buf,
+						 size_t len, u32 prio)
+{
+	struct kipc_msg *m;
+
+	if (len > q->max_msg_size)
+		return ERR_PTR(-EMSGSIZE);
+	m = kmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(m->data, buf, len)) {
+		kfree(m);
+		return ERR_PTR(-EFAULT);
+	}
+	m->len = len;
+	m->pq.prio = prio;
+	return m;
+}
+
+static int kipc_queue_send(struct file *file, struct kipc_queue *q,
+			   const void __user *buf, size_t len, u32 prio,
+			   bool nonblock, ktime_t deadline)
+{
+	struct kipc_msg *m;
+	int ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	m = kipc_queue_msg_from_user(q, buf, len, prio);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	ret = kipc_queue_put(q, m, nonblock || (file->f_flags & O_NONBLOCK),
+			     deadline);
+	if (ret)
+		kfree(m);
+	return ret;
+}
+
+/* Receive into @buf; returns the message, which the caller completes. */
+static int kipc_queue_recv(struct file *file, struct kipc_queue *q,
+			   void __user *buf, u32 size, bool nonblock,
+			   ktime_t deadline, u32 *len, u32 *prio)
+{
+	struct kipc_msg *m;
+	int ret;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	ret = kipc_queue_take(q, size, nonblock || (file->f_flags & O_NONBLOCK),
+			      deadline, &m, len);
+	if (ret)
+		return ret;
+	if (copy_to_user(buf, m->data, m->len)) {
+		kipc_queue_done(q, m, false);
+		return -EFAULT;
+	}
+	*len = m->len;
+	*prio = m->pq.prio;
+	kipc_queue_done(q, m, true);
+	return 0;
+}
+
+static long kipc_queue_ioc_send(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	struct kipc_queue_send s;
+	ktime_t deadline;
+	int err;
+
+	err = kipc_copy_in(&s, sizeof(s), KIPC_QUEUE_SEND_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if (s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)) ||
+	    s.priority > KIPC_QUEUE_PRIO_MAX)
+		return -EINVAL;
+	err = kipc_check_wait(s.flags, &s.deadline, &deadline);
+	if (err)
+		return err;
+	return kipc_queue_send(file, to_queue(obj), u64_to_user_ptr(s.msg),
+			       s.len, s.priority, s.flags & KIPC_WAIT_NONBLOCK,
+			       deadline);
+}
+
+static long kipc_queue_ioc_recv(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_queue_recv r;
+	ktime_t deadline;
+	int err;
+
+	err = kipc_copy_in(&r, sizeof(r), KIPC_QUEUE_RECV_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if (!kipc_mem_is_zero(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	err = kipc_check_wait(r.flags, &r.deadline, &deadline);
+	if (err)
+		return err;
+	/* Fail on a read-only struct before a message is taken. */
+	err = kipc_copy_out(uarg, usize, &r, sizeof(r));
+	if (err)
+		return err;
+
+	err = kipc_queue_recv(file, to_queue(obj), u64_to_user_ptr(r.buf),
+			      r.size, r.flags & KIPC_WAIT_NONBLOCK, deadline,
+			      &r.len, &r.priority);
+	if (err && err != -EMSGSIZE)
+		return err;
+	if (kipc_copy_out(uarg, usize, &r, sizeof(r)))
+		return -EFAULT;
+	return err;
+}
+
+/**
+ * kipc_queue_get_info() - a consistent snapshot of a queue's state
+ * @obj: the queue
+ * @in: everything but @in->flags and the reserved fields is filled in
+ */
+void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in)
+{
+	struct kipc_queue *q = to_queue(obj);
+
+	spin_lock(&q->lock);
+	in->max_msgs = q->max_msgs;
+	in->max_msg_size = q->max_msg_size;
+	in->msgs = q->count;
+	in->bytes = q->bytes;
+	in->senders = q->senders.count;
+	in->receivers = q->receivers.count;
+	in->sent = q->sent;
+	in->received = q->received;
+	in->notify_pid = q->reg.tgid ? pid_vnr(q->reg.tgid) : 0;
+	spin_unlock(&q->lock);
+}
+
+static long kipc_queue_ioc_info(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_queue_info in;
+	int err;
+
+	err = kipc_copy_in(&in, sizeof(in), KIPC_QUEUE_INFO_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
+		return -EINVAL;
+	kipc_queue_get_info(obj, &in);
+	in.__pad = 0;
+	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+}
+
+static long kipc_queue_ioc_notify(struct file *file, struct kipc_object *obj,
+				  unsigned long arg, unsigned int usize)
+{
+	struct kipc_queue_notify n;
+	int err;
+
+	err = kipc_copy_in(&n, sizeof(n), KIPC_QUEUE_NOTIFY_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if (n.flags || !kipc_mem_is_zero(n.reserved, sizeof(n.reserved)) ||
+	    !valid_signal(n.signo) || (!n.signo && n.value))
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	if (!n.signo)
+		return kipc_queue_unregister(to_queue(obj));
+	return kipc_queue_register(to_queue(obj), n.signo, n.value);
+}
+
+static ssize_t kipc_queue_read(struct file *file, struct kipc_object *obj,
+			       char __user *buf, size_t count)
+{
+	u32 len, prio;
+	int err;
+
+	err = kipc_queue_recv(file, to_queue(obj), buf, min_t(size_t, count, U32_MAX),
+			      false, KTIME_MAX, &len, &prio);
+	return err ?: len;
+}
+
+static ssize_t kipc_queue_write(struct file *file, struct kipc_object *obj,
+				const char __user *buf, size_t count)
+{
+	int err;
+
+	err = kipc_queue_send(file, to_queue(obj), buf, count, 0, false,
+			      KTIME_MAX);
+	return err ?: count;
+}
+
+static void kipc_queue_flush(struct file *file, struct kipc_object *obj)
+{
+	kipc_queue_unregister(to_queue(obj));
+}
+
+static __poll_t kipc_queue_poll(struct file *file, struct kipc_object *obj,
+				poll_table *wait)
+{
+	struct kipc_queue *q = to_queue(obj);
+	__poll_t mask = 0;
+
+	poll_wait(file, &q->poll_wq, wait);
+	spin_lock(&q->lock);
+	if (q->msgs.count)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (q->count < q->max_msgs)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock(&q->lock);
+	return mask;
+}
+
+static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	struct kipc_queue_info in;
+
+	kipc_queue_get_info(obj, &in);
+	seq_printf(m, "queue-max-msgs:\t%u\n", in.max_msgs);
+	seq_printf(m, "queue-max-msg-size:\t%u\n", in.max_msg_size);
+	seq_printf(m, "queue-msgs:\t%u\n", in.msgs);
+	seq_printf(m, "queue-bytes:\t%llu\n", in.bytes);
+	seq_printf(m, "queue-senders:\t%u\n", in.senders);
+	seq_printf(m, "queue-receivers:\t%u\n", in.receivers);
+	seq_printf(m, "queue-sent:\t%llu\n", in.sent);
+	seq_printf(m, "queue-received:\t%llu\n", in.received);
+	seq_printf(m, "queue-notify-pid:\t%u\n", in.notify_pid);
+}
+
+static const struct kipc_ioc kipc_queue_ioctls[] = {
+	{ KIPC_QUEUE_IOC_SEND, KIPC_QUEUE_SEND_SIZE_VER0, kipc_queue_ioc_send },
+	{ KIPC_QUEUE_IOC_RECV, KIPC_QUEUE_RECV_SIZE_VER0, kipc_queue_ioc_recv },
+	{ KIPC_QUEUE_IOC_INFO, KIPC_QUEUE_INFO_SIZE_VER0, kipc_queue_ioc_info },
+	{ KIPC_QUEUE_IOC_NOTIFY, KIPC_QUEUE_NOTIFY_SIZE_VER0, kipc_queue_ioc_notify },
+};
+
+const struct kipc_type kipc_queue_type = {
+	.type		= KIPC_TYPE_QUEUE,
+	.name		= "queue",
+	.inode_name	= "[kipc-queue]",
+	.attr_size	= sizeof(struct kipc_queue_attr),
+	.attr_min	= KIPC_QUEUE_ATTR_SIZE_VER0,
+	.create		= kipc_queue_create,
+	.destroy	= kipc_queue_destroy,
+	.ioctls		= kipc_queue_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_queue_ioctls),
+	.poll		= kipc_queue_poll,
+	.show_fdinfo	= kipc_queue_show_fdinfo,
+	.read		= kipc_queue_read,
+	.write		= kipc_queue_write,
+	.flush		= kipc_queue_flush,
+};
