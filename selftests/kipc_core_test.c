@@ -1279,7 +1279,7 @@ TEST_F(kipc, stats_invalid_input)
 	memset(&s, 0, sizeof(s));
 	s.__pad = 1;
 	EXPECT_EQ(-EINVAL, kt_dev_ioctl(KIPC_IOC_STATS, &s));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(s.reserved) / sizeof(s.reserved[0])); i++) {
 		memset(&s, 0, sizeof(s));
 		s.reserved[i] = 1;
 		EXPECT_EQ(-EINVAL, kt_dev_ioctl(KIPC_IOC_STATS, &s));
