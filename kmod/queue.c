@@ -27,8 +27,8 @@
 
 #include "kipc.h"
 
-#define KIPC_QUEUE_DEF_MSGS	10
-#define KIPC_QUEUE_DEF_MSG_SIZE	8192
+#define KIPC_QUEUE_DEF_MSGS	10U
+#define KIPC_QUEUE_DEF_MSG_SIZE	8192U
 
 /**
  * struct kipc_msg - one message
@@ -116,13 +116,17 @@ static struct kipc_msg *to_msg(struct kipc_pq_node *n)
 static int kipc_queue_check_attr(const struct kipc_queue_attr *a,
 				 u32 *msgs, u32 *size)
 {
+	u32 max_msgs, max_size;
+
 	if (a->flags || a->__pad ||
 	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
 		return -EINVAL;
-	*msgs = a->max_msgs ?: KIPC_QUEUE_DEF_MSGS;
-	*size = a->max_msg_size ?: KIPC_QUEUE_DEF_MSG_SIZE;
-	if (*msgs > READ_ONCE(kipc_max_queue_msgs) ||
-	    *size > READ_ONCE(kipc_max_queue_msg_size))
+	max_msgs = READ_ONCE(kipc_max_queue_msgs);
+	max_size = READ_ONCE(kipc_max_queue_msg_size);
+	/* The defaults shrink with the limits; explicit sizes do not. */
+	*msgs = a->max_msgs ?: min(KIPC_QUEUE_DEF_MSGS, max_msgs);
+	*size = a->max_msg_size ?: min(KIPC_QUEUE_DEF_MSG_SIZE, max_size);
+	if (*msgs > max_msgs || *size > max_size)
 		return -EINVAL;
 	return 0;
 }
@@ -538,10 +542,10 @@ static long kipc_queue_ioc_info(struct file *file, struct kipc_object *obj,
 			   usize);
 	if (err)
 		return err;
-	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
+	if (in.flags || in.__pad ||
+	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
 		return -EINVAL;
 	kipc_queue_get_info(obj, &in);
-	in.__pad = 0;
 	return kipc_copy_out(uarg, usize, &in, sizeof(in));
 }
 
@@ -571,9 +575,10 @@ static ssize_t kipc_queue_read(struct file *file, struct kipc_object *obj,
 	u32 len, prio;
 	int err;
 
-	err = kipc_queue_recv(file, to_queue(obj), buf, min_t(size_t, count, U32_MAX),
-			      false, KTIME_MAX, &len, &prio);
-	return err ?: len;
+	err = kipc_queue_recv(file, to_queue(obj), buf,
+			      min_t(size_t, count, U32_MAX), false, KTIME_MAX,
+			      &len, &prio);
+	return err ? err : (ssize_t)len;
 }
 
 static ssize_t kipc_queue_write(struct file *file, struct kipc_object *obj,
@@ -583,7 +588,7 @@ static ssize_t kipc_queue_write(struct file *file, struct kipc_object *obj,
 
 	err = kipc_queue_send(file, to_queue(obj), buf, count, 0, false,
 			      KTIME_MAX);
-	return err ?: count;
+	return err ? err : (ssize_t)count;
 }
 
 static void kipc_queue_flush(struct file *file, struct kipc_object *obj)

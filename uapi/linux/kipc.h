@@ -347,9 +347,9 @@ struct kipc_event_info {
  * struct kipc_queue_attr - attributes of a new message queue
  * @flags: must be 0
  * @max_msgs: capacity in messages, 1 to the max_queue_msgs parameter
- *	(0: the default, 10)
+ *	(0: the default, 10, or that parameter if smaller)
  * @max_msg_size: largest message in bytes, 1 to the max_queue_msg_size
- *	parameter (0: the default, 8192)
+ *	parameter (0: the default, 8192, or that parameter if smaller)
  * @__pad: must be 0
  * @reserved: must be 0
  *
