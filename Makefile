@@ -40,7 +40,7 @@ INCLUDEDIR	?= $(PREFIX)/include
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 TOOLS		:= $(O)/tools/kipc-demo
 
-.PHONY: all help setup module lib selftests tools check demo lint install \
+.PHONY: all help setup module lib selftests tools check check-debug demo lint install \
 	install-lib install-module clean
 
 all: module lib tools selftests
@@ -49,6 +49,7 @@ help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
 	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
 	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
+	@echo 'make check-debug   selftests, KUnit, fault injection, kmemleak on a debug kernel'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
 	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
 	@echo 'make install    install libkipc and its headers under PREFIX=$(PREFIX)'
@@ -110,6 +111,12 @@ check: setup
 	@scripts/dkms-check.sh $(KERNELS)
 	@$(MAKE) --no-print-directory lib tools selftests
 	@scripts/check.sh check $(KERNELS)
+
+# The same selftests plus KUnit, fault injection and kmemleak on a debug
+# kernel built from Debian's linux-source-6.12 (cached; ~10 min cold).
+check-debug: setup
+	@$(MAKE) --no-print-directory lib tools selftests
+	@scripts/check.sh debug
 
 demo: setup
 	@$(MAKE) --no-print-directory lib tools

@@ -18,11 +18,13 @@ console=$out/console.log
 results=$out/tests.ktap
 rm -f "$console" "$results"
 
+mem=${KIPC_VM_MEM:-1024}
+[ "$mode" = debug ] && mem=${KIPC_VM_MEM:-2048}	# KASAN's shadow memory
 accel=tcg,thread=multi
 [ -w /dev/kvm ] && accel=kvm
 
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
-      -machine q35 -accel "$accel" -cpu max -smp 2 -m 1024
+      -machine q35 -accel "$accel" -cpu max -smp 2 -m "$mem"
       -kernel "$kernel" -initrd "$initrd"
       -append "console=ttyS0 panic=-1 oops=panic kipcvm=$mode"
       -serial stdio -serial "file:$results")

@@ -497,7 +497,8 @@ static int kipc_test_wait_thread(void *arg)
 
 	w->ret = kipc_event_wait(w->ev, false, ktime_add_ms(ktime_get(), 5000),
 				 &w->value);
-	complete(&w->done);
+	/* For good: the test may wait for it more than once. */
+	complete_all(&w->done);
 	return 0;
 }
 
@@ -523,7 +524,7 @@ static void kipc_test_start_waiter(struct kunit *test, struct kipc_test_waiter *
 	if (IS_ERR(t)) {
 		/* Nothing runs: make the waiter look finished and failed. */
 		w->ret = PTR_ERR(t);
-		complete(&w->done);
+		complete_all(&w->done);
 		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(t));
 		return;
 	}
@@ -615,8 +616,137 @@ static struct kunit_suite kipc_event_suite = {
 	.test_cases = kipc_event_cases,
 };
 
+/* ---- priority queue -------------------------------------------------- */
+
+struct kipc_test_item {
+	struct kipc_pq_node pq;
+	int id;
+};
+
+static int kipc_test_pop_id(struct kipc_prioq *q)
+{
+	struct kipc_pq_node *n = kipc_prioq_pop(q);
+
+	return n ? container_of(n, struct kipc_test_item, pq)->id : -1;
+}
+
+static void kipc_prioq_empty(struct kunit *test)
+{
+	struct kipc_prioq q;
+
+	kipc_prioq_init(&q);
+	KUNIT_EXPECT_NULL(test, kipc_prioq_peek(&q));
+	KUNIT_EXPECT_NULL(test, kipc_prioq_pop(&q));
+	KUNIT_EXPECT_EQ(test, q.count, 0U);
+}
+
+static void kipc_prioq_order(struct kunit *test)
+{
+	static const u32 prios[] = { 3, 1, 3, 2, 1, 0, KIPC_QUEUE_PRIO_MAX, 3 };
+	static const int expect[] = { 6, 0, 2, 7, 3, 1, 4, 5 };
+	struct kipc_test_item items[ARRAY_SIZE(prios)];
+	struct kipc_prioq q;
+	int i;
+
+	kipc_prioq_init(&q);
+	for (i = 0; i < ARRAY_SIZE(prios); i++) {
+		items[i].id = i;
+		items[i].pq.prio = prios[i];
+		kipc_prioq_push(&q, &items[i].pq);
+	}
+	KUNIT_EXPECT_EQ(test, q.count, (unsigned int)ARRAY_SIZE(prios));
+	for (i = 0; i < ARRAY_SIZE(expect); i++)
+		KUNIT_EXPECT_EQ(test, kipc_test_pop_id(&q), expect[i]);
+	KUNIT_EXPECT_EQ(test, kipc_test_pop_id(&q), -1);
+}
+
+static void kipc_prioq_push_front_restores(struct kunit *test)
+{
+	struct kipc_test_item items[4] = {
+		{ .pq.prio = 5, .id = 0 }, { .pq.prio = 5, .id = 1 },
+		{ .pq.prio = 5, .id = 2 }, { .pq.prio = 7, .id = 3 },
+	};
+	struct kipc_pq_node *n;
+	struct kipc_prioq q;
+	int i;
+
+	kipc_prioq_init(&q);
+	for (i = 0; i < 4; i++)
+		kipc_prioq_push(&q, &items[i].pq);
+	/* Take the only 7 and put it back: still first. */
+	n = kipc_prioq_pop(&q);
+	kipc_prioq_push_front(&q, n);
+	KUNIT_EXPECT_EQ(test, kipc_test_pop_id(&q), 3);
+	/* Take the oldest 5 and put it back ahead of its followers. */
+	n = kipc_prioq_pop(&q);
+	KUNIT_EXPECT_EQ(test, container_of(n, struct kipc_test_item, pq)->id, 0);
+	kipc_prioq_push_front(&q, n);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, kipc_test_pop_id(&q), i);
+	KUNIT_EXPECT_EQ(test, q.count, 0U);
+}
+
+#define KIPC_TEST_MODEL	2000
+
+/* Random pushes, front-pushes and pops against a plain array model. */
+static void kipc_prioq_model(struct kunit *test)
+{
+	struct kipc_test_item *items;
+	int *model, n = 0, next = 0, i, j, best;
+	struct kipc_prioq q;
+	u32 seed = 12345;
+
+	items = kunit_kcalloc(test, KIPC_TEST_MODEL, sizeof(*items), GFP_KERNEL);
+	model = kunit_kcalloc(test, KIPC_TEST_MODEL, sizeof(*model), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	KUNIT_ASSERT_NOT_NULL(test, model);
+	kipc_prioq_init(&q);
+
+	for (i = 0; i < 3 * KIPC_TEST_MODEL; i++) {
+		seed = seed * 1103515245 + 12345;
+		if (next < KIPC_TEST_MODEL && (seed >> 16) % 3) {
+			/* Few priorities, so that FIFO within one matters. */
+			items[next].id = next;
+			items[next].pq.prio = (seed >> 8) % 8 * 4096;
+			kipc_prioq_push(&q, &items[next].pq);
+			model[n++] = next++;
+			continue;
+		}
+		if (!n)
+			continue;
+		/* The model: highest priority, then lowest index in it. */
+		best = 0;
+		for (j = 1; j < n; j++)
+			if (items[model[j]].pq.prio > items[model[best]].pq.prio)
+				best = j;
+		KUNIT_ASSERT_EQ(test, kipc_test_pop_id(&q), model[best]);
+		if ((seed >> 4) % 5 == 0) {	/* undeliverable: put it back */
+			kipc_prioq_push_front(&q, &items[model[best]].pq);
+			continue;
+		}
+		memmove(&model[best], &model[best + 1], (n - best - 1) * sizeof(*model));
+		n--;
+	}
+	KUNIT_EXPECT_EQ(test, q.count, (unsigned int)n);
+	while (kipc_prioq_pop(&q))
+		;
+}
+
+static struct kunit_case kipc_prioq_cases[] = {
+	KUNIT_CASE(kipc_prioq_empty),
+	KUNIT_CASE(kipc_prioq_order),
+	KUNIT_CASE(kipc_prioq_push_front_restores),
+	KUNIT_CASE(kipc_prioq_model),
+	{}
+};
+
+static struct kunit_suite kipc_prioq_suite = {
+	.name = "kipc_prioq",
+	.test_cases = kipc_prioq_cases,
+};
+
 kunit_test_suites(&kipc_name_suite, &kipc_perm_suite, &kipc_account_suite,
-		  &kipc_registry_suite, &kipc_event_suite);
+		  &kipc_registry_suite, &kipc_event_suite, &kipc_prioq_suite);
 
 MODULE_IMPORT_NS(KIPC_KUNIT_NS);
 MODULE_LICENSE("GPL");
