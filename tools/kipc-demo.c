@@ -6,6 +6,9 @@
  *   kipc-demo ask N          send N requests, print the answers, then a
  *                            timed round-trip run, then stop the server
  *   kipc-demo                both, as two processes (fork + exec of self)
+ *   kipc-demo leave NAME     create a named event and exit, leaving it to
+ *                            the registry (the VM then checks that
+ *                            unloading the module frees it)
  *
  * A request is a signal of the auto-reset event "kipc-demo.req" carrying a
  * number; the answer is a signal of "kipc-demo.rsp" carrying its square.
@@ -163,6 +166,12 @@ int main(int argc, char **argv)
 		return serve();
 	if (!strcmp(argv[1], "ask") && argc == 3)
 		return ask(strtoull(argv[2], NULL, 0));
-	fprintf(stderr, "usage: kipc-demo [serve | ask N]\n");
+	if (!strcmp(argv[1], "leave") && argc == 3) {
+		err = kipc_event_create(argv[2], 0600, KIPC_EVENT_SET, 0);
+		if (err < 0)
+			die("create", err);
+		return 0;
+	}
+	fprintf(stderr, "usage: kipc-demo [serve | ask N | leave NAME]\n");
 	return 2;
 }
