@@ -106,6 +106,8 @@ debug)
 	run_kunit || rc=1
 	run_selftests || rc=1
 	run_faults || rc=1
+	# With the module loaded, then again after unloading it (below).
+	kmemleak_check || rc=1
 	;;
 *)
 	say "unknown mode '$kipcvm'"

@@ -46,19 +46,23 @@
 enum fz_cmd {
 	FZ_VERSION, FZ_CREATE, FZ_OPEN, FZ_UNLINK, FZ_STATS,
 	FZ_OBJ_INFO, FZ_SIGNAL, FZ_RESET, FZ_WAIT, FZ_EV_INFO,
-	FZ_BOGUS, FZ_NCMDS
+	FZ_Q_SEND, FZ_Q_RECV, FZ_Q_INFO, FZ_Q_NOTIFY,
+	FZ_BOGUS, FZ_READ, FZ_WRITE, FZ_NCMDS
 };
 
 static const char *const fz_names[FZ_NCMDS] = {
 	"VERSION", "CREATE", "OPEN", "UNLINK", "STATS",
 	"OBJ_INFO", "EVENT_SIGNAL", "EVENT_RESET", "EVENT_WAIT", "EVENT_INFO",
-	"unknown",
+	"QUEUE_SEND", "QUEUE_RECV", "QUEUE_INFO", "QUEUE_NOTIFY",
+	"unknown", "read(2)", "write(2)",
 };
 
 static const unsigned long fz_cmds[FZ_NCMDS] = {
 	KIPC_IOC_VERSION, KIPC_IOC_CREATE, KIPC_IOC_OPEN, KIPC_IOC_UNLINK,
 	KIPC_IOC_STATS, KIPC_IOC_OBJ_INFO, KIPC_EVENT_IOC_SIGNAL,
 	KIPC_EVENT_IOC_RESET, KIPC_EVENT_IOC_WAIT, KIPC_EVENT_IOC_INFO,
+	KIPC_QUEUE_IOC_SEND, KIPC_QUEUE_IOC_RECV, KIPC_QUEUE_IOC_INFO,
+	KIPC_QUEUE_IOC_NOTIFY,
 	_IOWR(KIPC_IOC_MAGIC, 0x7f, struct kipc_stats),
 };
 
@@ -69,6 +73,11 @@ static const int fz_allowed[FZ_NCMDS][8] = {
 	[FZ_OPEN] = { ENAMETOOLONG, ENOENT, EACCES, EMFILE, ENOMEM },
 	[FZ_UNLINK] = { ENAMETOOLONG, ENOENT, EACCES, ENOMEM },
 	[FZ_WAIT] = { EAGAIN, ETIMEDOUT, EINTR },
+	[FZ_Q_SEND] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE, ENOMEM },
+	[FZ_Q_RECV] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE },
+	[FZ_Q_NOTIFY] = { EBUSY, ENOENT },
+	[FZ_READ] = { EAGAIN, EINTR, EMSGSIZE },
+	[FZ_WRITE] = { EAGAIN, EINTR, EMSGSIZE, ENOMEM },
 };
 
 static int fz_in(const int *list, int err)
@@ -151,9 +160,18 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_CREATE: {
 		struct kipc_create *c = (void *)buf;
 
-		c->type = fz_below(s, 4) ? KIPC_TYPE_EVENT : fz_rand(s);
+		c->type = fz_below(s, 4) ? 1 + fz_below(s, 2) : fz_rand(s);
 		c->flags = fz_below(s, 4) ? 0 : fz_rand(s) & 0x1f;
 		c->mode = fz_below(s, 8) ? 0600 : fz_rand(s) & 0x3ff;
+		if (c->type == KIPC_TYPE_QUEUE && fz_below(s, 2)) {
+			struct kipc_queue_attr *a = (void *)(buf + 128);
+
+			a->max_msgs = fz_below(s, 8);
+			a->max_msg_size = fz_below(s, 2) ? fz_below(s, 64) :
+					  fz_rand(s) & 0xfffff;
+			c->attr = (uintptr_t)a;
+			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+		}
 		if (fz_below(s, 2)) {
 			fz_name(s, name, &len);
 			c->name = (uintptr_t)name;
@@ -165,7 +183,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_UNLINK: {
 		struct kipc_open *o = (void *)buf;
 
-		o->type = fz_below(s, 4) ? KIPC_TYPE_EVENT : fz_rand(s);
+		o->type = fz_below(s, 4) ? 1 + fz_below(s, 2) : fz_rand(s);
 		o->flags = fz_below(s, 2) ? 0 : fz_rand(s) & 0x1f;
 		fz_name(s, name, &len);
 		o->name = (uintptr_t)name;
@@ -175,6 +193,34 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_SIGNAL:
 		((struct kipc_event_signal *)buf)->value = fz_rand(s);
 		break;
+	case FZ_Q_SEND: {
+		struct kipc_queue_send *q = (void *)buf;
+
+		q->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
+		if (q->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &q->deadline);
+		q->priority = fz_below(s, 4) ? fz_below(s, 8) : fz_rand(s) & 0xffff;
+		q->msg = (uintptr_t)(buf + 128);
+		q->len = fz_below(s, 4) ? fz_below(s, 100) : fz_rand(s) & 0xfffff;
+		break;
+	}
+	case FZ_Q_RECV: {
+		struct kipc_queue_recv *q = (void *)buf;
+
+		q->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
+		if (q->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &q->deadline);
+		q->buf = (uintptr_t)(buf + 128);
+		q->size = fz_below(s, 100);
+		break;
+	}
+	case FZ_Q_NOTIFY: {
+		struct kipc_queue_notify *n = (void *)buf;
+
+		n->signo = fz_below(s, 2) ? SIGUSR1 : 0;
+		n->value = n->signo ? fz_rand(s) : 0;
+		break;
+	}
 	case FZ_WAIT: {
 		struct kipc_event_wait *w = (void *)buf;
 
@@ -190,6 +236,13 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	/* Spoil something a third of the time: one byte anywhere. */
 	if (!fz_below(s, 3))
 		buf[fz_below(s, 96)] = fz_rand(s);
+	/* ...but never ask for a signal that would end the worker. */
+	if (cmd == FZ_Q_NOTIFY) {
+		struct kipc_queue_notify *n = (void *)buf;
+
+		if (n->signo && n->signo <= 64 && n->signo != SIGUSR1)
+			n->signo = SIGUSR1;
+	}
 }
 
 /* A pointer: usually good, else NULL, kernel, unaligned, straddling... */
@@ -268,6 +321,21 @@ static void fz_one(struct fz_thread *t)
 		struct pollfd pfd = { .fd = fz_pick_fd(t), .events = POLLIN };
 
 		poll(&pfd, 1, 0);
+		return;
+	}
+
+	if (cmd == FZ_READ || cmd == FZ_WRITE) {
+		size_t len = fz_below(&t->rng, 4) ? fz_below(&t->rng, 80) :
+			     fz_rand(&t->rng) & 0xfffff;
+		void *p = fz_below(&t->rng, 8) ? (void *)buf : NULL;
+
+		fd = fz_pick_fd(t);
+		if (fd < 0)
+			fd = t->p->dev;	/* the device: EINVAL */
+		if (len > BUF_SIZE && p == buf)
+			len = BUF_SIZE;
+		ret = cmd == FZ_READ ? read(fd, p, len) : write(fd, p, len);
+		fz_record(t->p->stats, cmd, ret < 0 ? errno : 0);
 		return;
 	}
 
@@ -375,6 +443,7 @@ static int fz_process(struct fz_stats *stats, unsigned long iters,
 
 		snprintf(name, sizeof(name), "fz.%d.%d", (int)getppid() % 1000, i);
 		kipc_unlink(KIPC_TYPE_EVENT, name);
+		kipc_unlink(KIPC_TYPE_QUEUE, name);
 	}
 	return rc;
 }
@@ -468,6 +537,7 @@ TEST(fuzz_ioctls)
 
 		snprintf(name, sizeof(name), "fz.%d.%d", (int)getpid() % 1000, i);
 		kipc_unlink(KIPC_TYPE_EVENT, name);
+		kipc_unlink(KIPC_TYPE_QUEUE, name);
 	}
 
 	for (i = 0; i < FZ_NCMDS; i++) {
@@ -484,7 +554,7 @@ TEST(fuzz_ioctls)
 			       atomic_load(&st->bad_errno[i]));
 		}
 		/* Reached its error paths, not only one answer. */
-		EXPECT_GE(n, i == FZ_BOGUS ? 1 : 4);
+		EXPECT_GE(n, i == FZ_BOGUS ? 1 : 3);
 	}
 	TH_LOG("%llu ioctls in all", (unsigned long long)total);
 
