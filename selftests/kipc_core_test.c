@@ -31,24 +31,7 @@
 
 #define NOBODY	65534
 
-FIXTURE(kipc) {
-	int unused;
-};
-
-FIXTURE_SETUP(kipc)
-{
-	ASSERT_EQ(0, kt_setup());
-}
-
-FIXTURE_TEARDOWN(kipc)
-{
-	char msg[512];
-	int ret = kt_teardown(msg, sizeof(msg));
-
-	if (ret)
-		TH_LOG("teardown: %s", msg);
-	EXPECT_EQ(0, ret);
-}
+KT_FIXTURE()
 
 /*
  * The call must fail with -@err and change nothing: no object, no name, no

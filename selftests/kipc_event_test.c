@@ -33,24 +33,7 @@
 #define CHILD_WAIT_NS	(KT_CHILD_TIMEOUT_MS * KT_NSEC_PER_MSEC)
 #define NWAITERS	4
 
-FIXTURE(kipc) {
-	int unused;
-};
-
-FIXTURE_SETUP(kipc)
-{
-	ASSERT_EQ(0, kt_setup());
-}
-
-FIXTURE_TEARDOWN(kipc)
-{
-	char msg[512];
-	int ret = kt_teardown(msg, sizeof(msg));
-
-	if (ret)
-		TH_LOG("teardown: %s", msg);
-	EXPECT_EQ(0, ret);
-}
+KT_FIXTURE()
 
 static int new_event(uint32_t evflags)
 {

@@ -40,44 +40,7 @@
 #define POLL_RD		(POLLIN | POLLRDNORM)
 #define POLL_WR		(POLLOUT | POLLWRNORM)
 
-/* Delete every queue name made with kt_name(); kt_teardown() does events. */
-static void kq_unlink_names(void)
-{
-	int i;
-
-	for (i = 0; i < kt.nnames; i++)
-		kipc_unlink(KIPC_TYPE_QUEUE, kt.names[i]);
-}
-
-FIXTURE(kipc) {
-	int unused;
-};
-
-FIXTURE_SETUP(kipc)
-{
-	ASSERT_EQ(0, kt_setup());
-}
-
-FIXTURE_TEARDOWN(kipc)
-{
-	struct kipc_stats now;
-	char msg[512];
-	int ret;
-
-	kq_unlink_names();
-	ret = kt_teardown(msg, sizeof(msg));
-	if (ret)
-		TH_LOG("teardown: %s", msg);
-	EXPECT_EQ(0, ret);
-	/* Queues charge bytes too: every charge must have been returned. */
-	ASSERT_EQ(0, kt_stats(&now));
-	EXPECT_EQ(kt.base.uid_bytes, now.uid_bytes)
-		TH_LOG("leak: uid_bytes %llu -> %llu",
-		       (unsigned long long)kt.base.uid_bytes,
-		       (unsigned long long)now.uid_bytes);
-	close(kt.dev);
-	kt.dev = -1;
-}
+KT_FIXTURE()
 
 /* ---- helpers ---------------------------------------------------------------- */
 

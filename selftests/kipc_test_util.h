@@ -614,13 +614,15 @@ static inline int kt_teardown(char *msg, size_t size)
 				"cannot raise max_name_len; ");
 		bad = 1;
 	}
-	for (i = 0; i < kt.nnames; i++) {
-		kt_unlink_init(&u, kt.names[i]);
+	for (i = 0; i < kt.nnames * KIPC_TYPE_MAX; i++) {
+		/* A name may have been used for an object of any type. */
+		kt_unlink_init(&u, kt.names[i / KIPC_TYPE_MAX]);
+		u.type = 1 + i % KIPC_TYPE_MAX;
 		err = kt_unlink_raw(&u);
 		if (err && err != -ENOENT) {
 			off += snprintf(msg + off, size - off,
-					"unlink %.40s...: %d; ", kt.names[i],
-					err);
+					"unlink %.40s...: %d; ",
+					kt.names[i / KIPC_TYPE_MAX], err);
 			bad = 1;
 		}
 	}
@@ -640,20 +642,45 @@ static inline int kt_teardown(char *msg, size_t size)
 		return -1;
 	}
 	if (now.objects != kt.base.objects || now.named != kt.base.named ||
-	    now.uid_objects != kt.base.uid_objects) {
+	    now.uid_objects != kt.base.uid_objects ||
+	    now.uid_bytes != kt.base.uid_bytes) {
 		snprintf(msg + off, size - off,
-			 "leak: objects %llu -> %llu, named %llu -> %llu, uid_objects %llu -> %llu",
+			 "leak: objects %llu -> %llu, named %llu -> %llu, uid_objects %llu -> %llu, uid_bytes %llu -> %llu",
 			 (unsigned long long)kt.base.objects,
 			 (unsigned long long)now.objects,
 			 (unsigned long long)kt.base.named,
 			 (unsigned long long)now.named,
 			 (unsigned long long)kt.base.uid_objects,
-			 (unsigned long long)now.uid_objects);
+			 (unsigned long long)now.uid_objects,
+			 (unsigned long long)kt.base.uid_bytes,
+			 (unsigned long long)now.uid_bytes);
 		bad = 1;
 	}
 	close(kt.dev);
 	kt.dev = -1;
 	return bad ? -1 : 0;
+}
+
+/*
+ * The fixture every test program uses: kt_setup() before each test,
+ * kt_teardown() (reap, close, unlink, restore, check for leaks) after.
+ */
+#define KT_FIXTURE()						\
+FIXTURE(kipc) {							\
+	int unused;						\
+};								\
+FIXTURE_SETUP(kipc)						\
+{								\
+	ASSERT_EQ(0, kt_setup());				\
+}								\
+FIXTURE_TEARDOWN(kipc)						\
+{								\
+	char msg[512];						\
+	int ret = kt_teardown(msg, sizeof(msg));		\
+								\
+	if (ret)						\
+		TH_LOG("teardown: %s", msg);			\
+	EXPECT_EQ(0, ret);					\
 }
 
 #endif /* KIPC_TEST_UTIL_H */
