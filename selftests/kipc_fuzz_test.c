@@ -396,6 +396,20 @@ static void *fz_thread_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Remove @name for every type.  Under fault injection an unlink may itself
+ * fail with ENOMEM (documented): retry, boundedly, so cleanup is complete.
+ */
+static void fz_unlink_all(const char *name)
+{
+	int type, n;
+
+	for (type = 1; type <= KIPC_TYPE_MAX; type++)
+		for (n = 0; n < 1000; n++)
+			if (kipc_unlink(type, name) != -ENOMEM)
+				break;
+}
+
 static int fz_process(struct fz_stats *stats, unsigned long iters,
 		      uint64_t seed)
 {
@@ -442,8 +456,7 @@ static int fz_process(struct fz_stats *stats, unsigned long iters,
 		char name[32];
 
 		snprintf(name, sizeof(name), "fz.%d.%d", (int)getppid() % 1000, i);
-		kipc_unlink(KIPC_TYPE_EVENT, name);
-		kipc_unlink(KIPC_TYPE_QUEUE, name);
+		fz_unlink_all(name);
 	}
 	return rc;
 }
@@ -536,8 +549,7 @@ TEST(fuzz_ioctls)
 		char name[32];
 
 		snprintf(name, sizeof(name), "fz.%d.%d", (int)getpid() % 1000, i);
-		kipc_unlink(KIPC_TYPE_EVENT, name);
-		kipc_unlink(KIPC_TYPE_QUEUE, name);
+		fz_unlink_all(name);
 	}
 
 	for (i = 0; i < FZ_NCMDS; i++) {
