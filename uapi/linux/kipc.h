@@ -44,12 +44,15 @@
 /* Object types. */
 #define KIPC_TYPE_EVENT		1
 #define KIPC_TYPE_QUEUE		2
-#define KIPC_TYPE_MAX		KIPC_TYPE_QUEUE
+#define KIPC_TYPE_CHANNEL	3
+#define KIPC_TYPE_PIPE		4
+#define KIPC_TYPE_MAX		KIPC_TYPE_PIPE
 
 /* Feature bits reported by KIPC_IOC_VERSION. */
 #define KIPC_FEATURE_NAMED	_BITULL(0)	/* named objects, registry */
 #define KIPC_FEATURE_STATS	_BITULL(1)	/* KIPC_IOC_STATS */
 #define KIPC_FEATURE_OBJ_INFO	_BITULL(2)	/* KIPC_IOC_OBJ_INFO */
+#define KIPC_FEATURE_REOPEN	_BITULL(3)	/* KIPC_IOC_REOPEN */
 
 /**
  * struct kipc_timespec - a point in time on CLOCK_MONOTONIC
@@ -479,6 +482,335 @@ struct kipc_queue_notify {
 
 #define KIPC_QUEUE_NOTIFY_SIZE_VER0	32
 
+/* ---- Generic: a second open of the same object ------------------------- */
+
+/**
+ * struct kipc_reopen - KIPC_IOC_REOPEN: a new fd of the object behind an fd
+ * @flags: KIPC_FD_* for the new fd.  The access asked for must be part of
+ *	the access of the fd the call is made on, or be granted by the
+ *	object's mode bits (EACCES otherwise).
+ * @fd: out: the new file descriptor
+ * @reserved: must be 0
+ *
+ * Unlike dup(2) this makes a new open file: its own access mode, its own
+ * O_NONBLOCK.  It is how the two ends of an anonymous pipe are made (one
+ * read-only, one write-only).  On a channel it opens the other end, once.
+ */
+struct kipc_reopen {
+	__u32 flags;
+	__u32 fd;
+	__u64 reserved[2];
+};
+
+#define KIPC_REOPEN_SIZE_VER0	24
+
+/* ---- Channels ------------------------------------------------------------- */
+
+/*
+ * A channel joins exactly two ends, each an fd opened for reading and
+ * writing; each direction has its own ring buffer of whole messages.  End
+ * 0 is the fd KIPC_IOC_CREATE returns; end 1 is got once, by KIPC_IOC_OPEN
+ * of the channel's name or by KIPC_IOC_REOPEN of end 0 (EISCONN after
+ * that).  Ring 0 carries messages from end 0 to end 1, ring 1 back.
+ *
+ * The rings live in memory both ends may map (mmap of length map_size at
+ * offset 0 of either end's fd, shared, read and write): a control page
+ * holding two struct kipc_chan_ring, then each ring's data mapped twice in
+ * a row so that a message never wraps.  Records are a struct
+ * kipc_chan_msghdr and the payload, padded to 8 bytes.  libkipc sends and
+ * receives in user space and enters the kernel only to sleep and to wake
+ * (KIPC_CHAN_IOC_WAIT); the ioctls and read(2)/write(2) do the same in the
+ * kernel for callers that do not map.  The two ends trust each other with
+ * the ring: either can corrupt it.  The kernel trusts neither: it checks
+ * every index and length it reads there and fails with EIO when they make
+ * no sense; corruption never reaches past the channel.
+ *
+ * Closing the last fd of an end (mappings do not count) closes it: the
+ * peer's sends fail with EPIPE, its receives drain what is queued and then
+ * report end-of-channel (0 messages), and poll reports EPOLLHUP.
+ */
+
+/* Default and limits of a ring's capacity (bytes, a power of two). */
+#define KIPC_CHAN_DEFAULT_CAPACITY	(256U << 10)
+#define KIPC_CHAN_DEFAULT_MAX_MSG	(64U << 10)
+#define KIPC_CHAN_MAX_BATCH		1024	/* messages per SENDV/RECVV */
+
+/**
+ * struct kipc_channel_attr - attributes of KIPC_TYPE_CHANNEL
+ * @flags: must be 0
+ * @__pad: must be 0
+ * @capacity: bytes of ring 0 and ring 1; 0 for the default; rounded up to a
+ *	power of two of at least the page size; at most the module's
+ *	max_channel_capacity (EINVAL above)
+ * @max_msg: largest message of each ring; 0 for the default (or the
+ *	capacity less 8 if that is smaller); must leave room for its 8-byte
+ *	header in the ring (EINVAL)
+ * @reserved: must be 0
+ *
+ * Both rings' memory is charged to the creator's uid at creation
+ * (max_bytes_per_uid, EDQUOT).
+ */
+struct kipc_channel_attr {
+	__u32 flags;
+	__u32 __pad;
+	__u32 capacity[2];
+	__u32 max_msg[2];
+	__u64 reserved[4];
+};
+
+#define KIPC_CHANNEL_ATTR_SIZE_VER0	56
+
+/* struct kipc_chan_ring.plock and .clock values. */
+#define KIPC_CHAN_LOCK_USER	1U		/* held by user space */
+#define KIPC_CHAN_LOCK_KERNEL	2U		/* held by the kernel */
+#define KIPC_CHAN_LOCK_WAITERS	0x80000000U	/* wake the kernel on unlock */
+
+/* struct kipc_chan_ring.closed bits, set by the kernel. */
+#define KIPC_CHAN_CLOSED_SENDER		_BITUL(0)	/* the sending end */
+#define KIPC_CHAN_CLOSED_RECEIVER	_BITUL(1)	/* the receiving end */
+
+/**
+ * struct kipc_chan_ring - one direction's indices, in the shared control page
+ * @tail: bytes ever published by the sending end (free-running)
+ * @plock: senders' lock: taken with compare-and-swap 0 -> LOCK_USER around
+ *	writing a record and @tail; when the swap fails, send through the
+ *	kernel.  Release with an exchange to 0, and if LOCK_WAITERS was set,
+ *	KIPC_CHAN_IOC_WAIT with KIPC_CHAN_WAKE_LOCKS.
+ * @__pad0: padding to a cache line
+ * @head: bytes ever consumed by the receiving end (free-running)
+ * @clock: receivers' lock, as @plock, around reading records and @head
+ * @__pad1: padding to a cache line
+ * @rwait: set (non-zero) by a receiver that is about to sleep; whoever
+ *	publishes and exchanges it from non-zero to 0 must wake receivers
+ * @wwait: likewise for senders waiting for space; who frees space wakes
+ * @closed: KIPC_CHAN_CLOSED_* bits (written only by the kernel)
+ * @__pad2: padding to a cache line
+ *
+ * A ring holds records from @head to @tail; @tail - @head never exceeds
+ * the capacity.  The record at @head starts at byte (@head % capacity) of
+ * the ring's data.
+ */
+struct kipc_chan_ring {
+	__u32 tail;
+	__u32 plock;
+	__u32 __pad0[14];
+	__u32 head;
+	__u32 clock;
+	__u32 __pad1[14];
+	__u32 rwait;
+	__u32 wwait;
+	__u32 closed;
+	__u32 __pad2[13];
+};
+
+#define KIPC_CHAN_RING_SIZE	192
+
+/**
+ * struct kipc_chan_msghdr - header of a record in a ring
+ * @len: payload bytes that follow
+ * @flags: 0
+ */
+struct kipc_chan_msghdr {
+	__u32 len;
+	__u32 flags;
+};
+
+/**
+ * struct kipc_chan_msg - one message of KIPC_CHAN_IOC_SENDV/RECVV
+ * @buf: pointer to the payload (send) or the buffer (receive)
+ * @len: send: payload length; receive: in, the buffer size, out, the
+ *	message length
+ * @flags: must be 0
+ */
+struct kipc_chan_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 flags;
+};
+
+/**
+ * struct kipc_chan_xfer - KIPC_CHAN_IOC_SENDV and KIPC_CHAN_IOC_RECVV
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK (not both)
+ * @count: number of entries at @msgs, 1 to KIPC_CHAN_MAX_BATCH
+ * @msgs: pointer to an array of struct kipc_chan_msg
+ * @deadline: absolute CLOCK_MONOTONIC deadline with KIPC_WAIT_DEADLINE
+ * @reserved: must be 0
+ *
+ * The call waits (as the deadline and flags say) until the first message
+ * can be sent or received, then does as many of @count as it can without
+ * waiting again, each message whole and in order, and returns how many it
+ * did.  SENDV fails with EMSGSIZE for a message over the ring's max_msg
+ * (if it is the first; a later one ends the batch), EPIPE when the peer is
+ * closed, EFAULT for a bad buffer (nothing of that message is sent).
+ * RECVV returns 0 at end-of-channel (peer closed, ring empty); a message
+ * larger than its buffer stays queued, its length goes to that entry's
+ * @len, and it fails with EMSGSIZE if it is the first.
+ */
+struct kipc_chan_xfer {
+	__u32 flags;
+	__u32 count;
+	__u64 msgs;
+	struct kipc_timespec deadline;
+	__u64 reserved[2];
+};
+
+#define KIPC_CHAN_XFER_SIZE_VER0	48
+
+/* struct kipc_chan_wait events and revents. */
+#define KIPC_CHAN_READABLE	_BITUL(0)	/* my receive ring has a record */
+#define KIPC_CHAN_WRITABLE	_BITUL(1)	/* my send ring has @need free */
+#define KIPC_CHAN_HUP		_BITUL(2)	/* revents only: peer closed */
+#define KIPC_CHAN_EVENTS	(KIPC_CHAN_READABLE | KIPC_CHAN_WRITABLE)
+
+/* struct kipc_chan_wait wake bits, done before waiting. */
+#define KIPC_CHAN_WAKE_READERS	_BITUL(0)	/* the peer's receivers */
+#define KIPC_CHAN_WAKE_WRITERS	_BITUL(1)	/* the peer's senders */
+#define KIPC_CHAN_WAKE_LOCKS	_BITUL(2)	/* kernel waiting on my locks */
+#define KIPC_CHAN_WAKES		(KIPC_CHAN_WAKE_READERS | \
+				 KIPC_CHAN_WAKE_WRITERS | KIPC_CHAN_WAKE_LOCKS)
+
+/**
+ * struct kipc_chan_wait - KIPC_CHAN_IOC_WAIT: wake the peer, then sleep
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK (not both)
+ * @events: KIPC_CHAN_READABLE and/or KIPC_CHAN_WRITABLE to wait for, or 0
+ *	to only wake
+ * @need: with KIPC_CHAN_WRITABLE, free bytes wanted in the send ring
+ *	(a whole record: 8 + the payload rounded up to 8); 0 means room for
+ *	a message of max_msg; more than the capacity is EINVAL
+ * @wake: KIPC_CHAN_WAKE_* bits
+ * @deadline: absolute CLOCK_MONOTONIC deadline with KIPC_WAIT_DEADLINE
+ * @revents: out: the events that are true, and KIPC_CHAN_HUP
+ * @__pad: must be 0
+ * @reserved: must be 0
+ *
+ * The sleeping half of the user-space fast path: the kernel sets the
+ * ring's @rwait or @wwait, checks the indices and sleeps until they show
+ * what was asked, the peer closes (KIPC_CHAN_HUP), the deadline passes
+ * (ETIMEDOUT) or a signal comes (restartable).  Returns 0 with @revents
+ * set when something asked for is true (at once if it already is), or
+ * with only KIPC_CHAN_HUP.  KIPC_WAIT_NONBLOCK with nothing true: EAGAIN.
+ */
+struct kipc_chan_wait {
+	__u32 flags;
+	__u32 events;
+	__u32 need;
+	__u32 wake;
+	struct kipc_timespec deadline;
+	__u32 revents;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define KIPC_CHAN_WAIT_SIZE_VER0	56
+
+/* struct kipc_channel_info state bits. */
+#define KIPC_CHAN_CONNECTED	_BITUL(0)	/* end 1 has been opened */
+#define KIPC_CHAN_PEER_CLOSED	_BITUL(1)	/* the other end is closed */
+
+/**
+ * struct kipc_channel_info - KIPC_CHAN_IOC_INFO
+ * @flags: in: must be 0
+ * @end: out: which end this fd is, 0 or 1; it sends on ring @end
+ * @capacity: out: bytes of each ring
+ * @max_msg: out: largest message of each ring
+ * @used: out: bytes queued in each ring now (headers included)
+ * @state: out: KIPC_CHAN_CONNECTED, KIPC_CHAN_PEER_CLOSED
+ * @__pad: must be 0
+ * @ring_offset: out: offset in the mapping of each ring's data (followed
+ *	at once by a second mapping of the same data)
+ * @map_size: out: length to map at offset 0
+ * @reserved: must be 0
+ */
+struct kipc_channel_info {
+	__u32 flags;
+	__u32 end;
+	__u32 capacity[2];
+	__u32 max_msg[2];
+	__u32 used[2];
+	__u32 state;
+	__u32 __pad;
+	__u64 ring_offset[2];
+	__u64 map_size;
+	__u64 reserved[4];
+};
+
+#define KIPC_CHANNEL_INFO_SIZE_VER0	96
+
+/* ---- Pipes ---------------------------------------------------------------- */
+
+/*
+ * A byte stream.  An fd opened for reading is a reader, for writing a
+ * writer (both for KIPC_FD_* without RDONLY/WRONLY).  read(2) returns what
+ * is there (up to the count) and waits only while the pipe is empty; it
+ * returns 0 (end-of-file) when the pipe is empty and every writer has
+ * closed, once one has been open.  write(2) of at most KIPC_PIPE_BUF bytes
+ * is atomic; a longer one may be interleaved with other writers'.  Writing
+ * when every reader has closed, once one has been open, fails with EPIPE
+ * and raises SIGPIPE.  O_NONBLOCK (KIPC_FD_NONBLOCK) gives EAGAIN.
+ * An anonymous pipe's ends come from KIPC_IOC_REOPEN.
+ */
+#define KIPC_PIPE_BUF			4096
+#define KIPC_PIPE_DEFAULT_CAPACITY	(64U << 10)
+
+/**
+ * struct kipc_pipe_attr - attributes of KIPC_TYPE_PIPE
+ * @flags: must be 0
+ * @capacity: buffer bytes; 0 for the default; rounded up to a power of two
+ *	of at least KIPC_PIPE_BUF; at most the module's max_pipe_capacity
+ *	(EINVAL above).  Charged to the creator's uid (EDQUOT).
+ * @reserved: must be 0
+ */
+struct kipc_pipe_attr {
+	__u32 flags;
+	__u32 capacity;
+	__u64 reserved[3];
+};
+
+#define KIPC_PIPE_ATTR_SIZE_VER0	32
+
+/**
+ * struct kipc_pipe_capacity - KIPC_PIPE_IOC_SET_CAPACITY (writable fd)
+ * @flags: must be 0
+ * @capacity: in: new capacity, rounded as at creation; out: the capacity
+ *	now.  EBUSY if more bytes are queued than it would hold; EDQUOT if
+ *	the owner's account cannot take a growth; the difference is charged
+ *	or refunded to the account charged at creation.
+ * @reserved: must be 0
+ */
+struct kipc_pipe_capacity {
+	__u32 flags;
+	__u32 capacity;
+	__u64 reserved[2];
+};
+
+#define KIPC_PIPE_CAPACITY_SIZE_VER0	24
+
+/**
+ * struct kipc_pipe_info - KIPC_PIPE_IOC_INFO
+ * @flags: in: must be 0
+ * @capacity: out: buffer bytes
+ * @used: out: bytes queued now
+ * @readers: out: files open for reading now
+ * @writers: out: files open for writing now
+ * @atomic: out: KIPC_PIPE_BUF
+ * @read: out: bytes read in all
+ * @written: out: bytes written in all
+ * @reserved: must be 0
+ */
+struct kipc_pipe_info {
+	__u32 flags;
+	__u32 capacity;
+	__u32 used;
+	__u32 readers;
+	__u32 writers;
+	__u32 atomic;
+	__u64 read;
+	__u64 written;
+	__u64 reserved[4];
+};
+
+#define KIPC_PIPE_INFO_SIZE_VER0	72
+
 /* ---- ioctl numbers ------------------------------------------------------ */
 
 /* On /dev/kipc. */
@@ -490,6 +822,7 @@ struct kipc_queue_notify {
 
 /* On any object fd. */
 #define KIPC_IOC_OBJ_INFO	_IOWR(KIPC_IOC_MAGIC, 0x10, struct kipc_object_info)
+#define KIPC_IOC_REOPEN		_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_reopen)
 
 /* On an event fd.  KIPC_EVENT_IOC_RESET takes no argument (must be 0). */
 #define KIPC_EVENT_IOC_SIGNAL	_IOW(KIPC_IOC_MAGIC, 0x20, struct kipc_event_signal)
@@ -506,5 +839,19 @@ struct kipc_queue_notify {
 #define KIPC_QUEUE_IOC_RECV	_IOWR(KIPC_IOC_MAGIC, 0x31, struct kipc_queue_recv)
 #define KIPC_QUEUE_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x32, struct kipc_queue_info)
 #define KIPC_QUEUE_IOC_NOTIFY	_IOW(KIPC_IOC_MAGIC, 0x33, struct kipc_queue_notify)
+
+/*
+ * On a channel fd, besides mmap (see above).  read(2) receives one message
+ * (EMSGSIZE if the buffer is too small, 0 at end-of-channel) and write(2)
+ * sends one, honouring O_NONBLOCK.
+ */
+#define KIPC_CHAN_IOC_SENDV	_IOW(KIPC_IOC_MAGIC, 0x40, struct kipc_chan_xfer)
+#define KIPC_CHAN_IOC_RECVV	_IOW(KIPC_IOC_MAGIC, 0x41, struct kipc_chan_xfer)
+#define KIPC_CHAN_IOC_WAIT	_IOWR(KIPC_IOC_MAGIC, 0x42, struct kipc_chan_wait)
+#define KIPC_CHAN_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x43, struct kipc_channel_info)
+
+/* On a pipe fd, besides read(2) and write(2). */
+#define KIPC_PIPE_IOC_SET_CAPACITY _IOWR(KIPC_IOC_MAGIC, 0x50, struct kipc_pipe_capacity)
+#define KIPC_PIPE_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x51, struct kipc_pipe_info)
 
 #endif /* _UAPI_LINUX_KIPC_H */
