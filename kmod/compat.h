@@ -19,4 +19,15 @@
 #define KIPC_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
 #endif
 
+/* vm_flags_set() appeared in 6.3, when vma->vm_flags became read-only. */
+#ifndef KIPC_HAVE_VM_FLAGS_SET
+#include <linux/mm.h>
+
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
 #endif /* _KIPC_COMPAT_H */

@@ -16,6 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
 #include <linux/kipc.h>
 
 #include "compat.h"
@@ -41,6 +42,12 @@ struct kipc_user;
  * @read: read(2) on the object's fd, or NULL (EINVAL)
  * @write: write(2) on the object's fd, or NULL (EINVAL)
  * @flush: called on every close(2) of one of the object's fds, or NULL
+ * @attach: called before a new file of the object is made, or NULL:
+ *	@mode is its FMODE_READ/WRITE, @how a KIPC_ATTACH_*; *@tag comes in
+ *	as the reopened file's tag (else 0) and goes out as the new file's
+ *	(0 or 1, see kipc_file_tag()).  An error refuses the open.
+ * @detach: undoes @attach when that file is released, or NULL
+ * @mmap: mmap(2) on the object's fd, or NULL (ENODEV)
  */
 struct kipc_type {
 	u32 type;
@@ -60,7 +67,18 @@ struct kipc_type {
 	ssize_t (*write)(struct file *file, struct kipc_object *obj,
 			 const char __user *buf, size_t count);
 	void (*flush)(struct file *file, struct kipc_object *obj);
+	int (*attach)(struct kipc_object *obj, fmode_t mode, unsigned int how,
+		      unsigned long *tag);
+	void (*detach)(struct kipc_object *obj, fmode_t mode,
+		       unsigned long tag);
+	int (*mmap)(struct file *file, struct kipc_object *obj,
+		    struct vm_area_struct *vma);
 };
+
+/* How a file comes to be, for &kipc_type.attach. */
+#define KIPC_ATTACH_CREATE	0
+#define KIPC_ATTACH_OPEN	1
+#define KIPC_ATTACH_REOPEN	2
 
 /**
  * struct kipc_object - the part every kipc object shares
@@ -83,8 +101,10 @@ struct kipc_type {
  * @linked: the name is in the registry, under kipc_registry_lock
  *
  * Lock order (outermost first): kipc_registry_lock (mutex, name registry)
- * -> kipc_users_lock (spinlock, accounting) -> a type's own object lock.
- * Everything but @hash_node and @linked is immutable after creation.
+ * -> a type's own object lock -> kipc_users_lock (spinlock, accounting,
+ * a leaf: kipc_recharge() takes it under a pipe's mutex).  Everything but
+ * @hash_node, @linked and @charge is immutable after creation; @charge
+ * changes only through kipc_recharge(), serialized by the type.
  */
 struct kipc_object {
 	struct kref ref;
@@ -103,6 +123,20 @@ struct kipc_object {
 	struct hlist_node hash_node;
 	bool linked;
 };
+
+/*
+ * A file's private_data is its object's address with a one-bit tag in the
+ * low bit (objects are at least 8-byte aligned): which end of a channel.
+ */
+static inline struct kipc_object *kipc_file_obj(const struct file *file)
+{
+	return (struct kipc_object *)((unsigned long)file->private_data & ~1UL);
+}
+
+static inline unsigned long kipc_file_tag(const struct file *file)
+{
+	return (unsigned long)file->private_data & 1UL;
+}
 
 /**
  * struct kipc_waitq - FIFO of blocked tasks, protected by its object's lock
@@ -145,6 +179,8 @@ bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value);
 unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value);
 int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 		     struct kipc_waiter *w, ktime_t deadline);
+int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
+		 bool nonblock, ktime_t deadline, u32 *result);
 
 /**
  * struct kipc_pq_node - an entry of a &struct kipc_prioq
@@ -200,6 +236,8 @@ extern unsigned int kipc_max_name_len;
 extern unsigned long kipc_max_bytes_per_uid;
 extern unsigned int kipc_max_queue_msgs;
 extern unsigned int kipc_max_queue_msg_size;
+extern unsigned int kipc_max_channel_capacity;
+extern unsigned int kipc_max_pipe_capacity;
 
 /* Object core (object.c). */
 int kipc_objects_init(void);
@@ -216,6 +254,7 @@ int kipc_check_name(const char *name, u32 len);
 int kipc_permission(const struct kipc_object *obj, fmode_t want);
 int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out);
 void kipc_uncharge(struct kipc_user *u, u64 bytes);
+int kipc_recharge(struct kipc_object *obj, u64 bytes);
 unsigned int kipc_uid_objects(kuid_t uid);
 u64 kipc_uid_bytes(kuid_t uid);
 unsigned int kipc_objects_alive(void);
@@ -237,11 +276,23 @@ int kipc_ioc_size(unsigned int cmd, unsigned int want_cmd, size_t min);
 /* Object types. */
 extern const struct kipc_type kipc_event_type;
 extern const struct kipc_type kipc_queue_type;
+extern const struct kipc_type kipc_channel_type;
+extern const struct kipc_type kipc_pipe_type;
 void kipc_event_signal(struct kipc_object *obj, u64 value);
 int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 		    u64 *value);
 void kipc_event_reset(struct kipc_object *obj);
 void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in);
 void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Channel internals for kipc_kunit.ko (channel.c). */
+struct kipc_chan_ring *kipc_chan_test_ring(struct kipc_object *obj,
+					   unsigned int d, u8 **data, u32 *cap);
+int kipc_chan_test_put(struct kipc_object *obj, unsigned int d,
+		       const void __user *buf, u32 len);
+int kipc_chan_test_get(struct kipc_object *obj, unsigned int d,
+		       void __user *buf, u32 size, u32 *len);
+#endif
 
 #endif /* _KIPC_KIPC_H */

@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
@@ -18,6 +19,7 @@
 
 #define KIPC_NAME_LEN_LIMIT	4095
 #define KIPC_MSG_SIZE_LIMIT	(16U << 20)
+#define KIPC_CAPACITY_LIMIT	SZ_1G
 
 unsigned int kipc_max_objects = 65536;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_objects);
@@ -29,6 +31,9 @@ unsigned long kipc_max_bytes_per_uid = 64UL << 20;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_bytes_per_uid);
 unsigned int kipc_max_queue_msgs = 65536;
 unsigned int kipc_max_queue_msg_size = 1U << 20;
+unsigned int kipc_max_channel_capacity = 4U << 20;
+EXPORT_SYMBOL_IF_KUNIT(kipc_max_channel_capacity);
+unsigned int kipc_max_pipe_capacity = 1U << 20;
 
 static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
 				  unsigned int max)
@@ -76,6 +81,27 @@ static int kipc_param_set_msg_size(const char *val,
 	return kipc_param_set_bounded(val, kp, KIPC_MSG_SIZE_LIMIT);
 }
 
+/* Ring and pipe buffer sizes: a page to 1 GiB. */
+static int kipc_param_set_capacity(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err;
+
+	err = kstrtouint(val, 0, &n);
+	if (err)
+		return err;
+	if (n < PAGE_SIZE || n > KIPC_CAPACITY_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops kipc_capacity_ops = {
+	.set = kipc_param_set_capacity,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops kipc_bytes_ops = {
 	.set = kipc_param_set_bytes,
 	.get = param_get_ulong,
@@ -118,6 +144,15 @@ module_param_cb(max_queue_msg_size, &kipc_msg_size_ops,
 MODULE_PARM_DESC(max_queue_msg_size,
 		 "Largest message size a queue may be created with; more is EINVAL (1..16 MiB, default 1 MiB)");
 
+module_param_cb(max_channel_capacity, &kipc_capacity_ops,
+		&kipc_max_channel_capacity, 0644);
+MODULE_PARM_DESC(max_channel_capacity,
+		 "Largest ring of a channel in bytes; more is EINVAL (page size..1 GiB, default 4 MiB)");
+module_param_cb(max_pipe_capacity, &kipc_capacity_ops,
+		&kipc_max_pipe_capacity, 0644);
+MODULE_PARM_DESC(max_pipe_capacity,
+		 "Largest pipe buffer in bytes; more is EINVAL (page size..1 GiB, default 1 MiB)");
+
 static long kipc_ioc_version(void __user *arg, unsigned int usize)
 {
 	struct kipc_version v;
@@ -133,8 +168,9 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 
 	v.api_version = KIPC_API_VERSION;
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
-		     KIPC_FEATURE_OBJ_INFO;
-	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE);
+		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN;
+	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE) |
+		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE);
 	v.max_name_len = READ_ONCE(kipc_max_name_len);
 	return kipc_copy_out(arg, usize, &v, sizeof(v));
 }
@@ -213,6 +249,20 @@ static void kipc_uapi_asserts(void)
 		     KIPC_QUEUE_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct kipc_queue_notify) !=
 		     KIPC_QUEUE_NOTIFY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_reopen) != KIPC_REOPEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_channel_attr) !=
+		     KIPC_CHANNEL_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_chan_ring) != KIPC_CHAN_RING_SIZE);
+	BUILD_BUG_ON(sizeof(struct kipc_chan_msghdr) != 8);
+	BUILD_BUG_ON(sizeof(struct kipc_chan_msg) != 16);
+	BUILD_BUG_ON(sizeof(struct kipc_chan_xfer) != KIPC_CHAN_XFER_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_chan_wait) != KIPC_CHAN_WAIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_channel_info) !=
+		     KIPC_CHANNEL_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_pipe_attr) != KIPC_PIPE_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_pipe_capacity) !=
+		     KIPC_PIPE_CAPACITY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_pipe_info) != KIPC_PIPE_INFO_SIZE_VER0);
 }
 
 static int __init kipc_init(void)

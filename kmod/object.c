@@ -29,6 +29,8 @@
 static const struct kipc_type *const kipc_types[KIPC_TYPE_MAX + 1] = {
 	[KIPC_TYPE_EVENT] = &kipc_event_type,
 	[KIPC_TYPE_QUEUE] = &kipc_queue_type,
+	[KIPC_TYPE_CHANNEL] = &kipc_channel_type,
+	[KIPC_TYPE_PIPE] = &kipc_pipe_type,
 };
 
 /*
@@ -139,6 +141,32 @@ void kipc_uncharge(struct kipc_user *u, u64 bytes)
 		kfree(u);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_uncharge);
+
+/**
+ * kipc_recharge() - change the bytes an object is charged for
+ * @obj: the object; the caller serializes changes of its charge
+ * @bytes: the new charge (a pipe's new capacity)
+ *
+ * Return: 0; -EDQUOT if a growth does not fit in the uid's
+ * max_bytes_per_uid (then nothing changes).  A shrink always succeeds.
+ */
+int kipc_recharge(struct kipc_object *obj, u64 bytes)
+{
+	struct kipc_user *u = obj->user;
+	int err = 0;
+
+	spin_lock(&kipc_users_lock);
+	if (bytes > obj->charge &&
+	    u->bytes - obj->charge + bytes > READ_ONCE(kipc_max_bytes_per_uid)) {
+		err = -EDQUOT;
+	} else {
+		u->bytes = u->bytes - obj->charge + bytes;
+		WRITE_ONCE(obj->charge, bytes);
+	}
+	spin_unlock(&kipc_users_lock);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_recharge);
 
 /**
  * kipc_uid_objects() - objects charged to @uid now
@@ -432,22 +460,29 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_registry_unlink);
 
 static int kipc_object_file_release(struct inode *inode, struct file *file)
 {
-	kipc_object_put(file->private_data);
+	struct kipc_object *obj = kipc_file_obj(file);
+
+	if (obj->type->detach)
+		obj->type->detach(obj, file->f_mode, kipc_file_tag(file));
+	kipc_object_put(obj);
 	return 0;
 }
 
 static __poll_t kipc_object_poll(struct file *file, poll_table *wait)
 {
-	struct kipc_object *obj = file->private_data;
+	struct kipc_object *obj = kipc_file_obj(file);
 
 	return obj->type->poll ? obj->type->poll(file, obj, wait) : 0;
 }
 
 static long kipc_ioc_obj_info(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize);
+static long kipc_ioc_reopen(struct file *file, struct kipc_object *obj,
+			    unsigned long arg, unsigned int usize);
 
 static const struct kipc_ioc kipc_object_ioctls[] = {
 	{ KIPC_IOC_OBJ_INFO, KIPC_OBJECT_INFO_SIZE_VER0, kipc_ioc_obj_info },
+	{ KIPC_IOC_REOPEN, KIPC_REOPEN_SIZE_VER0, kipc_ioc_reopen },
 };
 
 static long kipc_ioc_dispatch(const struct kipc_ioc *tbl, unsigned int n,
@@ -463,7 +498,7 @@ static long kipc_ioc_dispatch(const struct kipc_ioc *tbl, unsigned int n,
 			continue;
 		if (usize < 0)
 			return usize;
-		return tbl[i].fn(file, file->private_data, arg, usize);
+		return tbl[i].fn(file, kipc_file_obj(file), arg, usize);
 	}
 	return -ENOTTY;
 }
@@ -471,7 +506,7 @@ static long kipc_ioc_dispatch(const struct kipc_ioc *tbl, unsigned int n,
 static long kipc_object_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
-	struct kipc_object *obj = file->private_data;
+	struct kipc_object *obj = kipc_file_obj(file);
 	long ret;
 
 	ret = kipc_ioc_dispatch(kipc_object_ioctls,
@@ -484,7 +519,7 @@ static long kipc_object_ioctl(struct file *file, unsigned int cmd,
 
 static void kipc_object_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct kipc_object *obj = file->private_data;
+	struct kipc_object *obj = kipc_file_obj(file);
 	struct user_namespace *ns = seq_user_ns(m);
 
 	seq_printf(m, "kipc-type:\t%s\n", obj->type->name);
@@ -502,7 +537,7 @@ static void kipc_object_show_fdinfo(struct seq_file *m, struct file *file)
 static ssize_t kipc_object_read(struct file *file, char __user *buf,
 				size_t count, loff_t *ppos)
 {
-	struct kipc_object *obj = file->private_data;
+	struct kipc_object *obj = kipc_file_obj(file);
 
 	if (!obj->type->read)
 		return -EINVAL;
@@ -512,7 +547,7 @@ static ssize_t kipc_object_read(struct file *file, char __user *buf,
 static ssize_t kipc_object_write(struct file *file, const char __user *buf,
 				 size_t count, loff_t *ppos)
 {
-	struct kipc_object *obj = file->private_data;
+	struct kipc_object *obj = kipc_file_obj(file);
 
 	if (!obj->type->write)
 		return -EINVAL;
@@ -521,15 +556,25 @@ static ssize_t kipc_object_write(struct file *file, const char __user *buf,
 
 static int kipc_object_flush(struct file *file, fl_owner_t id)
 {
-	struct kipc_object *obj = file->private_data;
+	struct kipc_object *obj = kipc_file_obj(file);
 
 	if (obj->type->flush)
 		obj->type->flush(file, obj);
 	return 0;
 }
 
+static int kipc_object_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct kipc_object *obj = kipc_file_obj(file);
+
+	if (!obj->type->mmap)
+		return -ENODEV;
+	return obj->type->mmap(file, obj, vma);
+}
+
 static const struct file_operations kipc_object_fops = {
 	.owner		= THIS_MODULE,
+	.mmap		= kipc_object_mmap,
 	.read		= kipc_object_read,
 	.write		= kipc_object_write,
 	.flush		= kipc_object_flush,
@@ -573,44 +618,59 @@ static int kipc_check_fd_flags(u32 flags)
 
 /*
  * Give the caller a new fd for @obj, consuming the reference the caller
- * holds.  The fd number is written to *@ufd, and with @link the name is
+ * holds.  The type's attach hook may refuse (a channel's second connect)
+ * and chooses the file's tag from @tag (the tag of the file reopened).
+ * The fd number is written to *@ufd, and with @link the name is
  * registered, before the fd is installed: nothing is visible in the fd
  * table unless everything succeeded.
  */
 static int kipc_install(struct kipc_object *obj, u32 flags, u32 __user *ufd,
-			bool link)
+			bool link, unsigned int how, unsigned long tag)
 {
+	fmode_t fmode = kipc_fd_fmode(flags);
 	struct file *file;
 	int fd, err;
 
 	fd = get_unused_fd_flags(flags & KIPC_FD_NOCLOEXEC ? 0 : O_CLOEXEC);
 	if (fd < 0) {
-		kipc_object_put(obj);
-		return fd;
+		err = fd;
+		goto put;
 	}
-	file = anon_inode_getfile(obj->type->inode_name, &kipc_object_fops,
-				  obj, kipc_fd_open_flags(flags));
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		kipc_object_put(obj);
-		return PTR_ERR(file);
-	}
-	/* From here on the file owns the reference. */
+	/* Before attaching: a file that never was must not count as one. */
 	if (put_user(fd, ufd)) {
 		err = -EFAULT;
-		goto fail;
+		goto unreserve;
 	}
+	if (obj->type->attach) {
+		err = obj->type->attach(obj, fmode, how, &tag);
+		if (err)
+			goto unreserve;
+	}
+	file = anon_inode_getfile(obj->type->inode_name, &kipc_object_fops,
+				  (void *)((unsigned long)obj | tag),
+				  kipc_fd_open_flags(flags));
+	if (IS_ERR(file)) {
+		if (obj->type->detach)
+			obj->type->detach(obj, fmode, tag);
+		err = PTR_ERR(file);
+		goto unreserve;
+	}
+	/* From here on the file owns the reference and the attachment. */
 	if (link) {
 		err = kipc_registry_add(obj);
-		if (err)
-			goto fail;
+		if (err) {
+			put_unused_fd(fd);
+			fput(file);
+			return err;
+		}
 	}
 	fd_install(fd, file);
 	return 0;
 
-fail:
+unreserve:
 	put_unused_fd(fd);
-	fput(file);
+put:
+	kipc_object_put(obj);
 	return err;
 }
 
@@ -724,7 +784,8 @@ long kipc_ioc_create(void __user *arg, unsigned int usize)
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	/* kipc_install() consumes the reference, also on failure. */
-	return kipc_install(obj, c.flags, &uc->fd, !!obj->name);
+	return kipc_install(obj, c.flags, &uc->fd, !!obj->name,
+			    KIPC_ATTACH_CREATE, 0);
 }
 
 /**
@@ -767,7 +828,7 @@ long kipc_ioc_open(void __user *arg, unsigned int usize)
 		kipc_object_put(obj);
 		return err;
 	}
-	return kipc_install(obj, o.flags, &uo->fd, false);
+	return kipc_install(obj, o.flags, &uo->fd, false, KIPC_ATTACH_OPEN, 0);
 }
 
 /**
@@ -862,6 +923,45 @@ static long kipc_ioc_obj_info(struct file *file, struct kipc_object *obj,
 	in.name_len = obj->name_len;
 	in.creator_pid = pid_vnr(obj->creator);
 	return kipc_copy_out(arg, usize, &in, sizeof(in));
+}
+
+/**
+ * kipc_ioc_reopen() - KIPC_IOC_REOPEN: a new open file of the same object
+ * @file: the fd's file
+ * @obj: its object
+ * @uarg: user pointer to struct kipc_reopen
+ * @usize: the caller's size of it
+ *
+ * Return: 0 with kipc_reopen.fd set; -EINVAL for bad flags or reserved
+ * fields, or an access the type does not allow; -EACCES if the access is
+ * neither part of @file's nor granted by the mode bits; -EISCONN for a
+ * channel's end that is already open; -EFAULT; -E2BIG; -EMFILE; -ENOMEM.
+ */
+static long kipc_ioc_reopen(struct file *file, struct kipc_object *obj,
+			    unsigned long uarg, unsigned int usize)
+{
+	struct kipc_reopen __user *ur = (void __user *)uarg;
+	struct kipc_reopen r;
+	fmode_t want;
+	int err;
+
+	err = kipc_copy_in(&r, sizeof(r), KIPC_REOPEN_SIZE_VER0, ur, usize);
+	if (err)
+		return err;
+	err = kipc_check_fd_flags(r.flags);
+	if (err)
+		return err;
+	if (!kipc_mem_is_zero(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	want = kipc_fd_fmode(r.flags);
+	if (want & ~file->f_mode & (FMODE_READ | FMODE_WRITE)) {
+		err = kipc_permission(obj, want);
+		if (err)
+			return err;
+	}
+	kref_get(&obj->ref);
+	return kipc_install(obj, r.flags, &ur->fd, false, KIPC_ATTACH_REOPEN,
+			    kipc_file_tag(file));
 }
 
 /**

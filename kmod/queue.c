@@ -400,7 +400,8 @@ static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue *q,
 
 	if (len > q->max_msg_size)
 		return ERR_PTR(-EMSGSIZE);
-	m = kmalloc(struct_size(m, data, len), GFP_KERNEL_ACCOUNT);
+	m = kmalloc(struct_size(m, data, len),
+		    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(m->data, buf, len)) {

@@ -12,6 +12,7 @@
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/wait.h>
 
 #include "kipc.h"
 
@@ -138,5 +139,61 @@ int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 	}
 	list_del_init(&w->node);
 	q->count--;
+	return ret;
+}
+
+/**
+ * kipc_wq_wait() - sleep on a wait queue until a condition holds
+ * @wq: the wait queue whoever changes the condition wakes
+ * @ready: the condition; called in TASK_INTERRUPTIBLE state, so it must
+ *	not sleep; returns non-zero when the wait is over
+ * @arg: its argument
+ * @nonblock: do not sleep: -EAGAIN if not ready
+ * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
+ * @result: out: what @ready returned, when it returned non-zero
+ *
+ * The condition is checked after the task is on @wq, so a wake-up between
+ * the check and the sleep is never lost.  A deadline already past checks
+ * once.
+ *
+ * Return: 0 when ready; -EAGAIN; -ETIMEDOUT; -ERESTARTSYS on a signal.
+ */
+int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
+		 bool nonblock, ktime_t deadline, u32 *result)
+{
+	DEFINE_WAIT(wait);
+	int ret = 0;
+	u32 r;
+
+	for (;;) {
+		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+		r = ready(arg);
+		if (r) {
+			*result = r;
+			break;
+		}
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (kipc_deadline_passed(deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (deadline == KTIME_MAX) {
+			schedule();
+		} else {
+			ktime_t expires = deadline;
+
+			schedule_hrtimeout_range(&expires,
+						 current->timer_slack_ns,
+						 HRTIMER_MODE_ABS);
+		}
+	}
+	finish_wait(wq, &wait);
 	return ret;
 }

@@ -15,4 +15,12 @@ have() {
 have KIPC_HAVE_STRING_NS include/linux/module.h \
 	'define MODULE_IMPORT_NS\(ns\)[[:space:]]+MODULE_INFO\(import_ns, ns\)'
 
+# 6.3: vma->vm_flags is read-only; vm_flags_set() changes it.
+have KIPC_HAVE_VM_FLAGS_SET include/linux/mm.h \
+	'static inline void vm_flags_set\('
+
+# 6.10: kunit_vm_mmap() gives a KUnit test a user address space.
+have KIPC_HAVE_KUNIT_VM_MMAP include/kunit/test.h \
+	'unsigned long kunit_vm_mmap\('
+
 exit 0

@@ -1,0 +1,1115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Channels: two ends, a ring of whole messages in each direction.
+ *
+ * The rings are shared memory that either end may map (see the uapi
+ * header), so that libkipc can send and receive without entering the
+ * kernel; the kernel is needed only to sleep, to wake the peer, and for
+ * callers that do not map (the ioctls, read(2) and write(2)).  Both paths
+ * follow the same protocol on the shared indices:
+ *
+ *  - Senders of a ring serialize with its plock word, receivers with its
+ *    clock word; user space takes them with a compare-and-swap and falls
+ *    back to the kernel when that fails, the kernel sleeps for them
+ *    (setting KIPC_CHAN_LOCK_WAITERS).
+ *  - A sleeper sets rwait or wwait, then (after a full barrier) checks the
+ *    indices; whoever publishes or frees space does a full barrier and, if
+ *    the word was set, clears it and wakes the sleepers.
+ *
+ * Every index and length the kernel reads from the shared page is checked
+ * before it is used: the kernel only ever copies between user memory and
+ * the ring's own pages, and a corrupted ring makes calls fail with EIO.
+ *
+ * Lifetime: every file of an end, and every mapping, holds a reference to
+ * the object.  A mapping's file is a private one, so that closing the last
+ * fd of an end closes the end even while the process still maps it.  One
+ * process at a time may map an end (EBUSY for another): user-space lock
+ * holders are then known, and when its last mapping of the end goes away
+ * (munmap, exit) the locks it may hold are released.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+#include <kunit/visibility.h>
+
+#include "kipc.h"
+
+#define KIPC_CHAN_HDR	sizeof(struct kipc_chan_msghdr)
+
+/**
+ * struct kipc_chan_dir - one ring, messages from end @n to end 1 - @n
+ * @ring: its indices, in the shared control page
+ * @data: its data, mapped twice in a row in kernel space
+ * @cap: capacity in bytes, a power of two
+ * @max_msg: largest payload
+ * @send_mutex: serializes the kernel's senders (taken before @ring->plock)
+ * @recv_mutex: serializes the kernel's receivers (before @ring->clock)
+ */
+struct kipc_chan_dir {
+	struct kipc_chan_ring *ring;
+	u8 *data;
+	u32 cap;
+	u32 max_msg;
+	struct mutex send_mutex;	/* the kernel's senders */
+	struct mutex recv_mutex;	/* the kernel's receivers */
+};
+
+/**
+ * struct kipc_chan - a channel
+ * @obj: the common part
+ * @dir: ring 0 (end 0 to end 1) and ring 1
+ * @wq: waiters of each end: its receivers, its senders, poll, and the
+ *	kernel waiting for the end's locks
+ * @vaddr: kernel mapping of the control page and both rings (each twice)
+ * @pages: the distinct pages
+ * @nr_pages: their number
+ * @map_size: bytes of a full mapping
+ * @lock: protects @files, @attached, @closed, @map_mm and @nmaps
+ * @files: open files of each end
+ * @attached: the end has been opened (end 1: connected)
+ * @closed: the end was open and its last file is gone
+ * @map_mm: the address space that maps the end, if @nmaps
+ * @nmaps: mappings (vmas) of the end
+ *
+ * Lock order: a dir's send_mutex or recv_mutex -> the shared plock or
+ * clock word (a sleeping lock) -> @lock (a leaf spinlock) -> @wq's locks.
+ * Nothing sleeps under @lock.
+ */
+struct kipc_chan {
+	struct kipc_object obj;
+	struct kipc_chan_dir dir[2];
+	wait_queue_head_t wq[2];
+	void *vaddr;
+	struct page **pages;
+	unsigned int nr_pages;
+	u64 map_size;
+	spinlock_t lock;	/* the fields below */
+	unsigned int files[2];
+	bool attached[2];
+	bool closed[2];
+	struct mm_struct *map_mm[2];
+	unsigned int nmaps[2];
+};
+
+static inline struct kipc_chan *to_chan(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_chan, obj);
+}
+
+static inline u32 kipc_chan_rec(u32 len)
+{
+	return KIPC_CHAN_HDR + ALIGN(len, 8);
+}
+
+/* ---- creation -------------------------------------------------------- */
+
+static int kipc_chan_check_attr(struct kipc_channel_attr *a)
+{
+	u32 max_cap = READ_ONCE(kipc_max_channel_capacity);
+	int d;
+
+	if (a->flags || a->__pad ||
+	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+		return -EINVAL;
+	for (d = 0; d < 2; d++) {
+		if (!a->capacity[d])
+			a->capacity[d] = KIPC_CHAN_DEFAULT_CAPACITY;
+		if (a->capacity[d] > max_cap)
+			return -EINVAL;
+		a->capacity[d] = max_t(u32, roundup_pow_of_two(a->capacity[d]),
+				       PAGE_SIZE);
+		if (a->capacity[d] > max_cap)
+			return -EINVAL;
+		if (!a->max_msg[d])
+			a->max_msg[d] = min_t(u32, KIPC_CHAN_DEFAULT_MAX_MSG,
+					      a->capacity[d] - KIPC_CHAN_HDR);
+		if (a->max_msg[d] > a->capacity[d] - KIPC_CHAN_HDR)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void kipc_chan_free_pages(struct kipc_chan *ch)
+{
+	unsigned int i;
+
+	if (ch->vaddr)
+		vunmap(ch->vaddr);
+	for (i = 0; ch->pages && i < ch->nr_pages; i++)
+		if (ch->pages[i])
+			__free_page(ch->pages[i]);
+	kvfree(ch->pages);
+}
+
+/*
+ * Allocate the control page and the rings' pages, and map them as the
+ * user sees them: control page, ring 0 twice, ring 1 twice.
+ */
+static int kipc_chan_alloc_pages(struct kipc_chan *ch, const u32 cap[2])
+{
+	unsigned int n0 = cap[0] >> PAGE_SHIFT, n1 = cap[1] >> PAGE_SHIFT;
+	unsigned int i, total = 1 + 2 * n0 + 2 * n1;
+	struct page **map;
+	int err = -ENOMEM;
+
+	ch->nr_pages = 1 + n0 + n1;
+	ch->pages = kvcalloc(ch->nr_pages, sizeof(*ch->pages),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	map = kvcalloc(total, sizeof(*map), GFP_KERNEL | __GFP_NOWARN);
+	if (!ch->pages || !map)
+		goto out;
+	for (i = 0; i < ch->nr_pages; i++) {
+		ch->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					   __GFP_NOWARN);
+		if (!ch->pages[i])
+			goto out;
+	}
+	map[0] = ch->pages[0];
+	for (i = 0; i < n0; i++) {
+		map[1 + i] = ch->pages[1 + i];
+		map[1 + n0 + i] = ch->pages[1 + i];
+	}
+	for (i = 0; i < n1; i++) {
+		map[1 + 2 * n0 + i] = ch->pages[1 + n0 + i];
+		map[1 + 2 * n0 + n1 + i] = ch->pages[1 + n0 + i];
+	}
+	ch->vaddr = vmap(map, total, VM_MAP | VM_USERMAP, PAGE_KERNEL);
+	if (!ch->vaddr)
+		goto out;
+	ch->map_size = (u64)total << PAGE_SHIFT;
+	ch->dir[0].data = ch->vaddr + PAGE_SIZE;
+	ch->dir[1].data = ch->vaddr + PAGE_SIZE + 2 * (size_t)cap[0];
+	err = 0;
+out:
+	kvfree(map);
+	return err;
+}
+
+static struct kipc_object *kipc_chan_create(const void *attr)
+{
+	struct kipc_channel_attr a = *(const struct kipc_channel_attr *)attr;
+	struct kipc_chan_ring *rings;
+	struct kipc_chan *ch;
+	int err, d;
+
+	err = kipc_chan_check_attr(&a);
+	if (err)
+		return ERR_PTR(err);
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	err = kipc_chan_alloc_pages(ch, a.capacity);
+	if (err) {
+		kipc_chan_free_pages(ch);
+		kfree(ch);
+		return ERR_PTR(err);
+	}
+	rings = ch->vaddr;
+	for (d = 0; d < 2; d++) {
+		ch->dir[d].ring = &rings[d];
+		ch->dir[d].cap = a.capacity[d];
+		ch->dir[d].max_msg = a.max_msg[d];
+		mutex_init(&ch->dir[d].send_mutex);
+		mutex_init(&ch->dir[d].recv_mutex);
+		init_waitqueue_head(&ch->wq[d]);
+	}
+	spin_lock_init(&ch->lock);
+	ch->obj.charge = PAGE_SIZE + (u64)a.capacity[0] + a.capacity[1];
+	return &ch->obj;
+}
+
+static void kipc_chan_destroy(struct kipc_object *obj)
+{
+	struct kipc_chan *ch = to_chan(obj);
+
+	kipc_chan_free_pages(ch);
+	kfree(ch);
+}
+
+/* ---- ends ------------------------------------------------------------ */
+
+static bool kipc_chan_peer_closed(struct kipc_chan *ch, unsigned int end)
+{
+	return READ_ONCE(ch->closed[1 - end]);
+}
+
+static int kipc_chan_attach(struct kipc_object *obj, fmode_t mode,
+			    unsigned int how, unsigned long *tag)
+{
+	struct kipc_chan *ch = to_chan(obj);
+	unsigned int end;
+	int err = 0;
+
+	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
+		return -EINVAL;
+	if (how == KIPC_ATTACH_CREATE)
+		end = 0;
+	else if (how == KIPC_ATTACH_OPEN)
+		end = 1;
+	else
+		end = 1 - *tag;
+
+	spin_lock(&ch->lock);
+	if (ch->attached[end]) {
+		err = -EISCONN;
+	} else {
+		ch->attached[end] = true;
+		ch->files[end]++;
+		*tag = end;
+	}
+	spin_unlock(&ch->lock);
+	return err;
+}
+
+static void kipc_chan_detach(struct kipc_object *obj, fmode_t mode,
+			     unsigned long tag)
+{
+	struct kipc_chan *ch = to_chan(obj);
+	unsigned int end = tag;
+	bool last;
+
+	spin_lock(&ch->lock);
+	last = !--ch->files[end];
+	if (last)
+		WRITE_ONCE(ch->closed[end], true);
+	spin_unlock(&ch->lock);
+	if (!last)
+		return;
+	/* Tell user space too, then wake everyone on both sides. */
+	atomic_or(KIPC_CHAN_CLOSED_SENDER,
+		  (atomic_t *)&ch->dir[end].ring->closed);
+	atomic_or(KIPC_CHAN_CLOSED_RECEIVER,
+		  (atomic_t *)&ch->dir[1 - end].ring->closed);
+	smp_mb__after_atomic();	/* closed before the wakers look at wq */
+	wake_up_all(&ch->wq[0]);
+	wake_up_all(&ch->wq[1]);
+}
+
+/* ---- the shared indices -------------------------------------------- */
+
+/*
+ * Bytes queued in @d, or a value above the capacity if the indices are
+ * corrupt (not 8-byte aligned, or further apart than the capacity).  Each
+ * index is read once; the values checked are the ones returned.
+ */
+static u32 kipc_chan_span(const struct kipc_chan_dir *d, u32 *head, u32 *tail)
+{
+	*head = READ_ONCE(d->ring->head);
+	/* Pairs with the sender's release of tail: the records are there. */
+	*tail = smp_load_acquire(&d->ring->tail);
+	if ((*head | *tail) & 7)
+		return U32_MAX;
+	return *tail - *head;
+}
+
+static u32 kipc_chan_used(const struct kipc_chan_dir *d)
+{
+	u32 head, tail;
+
+	return kipc_chan_span(d, &head, &tail);
+}
+
+/* Wake the sleepers of @end if @word says there may be some. */
+static void kipc_chan_wake(struct kipc_chan *ch, u32 *word, unsigned int end)
+{
+	smp_mb();	/* order the index update before reading @word */
+	if (READ_ONCE(*word) && xchg(word, 0))
+		wake_up_all(&ch->wq[end]);
+}
+
+/* Take a ring's plock or clock for the kernel; sleeps, interruptibly. */
+struct kipc_chan_lockarg {
+	u32 *word;
+};
+
+static u32 kipc_chan_lock_free(void *arg)
+{
+	struct kipc_chan_lockarg *la = arg;
+
+	return !READ_ONCE(*la->word);
+}
+
+static int kipc_chan_lock(struct kipc_chan *ch, unsigned int end, u32 *word,
+			  bool nonblock, ktime_t deadline)
+{
+	struct kipc_chan_lockarg la = { .word = word };
+	u32 old, dummy;
+	int err;
+
+	for (;;) {
+		old = cmpxchg(word, 0, KIPC_CHAN_LOCK_KERNEL);
+		if (!old)
+			return 0;
+		if (!(old & KIPC_CHAN_LOCK_WAITERS) &&
+		    cmpxchg(word, old, old | KIPC_CHAN_LOCK_WAITERS) != old)
+			continue;
+		err = kipc_wq_wait(&ch->wq[end], kipc_chan_lock_free, &la,
+				   nonblock, deadline, &dummy);
+		if (err)
+			return err;
+	}
+}
+
+static void kipc_chan_unlock(struct kipc_chan *ch, unsigned int end,
+			     u32 *word)
+{
+	if (xchg(word, 0) & KIPC_CHAN_LOCK_WAITERS)
+		wake_up_all(&ch->wq[end]);
+}
+
+/* ---- waiting -------------------------------------------------------------- */
+
+struct kipc_chan_waitarg {
+	struct kipc_chan *ch;
+	unsigned int end;
+	u32 events;
+	u32 need;
+};
+
+/* What of @wa->events is true now; sets the wait words first. */
+static u32 kipc_chan_ready(void *arg)
+{
+	struct kipc_chan_waitarg *wa = arg;
+	struct kipc_chan_dir *tx = &wa->ch->dir[wa->end];
+	struct kipc_chan_dir *rx = &wa->ch->dir[1 - wa->end];
+	u32 rev = 0, used;
+
+	if (wa->events & KIPC_CHAN_READABLE)
+		WRITE_ONCE(rx->ring->rwait, 1);
+	if (wa->events & KIPC_CHAN_WRITABLE)
+		WRITE_ONCE(tx->ring->wwait, 1);
+	smp_mb();	/* publish the wait words before reading indices */
+
+	if ((wa->events & KIPC_CHAN_READABLE) && kipc_chan_used(rx))
+		rev |= KIPC_CHAN_READABLE;
+	if (wa->events & KIPC_CHAN_WRITABLE) {
+		used = kipc_chan_used(tx);
+		if (used > tx->cap || tx->cap - used >= wa->need)
+			rev |= KIPC_CHAN_WRITABLE;
+	}
+	if (kipc_chan_peer_closed(wa->ch, wa->end))
+		rev |= KIPC_CHAN_HUP;
+	return rev;
+}
+
+static int kipc_chan_wait_for(struct kipc_chan *ch, unsigned int end,
+			      u32 events, u32 need, bool nonblock,
+			      ktime_t deadline, u32 *revents)
+{
+	struct kipc_chan_waitarg wa = {
+		.ch = ch, .end = end, .events = events, .need = need,
+	};
+
+	return kipc_wq_wait(&ch->wq[end], kipc_chan_ready, &wa, nonblock,
+			    deadline, revents);
+}
+
+/* ---- the kernel's sender and receiver ------------------------------------ */
+
+/*
+ * Put one message into @d, under its plock.  Return: 0; -EAGAIN if there
+ * is no room; -EFAULT (nothing published); -EIO if the ring is corrupt.
+ */
+static int kipc_chan_put(struct kipc_chan_dir *d, const void __user *buf,
+			 u32 len)
+{
+	u32 rec = kipc_chan_rec(len), used, head, tail;
+	struct kipc_chan_msghdr *hdr;
+
+	used = kipc_chan_span(d, &head, &tail);
+	if (used > d->cap)
+		return -EIO;
+	if (d->cap - used < rec)
+		return -EAGAIN;
+	hdr = (void *)(d->data + (tail & (d->cap - 1)));
+	if (copy_from_user(hdr + 1, buf, len))
+		return -EFAULT;
+	hdr->len = len;
+	hdr->flags = 0;
+	/* The record is written before tail shows it (pairs with acquire). */
+	smp_store_release(&d->ring->tail, tail + rec);
+	return 0;
+}
+
+/*
+ * Where a call's messages are: a user array of struct kipc_chan_msg
+ * (SENDV, RECVV), or one message described in kernel memory (read(2),
+ * write(2)).
+ */
+struct kipc_chan_io {
+	struct kipc_chan_msg __user *umsgs;
+	struct kipc_chan_msg kmsg;
+};
+
+static int kipc_chan_io_msg(struct kipc_chan_io *io, unsigned int i,
+			    struct kipc_chan_msg *m)
+{
+	if (!io->umsgs) {
+		*m = io->kmsg;
+		return 0;
+	}
+	if (copy_from_user(m, &io->umsgs[i], sizeof(*m)))
+		return -EFAULT;
+	return m->flags ? -EINVAL : 0;
+}
+
+static int kipc_chan_io_len(struct kipc_chan_io *io, unsigned int i, u32 len)
+{
+	if (!io->umsgs) {
+		io->kmsg.len = len;
+		return 0;
+	}
+	return put_user(len, &io->umsgs[i].len);
+}
+
+/*
+ * Take message @i of @io from @d, under its clock, its length reported
+ * first.  Return: 0; -EAGAIN if empty; -EMSGSIZE if larger than the
+ * buffer (the message stays); -EFAULT (it stays); -EIO if the ring is
+ * corrupt.
+ */
+static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
+			 unsigned int i, const struct kipc_chan_msg *m)
+{
+	u32 used, head, tail, n, size = m->len;
+	struct kipc_chan_msghdr *hdr;
+
+	used = kipc_chan_span(d, &head, &tail);
+	if (!used)
+		return -EAGAIN;
+	if (used > d->cap)
+		return -EIO;
+	hdr = (void *)(d->data + (head & (d->cap - 1)));
+	n = READ_ONCE(hdr->len);
+	if (n > d->max_msg || kipc_chan_rec(n) > used)
+		return -EIO;
+	if (kipc_chan_io_len(io, i, n))
+		return -EFAULT;
+	if (n > size)
+		return -EMSGSIZE;
+	if (copy_to_user(u64_to_user_ptr(m->buf), hdr + 1, n))
+		return -EFAULT;
+	/* Copied out before the sender may reuse the space. */
+	smp_store_release(&d->ring->head, head + kipc_chan_rec(n));
+	return 0;
+}
+
+/**
+ * struct kipc_chan_op - one send or receive call
+ * @ch: the channel
+ * @end: the caller's end
+ * @nonblock: never sleep (EAGAIN)
+ * @deadline: absolute CLOCK_MONOTONIC, or KTIME_MAX
+ * @io: the messages
+ * @n: their number
+ */
+struct kipc_chan_op {
+	struct kipc_chan *ch;
+	unsigned int end;
+	bool nonblock;
+	ktime_t deadline;
+	struct kipc_chan_io io;
+	unsigned int n;
+};
+
+/* Check message @m for sending on @d. */
+static int kipc_chan_check_send(struct kipc_chan_op *op,
+				struct kipc_chan_dir *d,
+				const struct kipc_chan_msg *m)
+{
+	if (m->len > d->max_msg)
+		return -EMSGSIZE;
+	if (kipc_chan_peer_closed(op->ch, op->end))
+		return -EPIPE;
+	return 0;
+}
+
+/*
+ * Serialize with the ring's other senders (or receivers): the kernel's
+ * with @mutex, user space's with the shared lock @word.  Without
+ * @op->nonblock a lock held in user space is waited for (it is held only
+ * for a copy, and released if its process dies).
+ */
+static int kipc_chan_enter(struct kipc_chan_op *op, struct mutex *mutex,
+			   u32 *word)
+{
+	int err;
+
+	if (op->nonblock) {
+		if (!mutex_trylock(mutex))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(mutex)) {
+		return -ERESTARTSYS;
+	}
+	err = kipc_chan_lock(op->ch, op->end, word, op->nonblock, op->deadline);
+	if (err)
+		mutex_unlock(mutex);
+	return err;
+}
+
+static void kipc_chan_leave(struct kipc_chan_op *op, struct mutex *mutex,
+			    u32 *word)
+{
+	kipc_chan_unlock(op->ch, op->end, word);
+	mutex_unlock(mutex);
+}
+
+/* Put messages of @op from number *@done on, while they fit. */
+static int kipc_chan_put_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
+			      unsigned int *done, u32 *need)
+{
+	struct kipc_chan_msg m = {};
+	int err = 0;
+
+	while (!err && *done < op->n) {
+		err = kipc_chan_io_msg(&op->io, *done, &m);
+		if (!err)
+			err = kipc_chan_check_send(op, d, &m);
+		if (!err)
+			err = kipc_chan_put(d, u64_to_user_ptr(m.buf), m.len);
+		if (!err)
+			(*done)++;
+		*need = kipc_chan_rec(m.len);
+	}
+	return err;
+}
+
+/* Send the messages of @op on ring @op->end; see struct kipc_chan_xfer. */
+static long kipc_chan_send(struct kipc_chan_op *op)
+{
+	struct kipc_chan_dir *d = &op->ch->dir[op->end];
+	unsigned int done = 0;
+	u32 need = 0, rev;
+	int err;
+
+	for (;;) {
+		err = kipc_chan_enter(op, &d->send_mutex, &d->ring->plock);
+		if (err)
+			break;
+		err = kipc_chan_put_some(op, d, &done, &need);
+		kipc_chan_leave(op, &d->send_mutex, &d->ring->plock);
+		if (err != -EAGAIN || done)
+			break;
+		/* Nothing sent yet: wait for room, holding nothing. */
+		err = kipc_chan_wait_for(op->ch, op->end, KIPC_CHAN_WRITABLE,
+					 need, op->nonblock, op->deadline, &rev);
+		if (err)
+			break;
+	}
+	if (done) {
+		kipc_chan_wake(op->ch, &d->ring->rwait, 1 - op->end);
+		return done;
+	}
+	return err;
+}
+
+/*
+ * Take messages of @op from number *@done on, while there are some.
+ * Return: 0 when all were taken; 1 at end-of-channel; -EAGAIN when empty;
+ * or an error of kipc_chan_get().
+ */
+static int kipc_chan_get_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
+			      unsigned int *done)
+{
+	struct kipc_chan_msg m;
+	int err = 0;
+
+	while (!err && *done < op->n) {
+		err = kipc_chan_io_msg(&op->io, *done, &m);
+		if (!err)
+			err = kipc_chan_get(d, &op->io, *done, &m);
+		if (!err)
+			(*done)++;
+	}
+	/* Closed, then drained: anything sent before closing is visible. */
+	if (err == -EAGAIN && !*done && kipc_chan_peer_closed(op->ch, op->end))
+		return kipc_chan_used(d) ? 0 : 1;
+	return err;
+}
+
+/*
+ * Receive up to @op->n messages from ring 1 - @op->end.  Returns 0 at
+ * end-of-channel: the peer closed and the ring is empty.
+ */
+static long kipc_chan_recv(struct kipc_chan_op *op)
+{
+	struct kipc_chan_dir *d = &op->ch->dir[1 - op->end];
+	unsigned int done = 0;
+	u32 rev;
+	int err;
+
+	for (;;) {
+		err = kipc_chan_enter(op, &d->recv_mutex, &d->ring->clock);
+		if (err)
+			break;
+		err = kipc_chan_get_some(op, d, &done);
+		kipc_chan_leave(op, &d->recv_mutex, &d->ring->clock);
+		if (err == 1)
+			return 0;
+		if ((err && err != -EAGAIN) || done)
+			break;
+		if (!err)
+			continue;	/* a message came with the close */
+		err = kipc_chan_wait_for(op->ch, op->end, KIPC_CHAN_READABLE, 0,
+					 op->nonblock, op->deadline, &rev);
+		if (err)
+			break;
+	}
+	if (done) {
+		kipc_chan_wake(op->ch, &d->ring->wwait, 1 - op->end);
+		return done;
+	}
+	return err;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For kipc_kunit.ko: one ring of a channel, its data and its capacity. */
+struct kipc_chan_ring *kipc_chan_test_ring(struct kipc_object *obj,
+					   unsigned int d, u8 **data, u32 *cap)
+{
+	struct kipc_chan_dir *dir = &to_chan(obj)->dir[d];
+
+	*data = dir->data;
+	*cap = dir->cap;
+	return dir->ring;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_chan_test_ring);
+
+int kipc_chan_test_put(struct kipc_object *obj, unsigned int d,
+		       const void __user *buf, u32 len)
+{
+	return kipc_chan_put(&to_chan(obj)->dir[d], buf, len);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_chan_test_put);
+
+int kipc_chan_test_get(struct kipc_object *obj, unsigned int d,
+		       void __user *buf, u32 size, u32 *len)
+{
+	struct kipc_chan_io io = {
+		.kmsg = { .buf = (unsigned long)buf, .len = size },
+	};
+	int err;
+
+	err = kipc_chan_get(&to_chan(obj)->dir[d], &io, 0, &io.kmsg);
+	*len = io.kmsg.len;
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_chan_test_get);
+#endif
+
+/* ---- ioctls ----------------------------------------------------------------- */
+
+static int kipc_chan_op_init(struct kipc_chan_op *op, struct file *file,
+			     struct kipc_object *obj, u32 flags,
+			     const struct kipc_timespec *ts)
+{
+	int err;
+
+	err = kipc_check_wait(flags, ts, &op->deadline);
+	if (err)
+		return err;
+	op->ch = to_chan(obj);
+	op->end = kipc_file_tag(file);
+	op->nonblock = (flags & KIPC_WAIT_NONBLOCK) ||
+		       (file->f_flags & O_NONBLOCK);
+	return 0;
+}
+
+static long kipc_chan_ioc_xfer(struct file *file, struct kipc_object *obj,
+			       unsigned long arg, unsigned int usize,
+			       bool send)
+{
+	struct kipc_chan_op op = {};
+	struct kipc_chan_xfer x;
+	int err;
+
+	err = kipc_copy_in(&x, sizeof(x), KIPC_CHAN_XFER_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if (!x.count || x.count > KIPC_CHAN_MAX_BATCH || !x.msgs ||
+	    !kipc_mem_is_zero(x.reserved, sizeof(x.reserved)))
+		return -EINVAL;
+	err = kipc_chan_op_init(&op, file, obj, x.flags, &x.deadline);
+	if (err)
+		return err;
+	op.io.umsgs = u64_to_user_ptr(x.msgs);
+	op.n = x.count;
+	return send ? kipc_chan_send(&op) : kipc_chan_recv(&op);
+}
+
+/**
+ * kipc_chan_ioc_sendv() - KIPC_CHAN_IOC_SENDV
+ * @file: the end's file
+ * @obj: the channel
+ * @arg: user pointer to struct kipc_chan_xfer
+ * @usize: its size
+ *
+ * Return: messages sent (>= 1); -EINVAL; -EMSGSIZE; -EPIPE; -EAGAIN;
+ * -ETIMEDOUT; -ERESTARTSYS; -EFAULT; -EIO; -E2BIG.
+ */
+static long kipc_chan_ioc_sendv(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	return kipc_chan_ioc_xfer(file, obj, arg, usize, true);
+}
+
+/**
+ * kipc_chan_ioc_recvv() - KIPC_CHAN_IOC_RECVV
+ * @file: the end's file
+ * @obj: the channel
+ * @arg: user pointer to struct kipc_chan_xfer
+ * @usize: its size
+ *
+ * Return: messages received, 0 at end-of-channel; -EINVAL; -EMSGSIZE;
+ * -EAGAIN; -ETIMEDOUT; -ERESTARTSYS; -EFAULT; -EIO; -E2BIG.
+ */
+static long kipc_chan_ioc_recvv(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	return kipc_chan_ioc_xfer(file, obj, arg, usize, false);
+}
+
+static void kipc_chan_do_wakes(struct kipc_chan *ch, unsigned int end,
+			       u32 wake)
+{
+	if (wake & (KIPC_CHAN_WAKE_READERS | KIPC_CHAN_WAKE_WRITERS))
+		wake_up_all(&ch->wq[1 - end]);
+	if (wake & KIPC_CHAN_WAKE_LOCKS)
+		wake_up_all(&ch->wq[end]);
+}
+
+/**
+ * kipc_chan_ioc_wait() - KIPC_CHAN_IOC_WAIT: wake the peer, then sleep
+ * @file: the end's file
+ * @obj: the channel
+ * @arg: user pointer to struct kipc_chan_wait
+ * @usize: its size
+ *
+ * Return: 0 with revents set; -EINVAL; -EAGAIN; -ETIMEDOUT; -ERESTARTSYS;
+ * -EFAULT; -E2BIG.
+ */
+static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
+			       unsigned long arg, unsigned int usize)
+{
+	struct kipc_chan *ch = to_chan(obj);
+	unsigned int end = kipc_file_tag(file);
+	void __user *uarg = (void __user *)arg;
+	struct kipc_chan_wait w;
+	ktime_t deadline;
+	bool nonblock;
+	int err;
+
+	err = kipc_copy_in(&w, sizeof(w), KIPC_CHAN_WAIT_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if ((w.events & ~KIPC_CHAN_EVENTS) || (w.wake & ~KIPC_CHAN_WAKES) ||
+	    w.need > ch->dir[end].cap || w.__pad ||
+	    !kipc_mem_is_zero(w.reserved, sizeof(w.reserved)))
+		return -EINVAL;
+	err = kipc_check_wait(w.flags, &w.deadline, &deadline);
+	if (err)
+		return err;
+
+	kipc_chan_do_wakes(ch, end, w.wake);
+	w.revents = 0;
+	if (w.events) {
+		if (!w.need)
+			w.need = kipc_chan_rec(ch->dir[end].max_msg);
+		nonblock = (w.flags & KIPC_WAIT_NONBLOCK) ||
+			   (file->f_flags & O_NONBLOCK);
+		err = kipc_chan_wait_for(ch, end, w.events, w.need, nonblock,
+					 deadline, &w.revents);
+		if (err)
+			return err;
+	}
+	return put_user(w.revents, &((struct kipc_chan_wait __user *)uarg)->revents);
+}
+
+static void kipc_chan_get_info(struct kipc_chan *ch, unsigned int end,
+			       struct kipc_channel_info *in)
+{
+	int d;
+
+	in->end = end;
+	for (d = 0; d < 2; d++) {
+		in->capacity[d] = ch->dir[d].cap;
+		in->max_msg[d] = ch->dir[d].max_msg;
+		in->used[d] = kipc_chan_used(&ch->dir[d]);
+	}
+	in->ring_offset[0] = PAGE_SIZE;
+	in->ring_offset[1] = PAGE_SIZE + 2 * (u64)ch->dir[0].cap;
+	in->map_size = ch->map_size;
+	in->state = (READ_ONCE(ch->attached[1]) ? KIPC_CHAN_CONNECTED : 0) |
+		    (kipc_chan_peer_closed(ch, end) ? KIPC_CHAN_PEER_CLOSED : 0);
+}
+
+/**
+ * kipc_chan_ioc_info() - KIPC_CHAN_IOC_INFO
+ * @file: the end's file
+ * @obj: the channel
+ * @arg: user pointer to struct kipc_channel_info
+ * @usize: its size
+ *
+ * Return: 0; -EINVAL; -EFAULT; -E2BIG.
+ */
+static long kipc_chan_ioc_info(struct file *file, struct kipc_object *obj,
+			       unsigned long arg, unsigned int usize)
+{
+	struct kipc_channel_info in;
+	int err;
+
+	err = kipc_copy_in(&in, sizeof(in), KIPC_CHANNEL_INFO_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if (in.flags || in.__pad ||
+	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
+		return -EINVAL;
+	memset(&in, 0, sizeof(in));
+	kipc_chan_get_info(to_chan(obj), kipc_file_tag(file), &in);
+	return kipc_copy_out((void __user *)arg, usize, &in, sizeof(in));
+}
+
+/* ---- read(2), write(2), poll, fdinfo ---------------------------------- */
+
+static ssize_t kipc_chan_read(struct file *file, struct kipc_object *obj,
+			      char __user *buf, size_t count)
+{
+	struct kipc_chan_op op = {};
+	long ret;
+
+	kipc_chan_op_init(&op, file, obj, 0, &(struct kipc_timespec){});
+	op.io.kmsg.buf = (unsigned long)buf;
+	op.io.kmsg.len = min_t(size_t, count, U32_MAX);
+	op.n = 1;
+	ret = kipc_chan_recv(&op);
+	return ret == 1 ? op.io.kmsg.len : ret;
+}
+
+static ssize_t kipc_chan_write(struct file *file, struct kipc_object *obj,
+			       const char __user *buf, size_t count)
+{
+	struct kipc_chan_op op = {};
+	long ret;
+
+	if (count > U32_MAX)
+		return -EMSGSIZE;
+	kipc_chan_op_init(&op, file, obj, 0, &(struct kipc_timespec){});
+	op.io.kmsg.buf = (unsigned long)buf;
+	op.io.kmsg.len = count;
+	op.n = 1;
+	ret = kipc_chan_send(&op);
+	return ret == 1 ? count : ret;
+}
+
+static __poll_t kipc_chan_poll(struct file *file, struct kipc_object *obj,
+			       poll_table *wait)
+{
+	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_waitarg wa = {
+		.ch = ch, .end = kipc_file_tag(file),
+		.events = KIPC_CHAN_EVENTS,
+	};
+	__poll_t mask = 0;
+	u32 rev;
+
+	poll_wait(file, &ch->wq[wa.end], wait);
+	wa.need = kipc_chan_rec(ch->dir[wa.end].max_msg);
+	rev = kipc_chan_ready(&wa);
+	if (rev & KIPC_CHAN_READABLE)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (rev & KIPC_CHAN_WRITABLE)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (rev & KIPC_CHAN_HUP)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP | EPOLLHUP |
+			EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static void kipc_chan_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_channel_info in = {};
+	int d;
+
+	/* fdinfo has no file here; show both ends' view from end 0. */
+	kipc_chan_get_info(ch, 0, &in);
+	for (d = 0; d < 2; d++)
+		seq_printf(m, "channel-ring%d:\tcapacity %u max-msg %u used %u\n",
+			   d, in.capacity[d], in.max_msg[d], in.used[d]);
+	spin_lock(&ch->lock);
+	for (d = 0; d < 2; d++)
+		seq_printf(m, "channel-end%d:\t%s files %u mapped %u\n", d,
+			   ch->closed[d] ? "closed" :
+			   ch->attached[d] ? "open" : "unopened",
+			   ch->files[d], ch->nmaps[d]);
+	spin_unlock(&ch->lock);
+}
+
+/* ---- mmap ---------------------------------------------------------------- */
+
+/*
+ * A mapping's file: holds a reference to the channel, not to the end, so
+ * that the end closes with its last fd.  Its private_data is tagged like
+ * an end's file.
+ */
+static int kipc_chan_map_release(struct inode *inode, struct file *file)
+{
+	kipc_object_put(kipc_file_obj(file));
+	return 0;
+}
+
+static const struct file_operations kipc_chan_map_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kipc_chan_map_release,
+};
+
+/* Release a lock word if user space holds it. */
+static void kipc_chan_unlock_user(struct kipc_chan *ch, unsigned int end,
+				  u32 *word)
+{
+	u32 old = READ_ONCE(*word);
+
+	if ((old & ~KIPC_CHAN_LOCK_WAITERS) == KIPC_CHAN_LOCK_USER &&
+	    cmpxchg(word, old, 0) == old)
+		wake_up_all(&ch->wq[end]);
+}
+
+static void kipc_chan_vm_open(struct vm_area_struct *vma)
+{
+	struct kipc_object *obj = (void *)((unsigned long)vma->vm_private_data &
+					   ~1UL);
+	struct kipc_chan *ch = to_chan(obj);
+	unsigned int end = (unsigned long)vma->vm_private_data & 1UL;
+
+	spin_lock(&ch->lock);
+	ch->nmaps[end]++;
+	spin_unlock(&ch->lock);
+}
+
+/*
+ * The last mapping of an end by its process is gone: whatever lock that
+ * process held in user space is released, so that a process killed in the
+ * middle of a send or receive cannot wedge the ring.
+ */
+static void kipc_chan_vm_close(struct vm_area_struct *vma)
+{
+	struct kipc_object *obj = (void *)((unsigned long)vma->vm_private_data &
+					   ~1UL);
+	struct kipc_chan *ch = to_chan(obj);
+	unsigned int end = (unsigned long)vma->vm_private_data & 1UL;
+	bool last;
+
+	spin_lock(&ch->lock);
+	last = !--ch->nmaps[end];
+	if (last)
+		ch->map_mm[end] = NULL;
+	spin_unlock(&ch->lock);
+	if (!last)
+		return;
+	kipc_chan_unlock_user(ch, end, &ch->dir[end].ring->plock);
+	kipc_chan_unlock_user(ch, end, &ch->dir[1 - end].ring->clock);
+	/*
+	 * The process may have died between a release or a publish and the
+	 * wake it owed: wake everyone, they re-check.
+	 */
+	wake_up_all(&ch->wq[0]);
+	wake_up_all(&ch->wq[1]);
+}
+
+static const struct vm_operations_struct kipc_chan_vm_ops = {
+	.open	= kipc_chan_vm_open,
+	.close	= kipc_chan_vm_close,
+};
+
+/* Claim end @end's mappings for the current process. */
+static int kipc_chan_claim_map(struct kipc_chan *ch, unsigned int end)
+{
+	int err = 0;
+
+	spin_lock(&ch->lock);
+	if (ch->nmaps[end] && ch->map_mm[end] != current->mm) {
+		err = -EBUSY;
+	} else {
+		ch->map_mm[end] = current->mm;
+		ch->nmaps[end]++;
+	}
+	spin_unlock(&ch->lock);
+	return err;
+}
+
+static int kipc_chan_mmap(struct file *file, struct kipc_object *obj,
+			  struct vm_area_struct *vma)
+{
+	struct kipc_chan *ch = to_chan(obj);
+	unsigned long tag = kipc_file_tag(file);
+	void *priv = (void *)((unsigned long)obj | tag);
+	struct file *mfile;
+	int err;
+
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != ch->map_size ||
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	mfile = anon_inode_getfile("[kipc-channel-map]", &kipc_chan_map_fops,
+				   priv, O_RDWR);
+	if (IS_ERR(mfile))
+		return PTR_ERR(mfile);
+	kref_get(&obj->ref);	/* dropped by the map file's release */
+
+	err = kipc_chan_claim_map(ch, tag);
+	if (err)
+		goto out;
+	err = remap_vmalloc_range(vma, ch->vaddr, 0);
+	if (err) {
+		vma->vm_private_data = priv;
+		kipc_chan_vm_close(vma);
+		goto out;
+	}
+	/* VM_IO: madvise(MADV_DOFORK) cannot undo VM_DONTCOPY. */
+	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO);
+	vma->vm_private_data = priv;
+	vma->vm_ops = &kipc_chan_vm_ops;
+	vma_set_file(vma, mfile);
+out:
+	fput(mfile);
+	return err;
+}
+
+/* ---- the type ------------------------------------------------------------- */
+
+static const struct kipc_ioc kipc_chan_ioctls[] = {
+	{ KIPC_CHAN_IOC_SENDV, KIPC_CHAN_XFER_SIZE_VER0, kipc_chan_ioc_sendv },
+	{ KIPC_CHAN_IOC_RECVV, KIPC_CHAN_XFER_SIZE_VER0, kipc_chan_ioc_recvv },
+	{ KIPC_CHAN_IOC_WAIT, KIPC_CHAN_WAIT_SIZE_VER0, kipc_chan_ioc_wait },
+	{ KIPC_CHAN_IOC_INFO, KIPC_CHANNEL_INFO_SIZE_VER0, kipc_chan_ioc_info },
+};
+
+const struct kipc_type kipc_channel_type = {
+	.type		= KIPC_TYPE_CHANNEL,
+	.name		= "channel",
+	.inode_name	= "[kipc-channel]",
+	.attr_size	= sizeof(struct kipc_channel_attr),
+	.attr_min	= KIPC_CHANNEL_ATTR_SIZE_VER0,
+	.create		= kipc_chan_create,
+	.destroy	= kipc_chan_destroy,
+	.ioctls		= kipc_chan_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_chan_ioctls),
+	.poll		= kipc_chan_poll,
+	.show_fdinfo	= kipc_chan_show_fdinfo,
+	.read		= kipc_chan_read,
+	.write		= kipc_chan_write,
+	.attach		= kipc_chan_attach,
+	.detach		= kipc_chan_detach,
+	.mmap		= kipc_chan_mmap,
+};
+EXPORT_SYMBOL_IF_KUNIT(kipc_channel_type);
