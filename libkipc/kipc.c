@@ -11,9 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libkipc.h"
-
-#define KIPC_EXPORT __attribute__((visibility("default")))
+#include "internal.h"
 
 _Static_assert(sizeof(struct kipc_timespec) == 16, "kipc_timespec");
 _Static_assert(sizeof(struct kipc_version) == KIPC_VERSION_SIZE_VER0, "version");
@@ -41,11 +39,12 @@ _Static_assert(sizeof(struct kipc_queue_info) == KIPC_QUEUE_INFO_SIZE_VER0,
 	       "queue_info");
 _Static_assert(sizeof(struct kipc_queue_notify) == KIPC_QUEUE_NOTIFY_SIZE_VER0,
 	       "queue_notify");
+_Static_assert(sizeof(struct kipc_reopen) == KIPC_REOPEN_SIZE_VER0, "reopen");
 
 static atomic_int kipc_dev_fd = -1;
 
 /* The process-wide /dev/kipc fd, opened on first use. */
-static int kipc_dev(void)
+int kipc_dev(void)
 {
 	int fd = atomic_load_explicit(&kipc_dev_fd, memory_order_acquire);
 	int expected = -1;
@@ -62,12 +61,12 @@ static int kipc_dev(void)
 	return fd;
 }
 
-static int kipc_ioctl(int fd, unsigned long cmd, void *arg)
+int kipc_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-static int kipc_dev_ioctl(unsigned long cmd, void *arg)
+int kipc_dev_ioctl(unsigned long cmd, void *arg)
 {
 	int dev = kipc_dev();
 
@@ -160,6 +159,15 @@ KIPC_EXPORT int kipc_object_info(int fd, struct kipc_object_info *info)
 	return kipc_ioctl(fd, KIPC_IOC_OBJ_INFO, info);
 }
 
+KIPC_EXPORT int kipc_reopen(int fd, uint32_t fdflags)
+{
+	struct kipc_reopen r = { .flags = fdflags };
+	int err;
+
+	err = kipc_ioctl(fd, KIPC_IOC_REOPEN, &r);
+	return err ? err : (int)r.fd;
+}
+
 KIPC_EXPORT int kipc_event_create(const char *name, uint32_t mode,
 				  uint32_t evflags, uint32_t fdflags)
 {
@@ -229,8 +237,7 @@ KIPC_EXPORT int kipc_event_trywait(int fd, uint64_t *value)
 	return kipc_event_wait_flags(fd, KIPC_WAIT_NONBLOCK, NULL, value);
 }
 
-/* A relative timeout as KIPC_WAIT_* flags and an absolute deadline. */
-static uint32_t kipc_timeout(int64_t timeout_ns, struct kipc_timespec *dl)
+uint32_t kipc_timeout(int64_t timeout_ns, struct kipc_timespec *dl)
 {
 	memset(dl, 0, sizeof(*dl));
 	if (timeout_ns == 0)

@@ -17,6 +17,7 @@
 #ifndef LIBKIPC_H
 #define LIBKIPC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/kipc.h>
 
@@ -261,6 +262,283 @@ int kipc_queue_info(int fd, struct kipc_queue_info *info);
  * -EINVAL.
  */
 int kipc_queue_notify(int fd, int signo, uint64_t value);
+
+/**
+ * kipc_reopen() - a new fd of the object behind @fd (KIPC_IOC_REOPEN)
+ * @fd: any kipc object fd
+ * @fdflags: KIPC_FD_* of the new fd; more access than @fd has must be
+ *	granted by the object's mode bits
+ *
+ * On a channel it opens the other end (once).  Return: the new fd;
+ * -EACCES; -EISCONN (channel end already open); -EINVAL; -EMFILE.
+ */
+int kipc_reopen(int fd, uint32_t fdflags);
+
+/* ---- Pipes ---------------------------------------------------------------- */
+
+/**
+ * kipc_pipe() - an anonymous pipe, like pipe2(2)
+ * @fds: out: fds[0] the read end, fds[1] the write end
+ * @capacity: buffer bytes, 0 for KIPC_PIPE_DEFAULT_CAPACITY
+ * @fdflags: KIPC_FD_NOCLOEXEC and/or KIPC_FD_NONBLOCK for both ends
+ *
+ * Return: 0; -EINVAL (bad flags or capacity above max_pipe_capacity);
+ * -EDQUOT; -EMFILE; -ENOMEM.  On failure no fd is left open.
+ */
+int kipc_pipe(int fds[2], uint32_t capacity, uint32_t fdflags);
+
+/**
+ * kipc_pipe_create() - create a named pipe (a FIFO)
+ * @name: NUL-terminated name
+ * @mode: permission bits
+ * @capacity: buffer bytes, 0 for the default
+ * @fdflags: KIPC_FD_*; KIPC_FD_RDONLY for a reader, KIPC_FD_WRONLY for a
+ *	writer, neither for both
+ *
+ * Return: the fd, or -errno as kipc_create().
+ */
+int kipc_pipe_create(const char *name, uint32_t mode, uint32_t capacity,
+		     uint32_t fdflags);
+
+/**
+ * kipc_pipe_open() - open a named pipe for reading and/or writing
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_*, as for kipc_pipe_create()
+ *
+ * Never blocks (unlike open(2) of a FIFO).  Return: the fd, or -errno as
+ * kipc_open().
+ */
+int kipc_pipe_open(const char *name, uint32_t fdflags);
+
+/**
+ * kipc_pipe_set_capacity() - resize a pipe's buffer
+ * @fd: pipe fd opened for writing
+ * @capacity: new size, rounded up to a power of two of at least
+ *	KIPC_PIPE_BUF
+ *
+ * Return: the capacity now (> 0); -EBUSY (more is queued); -EDQUOT;
+ * -EINVAL; -EBADF (not writable); -ENOMEM.
+ */
+long kipc_pipe_set_capacity(int fd, uint32_t capacity);
+
+/**
+ * kipc_pipe_info() - capacity, fill and counters of a pipe
+ * @fd: pipe fd
+ * @info: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_pipe_info(int fd, struct kipc_pipe_info *info);
+
+/* ---- Channels ------------------------------------------------------------- */
+
+/**
+ * kipc_channel_pair() - an anonymous channel, like socketpair(2)
+ * @fds: out: end 0 and end 1
+ * @attr: capacities and message sizes, or NULL for the defaults
+ * @fdflags: KIPC_FD_NOCLOEXEC and/or KIPC_FD_NONBLOCK for both ends
+ *
+ * Return: 0; -EINVAL; -EDQUOT; -EMFILE; -ENOMEM.  On failure no fd is
+ * left open.
+ */
+int kipc_channel_pair(int fds[2], const struct kipc_channel_attr *attr,
+		      uint32_t fdflags);
+
+/**
+ * kipc_channel_create() - create a named channel; the fd is end 0
+ * @name: NUL-terminated name
+ * @mode: permission bits (connecting needs read and write)
+ * @attr: or NULL
+ * @fdflags: KIPC_FD_NOCLOEXEC, KIPC_FD_NONBLOCK
+ *
+ * Return: the fd, or -errno as kipc_create().
+ */
+int kipc_channel_create(const char *name, uint32_t mode,
+			const struct kipc_channel_attr *attr, uint32_t fdflags);
+
+/**
+ * kipc_channel_connect() - open end 1 of a named channel
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_NOCLOEXEC, KIPC_FD_NONBLOCK
+ *
+ * Return: the fd; -EISCONN if end 1 was opened already; -ENOENT; -EACCES.
+ */
+int kipc_channel_connect(const char *name, uint32_t fdflags);
+
+/**
+ * kipc_channel_info() - sizes, fill and state of a channel, seen from @fd
+ * @fd: channel fd
+ * @info: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_channel_info(int fd, struct kipc_channel_info *info);
+
+/**
+ * kipc_channel_send() - send one message through the kernel
+ * @fd: channel fd
+ * @msg: the message
+ * @len: its length, up to the ring's max_msg
+ * @timeout_ns: KIPC_INFINITE, 0 to try once, or nanoseconds
+ *
+ * Return: 0; -EPIPE (peer closed); -EMSGSIZE; -EAGAIN; -ETIMEDOUT;
+ * -EINTR; -EIO (the ring was corrupted by an end).
+ */
+int kipc_channel_send(int fd, const void *msg, size_t len,
+		      int64_t timeout_ns);
+
+/**
+ * kipc_channel_recv() - receive one message through the kernel
+ * @fd: channel fd
+ * @buf: buffer
+ * @size: its size
+ * @len: out: the message's length (also on -EMSGSIZE)
+ * @timeout_ns: KIPC_INFINITE, 0 to try once, or nanoseconds
+ *
+ * Return: 1 (a message), 0 (end-of-channel: the peer closed and nothing
+ * is left), -EMSGSIZE (it stays queued), -EAGAIN, -ETIMEDOUT, -EINTR, -EIO.
+ */
+int kipc_channel_recv(int fd, void *buf, size_t size, size_t *len,
+		      int64_t timeout_ns);
+
+/**
+ * kipc_channel_sendv() - send up to @n messages in one call
+ * @fd: channel fd
+ * @msgs: the messages
+ * @n: their number, 1 to KIPC_CHAN_MAX_BATCH
+ * @timeout_ns: how long to wait for room for the first
+ *
+ * Return: how many were sent (>= 1), or -errno as kipc_channel_send().
+ */
+int kipc_channel_sendv(int fd, const struct kipc_chan_msg *msgs,
+		       unsigned int n, int64_t timeout_ns);
+
+/**
+ * kipc_channel_recvv() - receive up to @n messages in one call
+ * @fd: channel fd
+ * @msgs: buffers; each @len is the buffer size on entry and the message
+ *	length on return
+ * @n: their number, 1 to KIPC_CHAN_MAX_BATCH
+ * @timeout_ns: how long to wait for the first
+ *
+ * Return: how many were received (0 at end-of-channel), or -errno.
+ */
+int kipc_channel_recvv(int fd, struct kipc_chan_msg *msgs, unsigned int n,
+		       int64_t timeout_ns);
+
+/*
+ * The fast path: a struct kipc_chan maps the channel's rings into this
+ * process and sends and receives in user space, entering the kernel only
+ * to sleep and to wake the peer.  One process at a time may map an end
+ * (others get the kernel path, transparently); a child after fork() uses
+ * the kernel path with its parent's handle.  A handle is thread-safe.
+ * It does not own the fd: detach it, then close the fd.
+ */
+struct kipc_chan;
+
+/**
+ * kipc_chan_attach() - make a fast-path handle for a channel fd
+ * @fd: channel fd
+ * @out: the handle
+ *
+ * Return: 0; -ENOMEM; -errno of KIPC_CHAN_IOC_INFO (-ENOTTY: not a
+ * channel).  If the rings cannot be mapped the handle still works,
+ * through the kernel.
+ */
+int kipc_chan_attach(int fd, struct kipc_chan **out);
+
+/**
+ * kipc_chan_detach() - unmap and free a handle (the fd stays open)
+ * @ch: the handle, or NULL
+ */
+void kipc_chan_detach(struct kipc_chan *ch);
+
+/**
+ * kipc_chan_fd() - the fd behind a handle
+ * @ch: the handle
+ *
+ * Return: the fd.
+ */
+int kipc_chan_fd(const struct kipc_chan *ch);
+
+/**
+ * kipc_chan_set_spin() - how long to poll the ring before sleeping
+ * @ch: the handle
+ * @ns: nanoseconds; 0 never spins.  The default is 0 on one CPU and
+ *	50 microseconds on more.
+ */
+void kipc_chan_set_spin(struct kipc_chan *ch, int64_t ns);
+
+/**
+ * kipc_chan_send() - kipc_channel_send() through the mapped ring
+ * @ch: the handle
+ * @msg: the message
+ * @len: its length
+ * @timeout_ns: as kipc_channel_send()
+ *
+ * Return: as kipc_channel_send().
+ */
+int kipc_chan_send(struct kipc_chan *ch, const void *msg, size_t len,
+		   int64_t timeout_ns);
+
+/**
+ * kipc_chan_recv() - kipc_channel_recv() through the mapped ring
+ * @ch: the handle
+ * @buf: buffer
+ * @size: its size
+ * @len: out: the message's length
+ * @timeout_ns: as kipc_channel_recv()
+ *
+ * Return: as kipc_channel_recv().
+ */
+int kipc_chan_recv(struct kipc_chan *ch, void *buf, size_t size, size_t *len,
+		   int64_t timeout_ns);
+
+/**
+ * kipc_chan_sendv() - kipc_channel_sendv() through the mapped ring
+ * @ch: the handle
+ * @msgs: the messages
+ * @n: their number (any)
+ * @timeout_ns: how long to wait for room for the first
+ *
+ * Publishes the batch at once and wakes the peer at most once.
+ * Return: as kipc_channel_sendv().
+ */
+int kipc_chan_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
+		    unsigned int n, int64_t timeout_ns);
+
+/**
+ * kipc_chan_recvv() - kipc_channel_recvv() through the mapped ring
+ * @ch: the handle
+ * @msgs: buffers, as kipc_channel_recvv()
+ * @n: their number (any)
+ * @timeout_ns: how long to wait for the first
+ *
+ * Return: as kipc_channel_recvv().
+ */
+int kipc_chan_recvv(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
+		    unsigned int n, int64_t timeout_ns);
+
+/**
+ * kipc_chan_call() - send a message, then receive one, in one kernel entry
+ * @ch: the handle
+ * @msg: the message to send
+ * @len: its length
+ * @buf: buffer for the message received
+ * @size: its size
+ * @rlen: out: the received message's length
+ * @timeout_ns: how long to wait, for room to send and then for a message
+ *
+ * The request-reply pattern of a client, and the reply-and-wait-for-the-
+ * next-request of a server: when the peer must be woken and this side
+ * must sleep, one KIPC_CHAN_IOC_WAIT does both, where separate send and
+ * receive calls would enter the kernel twice.
+ *
+ * Return: as kipc_chan_recv() once sent; an error of kipc_chan_send()
+ * if the message could not be sent (then nothing was received).
+ */
+int kipc_chan_call(struct kipc_chan *ch, const void *msg, size_t len,
+		   void *buf, size_t size, size_t *rlen, int64_t timeout_ns);
 
 /**
  * kipc_deadline_after() - CLOCK_MONOTONIC now plus @ns
