@@ -254,7 +254,7 @@ TEST_F(kipc, object_dev_ioctl_enotty)
 	EXPECT_EQ(-ENOTTY, kt_ioctl(fd, KIPC_IOC_STATS, buf));
 	kt_create_init(&c, &a, NULL);
 	EXPECT_EQ(-ENOTTY, kt_ioctl(fd, KIPC_IOC_CREATE, &c));
-	EXPECT_EQ(-ENOTTY, kt_ioctl(fd, _IOWR(KIPC_IOC_MAGIC, 0x11,
+	EXPECT_EQ(-ENOTTY, kt_ioctl(fd, _IOWR(KIPC_IOC_MAGIC, 0x1f,
 					      struct kipc_object_info), buf));
 }
 

@@ -47,7 +47,9 @@ enum fz_cmd {
 	FZ_VERSION, FZ_CREATE, FZ_OPEN, FZ_UNLINK, FZ_STATS,
 	FZ_OBJ_INFO, FZ_SIGNAL, FZ_RESET, FZ_WAIT, FZ_EV_INFO,
 	FZ_Q_SEND, FZ_Q_RECV, FZ_Q_INFO, FZ_Q_NOTIFY,
-	FZ_BOGUS, FZ_READ, FZ_WRITE, FZ_NCMDS
+	FZ_BOGUS, FZ_READ, FZ_WRITE,
+	FZ_REOPEN, FZ_CH_SENDV, FZ_CH_RECVV, FZ_CH_WAIT, FZ_CH_INFO,
+	FZ_PIPE_CAP, FZ_PIPE_INFO, FZ_MMAP, FZ_NCMDS
 };
 
 static const char *const fz_names[FZ_NCMDS] = {
@@ -55,6 +57,8 @@ static const char *const fz_names[FZ_NCMDS] = {
 	"OBJ_INFO", "EVENT_SIGNAL", "EVENT_RESET", "EVENT_WAIT", "EVENT_INFO",
 	"QUEUE_SEND", "QUEUE_RECV", "QUEUE_INFO", "QUEUE_NOTIFY",
 	"unknown", "read(2)", "write(2)",
+	"REOPEN", "CHAN_SENDV", "CHAN_RECVV", "CHAN_WAIT", "CHAN_INFO",
+	"PIPE_SET_CAP", "PIPE_INFO", "mmap(2)",
 };
 
 static const unsigned long fz_cmds[FZ_NCMDS] = {
@@ -63,21 +67,30 @@ static const unsigned long fz_cmds[FZ_NCMDS] = {
 	KIPC_EVENT_IOC_RESET, KIPC_EVENT_IOC_WAIT, KIPC_EVENT_IOC_INFO,
 	KIPC_QUEUE_IOC_SEND, KIPC_QUEUE_IOC_RECV, KIPC_QUEUE_IOC_INFO,
 	KIPC_QUEUE_IOC_NOTIFY,
-	_IOWR(KIPC_IOC_MAGIC, 0x7f, struct kipc_stats),
+	_IOWR(KIPC_IOC_MAGIC, 0x7f, struct kipc_stats), 0, 0,
+	KIPC_IOC_REOPEN, KIPC_CHAN_IOC_SENDV, KIPC_CHAN_IOC_RECVV,
+	KIPC_CHAN_IOC_WAIT, KIPC_CHAN_IOC_INFO, KIPC_PIPE_IOC_SET_CAPACITY,
+	KIPC_PIPE_IOC_INFO, 0,
 };
 
 /* Errnos each command may return (besides 0).  Anything else fails. */
 static const int fz_common[] = { EINVAL, EFAULT, E2BIG, ENOTTY, EBADF, 0 };
-static const int fz_allowed[FZ_NCMDS][8] = {
+static const int fz_allowed[FZ_NCMDS][10] = {
 	[FZ_CREATE] = { ENAMETOOLONG, EEXIST, ENOSPC, EDQUOT, EMFILE, ENOMEM },
-	[FZ_OPEN] = { ENAMETOOLONG, ENOENT, EACCES, EMFILE, ENOMEM },
+	[FZ_OPEN] = { ENAMETOOLONG, ENOENT, EACCES, EMFILE, ENOMEM, EISCONN },
 	[FZ_UNLINK] = { ENAMETOOLONG, ENOENT, EACCES, ENOMEM },
 	[FZ_WAIT] = { EAGAIN, ETIMEDOUT, EINTR },
 	[FZ_Q_SEND] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE, ENOMEM },
 	[FZ_Q_RECV] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE },
 	[FZ_Q_NOTIFY] = { EBUSY, ENOENT },
-	[FZ_READ] = { EAGAIN, EINTR, EMSGSIZE },
-	[FZ_WRITE] = { EAGAIN, EINTR, EMSGSIZE, ENOMEM },
+	[FZ_READ] = { EAGAIN, EINTR, EMSGSIZE, EIO },
+	[FZ_WRITE] = { EAGAIN, EINTR, EMSGSIZE, ENOMEM, EPIPE, EIO },
+	[FZ_REOPEN] = { EACCES, EISCONN, EMFILE, ENOMEM },
+	[FZ_CH_SENDV] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE, EPIPE, EIO },
+	[FZ_CH_RECVV] = { EAGAIN, ETIMEDOUT, EINTR, EMSGSIZE, EIO },
+	[FZ_CH_WAIT] = { EAGAIN, ETIMEDOUT, EINTR },
+	[FZ_PIPE_CAP] = { EBUSY, EDQUOT, ENOMEM },
+	[FZ_MMAP] = { ENODEV, EBUSY, EACCES, ENOMEM, EAGAIN },
 };
 
 static int fz_in(const int *list, int err)
@@ -160,7 +173,8 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_CREATE: {
 		struct kipc_create *c = (void *)buf;
 
-		c->type = fz_below(s, 4) ? 1 + fz_below(s, 2) : fz_rand(s);
+		c->type = fz_below(s, 4) ? 1 + fz_below(s, KIPC_TYPE_MAX) :
+			  fz_rand(s);
 		c->flags = fz_below(s, 4) ? 0 : fz_rand(s) & 0x1f;
 		c->mode = fz_below(s, 8) ? 0600 : fz_rand(s) & 0x3ff;
 		if (c->type == KIPC_TYPE_QUEUE && fz_below(s, 2)) {
@@ -169,6 +183,24 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			a->max_msgs = fz_below(s, 8);
 			a->max_msg_size = fz_below(s, 2) ? fz_below(s, 64) :
 					  fz_rand(s) & 0xfffff;
+			c->attr = (uintptr_t)a;
+			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+		}
+		/* Mostly one-page rings: few pages to fail under faults. */
+		if (c->type == KIPC_TYPE_CHANNEL && fz_below(s, 8)) {
+			struct kipc_channel_attr *a = (void *)(buf + 128);
+
+			a->capacity[0] = fz_below(s, 4) ? 4096 : fz_rand(s) & 0x3ffff;
+			a->capacity[1] = fz_below(s, 4) ? 4096 : fz_rand(s);
+			a->max_msg[fz_below(s, 2)] = fz_rand(s) & 0x1fff;
+			c->attr = (uintptr_t)a;
+			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+		}
+		if (c->type == KIPC_TYPE_PIPE && fz_below(s, 2)) {
+			struct kipc_pipe_attr *a = (void *)(buf + 128);
+
+			a->capacity = fz_below(s, 2) ? fz_below(s, 65536) :
+				      fz_rand(s);
 			c->attr = (uintptr_t)a;
 			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
 		}
@@ -183,7 +215,8 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_UNLINK: {
 		struct kipc_open *o = (void *)buf;
 
-		o->type = fz_below(s, 4) ? 1 + fz_below(s, 2) : fz_rand(s);
+		o->type = fz_below(s, 4) ? 1 + fz_below(s, KIPC_TYPE_MAX) :
+			  fz_rand(s);
 		o->flags = fz_below(s, 2) ? 0 : fz_rand(s) & 0x1f;
 		fz_name(s, name, &len);
 		o->name = (uintptr_t)name;
@@ -221,6 +254,45 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 		n->value = n->signo ? fz_rand(s) : 0;
 		break;
 	}
+	case FZ_REOPEN:
+		((struct kipc_reopen *)buf)->flags =
+			fz_below(s, 2) ? 0 : fz_rand(s) & 0x1f;
+		break;
+	case FZ_CH_SENDV:
+	case FZ_CH_RECVV: {
+		struct kipc_chan_xfer *x = (void *)buf;
+		struct kipc_chan_msg *m = (void *)(buf + 96);
+		unsigned int i;
+
+		x->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
+		if (x->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &x->deadline);
+		x->count = fz_below(s, 8) ? 1 + fz_below(s, 4) : fz_rand(s) & 0x7ff;
+		x->msgs = (uintptr_t)m;
+		for (i = 0; i < 4; i++) {
+			m[i].buf = (uintptr_t)(buf + 160);
+			/* A receive buffer must stay inside @buf. */
+			m[i].len = fz_below(s, 4) || cmd == FZ_CH_RECVV ?
+				   fz_below(s, 96) : fz_rand(s) & 0x1ffff;
+		}
+		break;
+	}
+	case FZ_CH_WAIT: {
+		struct kipc_chan_wait *w = (void *)buf;
+
+		w->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
+		if (w->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+		w->events = fz_rand(s) & (fz_below(s, 4) ? 0x3 : 0xf);
+		w->wake = fz_rand(s) & (fz_below(s, 4) ? 0x7 : 0xf);
+		w->need = fz_below(s, 2) ? 0 : fz_below(s, 2) ? fz_below(s, 256) :
+			  fz_rand(s) & 0x3ffff;
+		break;
+	}
+	case FZ_PIPE_CAP:
+		((struct kipc_pipe_capacity *)buf)->capacity =
+			fz_below(s, 2) ? fz_below(s, 1 << 17) : fz_rand(s);
+		break;
 	case FZ_WAIT: {
 		struct kipc_event_wait *w = (void *)buf;
 
@@ -233,9 +305,17 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	default:
 		break;
 	}
-	/* Spoil something a third of the time: one byte anywhere. */
-	if (!fz_below(s, 3))
-		buf[fz_below(s, 96)] = fz_rand(s);
+	/*
+	 * Spoil something a third of the time: one byte anywhere, but not
+	 * the pointer to a receive's buffers (the kernel would write where
+	 * the spoiled pointer points, in this process).
+	 */
+	if (!fz_below(s, 3)) {
+		unsigned int at = fz_below(s, 96);
+
+		if (cmd != FZ_CH_RECVV || at < 8 || at >= 16)
+			buf[at] = fz_rand(s);
+	}
 	/* ...but never ask for a signal that would end the worker. */
 	if (cmd == FZ_Q_NOTIFY) {
 		struct kipc_queue_notify *n = (void *)buf;
@@ -303,6 +383,38 @@ static void fz_keep_fd(struct fz_thread *t, int fd)
 		close(old);
 }
 
+/*
+ * mmap(2) of a random fd: usually a channel's whole area, then a scribble
+ * over its shared indices (the kernel must cope: EIO, never worse).
+ */
+static void fz_mmap(struct fz_thread *t)
+{
+	struct kipc_channel_info in = { 0 };
+	uint64_t *s = &t->rng;
+	size_t len = 4096 * (1 + fz_below(s, 80));
+	int fd = fz_pick_fd(t), err = 0;
+	uint32_t *w;
+	void *map;
+
+	if (fd < 0)
+		fd = t->p->dev;
+	if (fz_below(s, 4) && !ioctl(fd, KIPC_CHAN_IOC_INFO, &in))
+		len = in.map_size;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   fz_below(s, 8) ? MAP_SHARED : MAP_PRIVATE, fd,
+		   fz_below(s, 8) ? 0 : 4096);
+	if (map == MAP_FAILED) {
+		err = errno;
+	} else {
+		w = map;
+		/* Mostly the two rings' indices and locks. */
+		if (!fz_below(s, 4))
+			w[fz_below(s, fz_below(s, 4) ? 96 : 1024)] = fz_rand(s);
+		munmap(map, len);
+	}
+	fz_record(t->p->stats, FZ_MMAP, err);
+}
+
 static void fz_one(struct fz_thread *t)
 {
 	unsigned char buf[BUF_SIZE + 8] __attribute__((aligned(8)));
@@ -324,6 +436,10 @@ static void fz_one(struct fz_thread *t)
 		return;
 	}
 
+	if (cmd == FZ_MMAP) {
+		fz_mmap(t);
+		return;
+	}
 	if (cmd == FZ_READ || cmd == FZ_WRITE) {
 		size_t len = fz_below(&t->rng, 4) ? fz_below(&t->rng, 80) :
 			     fz_rand(&t->rng) & 0xfffff;
@@ -345,6 +461,10 @@ static void fz_one(struct fz_thread *t)
 	if (cmd == FZ_RESET)
 		arg = fz_below(&t->rng, 4) ? NULL : (void *)(uintptr_t)fz_rand(&t->rng);
 	fd = cmd <= FZ_STATS || cmd == FZ_BOGUS ? t->p->dev : fz_pick_fd(t);
+	if (cmd == FZ_CH_WAIT && fd >= 0 && fz_below(&t->rng, 2)) {
+		/* Never wait long: the timer interrupts, but be quick. */
+		((struct kipc_chan_wait *)buf)->flags = KIPC_WAIT_NONBLOCK;
+	}
 	if (fd < 0)
 		fd = t->p->dev;	/* no object yet: ENOTTY on the device */
 
@@ -355,6 +475,8 @@ static void fz_one(struct fz_thread *t)
 		fz_keep_fd(t, ((struct kipc_create *)buf)->fd);
 	else if (!err && cmd == FZ_OPEN && arg == buf)
 		fz_keep_fd(t, ((struct kipc_open *)buf)->fd);
+	else if (!err && cmd == FZ_REOPEN && arg == buf)
+		fz_keep_fd(t, ((struct kipc_reopen *)buf)->fd);
 }
 
 static void fz_tick(int sig)
@@ -410,6 +532,59 @@ static void fz_unlink_all(const char *name)
 				break;
 }
 
+/* Retry a creation that fails for want of memory (fault injection). */
+static int fz_retry(int ret)
+{
+	return ret == -ENOMEM || ret == -EINTR;
+}
+
+/* Put @fd in three slots (dups), so that it is picked often enough. */
+static void fz_seed_slots(struct fz_proc *p, int *slot, int fd)
+{
+	int i;
+
+	p->fds[(*slot)++] = fd;
+	for (i = 0; i < 2 && *slot < NFDS; i++) {
+		int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+		if (d >= 0)
+			p->fds[(*slot)++] = d;
+	}
+}
+
+/*
+ * Start with one anonymous object of every type (and a channel's second
+ * end), so that every type's calls are reached even when fault injection
+ * makes most creations fail.  Small channel rings: few pages to fail.
+ */
+static void fz_seed_objects(struct fz_proc *p)
+{
+	struct kipc_channel_attr ca = { .capacity = { 4096, 4096 } };
+	int type, fd = -1, n, slot = 0;
+
+	for (type = 1; type <= KIPC_TYPE_MAX; type++) {
+		for (n = 0; n < 1000; n++) {
+			fd = kipc_create(type, NULL, 0600,
+					 type == KIPC_TYPE_CHANNEL ? &ca : NULL,
+					 type == KIPC_TYPE_CHANNEL ? sizeof(ca) : 0,
+					 0);
+			if (!fz_retry(fd))
+				break;
+		}
+		if (fd >= 0)
+			fz_seed_slots(p, &slot, fd);
+		if (fd >= 0 && type == KIPC_TYPE_CHANNEL) {
+			for (n = 0; n < 1000; n++) {
+				fd = kipc_reopen(fd, 0);
+				if (!fz_retry(fd))
+					break;
+			}
+			if (fd >= 0)
+				fz_seed_slots(p, &slot, fd);
+		}
+	}
+}
+
 static int fz_process(struct fz_stats *stats, unsigned long iters,
 		      uint64_t seed)
 {
@@ -423,6 +598,7 @@ static int fz_process(struct fz_stats *stats, unsigned long iters,
 	int i, rc = 0;
 
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: EINTR */
+	signal(SIGPIPE, SIG_IGN);	/* pipes and channels: EPIPE */
 	for (i = 0; i < NFDS; i++)
 		p.fds[i] = -1;
 	p.dev = open(KIPC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -436,6 +612,7 @@ static int fz_process(struct fz_stats *stats, unsigned long iters,
 	}
 	mprotect(p.page + pg, pg, PROT_NONE);
 	memset(p.ro, 0, pg);
+	fz_seed_objects(&p);
 	mprotect(p.ro, pg, PROT_READ);
 
 	for (i = 0; i < NTHREADS; i++) {

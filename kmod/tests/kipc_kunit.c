@@ -16,6 +16,7 @@
 #include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "../kipc.h"
 
@@ -745,8 +746,268 @@ static struct kunit_suite kipc_prioq_suite = {
 	.test_cases = kipc_prioq_cases,
 };
 
+/* ---- channel rings ------------------------------------------------------ */
+
+#ifdef KIPC_HAVE_KUNIT_VM_MMAP
+#include <linux/mman.h>
+
+/*
+ * The ring code copies from and to user memory, so the tests get a user
+ * address space of their own (kunit_vm_mmap) with two buffers in it.
+ */
+struct kipc_test_chan {
+	struct kipc_object *obj;
+	struct kipc_chan_ring *ring;
+	u8 *data;
+	u32 cap;
+	u8 __user *ubuf;	/* what is sent */
+	u8 __user *uout;	/* what is received */
+	u8 *kbuf;
+};
+
+#define KIPC_TEST_UBUF	(2 * PAGE_SIZE)
+
+static void kipc_test_chan_init(struct kunit *test, struct kipc_test_chan *t,
+				u32 cap, u32 max_msg)
+{
+	struct kipc_channel_attr a = {
+		.capacity = { cap, cap }, .max_msg = { max_msg, max_msg },
+	};
+	unsigned long addr;
+
+	t->obj = kipc_object_new(&kipc_channel_type, &a, NULL, 0, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->obj));
+	t->ring = kipc_chan_test_ring(t->obj, 0, &t->data, &t->cap);
+	addr = kunit_vm_mmap(test, NULL, 0, 2 * KIPC_TEST_UBUF,
+			     PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "no user memory");
+	t->ubuf = (u8 __user *)addr;
+	t->uout = t->ubuf + KIPC_TEST_UBUF;
+	t->kbuf = kunit_kzalloc(test, KIPC_TEST_UBUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->kbuf);
+}
+
+static void kipc_test_chan_fini(struct kipc_test_chan *t)
+{
+	kipc_object_put(t->obj);
+}
+
+/* Send @len bytes of pattern @seed; 0 or the ring's error. */
+static int kipc_test_put(struct kunit *test, struct kipc_test_chan *t,
+			 u32 len, u8 seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		t->kbuf[i] = seed + i * 7;
+	KUNIT_ASSERT_EQ(test, copy_to_user(t->ubuf, t->kbuf, len), 0UL);
+	return kipc_chan_test_put(t->obj, 0, t->ubuf, len);
+}
+
+/* Receive one message and check it is @len bytes of pattern @seed. */
+static void kipc_test_get_check(struct kunit *test, struct kipc_test_chan *t,
+				u32 len, u8 seed)
+{
+	u32 got = 0, i;
+
+	KUNIT_ASSERT_EQ(test, kipc_chan_test_get(t->obj, 0, t->uout,
+						 KIPC_TEST_UBUF, &got), 0);
+	KUNIT_ASSERT_EQ(test, got, len);
+	KUNIT_ASSERT_EQ(test, copy_from_user(t->kbuf, t->uout, len), 0UL);
+	for (i = 0; i < len; i++)
+		if (t->kbuf[i] != (u8)(seed + i * 7))
+			KUNIT_FAIL(test, "byte %u of a %u-byte message", i, len);
+}
+
+/* Messages of many sizes, wrapping around a one-page ring many times. */
+static void kipc_chan_ring_wraps(struct kunit *test)
+{
+	struct kipc_test_chan t;
+	u32 i, len;
+
+	kipc_test_chan_init(test, &t, PAGE_SIZE, 2000);
+	KUNIT_EXPECT_EQ(test, t.cap, (u32)PAGE_SIZE);
+	for (i = 0; i < 300; i++) {
+		len = (i * 337) % 2001;
+		KUNIT_ASSERT_EQ(test, kipc_test_put(test, &t, len, i), 0);
+		kipc_test_get_check(test, &t, len, i);
+	}
+	KUNIT_EXPECT_EQ(test, t.ring->head, t.ring->tail);
+	kipc_test_chan_fini(&t);
+}
+
+/* The data is mapped twice in a row: a record never wraps. */
+static void kipc_chan_ring_double_mapped(struct kunit *test)
+{
+	struct kipc_test_chan t;
+	u32 i;
+
+	kipc_test_chan_init(test, &t, 2 * PAGE_SIZE, 0);
+	for (i = 0; i < t.cap; i += 64)
+		t.data[i] = i / 64;
+	for (i = 0; i < t.cap; i += 64)
+		KUNIT_EXPECT_EQ(test, t.data[t.cap + i], (u8)(i / 64));
+	kipc_test_chan_fini(&t);
+}
+
+/* Fill until EAGAIN, drain in order until EAGAIN. */
+static void kipc_chan_ring_full_empty(struct kunit *test)
+{
+	struct kipc_test_chan t;
+	u32 n = 0, i, got;
+	int err;
+
+	kipc_test_chan_init(test, &t, PAGE_SIZE, 0);
+	while (!(err = kipc_test_put(test, &t, 100, n)))
+		n++;
+	KUNIT_EXPECT_EQ(test, err, -EAGAIN);
+	/* 100 bytes take 8 + 104: the ring holds 36 of them. */
+	KUNIT_EXPECT_EQ(test, n, (u32)(PAGE_SIZE / 112));
+	KUNIT_EXPECT_LE(test, t.ring->tail - t.ring->head, t.cap);
+	for (i = 0; i < n; i++)
+		kipc_test_get_check(test, &t, 100, i);
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, t.uout, 100, &got),
+			-EAGAIN);
+	kipc_test_chan_fini(&t);
+}
+
+/* Too small a buffer: EMSGSIZE, the length, and the message stays. */
+static void kipc_chan_ring_emsgsize(struct kunit *test)
+{
+	struct kipc_test_chan t;
+	u32 got = 0, head;
+
+	kipc_test_chan_init(test, &t, PAGE_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, kipc_test_put(test, &t, 100, 9), 0);
+	head = t.ring->head;
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, t.uout, 99, &got),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, got, 100U);
+	KUNIT_EXPECT_EQ(test, t.ring->head, head);
+	kipc_test_get_check(test, &t, 100, 9);
+	kipc_test_chan_fini(&t);
+}
+
+/* The free-running indices cross 2^32 without a hitch. */
+static void kipc_chan_ring_index_overflow(struct kunit *test)
+{
+	struct kipc_test_chan t;
+	u32 i;
+
+	kipc_test_chan_init(test, &t, PAGE_SIZE, 0);
+	t.ring->head = 0xfffff000U;
+	t.ring->tail = 0xfffff000U;
+	for (i = 0; i < 100; i++) {
+		KUNIT_ASSERT_EQ(test, kipc_test_put(test, &t, 200, i), 0);
+		KUNIT_ASSERT_EQ(test, kipc_test_put(test, &t, 13, i + 1), 0);
+		kipc_test_get_check(test, &t, 200, i);
+		kipc_test_get_check(test, &t, 13, i + 1);
+	}
+	KUNIT_EXPECT_LT(test, t.ring->tail, 0x10000U);
+	kipc_test_chan_fini(&t);
+}
+
+/* Indices or lengths that make no sense: EIO, and nothing is touched. */
+static void kipc_chan_ring_corrupt(struct kunit *test)
+{
+	struct kipc_chan_msghdr *hdr;
+	struct kipc_test_chan t;
+	u32 got;
+
+	kipc_test_chan_init(test, &t, PAGE_SIZE, 1000);
+	t.ring->tail = 4;				/* misaligned */
+	KUNIT_EXPECT_EQ(test, kipc_test_put(test, &t, 8, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, t.uout, 8, &got),
+			-EIO);
+	t.ring->tail = t.cap + 8;			/* more than the capacity */
+	KUNIT_EXPECT_EQ(test, kipc_test_put(test, &t, 8, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, t.uout, 8, &got),
+			-EIO);
+	t.ring->tail = 0;
+	KUNIT_ASSERT_EQ(test, kipc_test_put(test, &t, 16, 0), 0);
+	hdr = (void *)t.data;
+	hdr->len = 1001;				/* above max_msg */
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, t.uout,
+						 KIPC_TEST_UBUF, &got), -EIO);
+	hdr->len = 100;					/* past the tail */
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, t.uout,
+						 KIPC_TEST_UBUF, &got), -EIO);
+	KUNIT_EXPECT_EQ(test, t.ring->head, 0U);
+	hdr->len = 16;
+	kipc_test_get_check(test, &t, 16, 0);
+	kipc_test_chan_fini(&t);
+}
+
+/* A bad user buffer: EFAULT and nothing published or consumed. */
+static void kipc_chan_ring_efault(struct kunit *test)
+{
+	struct kipc_test_chan t;
+	u32 got;
+
+	kipc_test_chan_init(test, &t, PAGE_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_put(t.obj, 0, NULL, 10), -EFAULT);
+	KUNIT_EXPECT_EQ(test, t.ring->tail, 0U);
+	KUNIT_ASSERT_EQ(test, kipc_test_put(test, &t, 10, 3), 0);
+	KUNIT_EXPECT_EQ(test, kipc_chan_test_get(t.obj, 0, NULL, 10, &got),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, t.ring->head, 0U);
+	kipc_test_get_check(test, &t, 10, 3);
+	kipc_test_chan_fini(&t);
+}
+
+/* Attributes: rounding, defaults, limits. */
+static void kipc_chan_attrs(struct kunit *test)
+{
+	struct kipc_channel_attr a = { .capacity = { 5000, 0 } };
+	struct kipc_object *obj;
+	u32 cap;
+	u8 *data;
+
+	obj = kipc_object_new(&kipc_channel_type, &a, NULL, 0, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(obj));
+	kipc_chan_test_ring(obj, 0, &data, &cap);
+	KUNIT_EXPECT_EQ(test, cap, 8192U);
+	kipc_chan_test_ring(obj, 1, &data, &cap);
+	KUNIT_EXPECT_EQ(test, cap, KIPC_CHAN_DEFAULT_CAPACITY);
+	KUNIT_EXPECT_EQ(test, obj->charge,
+			(u64)PAGE_SIZE + 8192 + KIPC_CHAN_DEFAULT_CAPACITY);
+	kipc_object_put(obj);
+
+	a.capacity[0] = 4096;
+	a.max_msg[0] = 4096 - 7;
+	obj = kipc_object_new(&kipc_channel_type, &a, NULL, 0, 0600);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(obj), -EINVAL);
+	a.max_msg[0] = 0;
+	a.capacity[1] = kipc_max_channel_capacity + 1;
+	obj = kipc_object_new(&kipc_channel_type, &a, NULL, 0, 0600);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(obj), -EINVAL);
+}
+
+static struct kunit_case kipc_chan_cases[] = {
+	KUNIT_CASE(kipc_chan_ring_wraps),
+	KUNIT_CASE(kipc_chan_ring_double_mapped),
+	KUNIT_CASE(kipc_chan_ring_full_empty),
+	KUNIT_CASE(kipc_chan_ring_emsgsize),
+	KUNIT_CASE(kipc_chan_ring_index_overflow),
+	KUNIT_CASE(kipc_chan_ring_corrupt),
+	KUNIT_CASE(kipc_chan_ring_efault),
+	KUNIT_CASE(kipc_chan_attrs),
+	{}
+};
+
+static struct kunit_suite kipc_chan_suite = {
+	.name = "kipc_channel",
+	.test_cases = kipc_chan_cases,
+};
+
+kunit_test_suites(&kipc_name_suite, &kipc_perm_suite, &kipc_account_suite,
+		  &kipc_registry_suite, &kipc_event_suite, &kipc_prioq_suite,
+		  &kipc_chan_suite);
+#else
 kunit_test_suites(&kipc_name_suite, &kipc_perm_suite, &kipc_account_suite,
 		  &kipc_registry_suite, &kipc_event_suite, &kipc_prioq_suite);
+#endif
 
 MODULE_IMPORT_NS(KIPC_KUNIT_NS);
 MODULE_LICENSE("GPL");
