@@ -38,16 +38,17 @@ INCLUDEDIR	?= $(PREFIX)/include
 
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
-TOOLS		:= $(O)/tools/kipc-demo
+TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench
 
 .PHONY: all help setup module lib selftests tools check check-debug demo lint install \
-	install-lib install-module clean
+	bench install-lib install-module clean
 
 all: module lib tools selftests
 
 help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
 	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
+	@echo 'make bench      boot a VM and compare kipc messaging with Linux IPC (KERNEL=6.1|6.12)'
 	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
 	@echo 'make check-debug   selftests, KUnit, fault injection, kmemleak on a debug kernel'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
@@ -66,18 +67,20 @@ module:
 
 # ---- user space -------------------------------------------------------------
 
-$(O)/libkipc/%.o: libkipc/%.c libkipc/include/libkipc.h uapi/linux/kipc.h
+$(O)/libkipc/%.o: libkipc/%.c libkipc/include/libkipc.h libkipc/internal.h uapi/linux/kipc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -fvisibility=hidden -c $< -o $@
 
-$(O)/libkipc/%.pic.o: libkipc/%.c libkipc/include/libkipc.h uapi/linux/kipc.h
+$(O)/libkipc/%.pic.o: libkipc/%.c libkipc/include/libkipc.h libkipc/internal.h uapi/linux/kipc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(O)/libkipc.a: $(O)/libkipc/kipc.o
+LIB_SRCS	:= $(wildcard libkipc/*.c)
+$(O)/libkipc.a: $(patsubst libkipc/%.c,$(O)/libkipc/%.o,$(LIB_SRCS))
+	rm -f $@
 	$(AR) rcs $@ $^
 
-$(O)/libkipc.so.$(LIB_VERSION): $(O)/libkipc/kipc.pic.o
+$(O)/libkipc.so.$(LIB_VERSION): $(patsubst libkipc/%.c,$(O)/libkipc/%.pic.o,$(LIB_SRCS))
 	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs -o $@ $^
 	ln -sf libkipc.so.$(LIB_VERSION) $(O)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(O)/libkipc.so
@@ -121,6 +124,11 @@ check-debug: setup
 demo: setup
 	@$(MAKE) --no-print-directory lib tools
 	@scripts/check.sh demo $(KERNEL)
+
+# tools/kipc-bench in a VM; the report is kept in build/bench-<kernel>.txt.
+bench: setup
+	@$(MAKE) --no-print-directory lib tools
+	@scripts/check.sh bench $(KERNEL)
 
 # ---- install ------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ accel=tcg,thread=multi
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
       -machine q35 -accel "$accel" -cpu max -smp 2 -m "$mem"
       -kernel "$kernel" -initrd "$initrd"
-      -append "console=ttyS0 panic=-1 oops=panic kipcvm=$mode"
+      -append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode"
       -serial stdio -serial "file:$results")
 
 if [ "$mode" = demo ]; then
