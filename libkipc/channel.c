@@ -185,14 +185,41 @@ static void kipc_lib_init(void)
 	kipc_calibrate_spin();
 }
 
-/* Spinning helps only if the peer can run meanwhile: on another CPU. */
 static int64_t kipc_default_spin(void)
 {
-	cpu_set_t set;
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? DEFAULT_SPIN_NS : 0;
+}
 
-	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) < 2)
+/* 1 + this thread's CPU now (glibc reads it from rseq: no system call). */
+static uint32_t kipc_cpu_word(void)
+{
+	int cpu = sched_getcpu();
+
+	return cpu < 0 ? 0 : (uint32_t)cpu + 1;
+}
+
+static void kipc_note_cpu(uint32_t *word)
+{
+	uint32_t me = kipc_cpu_word();
+
+	if (__atomic_load_n(word, __ATOMIC_RELAXED) != me)
+		__atomic_store_n(word, me, __ATOMIC_RELAXED);
+}
+
+/*
+ * Spinning helps only if the peer can run meanwhile: when the peer's
+ * last CPU is known and is not ours.  Records ours in @mine.
+ */
+static int kipc_spin_worth(const struct kipc_chan *ch, uint32_t *mine,
+			   const uint32_t *peer)
+{
+	uint32_t me = kipc_cpu_word(), other;
+
+	if (!ch->spin_ns)
 		return 0;
-	return DEFAULT_SPIN_NS;
+	kipc_note_cpu(mine);
+	other = __atomic_load_n(peer, __ATOMIC_RELAXED);
+	return me && other && other != me;
 }
 
 static int kipc_chan_mapped(const struct kipc_chan *ch)
@@ -358,6 +385,8 @@ static int kipc_spin_tx(const struct kipc_chan *ch, uint32_t need)
 {
 	uint64_t i, n = kipc_spin_iters(ch);
 
+	if (!kipc_spin_worth(ch, &ch->tx->pcpu, &ch->tx->ccpu))
+		return 0;
 	for (i = 0; i < n; i++) {
 		int64_t f = kipc_tx_free(ch);
 
@@ -372,6 +401,8 @@ static int kipc_spin_rx(const struct kipc_chan *ch)
 {
 	uint64_t i, n = kipc_spin_iters(ch);
 
+	if (!kipc_spin_worth(ch, &ch->rx->ccpu, &ch->rx->pcpu))
+		return 0;
 	for (i = 0; i < n; i++) {
 		if (kipc_rx_used(ch) || kipc_peer_closed_rx(ch))
 			return 1;
@@ -458,6 +489,8 @@ static int kipc_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
 						  timeout_ns);
 		free = kipc_tx_free(ch);
 		done = free < 0 ? 0 : kipc_put_batch(ch, msgs, n, free);
+		if (ch->spin_ns)
+			kipc_note_cpu(&ch->tx->pcpu);
 		kipc_unlock(ch, &ch->tx->plock);
 		if (free < 0)
 			return -EIO;
@@ -563,6 +596,8 @@ static int kipc_recvv_loop(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
 		}
 		used = kipc_rx_used(ch);
 		ret = used < 0 ? -EIO : used ? kipc_get_batch(ch, msgs, n, used) : 0;
+		if (ch->spin_ns)
+			kipc_note_cpu(&ch->rx->ccpu);
 		kipc_unlock(ch, &ch->rx->clock);
 		if (ret > 0)
 			kipc_wake(ch, &ch->rx->wwait, KIPC_CHAN_WAKE_WRITERS);

@@ -465,7 +465,9 @@ int kipc_chan_fd(const struct kipc_chan *ch);
  * kipc_chan_set_spin() - how long to poll the ring before sleeping
  * @ch: the handle
  * @ns: nanoseconds; 0 never spins.  The default is 0 on one CPU and
- *	50 microseconds on more.
+ *	50 microseconds on more.  Even then it spins only while the peer
+ *	last ran on another CPU than this thread (struct kipc_chan_ring
+ *	pcpu and ccpu): on a shared CPU the peer cannot answer meanwhile.
  */
 void kipc_chan_set_spin(struct kipc_chan *ch, int64_t ns);
 

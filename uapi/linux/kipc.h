@@ -576,9 +576,13 @@ struct kipc_channel_attr {
  *	writing a record and @tail; when the swap fails, send through the
  *	kernel.  Release with an exchange to 0, and if LOCK_WAITERS was set,
  *	KIPC_CHAN_IOC_WAIT with KIPC_CHAN_WAKE_LOCKS.
+ * @pcpu: advisory, written by senders in user space: 1 + the CPU the
+ *	last sender ran on (0: unknown).  libkipc spins before sleeping only
+ *	while the peer is on another CPU.  The kernel never reads it.
  * @__pad0: padding to a cache line
  * @head: bytes ever consumed by the receiving end (free-running)
  * @clock: receivers' lock, as @plock, around reading records and @head
+ * @ccpu: as @pcpu, for the receivers
  * @__pad1: padding to a cache line
  * @rwait: set (non-zero) by a receiver that is about to sleep; whoever
  *	publishes and exchanges it from non-zero to 0 must wake receivers
@@ -593,10 +597,12 @@ struct kipc_channel_attr {
 struct kipc_chan_ring {
 	__u32 tail;
 	__u32 plock;
-	__u32 __pad0[14];
+	__u32 pcpu;
+	__u32 __pad0[13];
 	__u32 head;
 	__u32 clock;
-	__u32 __pad1[14];
+	__u32 ccpu;
+	__u32 __pad1[13];
 	__u32 rwait;
 	__u32 wwait;
 	__u32 closed;
