@@ -327,6 +327,11 @@ static void kipc_queue_signal(struct kipc_queue_reg *r)
 	info.si_uid = from_kuid_munged(r->ns, current_uid());
 
 	t = get_pid_task(r->tid, PIDTYPE_PID);
+	if (t && (READ_ONCE(t->flags) & PF_EXITING)) {
+		/* A thread-directed signal would die with the thread. */
+		put_task_struct(t);
+		t = NULL;
+	}
 	if (!t)
 		t = get_pid_task(r->tgid, PIDTYPE_TGID);
 	if (t) {
