@@ -542,6 +542,252 @@ int kipc_chan_recvv(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
 int kipc_chan_call(struct kipc_chan *ch, const void *msg, size_t len,
 		   void *buf, size_t size, size_t *rlen, int64_t timeout_ns);
 
+/* ---- Shared regions ------------------------------------------------------- */
+
+/**
+ * kipc_region_create() - create a shared region
+ * @name: NUL-terminated name, or NULL for an anonymous region
+ * @mode: permission bits (read: map read-only; read and write: map
+ *	writable)
+ * @size: bytes (rounded up to pages), up to max_region_size
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the fd, or -errno as kipc_create(); -EINVAL for a size of 0 or
+ * above max_region_size; -EDQUOT.
+ */
+int kipc_region_create(const char *name, uint32_t mode, uint64_t size,
+		       uint32_t fdflags);
+
+/**
+ * kipc_region_open() - open a named region
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_*; KIPC_FD_RDONLY for a read-only mapping only
+ *
+ * Return: the fd, or -errno as kipc_open().
+ */
+int kipc_region_open(const char *name, uint32_t fdflags);
+
+/**
+ * kipc_region_map() - map a whole region
+ * @fd: region fd
+ * @prot: PROT_READ, or PROT_READ | PROT_WRITE
+ * @size: out: its size, if not NULL
+ *
+ * Return: the address, or NULL with the -errno in *@err if @err is not
+ * NULL (-EACCES: writable mapping of a read-only fd).
+ */
+void *kipc_region_map(int fd, int prot, uint64_t *size, int *err);
+
+/**
+ * kipc_region_info() - size and use of a region
+ * @fd: region fd
+ * @info: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_region_info(int fd, struct kipc_region_info *info);
+
+/* ---- Semaphores ------------------------------------------------------------- */
+
+/**
+ * kipc_sem_create() - create a counting semaphore
+ * @name: NUL-terminated name, or NULL for an anonymous one
+ * @mode: permission bits (read: wait; write: post)
+ * @value: initial value
+ * @max: maximum value (1: a binary semaphore), 0 for KIPC_SEM_VALUE_MAX
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the fd, or -errno as kipc_create(); -EINVAL if @value > @max.
+ */
+int kipc_sem_create(const char *name, uint32_t mode, uint32_t value,
+		    uint32_t max, uint32_t fdflags);
+
+/**
+ * kipc_sem_open() - open a named semaphore
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the fd, or -errno as kipc_open().
+ */
+int kipc_sem_open(const char *name, uint32_t fdflags);
+
+/*
+ * The fast path: a struct kipc_sem maps the semaphore's state word and
+ * posts and takes units with compare-and-swap, entering the kernel only
+ * to sleep, to wake a waiter, or for undo.  A handle does not own the fd.
+ */
+struct kipc_sem;
+
+/**
+ * kipc_sem_attach() - make a fast-path handle for a semaphore fd
+ * @fd: semaphore fd
+ * @out: the handle
+ *
+ * Return: 0 or -errno (-ENOTTY: not a semaphore).  If the state cannot be
+ * mapped writable (a read-only or write-only fd) the handle still works,
+ * through the kernel.
+ */
+int kipc_sem_attach(int fd, struct kipc_sem **out);
+
+/**
+ * kipc_sem_detach() - unmap and free a handle (the fd stays open)
+ * @sem: the handle, or NULL
+ */
+void kipc_sem_detach(struct kipc_sem *sem);
+
+/**
+ * kipc_sem_post() - give @count units
+ * @sem: the handle
+ * @count: units, 1 or more
+ * @flags: 0 or KIPC_SEM_UNDO
+ *
+ * Return: 0; -EOVERFLOW (past the maximum: nothing given); -EBADF (fd not
+ * writable); -EINVAL.
+ */
+int kipc_sem_post(struct kipc_sem *sem, uint32_t count, uint32_t flags);
+
+/**
+ * kipc_sem_wait() - take one unit
+ * @sem: the handle
+ * @timeout_ns: KIPC_INFINITE, 0 to try once, or nanoseconds
+ * @flags: 0 or KIPC_SEM_UNDO
+ *
+ * Return: 0; -EAGAIN (timeout 0 and none free); -ETIMEDOUT; -EINTR;
+ * -EBADF (fd not readable).
+ */
+int kipc_sem_wait(struct kipc_sem *sem, int64_t timeout_ns, uint32_t flags);
+
+/**
+ * kipc_sem_info() - value, maximum, waiters and counters
+ * @fd: semaphore fd
+ * @info: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_sem_info(int fd, struct kipc_sem_info *info);
+
+/* ---- Mutexes and condition variables ---------------------------------------- */
+
+/**
+ * kipc_mutex_create() - create a robust process-shared mutex
+ * @name: NUL-terminated name, or NULL for an anonymous one
+ * @mode: permission bits (using it needs read and write)
+ * @flags: KIPC_MUTEX_RECURSIVE or 0
+ * @fdflags: KIPC_FD_NOCLOEXEC, KIPC_FD_NONBLOCK
+ *
+ * Return: the fd, or -errno as kipc_create().
+ */
+int kipc_mutex_create(const char *name, uint32_t mode, uint32_t flags,
+		      uint32_t fdflags);
+
+/**
+ * kipc_mutex_open() - open a named mutex
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_NOCLOEXEC, KIPC_FD_NONBLOCK
+ *
+ * Return: the fd, or -errno as kipc_open().
+ */
+int kipc_mutex_open(const char *name, uint32_t fdflags);
+
+/*
+ * The fast path: a struct kipc_mutex maps the mutex's word and locks and
+ * unlocks with compare-and-swap; the kernel is entered only to sleep, to
+ * hand over to a waiter and to recover from a dead owner.  Thread-safe;
+ * does not own the fd.
+ */
+struct kipc_mutex;
+
+/**
+ * kipc_mutex_attach() - make a handle for a mutex fd
+ * @fd: mutex fd
+ * @out: the handle
+ *
+ * Return: 0 or -errno (-ENOTTY: not a mutex).
+ */
+int kipc_mutex_attach(int fd, struct kipc_mutex **out);
+
+/**
+ * kipc_mutex_detach() - unmap and free a handle (the fd stays open)
+ * @m: the handle, or NULL
+ */
+void kipc_mutex_detach(struct kipc_mutex *m);
+
+/**
+ * kipc_mutex_lock() - lock, waiting as long as @timeout_ns says
+ * @m: the handle
+ * @timeout_ns: KIPC_INFINITE, 0 for a try-lock, or nanoseconds
+ *
+ * Return: 0; -EOWNERDEAD (locked: the previous owner died; call
+ * kipc_mutex_consistent() before unlocking or the mutex becomes not
+ * recoverable); -ENOTRECOVERABLE; -EBUSY (try-lock); -ETIMEDOUT;
+ * -EDEADLK (already the owner of a normal mutex); -EINTR.
+ */
+int kipc_mutex_lock(struct kipc_mutex *m, int64_t timeout_ns);
+
+/**
+ * kipc_mutex_unlock() - unlock
+ * @m: the handle
+ *
+ * Return: 0; -EPERM (not the owner).
+ */
+int kipc_mutex_unlock(struct kipc_mutex *m);
+
+/**
+ * kipc_mutex_consistent() - mark a mutex taken with EOWNERDEAD consistent
+ * @m: the handle
+ *
+ * Return: 0; -EINVAL (not in that state); -EPERM (not the owner).
+ */
+int kipc_mutex_consistent(struct kipc_mutex *m);
+
+/**
+ * kipc_mutex_info() - state, owner and waiters of a mutex
+ * @fd: mutex fd
+ * @info: filled in
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_mutex_info(int fd, struct kipc_mutex_info *info);
+
+/**
+ * kipc_cond_create() - create a condition variable
+ * @name: NUL-terminated name, or NULL
+ * @mode: permission bits (read: wait; write: signal)
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the fd, or -errno as kipc_create().
+ */
+int kipc_cond_create(const char *name, uint32_t mode, uint32_t fdflags);
+
+/**
+ * kipc_cond_open() - open a named condition variable
+ * @name: NUL-terminated name
+ * @fdflags: KIPC_FD_*
+ *
+ * Return: the fd, or -errno as kipc_open().
+ */
+int kipc_cond_open(const char *name, uint32_t fdflags);
+
+/**
+ * kipc_cond_wait() - release @m, wait for a signal, re-acquire @m
+ * @cond: condition variable fd
+ * @m: the mutex handle, locked by the caller
+ * @timeout_ns: KIPC_INFINITE or nanoseconds
+ *
+ * Return: as KIPC_COND_IOC_WAIT; the mutex is held again on return except
+ * for -EPERM, -EINVAL and -ENOTRECOVERABLE.
+ */
+int kipc_cond_wait(int cond, struct kipc_mutex *m, int64_t timeout_ns);
+
+/**
+ * kipc_cond_signal() - wake one waiter, or all
+ * @cond: condition variable fd
+ * @broadcast: wake every waiter
+ *
+ * Return: the number woken, or -errno.
+ */
+int kipc_cond_signal(int cond, int broadcast);
+
 /**
  * kipc_deadline_after() - CLOCK_MONOTONIC now plus @ns
  * @ns: nanoseconds from now (0 or more)

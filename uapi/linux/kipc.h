@@ -46,7 +46,11 @@
 #define KIPC_TYPE_QUEUE		2
 #define KIPC_TYPE_CHANNEL	3
 #define KIPC_TYPE_PIPE		4
-#define KIPC_TYPE_MAX		KIPC_TYPE_PIPE
+#define KIPC_TYPE_REGION	5
+#define KIPC_TYPE_SEMAPHORE	6
+#define KIPC_TYPE_MUTEX		7
+#define KIPC_TYPE_COND		8
+#define KIPC_TYPE_MAX		KIPC_TYPE_COND
 
 /* Feature bits reported by KIPC_IOC_VERSION. */
 #define KIPC_FEATURE_NAMED	_BITULL(0)	/* named objects, registry */
@@ -817,6 +821,320 @@ struct kipc_pipe_info {
 
 #define KIPC_PIPE_INFO_SIZE_VER0	72
 
+/* ---- Shared regions ------------------------------------------------------- */
+
+/*
+ * A region is memory that any number of processes map with mmap(2) of its
+ * fd, MAP_SHARED, and see each other's writes at once.  Its size is fixed
+ * at creation, a multiple of the page size; it is zero-filled, pageable
+ * (swappable, not pinned) kernel memory, charged to the creator's uid at
+ * creation (max_bytes_per_uid: EDQUOT) and to its memory cgroup as used.
+ * A mapping may start at any page offset and cover any part of the
+ * region; reaching past its end is EINVAL.  An fd opened read-only
+ * (KIPC_FD_RDONLY) maps only without PROT_WRITE (EACCES for a shared
+ * writable mapping, and mprotect() cannot add write later); MAP_PRIVATE
+ * gives a private copy-on-write view, as for files.  The region lives
+ * while an fd, a name or a mapping refers to it.
+ */
+
+/**
+ * struct kipc_region_attr - attributes of KIPC_TYPE_REGION
+ * @flags: must be 0
+ * @__pad: must be 0
+ * @size: bytes, 1 to the module's max_region_size (EINVAL otherwise;
+ *	there is no default), rounded up to a multiple of the page size
+ * @reserved: must be 0
+ */
+struct kipc_region_attr {
+	__u32 flags;
+	__u32 __pad;
+	__u64 size;
+	__u64 reserved[2];
+};
+
+#define KIPC_REGION_ATTR_SIZE_VER0	32
+
+/**
+ * struct kipc_region_info - KIPC_REGION_IOC_INFO
+ * @flags: in: must be 0
+ * @__pad: must be 0
+ * @size: out: bytes
+ * @mappings: out: mappings (vmas) of the region in all processes now
+ * @resident: out: bytes of it in memory now (the rest was never touched,
+ *	or is swapped out)
+ * @reserved: must be 0
+ */
+struct kipc_region_info {
+	__u32 flags;
+	__u32 __pad;
+	__u64 size;
+	__u64 mappings;
+	__u64 resident;
+	__u64 reserved[4];
+};
+
+#define KIPC_REGION_INFO_SIZE_VER0	64
+
+/* ---- Semaphores ------------------------------------------------------------- */
+
+/*
+ * A counting semaphore with an optional maximum (a binary semaphore has
+ * maximum 1).  Waiting takes a unit (needs a readable fd), posting gives
+ * units (needs a writable fd); posting past the maximum is EOVERFLOW and
+ * changes nothing.  Waiters are served in arrival order: a post with
+ * waiters hands its units to the longest waiting, and a wait never takes a
+ * unit while others are queued.  poll/epoll: readable while the value is
+ * above 0.
+ *
+ * The state is one 64-bit word in a page the fd maps (mmap of
+ * KIPC_SEM_MAP_SIZE at offset 0; shared; writable only through a writable
+ * fd that is also readable): the value in the low 32 bits, the number of
+ * tasks queued in the kernel in the high 32.  User space may take a unit
+ * by compare-and-swap from (v, 0) to (v - 1, 0) with v > 0, and post by
+ * (v, 0) to (v + n, 0) with v + n <= max; otherwise (waiters queued,
+ * nothing to take, or the swap failing) it goes through the ioctls, so
+ * the kernel is entered only to sleep and to wake.  The kernel keeps the
+ * word exact while it queues or serves waiters; the high half counts the
+ * queued tasks plus one while a poller waits for the value to rise (so
+ * that the next post comes through the kernel and wakes it).  Garbage
+ * written into the word is repaired at the next kernel operation: the
+ * value clamped to max, the high half rewritten from the kernel's count.
+ *
+ * KIPC_SEM_UNDO on a wait or post records the change for the calling
+ * process; it is reverted (units taken are given back, units given are
+ * taken back as far as the value allows) when the process closes its last
+ * fd of the semaphore, which an exit does however it happens.  Undo
+ * operations always go through the kernel; their records (one per
+ * process and semaphore) are charged to the memory cgroup of the process
+ * that makes them.
+ */
+#define KIPC_SEM_VALUE_MAX	0x7fffffffU
+#define KIPC_SEM_MAP_SIZE	4096
+
+/**
+ * struct kipc_sem_attr - attributes of KIPC_TYPE_SEMAPHORE
+ * @flags: must be 0
+ * @value: initial value, at most @max
+ * @max: largest value, 1 to KIPC_SEM_VALUE_MAX; 0 means
+ *	KIPC_SEM_VALUE_MAX
+ * @__pad: must be 0
+ * @reserved: must be 0
+ */
+struct kipc_sem_attr {
+	__u32 flags;
+	__u32 value;
+	__u32 max;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define KIPC_SEM_ATTR_SIZE_VER0	32
+
+/**
+ * struct kipc_sem_shared - the page a semaphore fd maps
+ * @state: value (low 32 bits) and waiters queued in the kernel (high 32)
+ * @max: the maximum (read-only in effect: the kernel never reads it back)
+ * @__pad: reserved, 0
+ */
+struct kipc_sem_shared {
+	__u64 state;
+	__u32 max;
+	__u32 __pad[13];
+};
+
+#define KIPC_SEM_STATE_VALUE(s)		((__u32)(s))
+#define KIPC_SEM_STATE_WAITERS(s)	((__u32)((s) >> 32))
+
+/* Flags of struct kipc_sem_op, besides KIPC_WAIT_*. */
+#define KIPC_SEM_UNDO		_BITUL(8)	/* revert at last close/exit */
+
+/**
+ * struct kipc_sem_op - KIPC_SEM_IOC_POST and KIPC_SEM_IOC_WAIT
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK (WAIT only, not both),
+ *	KIPC_SEM_UNDO
+ * @count: POST: units to give, 1 to KIPC_SEM_VALUE_MAX; WAIT: must be 1
+ * @deadline: WAIT: absolute CLOCK_MONOTONIC deadline with
+ *	KIPC_WAIT_DEADLINE (ETIMEDOUT), else zero
+ * @value: out: the value after the operation
+ * @__pad: must be 0
+ * @reserved: must be 0
+ */
+struct kipc_sem_op {
+	__u32 flags;
+	__u32 count;
+	struct kipc_timespec deadline;
+	__u32 value;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define KIPC_SEM_OP_SIZE_VER0	48
+
+/**
+ * struct kipc_sem_info - KIPC_SEM_IOC_INFO
+ * @flags: in: must be 0
+ * @value: out: the value now
+ * @max: out: the maximum
+ * @waiters: out: tasks waiting now
+ * @posts: out: units posted through the kernel (user-space posts on the
+ *	mapped word are not seen)
+ * @waits: out: waits satisfied through the kernel
+ * @undo_procs: out: processes with a pending undo now
+ * @__pad: must be 0
+ * @reserved: must be 0
+ */
+struct kipc_sem_info {
+	__u32 flags;
+	__u32 value;
+	__u32 max;
+	__u32 waiters;
+	__u64 posts;
+	__u64 waits;
+	__u32 undo_procs;
+	__u32 __pad;
+	__u64 reserved[4];
+};
+
+#define KIPC_SEM_INFO_SIZE_VER0	72
+
+/* ---- Mutexes and condition variables ---------------------------------------- */
+
+/*
+ * A process-shared mutex whose owner is a thread.  Its state is one
+ * 32-bit word in a page a read-write fd maps (mmap of KIPC_MUTEX_MAP_SIZE
+ * at offset 0, MAP_SHARED): 0 when unlocked, else the owner's thread id
+ * (as gettid() returns it, in the pid namespace all users of the mutex
+ * share) with KIPC_MUTEX_WAITERS when threads wait in the kernel and
+ * KIPC_MUTEX_KSTATE while the kernel must see the unlock (owner died,
+ * not recoverable, recursive).  User space locks by compare-and-swap from
+ * 0 to its tid and unlocks from its tid to 0; when a swap fails it goes
+ * through KIPC_MUTEX_IOC_LOCK and _UNLOCK, so the kernel is entered only
+ * to sleep, to hand over, and to recover.
+ *
+ * Robust: when the owner dies holding it (its thread exits or its process
+ * is killed), the next locker gets the lock and EOWNERDEAD.  It may call
+ * KIPC_MUTEX_IOC_CONSISTENT before unlocking; if it unlocks without, the
+ * mutex becomes not recoverable: every later lock fails with
+ * ENOTRECOVERABLE, as POSIX robust mutexes do.  Waiters are served in
+ * arrival order, by hand-off.  Unlock by another thread: EPERM.  A
+ * recursive mutex (KIPC_MUTEX_RECURSIVE) counts the owner's nested locks;
+ * a normal one fails a relock by its owner with EDEADLK.
+ */
+#define KIPC_MUTEX_MAP_SIZE	4096
+#define KIPC_MUTEX_WAITERS	0x80000000U	/* in the word */
+#define KIPC_MUTEX_KSTATE	0x40000000U	/* in the word */
+#define KIPC_MUTEX_TID_MASK	0x3fffffffU
+
+/* struct kipc_mutex_attr flags */
+#define KIPC_MUTEX_RECURSIVE	_BITUL(0)
+
+/**
+ * struct kipc_mutex_attr - attributes of KIPC_TYPE_MUTEX
+ * @flags: KIPC_MUTEX_RECURSIVE or 0
+ * @__pad: must be 0
+ * @reserved: must be 0
+ */
+struct kipc_mutex_attr {
+	__u32 flags;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define KIPC_MUTEX_ATTR_SIZE_VER0	24
+
+/**
+ * struct kipc_mutex_lock - KIPC_MUTEX_IOC_LOCK
+ * @flags: KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK (try-lock: EBUSY)
+ * @__pad: must be 0
+ * @deadline: as for the other waits (ETIMEDOUT)
+ * @reserved: must be 0
+ *
+ * Returns 0, or -EOWNERDEAD with the lock taken, -ENOTRECOVERABLE,
+ * -EDEADLK, -EBUSY, -ETIMEDOUT, -ERESTARTSYS.
+ */
+struct kipc_mutex_lock {
+	__u32 flags;
+	__u32 __pad;
+	struct kipc_timespec deadline;
+	__u64 reserved[2];
+};
+
+#define KIPC_MUTEX_LOCK_SIZE_VER0	40
+
+/* struct kipc_mutex_info state */
+#define KIPC_MUTEX_STATE_OK		0
+#define KIPC_MUTEX_STATE_OWNERDEAD	1	/* taken after a death */
+#define KIPC_MUTEX_STATE_NOTRECOVERABLE	2
+
+/**
+ * struct kipc_mutex_info - KIPC_MUTEX_IOC_INFO
+ * @flags: in: must be 0; out: the attribute flags
+ * @state: out: KIPC_MUTEX_STATE_*
+ * @owner_tid: out: the owner's thread id (0: unlocked)
+ * @owner_pid: out: the owner's process id, if the owner is alive (0 else)
+ * @depth: out: nested locks of a recursive mutex
+ * @waiters: out: threads waiting in the kernel
+ * @reserved: must be 0
+ */
+struct kipc_mutex_info {
+	__u32 flags;
+	__u32 state;
+	__u32 owner_tid;
+	__u32 owner_pid;
+	__u32 depth;
+	__u32 waiters;
+	__u64 reserved[4];
+};
+
+#define KIPC_MUTEX_INFO_SIZE_VER0	56
+
+/*
+ * A condition variable.  KIPC_COND_IOC_WAIT releases the mutex given by
+ * fd (which the caller must own: EPERM) and sleeps, atomically: a signal
+ * or broadcast after the release is never missed.  It re-acquires the
+ * mutex before returning, also on timeout (ETIMEDOUT) and on EOWNERDEAD.
+ * A signal wakes the longest waiting, a broadcast every waiter.  A cond
+ * has no state of its own beyond its waiters; any mutex may be used with
+ * it.  Waiting needs a readable cond fd, signalling a writable one.
+ */
+
+/**
+ * struct kipc_cond_wait - KIPC_COND_IOC_WAIT
+ * @flags: KIPC_WAIT_DEADLINE or 0
+ * @mutex_fd: an fd of the kipc mutex the caller holds
+ * @deadline: as for the other waits
+ * @reserved: must be 0
+ *
+ * Returns 0, -ETIMEDOUT, -EOWNERDEAD (the mutex's owner died while this
+ * thread waited for it: taken, as KIPC_MUTEX_IOC_LOCK), -ENOTRECOVERABLE,
+ * -EPERM (mutex not held), -EINVAL (not a kipc mutex).  A signal
+ * interrupts with -EINTR after re-acquiring the mutex (no restart: the
+ * wakeup may have been consumed).
+ */
+struct kipc_cond_wait {
+	__u32 flags;
+	__u32 mutex_fd;
+	struct kipc_timespec deadline;
+	__u64 reserved[2];
+};
+
+#define KIPC_COND_WAIT_SIZE_VER0	40
+
+/**
+ * struct kipc_cond_signal - KIPC_COND_IOC_SIGNAL
+ * @flags: KIPC_COND_BROADCAST or 0
+ * @woken: out: waiters woken
+ * @reserved: must be 0
+ */
+struct kipc_cond_signal {
+	__u32 flags;
+	__u32 woken;
+	__u64 reserved[2];
+};
+
+#define KIPC_COND_SIGNAL_SIZE_VER0	24
+#define KIPC_COND_BROADCAST	_BITUL(0)
+
 /* ---- ioctl numbers ------------------------------------------------------ */
 
 /* On /dev/kipc. */
@@ -859,5 +1177,23 @@ struct kipc_pipe_info {
 /* On a pipe fd, besides read(2) and write(2). */
 #define KIPC_PIPE_IOC_SET_CAPACITY _IOWR(KIPC_IOC_MAGIC, 0x50, struct kipc_pipe_capacity)
 #define KIPC_PIPE_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x51, struct kipc_pipe_info)
+
+/* On a region fd, besides mmap (see above). */
+#define KIPC_REGION_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x60, struct kipc_region_info)
+
+/* On a semaphore fd, besides mmap (see above). */
+#define KIPC_SEM_IOC_POST	_IOWR(KIPC_IOC_MAGIC, 0x70, struct kipc_sem_op)
+#define KIPC_SEM_IOC_WAIT	_IOWR(KIPC_IOC_MAGIC, 0x71, struct kipc_sem_op)
+#define KIPC_SEM_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x72, struct kipc_sem_info)
+
+/* On a mutex fd, besides mmap (see above). */
+#define KIPC_MUTEX_IOC_LOCK	_IOW(KIPC_IOC_MAGIC, 0x80, struct kipc_mutex_lock)
+#define KIPC_MUTEX_IOC_UNLOCK	_IO(KIPC_IOC_MAGIC, 0x81)
+#define KIPC_MUTEX_IOC_CONSISTENT _IO(KIPC_IOC_MAGIC, 0x82)
+#define KIPC_MUTEX_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x83, struct kipc_mutex_info)
+
+/* On a condition variable fd. */
+#define KIPC_COND_IOC_WAIT	_IOW(KIPC_IOC_MAGIC, 0x90, struct kipc_cond_wait)
+#define KIPC_COND_IOC_SIGNAL	_IOWR(KIPC_IOC_MAGIC, 0x91, struct kipc_cond_signal)
 
 #endif /* _UAPI_LINUX_KIPC_H */
