@@ -238,6 +238,7 @@ extern unsigned int kipc_max_queue_msgs;
 extern unsigned int kipc_max_queue_msg_size;
 extern unsigned int kipc_max_channel_capacity;
 extern unsigned int kipc_max_pipe_capacity;
+extern unsigned long kipc_max_region_size;
 
 /* Object core (object.c). */
 int kipc_objects_init(void);
@@ -278,6 +279,10 @@ extern const struct kipc_type kipc_event_type;
 extern const struct kipc_type kipc_queue_type;
 extern const struct kipc_type kipc_channel_type;
 extern const struct kipc_type kipc_pipe_type;
+extern const struct kipc_type kipc_region_type;
+extern const struct kipc_type kipc_sem_type;
+extern const struct kipc_type kipc_mutex_type;
+extern const struct kipc_type kipc_cond_type;
 void kipc_event_signal(struct kipc_object *obj, u64 value);
 int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 		    u64 *value);

@@ -34,6 +34,7 @@ unsigned int kipc_max_queue_msg_size = 1U << 20;
 unsigned int kipc_max_channel_capacity = 4U << 20;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_channel_capacity);
 unsigned int kipc_max_pipe_capacity = 1U << 20;
+unsigned long kipc_max_region_size = 64UL << 20;
 
 static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
 				  unsigned int max)
@@ -153,6 +154,11 @@ module_param_cb(max_pipe_capacity, &kipc_capacity_ops,
 MODULE_PARM_DESC(max_pipe_capacity,
 		 "Largest pipe buffer in bytes; more is EINVAL (page size..1 GiB, default 1 MiB)");
 
+module_param_cb(max_region_size, &kipc_bytes_ops, &kipc_max_region_size,
+		0644);
+MODULE_PARM_DESC(max_region_size,
+		 "Largest shared region in bytes; more is EINVAL (default 64 MiB)");
+
 static long kipc_ioc_version(void __user *arg, unsigned int usize)
 {
 	struct kipc_version v;
@@ -170,7 +176,9 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
 		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN;
 	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE) |
-		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE);
+		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE) |
+		  (1ULL << KIPC_TYPE_REGION) | (1ULL << KIPC_TYPE_SEMAPHORE) |
+		  (1ULL << KIPC_TYPE_MUTEX) | (1ULL << KIPC_TYPE_COND);
 	v.max_name_len = READ_ONCE(kipc_max_name_len);
 	return kipc_copy_out(arg, usize, &v, sizeof(v));
 }
@@ -263,6 +271,23 @@ static void kipc_uapi_asserts(void)
 	BUILD_BUG_ON(sizeof(struct kipc_pipe_capacity) !=
 		     KIPC_PIPE_CAPACITY_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct kipc_pipe_info) != KIPC_PIPE_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_region_attr) !=
+		     KIPC_REGION_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_region_info) !=
+		     KIPC_REGION_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_sem_attr) != KIPC_SEM_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_sem_shared) != 64);
+	BUILD_BUG_ON(sizeof(struct kipc_sem_op) != KIPC_SEM_OP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_sem_info) != KIPC_SEM_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_mutex_attr) !=
+		     KIPC_MUTEX_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_mutex_lock) !=
+		     KIPC_MUTEX_LOCK_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_mutex_info) !=
+		     KIPC_MUTEX_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_cond_wait) != KIPC_COND_WAIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_cond_signal) !=
+		     KIPC_COND_SIGNAL_SIZE_VER0);
 }
 
 static int __init kipc_init(void)

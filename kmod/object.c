@@ -31,6 +31,10 @@ static const struct kipc_type *const kipc_types[KIPC_TYPE_MAX + 1] = {
 	[KIPC_TYPE_QUEUE] = &kipc_queue_type,
 	[KIPC_TYPE_CHANNEL] = &kipc_channel_type,
 	[KIPC_TYPE_PIPE] = &kipc_pipe_type,
+	[KIPC_TYPE_REGION] = &kipc_region_type,
+	[KIPC_TYPE_SEMAPHORE] = &kipc_sem_type,
+	[KIPC_TYPE_MUTEX] = &kipc_mutex_type,
+	[KIPC_TYPE_COND] = &kipc_cond_type,
 };
 
 /*

@@ -1,0 +1,879 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Robust process-shared mutexes and condition variables.
+ *
+ * A mutex is one 32-bit word in a zeroed page of its own that user space
+ * maps (see "Mutexes and condition variables" in the uapi header).  User
+ * space locks by compare-and-swap from 0 to its thread id and unlocks from
+ * its thread id to 0; the kernel is entered only when a swap fails: to
+ * sleep, to hand the mutex over to the oldest waiter, to recover from a
+ * dead owner and for recursive mutexes.
+ *
+ * Thread ids are those of the caller's pid namespace (task_pid_vnr()):
+ * every user of a mutex must share one pid namespace, or a tid in the word
+ * names another thread (or none) for the kernel.
+ *
+ * The word is never trusted.  Any writer of the mapping may store anything
+ * in it at any time; the kernel reads it only to learn the owner (the low
+ * 30 bits) and always writes it with atomic operations.  The kernel's own
+ * state (waiter list, robust state, recursion depth) lives in the object,
+ * never in the word; the flag bits it writes are recomputed from that
+ * state, never read back.  So garbage can at worst break mutual exclusion
+ * among those who wrote it, never the kernel.  How the kernel reads the
+ * owner field:
+ *   - 0: unlocked (whatever the flag bits say);
+ *   - the caller's own tid: held by the caller;
+ *   - a tid that names no live thread of the caller's pid namespace (none,
+ *     an exiting thread, a zombie): the owner died; the next locker takes
+ *     the mutex with EOWNERDEAD.
+ *
+ * Death of an owner is detected without any hook in the dying thread: a
+ * locker checks whether the owner is alive before sleeping, and sleeping
+ * waiters check again at least every KIPC_MUTEX_RECHECK_MS.  Every close
+ * of a mutex fd (also at exit) and the unmapping of a mutex's page (also
+ * at exit_mmap) checks at once, which hands a mutex whose owner was killed
+ * to the oldest waiter without waiting for the next check.  A thread id
+ * reused by a new thread before anyone noticed the death is taken for the
+ * owner (thread ids are allocated cyclically, so that takes pid_max new
+ * threads in between).
+ *
+ * A condition variable is a FIFO of waiters.  KIPC_COND_IOC_WAIT queues
+ * the caller on the cond before it releases the mutex, so a signal after
+ * the release finds it queued, and re-locks the mutex through the kernel
+ * path after the wait.
+ *
+ * Neither fd is readable or writable in poll: poll reports nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <kunit/visibility.h>
+
+#include "kipc.h"
+
+/* A sleeping locker checks whether the owner is alive this often. */
+#define KIPC_MUTEX_RECHECK_MS	100
+
+/**
+ * struct kipc_mutex - a robust process-shared mutex
+ * @obj: the common part
+ * @page: the page holding the word, mapped by user space
+ * @word: the lock word in @page; written by user space at any time, so
+ *	accessed only with READ_ONCE() and atomic operations
+ * @lock: protects every field below and serializes the kernel's updates
+ *	of @word; a leaf lock (nothing is taken under it but RCU and the
+ *	scheduler's locks, to wake a waiter).  A cond's lock is never held
+ *	while it is taken, nor it while a cond's lock is taken.
+ * @waiters: threads blocked in the kernel, oldest first; a waiter's
+ *	&kipc_waiter.size is its tid, &kipc_waiter.value the result handed
+ *	to it with the mutex (0, -EOWNERDEAD or -ENOTRECOVERABLE)
+ * @recursive: KIPC_MUTEX_RECURSIVE
+ * @state: KIPC_MUTEX_STATE_*
+ * @kowner: the tid the kernel last gave the mutex to (0: none since the
+ *	last kernel unlock); @depth counts only while it is the word's owner
+ * @depth: nested locks by @kowner
+ */
+struct kipc_mutex {
+	struct kipc_object obj;
+	struct page *page;
+	u32 *word;
+	spinlock_t lock; /* protects all below */
+	struct kipc_waitq waiters;
+	bool recursive;
+	u32 state;
+	u32 kowner;
+	u32 depth;
+};
+
+/**
+ * struct kipc_cond - a condition variable
+ * @obj: the common part
+ * @lock: protects every field below; a leaf lock, never held together
+ *	with a mutex's lock
+ * @waiters: threads blocked in KIPC_COND_IOC_WAIT, oldest first
+ * @signals: signals and broadcasts received
+ * @wakeups: waiters woken by them
+ */
+struct kipc_cond {
+	struct kipc_object obj;
+	spinlock_t lock; /* protects all below */
+	struct kipc_waitq waiters;
+	u64 signals;
+	u64 wakeups;
+};
+
+static inline struct kipc_mutex *to_mutex(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_mutex, obj);
+}
+
+static inline struct kipc_cond *to_cond(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_cond, obj);
+}
+
+static inline u32 kipc_mutex_tid(void)
+{
+	return (u32)task_pid_vnr(current) & KIPC_MUTEX_TID_MASK;
+}
+
+/*
+ * Whether thread @tid of the caller's pid namespace is alive: it exists,
+ * is not exiting and is not a zombie.  *@tgid receives its process id.
+ */
+static bool kipc_tid_alive(u32 tid, pid_t *tgid)
+{
+	struct task_struct *t;
+	bool alive = false;
+
+	rcu_read_lock();
+	t = pid_task(find_vpid(tid), PIDTYPE_PID);
+	if (t && !(READ_ONCE(t->flags) & PF_EXITING) &&
+	    !READ_ONCE(t->exit_state)) {
+		alive = true;
+		if (tgid)
+			*tgid = task_tgid_vnr(t);
+	}
+	rcu_read_unlock();
+	return alive;
+}
+
+/* KIPC_MUTEX_KSTATE when the kernel must see the next unlock. */
+static u32 kipc_mutex_kstate(struct kipc_mutex *m)
+{
+	return m->recursive || m->state != KIPC_MUTEX_STATE_OK ?
+	       KIPC_MUTEX_KSTATE : 0;
+}
+
+/* Set or clear @bits in the word, against user space's swaps. */
+static void kipc_mutex_word_update(struct kipc_mutex *m, u32 set, u32 clear)
+{
+	u32 old = READ_ONCE(*m->word), new;
+
+	for (;;) {
+		new = (old | set) & ~clear;
+		if (new == old)
+			return;
+		new = cmpxchg(m->word, old, new);
+		if (new == old)
+			return;
+		old = new;
+	}
+}
+
+/*
+ * Give the mutex to the oldest waiter with result @value.  Caller holds
+ * @m->lock and there is a waiter.
+ */
+static void kipc_mutex_grant(struct kipc_mutex *m, int value)
+{
+	struct kipc_waiter *w = kipc_waitq_first(&m->waiters);
+	u32 tid = w->size;
+
+	xchg(m->word, tid | kipc_mutex_kstate(m) |
+	     (m->waiters.count > 1 ? KIPC_MUTEX_WAITERS : 0));
+	m->kowner = tid;
+	m->depth = 1;
+	kipc_waitq_grant(&m->waiters, w, (u64)(s64)value);
+}
+
+/*
+ * Hand the mutex over if its owner is gone: unlocked (by a write of the
+ * word that bypassed the kernel) or dead.  Otherwise make sure the word
+ * sends the owner's unlock to the kernel.  Caller holds @m->lock.
+ */
+static void kipc_mutex_recover(struct kipc_mutex *m)
+{
+	u32 owner;
+
+	if (!m->waiters.count)
+		return;
+	if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
+		kipc_waitq_wake_all(&m->waiters, (u64)(s64)-ENOTRECOVERABLE);
+		return;
+	}
+	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
+	if (!owner) {
+		kipc_mutex_grant(m, m->state == KIPC_MUTEX_STATE_OK ?
+				 0 : -EOWNERDEAD);
+	} else if (!kipc_tid_alive(owner, NULL)) {
+		m->state = KIPC_MUTEX_STATE_OWNERDEAD;
+		kipc_mutex_grant(m, -EOWNERDEAD);
+	} else {
+		kipc_mutex_word_update(m, KIPC_MUTEX_WAITERS, 0);
+	}
+}
+
+/*
+ * One attempt to lock for @tid; caller holds @m->lock.  If the owner is
+ * alive and @queue, KIPC_MUTEX_WAITERS is set in the word so that its
+ * unlock comes to the kernel.
+ *
+ * Return: 0 or -EOWNERDEAD when taken; -EBUSY when a live thread holds
+ * it; -ENOTRECOVERABLE; -EDEADLK; -EAGAIN (recursion depth overflow).
+ */
+static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
+{
+	u32 old, owner, new;
+
+	for (;;) {
+		if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE)
+			return -ENOTRECOVERABLE;
+		old = READ_ONCE(*m->word);
+		owner = old & KIPC_MUTEX_TID_MASK;
+		if (owner == tid) {
+			if (!m->recursive)
+				return -EDEADLK;
+			if (m->kowner != tid) {	/* locked in user space */
+				m->kowner = tid;
+				m->depth = 1;
+			}
+			if (m->depth == U32_MAX)
+				return -EAGAIN;
+			new = old | KIPC_MUTEX_KSTATE;
+			if (new != old && cmpxchg(m->word, old, new) != old)
+				continue;
+			m->depth++;
+			return 0;
+		}
+		if (owner && kipc_tid_alive(owner, NULL)) {
+			if (!queue)
+				return -EBUSY;
+			new = old | KIPC_MUTEX_WAITERS;
+			if (new != old && cmpxchg(m->word, old, new) != old)
+				continue;
+			return -EBUSY;
+		}
+		/* Unlocked, or its owner died: take it. */
+		if (owner)
+			m->state = KIPC_MUTEX_STATE_OWNERDEAD;
+		new = tid | kipc_mutex_kstate(m) |
+		      (m->waiters.count ? KIPC_MUTEX_WAITERS : 0);
+		if (cmpxchg(m->word, old, new) != old)
+			continue;
+		m->kowner = tid;
+		m->depth = 1;
+		return m->state == KIPC_MUTEX_STATE_OK ? 0 : -EOWNERDEAD;
+	}
+}
+
+static bool kipc_deadline_over(ktime_t deadline)
+{
+	return deadline != KTIME_MAX &&
+	       ktime_compare(ktime_get(), deadline) >= 0;
+}
+
+/*
+ * Lock @m for @tid, sleeping in FIFO order until it is handed over, the
+ * owner is found dead, @deadline passes or a signal arrives (with
+ * @killable, only a fatal signal ends the wait).
+ *
+ * Return: 0 or -EOWNERDEAD with the mutex held; -ENOTRECOVERABLE;
+ * -EDEADLK; -EBUSY (@nonblock); -ETIMEDOUT; -ERESTARTSYS; -EAGAIN.
+ */
+static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
+			      ktime_t deadline, bool killable)
+{
+	struct kipc_waiter w;
+	ktime_t expires;
+	int ret;
+
+	spin_lock(&m->lock);
+	ret = kipc_mutex_try(m, tid, !nonblock);
+	if (ret != -EBUSY || nonblock)
+		goto out;
+
+	kipc_waitq_add(&m->waiters, &w);
+	w.size = tid;
+	for (;;) {
+		if (w.granted) {
+			ret = (int)(s64)w.value;
+			goto out;
+		}
+		if (killable ? fatal_signal_pending(current) :
+			       signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (kipc_deadline_over(deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		kipc_mutex_recover(m);
+		if (w.granted)
+			continue;
+		set_current_state(killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE);
+		spin_unlock(&m->lock);
+		expires = ktime_add_ms(ktime_get(), KIPC_MUTEX_RECHECK_MS);
+		if (ktime_before(deadline, expires))
+			expires = deadline;
+		schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+					 HRTIMER_MODE_ABS);
+		__set_current_state(TASK_RUNNING);
+		spin_lock(&m->lock);
+	}
+	list_del_init(&w.node);
+	m->waiters.count--;
+	if (!m->waiters.count)
+		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
+out:
+	spin_unlock(&m->lock);
+	return ret;
+}
+
+/*
+ * Unlock @m held by @tid.  An unlock that ends an inconsistent ownership
+ * makes the mutex not recoverable, unless @keep (a cond wait's release:
+ * the next owner inherits EOWNERDEAD).
+ *
+ * Return: 0; -EPERM if @tid does not hold @m.
+ */
+static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
+{
+	u32 old;
+	int ret = 0;
+
+	spin_lock(&m->lock);
+	old = READ_ONCE(*m->word);
+	if ((old & KIPC_MUTEX_TID_MASK) != tid ||
+	    m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
+		ret = -EPERM;
+	} else if (m->recursive && m->kowner == tid && m->depth > 1) {
+		m->depth--;
+	} else if (m->state == KIPC_MUTEX_STATE_OWNERDEAD && !keep) {
+		m->state = KIPC_MUTEX_STATE_NOTRECOVERABLE;
+		xchg(m->word, KIPC_MUTEX_KSTATE);
+		m->kowner = 0;
+		m->depth = 0;
+		kipc_waitq_wake_all(&m->waiters, (u64)(s64)-ENOTRECOVERABLE);
+	} else if (m->waiters.count) {
+		kipc_mutex_grant(m, m->state == KIPC_MUTEX_STATE_OK ?
+				 0 : -EOWNERDEAD);
+	} else {
+		xchg(m->word, m->state == KIPC_MUTEX_STATE_OK ?
+		     0 : KIPC_MUTEX_KSTATE);
+		m->kowner = 0;
+		m->depth = 0;
+	}
+	spin_unlock(&m->lock);
+	return ret;
+}
+
+/* ---- mutex ioctls ------------------------------------------------------- */
+
+/**
+ * kipc_mutex_ioc_lock() - KIPC_MUTEX_IOC_LOCK: lock, maybe waiting
+ * @file: the mutex fd's file
+ * @obj: the mutex
+ * @arg: user pointer to struct kipc_mutex_lock
+ * @usize: its size as the caller knows it
+ *
+ * An fd opened with KIPC_FD_NONBLOCK behaves as KIPC_WAIT_NONBLOCK.
+ *
+ * Return: 0 or -EOWNERDEAD with the mutex held; -ENOTRECOVERABLE;
+ * -EDEADLK; -EBUSY; -ETIMEDOUT; -ERESTARTSYS; -EINVAL; -EFAULT; -E2BIG.
+ */
+static long kipc_mutex_ioc_lock(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	struct kipc_mutex_lock l;
+	ktime_t deadline;
+	int err;
+
+	err = kipc_copy_in(&l, sizeof(l), KIPC_MUTEX_LOCK_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if (l.__pad || !kipc_mem_is_zero(l.reserved, sizeof(l.reserved)))
+		return -EINVAL;
+	err = kipc_check_wait(l.flags, &l.deadline, &deadline);
+	if (err)
+		return err;
+	return kipc_mutex_do_lock(to_mutex(obj), kipc_mutex_tid(),
+				  (l.flags & KIPC_WAIT_NONBLOCK) ||
+				  (file->f_flags & O_NONBLOCK),
+				  deadline, false);
+}
+
+/**
+ * kipc_mutex_ioc_unlock() - KIPC_MUTEX_IOC_UNLOCK: unlock
+ * @file: the mutex fd's file
+ * @obj: the mutex
+ * @arg: must be 0
+ * @usize: 0
+ *
+ * Hands the mutex to the oldest waiter if there is one.  Unlocking a
+ * mutex taken with EOWNERDEAD that was not made consistent makes it not
+ * recoverable and fails every waiter with ENOTRECOVERABLE.
+ *
+ * Return: 0; -EPERM (not the owner); -EINVAL.
+ */
+static long kipc_mutex_ioc_unlock(struct file *file, struct kipc_object *obj,
+				  unsigned long arg, unsigned int usize)
+{
+	if (arg)
+		return -EINVAL;
+	return kipc_mutex_do_unlock(to_mutex(obj), kipc_mutex_tid(), false);
+}
+
+/**
+ * kipc_mutex_ioc_consistent() - KIPC_MUTEX_IOC_CONSISTENT
+ * @file: the mutex fd's file
+ * @obj: the mutex
+ * @arg: must be 0
+ * @usize: 0
+ *
+ * Marks a mutex taken with EOWNERDEAD consistent again.
+ *
+ * Return: 0; -EPERM (not the owner); -EINVAL (not in that state).
+ */
+static long kipc_mutex_ioc_consistent(struct file *file,
+				      struct kipc_object *obj,
+				      unsigned long arg, unsigned int usize)
+{
+	struct kipc_mutex *m = to_mutex(obj);
+	u32 tid = kipc_mutex_tid();
+	int ret = 0;
+
+	if (arg)
+		return -EINVAL;
+	spin_lock(&m->lock);
+	if ((READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK) != tid ||
+	    m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
+		ret = -EPERM;
+	} else if (m->state != KIPC_MUTEX_STATE_OWNERDEAD) {
+		ret = -EINVAL;
+	} else {
+		m->state = KIPC_MUTEX_STATE_OK;
+		if (!m->recursive)
+			kipc_mutex_word_update(m, 0, KIPC_MUTEX_KSTATE);
+	}
+	spin_unlock(&m->lock);
+	return ret;
+}
+
+static void kipc_mutex_get_info(struct kipc_mutex *m,
+				struct kipc_mutex_info *in)
+{
+	pid_t tgid = 0;
+	u32 owner;
+
+	spin_lock(&m->lock);
+	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
+	in->flags = m->recursive ? KIPC_MUTEX_RECURSIVE : 0;
+	in->state = m->state;
+	in->owner_tid = owner;
+	in->owner_pid = 0;
+	if (owner && kipc_tid_alive(owner, &tgid))
+		in->owner_pid = tgid;
+	if (!owner)
+		in->depth = 0;
+	else if (m->recursive && m->kowner == owner)
+		in->depth = m->depth;
+	else
+		in->depth = 1;
+	in->waiters = m->waiters.count;
+	spin_unlock(&m->lock);
+}
+
+/**
+ * kipc_mutex_ioc_info() - KIPC_MUTEX_IOC_INFO: state of a mutex
+ * @file: the mutex fd's file
+ * @obj: the mutex
+ * @arg: user pointer to struct kipc_mutex_info
+ * @usize: its size as the caller knows it
+ *
+ * @depth is the number of times the owner holds the mutex: 0 when
+ * unlocked, 1 for a normal mutex that is locked.
+ *
+ * Return: 0; -EINVAL; -EFAULT; -E2BIG.
+ */
+static long kipc_mutex_ioc_info(struct file *file, struct kipc_object *obj,
+				unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_mutex_info in;
+	int err;
+
+	err = kipc_copy_in(&in, sizeof(in), KIPC_MUTEX_INFO_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
+		return -EINVAL;
+	kipc_mutex_get_info(to_mutex(obj), &in);
+	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+}
+
+/* ---- mutex object ------------------------------------------------------- */
+
+static struct kipc_object *kipc_mutex_create(const void *attr)
+{
+	const struct kipc_mutex_attr *a = attr;
+	struct kipc_mutex *m;
+
+	if ((a->flags & ~KIPC_MUTEX_RECURSIVE) || a->__pad ||
+	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+		return ERR_PTR(-EINVAL);
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	if (!m->page) {
+		kfree(m);
+		return ERR_PTR(-ENOMEM);
+	}
+	m->word = page_address(m->page);
+	spin_lock_init(&m->lock);
+	kipc_waitq_init(&m->waiters);
+	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
+	m->state = KIPC_MUTEX_STATE_OK;
+	m->obj.charge = PAGE_SIZE;
+	return &m->obj;
+}
+
+static void kipc_mutex_destroy(struct kipc_object *obj)
+{
+	struct kipc_mutex *m = to_mutex(obj);
+
+	WARN_ON(m->waiters.count);
+	__free_page(m->page);
+	kfree(m);
+}
+
+/* Every fd of a mutex can lock it and map it: read and write. */
+static int kipc_mutex_attach(struct kipc_object *obj, fmode_t mode,
+			     unsigned int how, unsigned long *tag)
+{
+	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
+		return -EINVAL;
+	*tag = 0;
+	return 0;
+}
+
+/*
+ * A close, or the unmapping of the word, may be the death of its owner:
+ * hand the mutex to a waiter now rather than at its next check.
+ */
+static void kipc_mutex_check_owner(struct kipc_mutex *m)
+{
+	spin_lock(&m->lock);
+	kipc_mutex_recover(m);
+	spin_unlock(&m->lock);
+}
+
+static void kipc_mutex_flush(struct file *file, struct kipc_object *obj)
+{
+	kipc_mutex_check_owner(to_mutex(obj));
+}
+
+static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	static const char * const states[] = {
+		"ok", "ownerdead", "notrecoverable",
+	};
+	struct kipc_mutex *mx = to_mutex(obj);
+	struct kipc_mutex_info in;
+
+	kipc_mutex_get_info(mx, &in);
+	seq_printf(m, "mutex-recursive:\t%d\n",
+		   !!(in.flags & KIPC_MUTEX_RECURSIVE));
+	seq_printf(m, "mutex-state:\t%s\n",
+		   in.state < ARRAY_SIZE(states) ? states[in.state] : "?");
+	seq_printf(m, "mutex-word:\t0x%08x\n", READ_ONCE(*mx->word));
+	seq_printf(m, "mutex-owner:\t%u %u\n", in.owner_tid, in.owner_pid);
+	seq_printf(m, "mutex-depth:\t%u\n", in.depth);
+	seq_printf(m, "mutex-waiters:\t%u\n", in.waiters);
+}
+
+/* ---- mutex mmap --------------------------------------------------------- */
+
+/* A mapping's file holds a reference to the mutex, as for channels. */
+static int kipc_mutex_map_release(struct inode *inode, struct file *file)
+{
+	kipc_object_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations kipc_mutex_map_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kipc_mutex_map_release,
+};
+
+/* At munmap and exit_mmap: the owner may have died with its mapping. */
+static void kipc_mutex_vm_close(struct vm_area_struct *vma)
+{
+	kipc_mutex_check_owner(to_mutex(vma->vm_private_data));
+}
+
+static const struct vm_operations_struct kipc_mutex_vm_ops = {
+	.close	= kipc_mutex_vm_close,
+};
+
+/*
+ * The page of the word: offset 0, KIPC_MUTEX_MAP_SIZE bytes, MAP_SHARED.
+ * The mapping is inherited by fork() (the child shares the word).
+ */
+static int kipc_mutex_mmap(struct file *file, struct kipc_object *obj,
+			   struct vm_area_struct *vma)
+{
+	struct kipc_mutex *m = to_mutex(obj);
+	struct file *mfile;
+	int err;
+
+	BUILD_BUG_ON(KIPC_MUTEX_MAP_SIZE > PAGE_SIZE);
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE ||
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	mfile = anon_inode_getfile("[kipc-mutex-map]", &kipc_mutex_map_fops,
+				   obj, O_RDWR);
+	if (IS_ERR(mfile))
+		return PTR_ERR(mfile);
+	kref_get(&obj->ref);	/* dropped by the map file's release */
+
+	err = vm_insert_page(vma, vma->vm_start, m->page);
+	if (err)
+		goto out;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = obj;
+	vma->vm_ops = &kipc_mutex_vm_ops;
+	vma_set_file(vma, mfile);
+out:
+	fput(mfile);
+	return err;
+}
+
+static const struct kipc_ioc kipc_mutex_ioctls[] = {
+	{ KIPC_MUTEX_IOC_LOCK, KIPC_MUTEX_LOCK_SIZE_VER0, kipc_mutex_ioc_lock },
+	{ KIPC_MUTEX_IOC_UNLOCK, 0, kipc_mutex_ioc_unlock },
+	{ KIPC_MUTEX_IOC_CONSISTENT, 0, kipc_mutex_ioc_consistent },
+	{ KIPC_MUTEX_IOC_INFO, KIPC_MUTEX_INFO_SIZE_VER0, kipc_mutex_ioc_info },
+};
+
+const struct kipc_type kipc_mutex_type = {
+	.type		= KIPC_TYPE_MUTEX,
+	.name		= "mutex",
+	.inode_name	= "[kipc-mutex]",
+	.attr_size	= sizeof(struct kipc_mutex_attr),
+	.attr_min	= KIPC_MUTEX_ATTR_SIZE_VER0,
+	.create		= kipc_mutex_create,
+	.destroy	= kipc_mutex_destroy,
+	.ioctls		= kipc_mutex_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_mutex_ioctls),
+	.show_fdinfo	= kipc_mutex_show_fdinfo,
+	.flush		= kipc_mutex_flush,
+	.attach		= kipc_mutex_attach,
+	.mmap		= kipc_mutex_mmap,
+};
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_type);
+
+/* ---- condition variables ------------------------------------------------ */
+
+/*
+ * Release @m held by @tid and sleep on @c until signalled, @deadline or a
+ * signal; then re-lock @m.  The caller is queued on @c before @m is
+ * released, so no signal sent after the release is missed.
+ */
+static int kipc_cond_do_wait(struct kipc_cond *c, struct kipc_mutex *m,
+			     u32 tid, ktime_t deadline)
+{
+	struct kipc_waiter w;
+	u32 owner;
+	int ret, lret;
+
+	/* Only the owner can change who owns it, so this stays true. */
+	spin_lock(&m->lock);
+	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
+	ret = 0;
+	if (owner != tid || m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE)
+		ret = -EPERM;
+	else if (m->recursive && m->kowner == tid && m->depth > 1)
+		ret = -EPERM;	/* would have to release every level */
+	spin_unlock(&m->lock);
+	if (ret)
+		return ret;
+
+	spin_lock(&c->lock);
+	kipc_waitq_add(&c->waiters, &w);
+	spin_unlock(&c->lock);
+
+	ret = kipc_mutex_do_unlock(m, tid, true);
+	if (ret) {
+		/* The word was overwritten meanwhile. */
+		spin_lock(&c->lock);
+		if (w.granted) {
+			kipc_waitq_wake_one(&c->waiters, 0);	/* pass it on */
+		} else {
+			list_del_init(&w.node);
+			c->waiters.count--;
+		}
+		spin_unlock(&c->lock);
+		return ret;
+	}
+
+	spin_lock(&c->lock);
+	ret = kipc_waitq_sleep(&c->waiters, &c->lock, &w, deadline);
+	spin_unlock(&c->lock);
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;	/* the wake-up may have been consumed */
+
+	/* Re-lock: no deadline, and only a fatal signal interrupts. */
+	lret = kipc_mutex_do_lock(m, tid, false, KTIME_MAX, true);
+	if (lret == -ERESTARTSYS)
+		lret = -EINTR;	/* dying: the mutex is not held */
+	return lret ? lret : ret;
+}
+
+/**
+ * kipc_cond_ioc_wait() - KIPC_COND_IOC_WAIT: release a mutex and wait
+ * @file: the cond fd's file, readable (EBADF)
+ * @obj: the cond
+ * @arg: user pointer to struct kipc_cond_wait
+ * @usize: its size as the caller knows it
+ *
+ * The mutex must be held by the caller (EPERM), once for a recursive
+ * mutex (EPERM if nested).  A mutex held with EOWNERDEAD and not yet
+ * consistent stays so: whoever takes it in the meantime, and the caller
+ * when it gets it back, gets EOWNERDEAD.
+ *
+ * Return: 0, -ETIMEDOUT or -EINTR with the mutex held again; -EOWNERDEAD
+ * (held again, its owner died meanwhile); -ENOTRECOVERABLE; -EPERM;
+ * -EINVAL (not a kipc mutex, bad flags); -EBADF; -EFAULT; -E2BIG.
+ */
+static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
+			       unsigned long arg, unsigned int usize)
+{
+	struct kipc_cond_wait w;
+	struct kipc_object *mobj;
+	struct file *mf;
+	ktime_t deadline;
+	int err;
+
+	err = kipc_copy_in(&w, sizeof(w), KIPC_COND_WAIT_SIZE_VER0,
+			   (void __user *)arg, usize);
+	if (err)
+		return err;
+	if ((w.flags & ~KIPC_WAIT_DEADLINE) ||
+	    !kipc_mem_is_zero(w.reserved, sizeof(w.reserved)))
+		return -EINVAL;
+	err = kipc_check_wait(w.flags, &w.deadline, &deadline);
+	if (err)
+		return err;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+
+	mf = fget(w.mutex_fd);
+	if (!mf)
+		return -EBADF;
+	/* Same file_operations: a kipc object's file, so its private_data. */
+	mobj = mf->f_op == file->f_op ? kipc_file_obj(mf) : NULL;
+	if (!mobj || mobj->type != &kipc_mutex_type)
+		err = -EINVAL;
+	else
+		err = kipc_cond_do_wait(to_cond(obj), to_mutex(mobj),
+					kipc_mutex_tid(), deadline);
+	fput(mf);
+	return err;
+}
+
+/**
+ * kipc_cond_ioc_signal() - KIPC_COND_IOC_SIGNAL: wake one or all waiters
+ * @file: the cond fd's file, writable (EBADF)
+ * @obj: the cond
+ * @arg: user pointer to struct kipc_cond_signal
+ * @usize: its size as the caller knows it
+ *
+ * Return: 0 with @woken set; -EINVAL; -EBADF; -EFAULT; -E2BIG.
+ */
+static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
+				 unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_cond *c = to_cond(obj);
+	struct kipc_cond_signal s;
+	int err;
+
+	err = kipc_copy_in(&s, sizeof(s), KIPC_COND_SIGNAL_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if ((s.flags & ~KIPC_COND_BROADCAST) ||
+	    !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	spin_lock(&c->lock);
+	if (s.flags & KIPC_COND_BROADCAST)
+		s.woken = kipc_waitq_wake_all(&c->waiters, 0);
+	else
+		s.woken = kipc_waitq_wake_one(&c->waiters, 0);
+	c->signals++;
+	c->wakeups += s.woken;
+	spin_unlock(&c->lock);
+	return kipc_copy_out(uarg, usize, &s, sizeof(s));
+}
+
+static struct kipc_object *kipc_cond_create(const void *attr)
+{
+	struct kipc_cond *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&c->lock);
+	kipc_waitq_init(&c->waiters);
+	return &c->obj;
+}
+
+static void kipc_cond_destroy(struct kipc_object *obj)
+{
+	struct kipc_cond *c = to_cond(obj);
+
+	WARN_ON(c->waiters.count);
+	kfree(c);
+}
+
+static void kipc_cond_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	struct kipc_cond *c = to_cond(obj);
+	unsigned int waiters;
+	u64 signals, wakeups;
+
+	spin_lock(&c->lock);
+	waiters = c->waiters.count;
+	signals = c->signals;
+	wakeups = c->wakeups;
+	spin_unlock(&c->lock);
+	seq_printf(m, "cond-waiters:\t%u\n", waiters);
+	seq_printf(m, "cond-signals:\t%llu\n", signals);
+	seq_printf(m, "cond-wakeups:\t%llu\n", wakeups);
+}
+
+static const struct kipc_ioc kipc_cond_ioctls[] = {
+	{ KIPC_COND_IOC_WAIT, KIPC_COND_WAIT_SIZE_VER0, kipc_cond_ioc_wait },
+	{ KIPC_COND_IOC_SIGNAL, KIPC_COND_SIGNAL_SIZE_VER0, kipc_cond_ioc_signal },
+};
+
+const struct kipc_type kipc_cond_type = {
+	.type		= KIPC_TYPE_COND,
+	.name		= "cond",
+	.inode_name	= "[kipc-cond]",
+	.create		= kipc_cond_create,
+	.destroy	= kipc_cond_destroy,
+	.ioctls		= kipc_cond_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_cond_ioctls),
+	.show_fdinfo	= kipc_cond_show_fdinfo,
+};
+EXPORT_SYMBOL_IF_KUNIT(kipc_cond_type);

@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Semaphores: a counting semaphore whose state user space may change with
+ * compare-and-swap, entering the kernel only to sleep, to wake and to undo.
+ *
+ * The state word (struct kipc_sem_shared.state, in a page every fd may
+ * map) holds the value in its low 32 bits and, in its high 32, the
+ * number of tasks queued in the kernel.  User space takes and gives units
+ * only while the high half is 0; the kernel changes the word only under
+ * the semaphore's lock, always with a compare-and-swap of the whole word,
+ * so that it never loses a concurrent user-space update.
+ *
+ * The word is never trusted.  A writer of the mapping may store anything
+ * in it, so every kernel update reads the value, clamps it to the maximum,
+ * and writes the high half from the kernel's own count of queued waiters
+ * (plus one while poll is armed, below).  The kernel's FIFO of waiters and
+ * its counters live in kernel memory only: garbage in the word can make
+ * user space's own fast path misbehave (a waiter not woken by a post that
+ * stayed in user space), but it cannot corrupt a kernel list or make the
+ * kernel's count underflow.  A value found above 0 while waiters are
+ * queued (only garbage makes that) is handed to those waiters at the next
+ * kernel operation.
+ *
+ * poll/epoll: readable while the value is above 0.  A post made in user
+ * space never enters the kernel, so a poller would miss it.  Hence, when
+ * poll finds the value at 0, it "arms": it adds one to the high half of
+ * the word, which sends every later post (and wait) through the kernel.
+ * The next post through the kernel that leaves a value above 0 disarms
+ * and wakes the pollers, who poll again (and arm again if the value is
+ * back at 0).  An armed semaphore with nobody polling any more costs one
+ * system call, on the next post.  Edge-triggered epoll sees posts that go
+ * through the kernel; a value taken to 0 and raised again in user space
+ * while it reads readable produces no new edge.
+ *
+ * Undo: KIPC_SEM_UNDO records, per process (thread group) and semaphore,
+ * the net units the process took (to give back) or gave (to take back).
+ * At most one record exists per process and semaphore, allocated before
+ * the lock is taken and charged to the memory cgroup of the process that
+ * makes it; a record whose net reaches 0 is freed.  The record is applied
+ * when the process closes its last fd of the semaphore: .flush runs at
+ * every close(2) of an fd (exit included) in the closing process, which
+ * then looks in its fd table for another fd of the same semaphore.  At
+ * exit the fd table is already detached from the task; then the first
+ * close applies the record (the process can do nothing more).  A process
+ * that shares its fd table with another process (clone(CLONE_FILES)
+ * without CLONE_THREAD) and exits first keeps its record until the
+ * semaphore is freed.  Likewise a record made by an operation that races
+ * with the close of the process's last fd (another thread closes it
+ * during the call) stays until the process closes another fd of the
+ * semaphore, or until the semaphore is freed.  Records are bounded by
+ * the processes that hold an fd: one each.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <kunit/visibility.h>
+
+#include "kipc.h"
+
+/**
+ * struct kipc_sem_undo - pending undo of one process on one semaphore
+ * @node: link in &kipc_sem.undos
+ * @tgid: the process
+ * @adj: units to give back (> 0: the process took them) or to take back
+ *	(< 0: the process gave them), saturated
+ */
+struct kipc_sem_undo {
+	struct list_head node;
+	struct pid *tgid;
+	s64 adj;
+};
+
+/**
+ * struct kipc_sem - a semaphore object
+ * @obj: the common part
+ * @lock: protects every field below and every kernel update of the state
+ *	word.  A leaf lock: only the scheduler's locks (to wake a waiter)
+ *	are taken under it; the fd table lock of .flush and the poll wait
+ *	queue's lock are taken without it.
+ * @waiters: tasks blocked in KIPC_SEM_IOC_WAIT, oldest first
+ * @poll_wq: poll/epoll waiters; woken, outside @lock, by kernel posts
+ * @page: the page user space maps (struct kipc_sem_shared)
+ * @state: the state word in @page
+ * @max: the maximum value
+ * @armed: poll found the value at 0 and added one to the word's high half
+ * @posts: units posted through the kernel
+ * @waits: waits satisfied in the kernel
+ * @undos: the pending undo records
+ * @nundo: their number
+ */
+struct kipc_sem {
+	struct kipc_object obj;
+	spinlock_t lock; /* protects all below */
+	struct kipc_waitq waiters;
+	wait_queue_head_t poll_wq;
+	struct page *page;
+	atomic64_t *state;
+	u32 max;
+	bool armed;
+	u64 posts;
+	u64 waits;
+	struct list_head undos;
+	unsigned int nundo;
+};
+
+static struct kipc_sem *to_sem(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_sem, obj);
+}
+
+/* The value a word holds, as the kernel understands it: at most the max. */
+static u32 kipc_sem_value(const struct kipc_sem *s, u64 word)
+{
+	return min_t(u32, (u32)word, s->max);
+}
+
+/* The word for @value with the kernel's own waiters half; lock held. */
+static u64 kipc_sem_word(const struct kipc_sem *s, u32 value)
+{
+	return (u64)(s->waiters.count + s->armed) << 32 | value;
+}
+
+/*
+ * Give @n units, to the queued waiters first and the rest to the value;
+ * lock held.  A value already in the word while waiters are queued goes
+ * to them too.  With @strict, -EOVERFLOW if the rest does not fit under
+ * the maximum (nothing changes); otherwise the excess is dropped.
+ * *@value gets the value after; *@wake is set if pollers must be woken.
+ * With @n = 0 this rewrites the word from the kernel's state.
+ */
+static int kipc_sem_give(struct kipc_sem *s, u32 n, bool strict, u32 *value,
+			 bool *wake)
+{
+	u64 old, new, cur = atomic64_read(s->state);
+	u32 grants, armed;
+	u64 total;
+
+	do {
+		old = cur;
+		total = (u64)kipc_sem_value(s, old) + n;
+		grants = min_t(u64, total, s->waiters.count);
+		total -= grants;
+		if (total > s->max) {
+			if (strict)
+				return -EOVERFLOW;
+			total = s->max;
+		}
+		armed = s->armed && !total;
+		new = (u64)(s->waiters.count - grants + armed) << 32 | total;
+		cur = atomic64_cmpxchg(s->state, old, new);
+	} while (cur != old);
+
+	if (total) {
+		s->armed = false;
+		*wake = true;
+	}
+	s->waits += grants;
+	while (grants--)
+		kipc_waitq_wake_one(&s->waiters, 0);
+	*value = total;
+	return 0;
+}
+
+/* Take back up to @n units, never below 0; lock held.  Returns the value. */
+static u32 kipc_sem_take_back(struct kipc_sem *s, u64 n)
+{
+	u64 old, cur = atomic64_read(s->state);
+	u32 v, take;
+
+	do {
+		old = cur;
+		v = kipc_sem_value(s, old);
+		take = min_t(u64, v, n);
+		cur = atomic64_cmpxchg(s->state, old, kipc_sem_word(s, v - take));
+	} while (cur != old);
+	return v - take;
+}
+
+/* ---- undo -------------------------------------------------------------- */
+
+static struct kipc_sem_undo *kipc_sem_undo_find(struct kipc_sem *s,
+						struct pid *tgid)
+{
+	struct kipc_sem_undo *u;
+
+	list_for_each_entry(u, &s->undos, node)
+		if (u->tgid == tgid)
+			return u;
+	return NULL;
+}
+
+static void kipc_sem_undo_free(struct kipc_sem_undo *u)
+{
+	put_pid(u->tgid);
+	kfree(u);
+}
+
+/*
+ * Record @delta for the current process; lock held.  *@spare is a record
+ * allocated beforehand, taken (set to NULL) if the process has none yet.
+ */
+static void kipc_sem_undo_add(struct kipc_sem *s, struct kipc_sem_undo **spare,
+			      s64 delta)
+{
+	struct pid *tgid = task_tgid(current);
+	struct kipc_sem_undo *u = kipc_sem_undo_find(s, tgid);
+	s64 adj;
+
+	if (!u) {
+		u = *spare;
+		*spare = NULL;
+		u->tgid = get_pid(tgid);
+		u->adj = 0;
+		list_add_tail(&u->node, &s->undos);
+		WRITE_ONCE(s->nundo, s->nundo + 1);
+	}
+	if (check_add_overflow(u->adj, delta, &adj))
+		adj = delta > 0 ? S64_MAX : S64_MIN;
+	u->adj = adj;
+	if (!adj) {
+		list_del(&u->node);
+		WRITE_ONCE(s->nundo, s->nundo - 1);
+		kipc_sem_undo_free(u);
+	}
+}
+
+/* Revert what @u records; lock held. */
+static void kipc_sem_undo_apply(struct kipc_sem *s, struct kipc_sem_undo *u,
+				bool *wake)
+{
+	u32 v;
+
+	if (u->adj > 0)
+		kipc_sem_give(s, min_t(s64, u->adj, U32_MAX), false, &v, wake);
+	else if (u->adj < 0)
+		kipc_sem_take_back(s, u->adj < -(s64)U32_MAX ? U32_MAX :
+				   -u->adj);
+}
+
+static int kipc_sem_match(const void *p, struct file *f, unsigned int fd)
+{
+	const struct file *file = p;
+
+	return f->f_op == file->f_op && kipc_file_obj(f) == kipc_file_obj(file);
+}
+
+/*
+ * Called at every close(2) of an fd of the semaphore, in the closing
+ * process: if it was the process's last one, revert its undo record.
+ */
+static void kipc_sem_flush(struct file *file, struct kipc_object *obj)
+{
+	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_undo *u;
+	bool wake = false;
+
+	if (!READ_ONCE(s->nundo))
+		return;
+	/* current->files is NULL while an exiting task closes its fds. */
+	if (current->files &&
+	    iterate_fd(current->files, 0, kipc_sem_match, file))
+		return;
+
+	spin_lock(&s->lock);
+	u = kipc_sem_undo_find(s, task_tgid(current));
+	if (u) {
+		list_del(&u->node);
+		WRITE_ONCE(s->nundo, s->nundo - 1);
+		kipc_sem_undo_apply(s, u, &wake);
+	}
+	spin_unlock(&s->lock);
+
+	if (wake)
+		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+	if (u)
+		kipc_sem_undo_free(u);
+}
+
+/* ---- create and destroy ------------------------------------------------- */
+
+static struct kipc_object *kipc_sem_create(const void *attr)
+{
+	const struct kipc_sem_attr *a = attr;
+	struct kipc_sem_shared *shared;
+	struct kipc_sem *s;
+	u32 max;
+
+	max = a->max ? a->max : KIPC_SEM_VALUE_MAX;
+	if (a->flags || a->__pad ||
+	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)) ||
+	    max > KIPC_SEM_VALUE_MAX || a->value > max)
+		return ERR_PTR(-EINVAL);
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	if (!s->page) {
+		kfree(s);
+		return ERR_PTR(-ENOMEM);
+	}
+	shared = page_address(s->page);
+	shared->max = max;
+	s->state = (atomic64_t *)&shared->state;
+	atomic64_set(s->state, a->value);
+	spin_lock_init(&s->lock);
+	kipc_waitq_init(&s->waiters);
+	init_waitqueue_head(&s->poll_wq);
+	INIT_LIST_HEAD(&s->undos);
+	s->max = max;
+	return &s->obj;
+}
+
+static void kipc_sem_destroy(struct kipc_object *obj)
+{
+	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_undo *u, *tmp;
+
+	WARN_ON(s->waiters.count);
+	list_for_each_entry_safe(u, tmp, &s->undos, node)
+		kipc_sem_undo_free(u);
+	__free_page(s->page);
+	kfree(s);
+}
+
+/* ---- post and wait --------------------------------------------------------- */
+
+static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
+{
+	struct kipc_sem_undo *u = NULL;
+	bool wake = false;
+	int err;
+
+	if (undo) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		if (!u)
+			return -ENOMEM;
+	}
+	spin_lock(&s->lock);
+	err = kipc_sem_give(s, count, true, value, &wake);
+	if (!err) {
+		s->posts += count;
+		if (undo)
+			kipc_sem_undo_add(s, &u, -(s64)count);
+	}
+	spin_unlock(&s->lock);
+
+	if (wake)
+		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+	kfree(u);
+	return err;
+}
+
+static int kipc_sem_wait(struct kipc_sem *s, bool nonblock, ktime_t deadline,
+			 bool undo, u32 *value)
+{
+	struct kipc_sem_undo *u = NULL;
+	struct kipc_waiter w;
+	u64 old, new, cur;
+	bool wake = false;
+	int ret = 0;
+	u32 v;
+
+	if (undo) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		if (!u)
+			return -ENOMEM;
+	}
+	spin_lock(&s->lock);
+	cur = atomic64_read(s->state);
+	for (;;) {
+		old = cur;
+		v = kipc_sem_value(s, old);
+		if (v && s->waiters.count) {
+			/* Garbage: units and queued waiters; serve them. */
+			kipc_sem_give(s, 0, false, &v, &wake);
+			cur = atomic64_read(s->state);
+			continue;
+		}
+		if (v)
+			new = kipc_sem_word(s, v - 1);
+		else if (nonblock)
+			goto out_again;
+		else	/* queue: one more waiter in the word */
+			new = kipc_sem_word(s, 0) + (1ULL << 32);
+		cur = atomic64_cmpxchg(s->state, old, new);
+		if (cur == old)
+			break;
+	}
+
+	if (v) {
+		s->waits++;
+		*value = v - 1;
+	} else {
+		kipc_waitq_add(&s->waiters, &w);
+		ret = kipc_waitq_sleep(&s->waiters, &s->lock, &w, deadline);
+		if (ret) {
+			/* Dequeued: drop it from the word too. */
+			kipc_sem_give(s, 0, false, &v, &wake);
+			goto out;
+		}
+		*value = kipc_sem_value(s, atomic64_read(s->state));
+	}
+	if (undo)
+		kipc_sem_undo_add(s, &u, 1);
+	goto out;
+
+out_again:
+	ret = -EAGAIN;
+out:
+	spin_unlock(&s->lock);
+	if (wake)
+		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+	kfree(u);
+	return ret;
+}
+
+/* ---- ioctls ------------------------------------------------------------------ */
+
+static int kipc_sem_check_op(const struct kipc_sem_op *op)
+{
+	if (op->__pad || !kipc_mem_is_zero(op->reserved, sizeof(op->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kipc_sem_ioc_post() - KIPC_SEM_IOC_POST: give units
+ * @file: the semaphore fd, which must be writable (EBADF)
+ * @obj: the semaphore
+ * @arg: user pointer to a struct kipc_sem_op
+ * @usize: its size
+ *
+ * Hands @count units to the queued waiters, oldest first, and adds the
+ * rest to the value.  KIPC_SEM_UNDO records the post for the caller.
+ *
+ * Return: 0 with the value after in kipc_sem_op.value; -EINVAL for bad
+ * flags, a deadline, a count of 0 or above KIPC_SEM_VALUE_MAX; -EBADF;
+ * -EOVERFLOW past the maximum (nothing posted); -EFAULT; -ENOMEM.
+ */
+static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
+			      unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_sem_op op;
+	int err;
+
+	err = kipc_copy_in(&op, sizeof(op), KIPC_SEM_OP_SIZE_VER0, uarg, usize);
+	if (err)
+		return err;
+	err = kipc_sem_check_op(&op);
+	if (err)
+		return err;
+	if ((op.flags & ~KIPC_SEM_UNDO) ||
+	    !kipc_mem_is_zero(&op.deadline, sizeof(op.deadline)) ||
+	    !op.count || op.count > KIPC_SEM_VALUE_MAX)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
+	/* Fail on a read-only struct before anything is posted. */
+	err = kipc_copy_out(uarg, usize, &op, sizeof(op));
+	if (err)
+		return err;
+	err = kipc_sem_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO,
+			    &op.value);
+	if (err)
+		return err;
+	return kipc_copy_out(uarg, usize, &op, sizeof(op));
+}
+
+/**
+ * kipc_sem_ioc_wait() - KIPC_SEM_IOC_WAIT: take one unit
+ * @file: the semaphore fd, which must be readable (EBADF)
+ * @obj: the semaphore
+ * @arg: user pointer to a struct kipc_sem_op
+ * @usize: its size
+ *
+ * Takes a unit at once if one is free and nobody is queued, else queues
+ * behind the other waiters until a post hands it one, the deadline passes
+ * or a signal arrives.  KIPC_WAIT_NONBLOCK or an O_NONBLOCK fd never
+ * queues.  KIPC_SEM_UNDO records the unit taken for the caller.
+ *
+ * Return: 0 with the value after in kipc_sem_op.value; -EINVAL for bad
+ * flags or deadline or a count other than 1; -EBADF; -EAGAIN;
+ * -ETIMEDOUT; -ERESTARTSYS; -EFAULT; -ENOMEM.
+ */
+static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
+			      unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_sem_op op;
+	ktime_t deadline;
+	bool nonblock;
+	int err;
+
+	err = kipc_copy_in(&op, sizeof(op), KIPC_SEM_OP_SIZE_VER0, uarg, usize);
+	if (err)
+		return err;
+	err = kipc_sem_check_op(&op);
+	if (err)
+		return err;
+	err = kipc_check_wait(op.flags & ~KIPC_SEM_UNDO, &op.deadline,
+			      &deadline);
+	if (err)
+		return err;
+	if (op.count != 1)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+
+	/* Fail on a read-only struct before a unit is taken. */
+	err = kipc_copy_out(uarg, usize, &op, sizeof(op));
+	if (err)
+		return err;
+	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
+		   (file->f_flags & O_NONBLOCK);
+	err = kipc_sem_wait(to_sem(obj), nonblock, deadline,
+			    op.flags & KIPC_SEM_UNDO, &op.value);
+	if (err)
+		return err;
+	return kipc_copy_out(uarg, usize, &op, sizeof(op));
+}
+
+static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)
+{
+	spin_lock(&s->lock);
+	in->value = kipc_sem_value(s, atomic64_read(s->state));
+	in->max = s->max;
+	in->waiters = s->waiters.count;
+	in->posts = s->posts;
+	in->waits = s->waits;
+	in->undo_procs = s->nundo;
+	spin_unlock(&s->lock);
+}
+
+/**
+ * kipc_sem_ioc_info() - KIPC_SEM_IOC_INFO: value, maximum and counters
+ * @file: the semaphore fd (any access)
+ * @obj: the semaphore
+ * @arg: user pointer to a struct kipc_sem_info
+ * @usize: its size
+ *
+ * Return: 0; -EINVAL for non-zero flags, padding or reserved; -EFAULT.
+ */
+static long kipc_sem_ioc_info(struct file *file, struct kipc_object *obj,
+			      unsigned long arg, unsigned int usize)
+{
+	void __user *uarg = (void __user *)arg;
+	struct kipc_sem_info in;
+	int err;
+
+	err = kipc_copy_in(&in, sizeof(in), KIPC_SEM_INFO_SIZE_VER0, uarg,
+			   usize);
+	if (err)
+		return err;
+	if (in.flags || in.__pad ||
+	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
+		return -EINVAL;
+	kipc_sem_get_info(to_sem(obj), &in);
+	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+}
+
+/* ---- poll, fdinfo ------------------------------------------------------------ */
+
+static __poll_t kipc_sem_poll(struct file *file, struct kipc_object *obj,
+			      poll_table *wait)
+{
+	struct kipc_sem *s = to_sem(obj);
+	u64 old, cur;
+	u32 v;
+
+	poll_wait(file, &s->poll_wq, wait);
+	spin_lock(&s->lock);
+	cur = atomic64_read(s->state);
+	for (;;) {
+		old = cur;
+		v = kipc_sem_value(s, old);
+		if (v || s->armed)
+			break;
+		/* Arm: the next post must come through the kernel. */
+		cur = atomic64_cmpxchg(s->state, old,
+				       kipc_sem_word(s, 0) + (1ULL << 32));
+		if (cur == old) {
+			s->armed = true;
+			break;
+		}
+	}
+	spin_unlock(&s->lock);
+	return v ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static void kipc_sem_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	struct kipc_sem_info in;
+
+	kipc_sem_get_info(to_sem(obj), &in);
+	seq_printf(m, "sem-value:\t%u\n", in.value);
+	seq_printf(m, "sem-max:\t%u\n", in.max);
+	seq_printf(m, "sem-waiters:\t%u\n", in.waiters);
+	seq_printf(m, "sem-posts:\t%llu\n", in.posts);
+	seq_printf(m, "sem-waits:\t%llu\n", in.waits);
+	seq_printf(m, "sem-undo-procs:\t%u\n", in.undo_procs);
+}
+
+/* ---- mmap ------------------------------------------------------------------- */
+
+/* A mapping's file: holds a reference to the semaphore, not to an fd. */
+static int kipc_sem_map_release(struct inode *inode, struct file *file)
+{
+	kipc_object_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations kipc_sem_map_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kipc_sem_map_release,
+};
+
+static void kipc_sem_vm_nowrite(struct vm_area_struct *vma)
+{
+	vm_flags_clear(vma, VM_MAYWRITE);
+}
+
+/*
+ * The state page, shared: MAP_SHARED (MAP_PRIVATE is EINVAL), one page at
+ * offset 0.  Writable only through an fd open for reading and writing;
+ * mprotect() cannot make a read-only mapping writable later.  A mapping
+ * survives fork (the word is safe to share) and keeps the semaphore alive.
+ */
+static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
+			 struct vm_area_struct *vma)
+{
+	struct kipc_sem *s = to_sem(obj);
+	struct file *mfile;
+	int err;
+
+	/* A length in whole pages: other than KIPC_SEM_MAP_SIZE if pages are. */
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != KIPC_SEM_MAP_SIZE ||
+	    !(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
+	if (!(file->f_mode & FMODE_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		kipc_sem_vm_nowrite(vma);
+	}
+	mfile = anon_inode_getfile("[kipc-semaphore-map]", &kipc_sem_map_fops,
+				   obj, O_RDWR);
+	if (IS_ERR(mfile))
+		return PTR_ERR(mfile);
+	kref_get(&obj->ref);	/* dropped by the map file's release */
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	err = vm_insert_page(vma, vma->vm_start, s->page);
+	if (!err)
+		vma_set_file(vma, mfile);
+	fput(mfile);
+	return err;
+}
+
+/* ---- the type --------------------------------------------------------------- */
+
+static const struct kipc_ioc kipc_sem_ioctls[] = {
+	{ KIPC_SEM_IOC_POST, KIPC_SEM_OP_SIZE_VER0, kipc_sem_ioc_post },
+	{ KIPC_SEM_IOC_WAIT, KIPC_SEM_OP_SIZE_VER0, kipc_sem_ioc_wait },
+	{ KIPC_SEM_IOC_INFO, KIPC_SEM_INFO_SIZE_VER0, kipc_sem_ioc_info },
+};
+
+const struct kipc_type kipc_sem_type = {
+	.type		= KIPC_TYPE_SEMAPHORE,
+	.name		= "semaphore",
+	.inode_name	= "[kipc-semaphore]",
+	.attr_size	= sizeof(struct kipc_sem_attr),
+	.attr_min	= KIPC_SEM_ATTR_SIZE_VER0,
+	.create		= kipc_sem_create,
+	.destroy	= kipc_sem_destroy,
+	.ioctls		= kipc_sem_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_sem_ioctls),
+	.poll		= kipc_sem_poll,
+	.show_fdinfo	= kipc_sem_show_fdinfo,
+	.flush		= kipc_sem_flush,
+	.mmap		= kipc_sem_mmap,
+};
+EXPORT_SYMBOL_IF_KUNIT(kipc_sem_type);
