@@ -49,7 +49,10 @@ enum fz_cmd {
 	FZ_Q_SEND, FZ_Q_RECV, FZ_Q_INFO, FZ_Q_NOTIFY,
 	FZ_BOGUS, FZ_READ, FZ_WRITE,
 	FZ_REOPEN, FZ_CH_SENDV, FZ_CH_RECVV, FZ_CH_WAIT, FZ_CH_INFO,
-	FZ_PIPE_CAP, FZ_PIPE_INFO, FZ_MMAP, FZ_NCMDS
+	FZ_PIPE_CAP, FZ_PIPE_INFO, FZ_MMAP,
+	FZ_REGION_INFO, FZ_SEM_POST, FZ_SEM_WAIT, FZ_SEM_INFO,
+	FZ_MTX_LOCK, FZ_MTX_UNLOCK, FZ_MTX_CONSISTENT, FZ_MTX_INFO,
+	FZ_COND_WAIT, FZ_COND_SIGNAL, FZ_NCMDS
 };
 
 static const char *const fz_names[FZ_NCMDS] = {
@@ -59,6 +62,9 @@ static const char *const fz_names[FZ_NCMDS] = {
 	"unknown", "read(2)", "write(2)",
 	"REOPEN", "CHAN_SENDV", "CHAN_RECVV", "CHAN_WAIT", "CHAN_INFO",
 	"PIPE_SET_CAP", "PIPE_INFO", "mmap(2)",
+	"REGION_INFO", "SEM_POST", "SEM_WAIT", "SEM_INFO",
+	"MUTEX_LOCK", "MUTEX_UNLOCK", "MUTEX_CONSIST", "MUTEX_INFO",
+	"COND_WAIT", "COND_SIGNAL",
 };
 
 static const unsigned long fz_cmds[FZ_NCMDS] = {
@@ -71,6 +77,10 @@ static const unsigned long fz_cmds[FZ_NCMDS] = {
 	KIPC_IOC_REOPEN, KIPC_CHAN_IOC_SENDV, KIPC_CHAN_IOC_RECVV,
 	KIPC_CHAN_IOC_WAIT, KIPC_CHAN_IOC_INFO, KIPC_PIPE_IOC_SET_CAPACITY,
 	KIPC_PIPE_IOC_INFO, 0,
+	KIPC_REGION_IOC_INFO, KIPC_SEM_IOC_POST, KIPC_SEM_IOC_WAIT,
+	KIPC_SEM_IOC_INFO, KIPC_MUTEX_IOC_LOCK, KIPC_MUTEX_IOC_UNLOCK,
+	KIPC_MUTEX_IOC_CONSISTENT, KIPC_MUTEX_IOC_INFO, KIPC_COND_IOC_WAIT,
+	KIPC_COND_IOC_SIGNAL,
 };
 
 /* Errnos each command may return (besides 0).  Anything else fails. */
@@ -91,6 +101,14 @@ static const int fz_allowed[FZ_NCMDS][10] = {
 	[FZ_CH_WAIT] = { EAGAIN, ETIMEDOUT, EINTR },
 	[FZ_PIPE_CAP] = { EBUSY, EDQUOT, ENOMEM },
 	[FZ_MMAP] = { ENODEV, EBUSY, EACCES, ENOMEM, EAGAIN },
+	[FZ_SEM_POST] = { EOVERFLOW, ENOMEM },
+	[FZ_SEM_WAIT] = { EAGAIN, ETIMEDOUT, EINTR, ENOMEM },
+	[FZ_MTX_LOCK] = { EOWNERDEAD, ENOTRECOVERABLE, EDEADLK, EBUSY,
+			  ETIMEDOUT, EINTR },
+	[FZ_MTX_UNLOCK] = { EPERM },
+	[FZ_MTX_CONSISTENT] = { EPERM },
+	[FZ_COND_WAIT] = { ETIMEDOUT, EOWNERDEAD, ENOTRECOVERABLE, EPERM,
+			   EINTR },
 };
 
 static int fz_in(const int *list, int err)
@@ -196,6 +214,21 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			c->attr = (uintptr_t)a;
 			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
 		}
+		if (c->type == KIPC_TYPE_REGION && fz_below(s, 8)) {
+			struct kipc_region_attr *a = (void *)(buf + 128);
+
+			a->size = fz_below(s, 4) ? 4096 * (1 + fz_below(s, 4)) :
+				  fz_rand(s) & 0xffffffff;
+			c->attr = (uintptr_t)a;
+			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+		}
+		if (c->type == KIPC_TYPE_MUTEX && fz_below(s, 2)) {
+			struct kipc_mutex_attr *a = (void *)(buf + 128);
+
+			a->flags = fz_below(s, 2) ? KIPC_MUTEX_RECURSIVE : fz_rand(s);
+			c->attr = (uintptr_t)a;
+			c->attr_size = sizeof(*a);
+		}
 		if (c->type == KIPC_TYPE_PIPE && fz_below(s, 2)) {
 			struct kipc_pipe_attr *a = (void *)(buf + 128);
 
@@ -289,6 +322,40 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			  fz_rand(s) & 0x3ffff;
 		break;
 	}
+	case FZ_SEM_POST:
+	case FZ_SEM_WAIT: {
+		struct kipc_sem_op *o = (void *)buf;
+
+		o->flags = fz_below(s, 2) ? KIPC_WAIT_NONBLOCK :
+			   fz_below(s, 2) ? KIPC_SEM_UNDO | KIPC_WAIT_NONBLOCK :
+			   fz_rand(s) & 0x107;
+		if (cmd == FZ_SEM_POST)
+			o->flags &= ~KIPC_WAIT_NONBLOCK;
+		if (o->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &o->deadline);
+		o->count = fz_below(s, 4) ? 1 : fz_rand(s);
+		break;
+	}
+	case FZ_MTX_LOCK: {
+		struct kipc_mutex_lock *l = (void *)buf;
+
+		l->flags = fz_below(s, 2) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x3;
+		if (l->flags & KIPC_WAIT_DEADLINE)
+			kipc_deadline_after(fz_below(s, 2000000), &l->deadline);
+		break;
+	}
+	case FZ_COND_WAIT: {
+		struct kipc_cond_wait *w = (void *)buf;
+
+		w->flags = KIPC_WAIT_DEADLINE;
+		kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+		w->mutex_fd = fz_below(s, 8) ? (uint32_t)atomic_load(
+			&t->p->fds[fz_below(s, NFDS)]) : fz_rand(s);
+		break;
+	}
+	case FZ_COND_SIGNAL:
+		((struct kipc_cond_signal *)buf)->flags = fz_rand(s) & 0x1;
+		break;
 	case FZ_PIPE_CAP:
 		((struct kipc_pipe_capacity *)buf)->capacity =
 			fz_below(s, 2) ? fz_below(s, 1 << 17) : fz_rand(s);
@@ -458,7 +525,8 @@ static void fz_one(struct fz_thread *t)
 	fz_fill(t, cmd, buf, name);
 	c = fz_command(t, cmd);
 	arg = fz_pointer(t, buf, _IOC_SIZE(c));
-	if (cmd == FZ_RESET)
+	if (cmd == FZ_RESET || cmd == FZ_MTX_UNLOCK ||
+	    cmd == FZ_MTX_CONSISTENT)	/* _IO: the argument must be 0 */
 		arg = fz_below(&t->rng, 4) ? NULL : (void *)(uintptr_t)fz_rand(&t->rng);
 	fd = cmd <= FZ_STATS || cmd == FZ_BOGUS ? t->p->dev : fz_pick_fd(t);
 	if (cmd == FZ_CH_WAIT && fd >= 0 && fz_below(&t->rng, 2)) {
@@ -477,6 +545,12 @@ static void fz_one(struct fz_thread *t)
 		fz_keep_fd(t, ((struct kipc_open *)buf)->fd);
 	else if (!err && cmd == FZ_REOPEN && arg == buf)
 		fz_keep_fd(t, ((struct kipc_reopen *)buf)->fd);
+	else if ((!err || err == EOWNERDEAD) && cmd == FZ_MTX_LOCK &&
+		 fz_below(&t->rng, 2)) {
+		/* Unlock what was taken, half the time: UNLOCK's success. */
+		ret = ioctl(fd, KIPC_MUTEX_IOC_UNLOCK, 0);
+		fz_record(t->p->stats, FZ_MTX_UNLOCK, ret < 0 ? errno : 0);
+	}
 }
 
 static void fz_tick(int sig)
@@ -560,14 +634,17 @@ static void fz_seed_slots(struct fz_proc *p, int *slot, int fd)
 static void fz_seed_objects(struct fz_proc *p)
 {
 	struct kipc_channel_attr ca = { .capacity = { 4096, 4096 } };
+	struct kipc_region_attr ra = { .size = 8192 };
 	int type, fd = -1, n, slot = 0;
 
 	for (type = 1; type <= KIPC_TYPE_MAX; type++) {
+		const void *attr = type == KIPC_TYPE_CHANNEL ? (void *)&ca :
+				   type == KIPC_TYPE_REGION ? (void *)&ra : NULL;
+		size_t size = type == KIPC_TYPE_CHANNEL ? sizeof(ca) :
+			      type == KIPC_TYPE_REGION ? sizeof(ra) : 0;
+
 		for (n = 0; n < 1000; n++) {
-			fd = kipc_create(type, NULL, 0600,
-					 type == KIPC_TYPE_CHANNEL ? &ca : NULL,
-					 type == KIPC_TYPE_CHANNEL ? sizeof(ca) : 0,
-					 0);
+			fd = kipc_create(type, NULL, 0600, attr, size, 0);
 			if (!fz_retry(fd))
 				break;
 		}
@@ -684,6 +761,8 @@ static int fz_param(const char *name, const char *value, char *old,
 TEST(fuzz_ioctls)
 {
 	const char *env = getenv("KIPC_FUZZ_ITERS");
+	const char *min_env = getenv("KIPC_FUZZ_MIN_RESULTS");
+	int min_results = min_env ? atoi(min_env) : 3;
 	unsigned long iters = env ? strtoul(env, NULL, 0) : 20000;
 	uint64_t seed = getenv("KIPC_FUZZ_SEED") ?
 			strtoull(getenv("KIPC_FUZZ_SEED"), NULL, 0) :
@@ -743,7 +822,7 @@ TEST(fuzz_ioctls)
 			       atomic_load(&st->bad_errno[i]));
 		}
 		/* Reached its error paths, not only one answer. */
-		EXPECT_GE(n, i == FZ_BOGUS ? 1 : 3);
+		EXPECT_GE(n, i == FZ_BOGUS ? 1 : min_results);
 	}
 	TH_LOG("%llu ioctls in all", (unsigned long long)total);
 

@@ -1,0 +1,1326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc semaphore selftests: creation and its errors, named semaphores,
+ * post and wait through the kernel and through the libkipc fast path,
+ * try-waits and deadlines, the maximum (EOVERFLOW), access modes, the
+ * errors of every semaphore ioctl, FIFO hand-off to blocked waiters,
+ * poll/epoll readiness (also after posts made in user space), signals
+ * interrupting and restarting waits, undo at exit, at SIGKILL and at the
+ * last close, garbage written into the shared state word, the mmap rules,
+ * fdinfo, and a multi-process stress test mixing both paths.
+ *
+ * Blocking calls in children always have a deadline or are watched by the
+ * parent, so a broken module fails a test instead of hanging the suite.
+ */
+/* kselftest_harness.h (6.1) has unused parameters; we build with -Wextra. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kipc_test_util.h"
+
+#define MS		KT_NSEC_PER_MSEC
+#define CHILD_WAIT_NS	(KT_CHILD_TIMEOUT_MS * KT_NSEC_PER_MSEC)
+#define VMAX		KIPC_SEM_VALUE_MAX
+#define POLL_RD		(POLLIN | POLLRDNORM)
+#define W1		(1ULL << 32)	/* one waiter in the state word */
+
+KT_FIXTURE()
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static int sem_new(uint32_t value, uint32_t max)
+{
+	return kipc_sem_create(NULL, 0600, value, max, 0);
+}
+
+static int s_info(int fd, struct kipc_sem_info *in)
+{
+	return kipc_sem_info(fd, in);
+}
+
+/* The value now, or a negative errno. */
+static long s_value(int fd)
+{
+	struct kipc_sem_info in;
+	int err = s_info(fd, &in);
+
+	return err ? err : (long)in.value;
+}
+
+static int s_op(int fd, unsigned long cmd, uint32_t flags, uint32_t count,
+		const struct kipc_timespec *dl, uint32_t *value)
+{
+	struct kipc_sem_op op;
+	int err;
+
+	memset(&op, 0, sizeof(op));
+	op.flags = flags;
+	op.count = count;
+	if (dl)
+		op.deadline = *dl;
+	op.value = 0xdeadbeef;
+	err = kt_ioctl(fd, cmd, &op);
+	if (value)
+		*value = op.value;
+	return err;
+}
+
+static int s_post(int fd, uint32_t count, uint32_t flags)
+{
+	return s_op(fd, KIPC_SEM_IOC_POST, flags, count, NULL, NULL);
+}
+
+static int s_trywait(int fd, uint32_t flags)
+{
+	return s_op(fd, KIPC_SEM_IOC_WAIT, flags | KIPC_WAIT_NONBLOCK, 1, NULL,
+		    NULL);
+}
+
+/* A kernel wait with a deadline @ns from now. */
+static int s_wait_for(int fd, int64_t ns, uint32_t flags)
+{
+	struct kipc_timespec dl = kt_ts_at(kt_now_ns() + ns);
+
+	return s_op(fd, KIPC_SEM_IOC_WAIT, flags | KIPC_WAIT_DEADLINE, 1, &dl,
+		    NULL);
+}
+
+static int wait_waiters(int fd, unsigned int n, int timeout_ms)
+{
+	int64_t end = kt_now_ns() + timeout_ms * MS;
+	struct kipc_sem_info in;
+
+	for (;;) {
+		if (s_info(fd, &in))
+			return -EIO;
+		if (in.waiters == n)
+			return 0;
+		if (kt_now_ns() > end)
+			return -ETIMEDOUT;
+		kt_sleep_ms(1);
+	}
+}
+
+static int wait_value(int fd, long v, int timeout_ms)
+{
+	int64_t end = kt_now_ns() + timeout_ms * MS;
+
+	while (s_value(fd) != v) {
+		if (kt_now_ns() > end)
+			return -ETIMEDOUT;
+		kt_sleep_ms(1);
+	}
+	return 0;
+}
+
+static volatile uint64_t *map_state(int fd, int prot)
+{
+	void *p = mmap(NULL, KIPC_SEM_MAP_SIZE, prot, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_state(volatile uint64_t *p)
+{
+	munmap((void *)p, KIPC_SEM_MAP_SIZE);
+}
+
+static int handler_fd = -1;
+
+static void on_usr1(int sig)
+{
+	char c = 'h';
+
+	if (write(handler_fd, &c, 1) != 1)
+		_exit(90);
+}
+
+static int read_byte(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -ETIMEDOUT;
+	return read(fd, &c, 1) == 1 ? c : -EIO;
+}
+
+/* A raw create of a semaphore with @a (NULL: no attributes). */
+static int create_raw(struct kipc_sem_attr *a, const char *name)
+{
+	struct kipc_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.type = KIPC_TYPE_SEMAPHORE;
+	c.name = (uintptr_t)name;
+	c.name_len = name ? strlen(name) : 0;
+	c.mode = 0600;
+	c.attr = (uintptr_t)a;
+	c.attr_size = a ? sizeof(*a) : 0;
+	return kt_create_raw(&c);
+}
+
+/* ---- creation ------------------------------------------------------------------ */
+
+TEST_F(kipc, create_defaults)
+{
+	struct kipc_object_info oi;
+	struct kipc_sem_info in;
+	int fd = create_raw(NULL, NULL);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.value);
+	EXPECT_EQ(VMAX, in.max);
+	EXPECT_EQ(0U, in.waiters);
+	EXPECT_EQ(0ULL, in.posts);
+	EXPECT_EQ(0ULL, in.waits);
+	EXPECT_EQ(0U, in.undo_procs);
+	ASSERT_EQ(0, kt_obj_info(fd, &oi, NULL, 0));
+	EXPECT_EQ((uint32_t)KIPC_TYPE_SEMAPHORE, oi.type);
+	close(fd);
+
+	fd = sem_new(3, 7);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(3U, in.value);
+	EXPECT_EQ(7U, in.max);
+	fd = sem_new(VMAX, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ((long)VMAX, s_value(fd));
+}
+
+TEST_F(kipc, create_invalid)
+{
+	struct kipc_sem_attr a;
+	int low = kt_lowest_free_fd();
+
+	memset(&a, 0, sizeof(a));
+	a.value = 2;
+	a.max = 1;
+	EXPECT_EQ(-EINVAL, create_raw(&a, NULL));
+	a.value = 0;
+	a.max = VMAX + 1;
+	EXPECT_EQ(-EINVAL, create_raw(&a, NULL));
+	a.max = 0;
+	a.value = VMAX + 1;
+	EXPECT_EQ(-EINVAL, create_raw(&a, NULL));
+	a.value = 0;
+	a.flags = 1;
+	EXPECT_EQ(-EINVAL, create_raw(&a, NULL));
+	a.flags = 0;
+	a.__pad = 1;
+	EXPECT_EQ(-EINVAL, create_raw(&a, NULL));
+	a.__pad = 0;
+	a.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, create_raw(&a, NULL));
+	a.reserved[1] = 0;
+	EXPECT_EQ(-EINVAL, kipc_sem_create(NULL, 0600, 5, 4, 0));
+	EXPECT_EQ(low, kt_lowest_free_fd());
+	/* The edge: value == max. */
+	a.value = 9;
+	a.max = 9;
+	EXPECT_LE(0, create_raw(&a, NULL));
+}
+
+TEST_F(kipc, named_create_open)
+{
+	const char *name = kt_name("sem");
+	int fd, fd2;
+	pid_t pid;
+
+	fd = kipc_sem_create(name, 0600, 0, 0, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EEXIST, kipc_sem_create(name, 0600, 0, 0, 0));
+	fd2 = kipc_sem_open(name, 0);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, s_post(fd2, 2, 0));
+	EXPECT_EQ(2, s_value(fd));
+	/* Another process opens it by name and takes a unit. */
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int f = kipc_sem_open(name, KIPC_FD_RDONLY);
+
+		if (f < 0)
+			_exit(1);
+		_exit(s_trywait(f, 0) ? 2 : 0);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, s_value(fd));
+	EXPECT_EQ(-ENOENT, kipc_sem_open(kt_name("nope"), 0));
+	EXPECT_EQ(0, kipc_unlink(KIPC_TYPE_SEMAPHORE, name));
+	EXPECT_EQ(-ENOENT, kipc_sem_open(name, 0));
+	/* An event of the same name is another namespace. */
+	EXPECT_EQ(-ENOENT, kipc_open(KIPC_TYPE_EVENT, name, 0));
+}
+
+/* ---- post and wait ------------------------------------------------------------- */
+
+TEST_F(kipc, post_wait_basic)
+{
+	struct kipc_sem_info in;
+	int fd = sem_new(0, 0);
+	uint32_t v;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_POST, 0, 3, NULL, &v));
+	EXPECT_EQ(3U, v);
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 1, NULL, &v));
+	EXPECT_EQ(2U, v);
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_NONBLOCK, 1, NULL,
+			  &v));
+	EXPECT_EQ(1U, v);
+	EXPECT_EQ(0, s_wait_for(fd, 100 * MS, 0));
+	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.value);
+	EXPECT_EQ(3ULL, in.posts);
+	EXPECT_EQ(3ULL, in.waits);
+	/* A large post. */
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_POST, 0, VMAX, NULL, &v));
+	EXPECT_EQ(VMAX, v);
+	EXPECT_EQ(-EOVERFLOW, s_post(fd, 1, 0));
+}
+
+TEST_F(kipc, trywait_and_nonblock_fd)
+{
+	int fd = kipc_sem_create(NULL, 0600, 0, 0, KIPC_FD_NONBLOCK);
+	int64_t t0;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
+	/* An O_NONBLOCK fd never sleeps, even without the flag or with a deadline. */
+	t0 = kt_now_ns();
+	EXPECT_EQ(-EAGAIN, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 1, NULL, NULL));
+	EXPECT_EQ(-EAGAIN, s_wait_for(fd, 5000 * MS, 0));
+	EXPECT_GT(1000 * MS, kt_now_ns() - t0);
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 1, NULL, NULL));
+}
+
+TEST_F(kipc, timed_wait_not_early)
+{
+	volatile uint64_t *st;
+	struct kipc_sem_info in;
+	struct kipc_timespec dl;
+	int fd = sem_new(0, 0);
+	int64_t t0, at;
+
+	ASSERT_LE(0, fd);
+	st = map_state(fd, PROT_READ);
+	ASSERT_NE(NULL, st);
+	t0 = kt_now_ns();
+	at = t0 + 80 * MS;
+	dl = kt_ts_at(at);
+	EXPECT_EQ(-ETIMEDOUT, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_DEADLINE, 1,
+				   &dl, NULL));
+	EXPECT_LE(at, kt_now_ns());
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.waiters);
+	EXPECT_EQ(0ULL, *st);	/* the waiter left the word too */
+	/* A deadline in the past tries once. */
+	dl = kt_ts_at(1);
+	EXPECT_EQ(-ETIMEDOUT, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_DEADLINE, 1,
+				   &dl, NULL));
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_DEADLINE, 1, &dl,
+			  NULL));
+	/* libkipc's relative timeout. */
+	{
+		struct kipc_sem *h;
+
+		ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+		t0 = kt_now_ns();
+		EXPECT_EQ(-ETIMEDOUT, kipc_sem_wait(h, 50 * MS, 0));
+		EXPECT_LE(t0 + 50 * MS, kt_now_ns());
+		EXPECT_EQ(-EAGAIN, kipc_sem_wait(h, 0, 0));
+		kipc_sem_detach(h);
+	}
+	unmap_state(st);
+}
+
+TEST_F(kipc, binary_semaphore_eoverflow)
+{
+	struct kipc_sem *h;
+	uint32_t v = 7;
+	int fd = sem_new(0, 1);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(-EOVERFLOW, s_op(fd, KIPC_SEM_IOC_POST, 0, 1, NULL, &v));
+	EXPECT_EQ(1, s_value(fd));
+	EXPECT_EQ(-EOVERFLOW, s_post(fd, 1, KIPC_SEM_UNDO));
+	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+	EXPECT_EQ(-EOVERFLOW, kipc_sem_post(h, 1, 0));
+	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(-EOVERFLOW, kipc_sem_post(h, 2, 0));
+	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));
+	EXPECT_EQ(1, s_value(fd));
+	kipc_sem_detach(h);
+	/* Counting: a post that does not fit changes nothing. */
+	fd = sem_new(3, 5);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EOVERFLOW, s_post(fd, 3, 0));
+	EXPECT_EQ(3, s_value(fd));
+	EXPECT_EQ(0, s_post(fd, 2, 0));
+	EXPECT_EQ(5, s_value(fd));
+}
+
+TEST_F(kipc, ebadf_by_access_mode)
+{
+	struct kipc_sem_info in;
+	struct kipc_sem *h;
+	int fd = sem_new(1, 0), rd, wr;
+
+	ASSERT_LE(0, fd);
+	rd = kipc_reopen(fd, KIPC_FD_RDONLY);
+	ASSERT_LE(0, rd);
+	wr = kipc_reopen(fd, KIPC_FD_WRONLY);
+	ASSERT_LE(0, wr);
+	EXPECT_EQ(-EBADF, s_post(rd, 1, 0));
+	EXPECT_EQ(-EBADF, s_trywait(wr, 0));
+	EXPECT_EQ(-EBADF, s_wait_for(wr, MS, 0));
+	EXPECT_EQ(0, s_info(rd, &in));
+	EXPECT_EQ(0, s_info(wr, &in));
+	/* Handles on them work through the kernel and keep the errors. */
+	ASSERT_EQ(0, kipc_sem_attach(rd, &h));
+	EXPECT_EQ(-EBADF, kipc_sem_post(h, 1, 0));
+	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+	kipc_sem_detach(h);
+	ASSERT_EQ(0, kipc_sem_attach(wr, &h));
+	EXPECT_EQ(-EBADF, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));
+	kipc_sem_detach(h);
+	EXPECT_EQ(1, s_value(fd));
+}
+
+TEST_F(kipc, op_invalid)
+{
+	struct kipc_timespec dl = kt_ts_at(kt_now_ns() + MS);
+	struct kipc_timespec bad = { .tv_sec = 0, .tv_nsec = 1000000000ULL };
+	struct kipc_sem_info in;
+	struct kipc_sem_op op;
+	int fd = sem_new(1, 0), ev;
+	char b[8] = { 0 };
+	void *ro;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, s_post(fd, 0, 0));
+	EXPECT_EQ(-EINVAL, s_post(fd, VMAX + 1, 0));
+	EXPECT_EQ(-EINVAL, s_post(fd, UINT32_MAX, 0));
+	EXPECT_EQ(-EINVAL, s_post(fd, 1, KIPC_WAIT_NONBLOCK));
+	EXPECT_EQ(-EINVAL, s_post(fd, 1, KIPC_WAIT_DEADLINE));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_POST, 0, 1, &dl, NULL));
+	EXPECT_EQ(-EINVAL, s_post(fd, 1, 1U << 9));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 0, NULL, NULL));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 2, NULL, NULL));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT,
+				KIPC_WAIT_NONBLOCK | KIPC_WAIT_DEADLINE, 1,
+				&dl, NULL));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 1, &dl, NULL));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_DEADLINE, 1,
+				&bad, NULL));
+	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 1U << 12, 1, NULL,
+				NULL));
+	memset(&op, 0, sizeof(op));
+	op.count = 1;
+	op.__pad = 1;
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_POST, &op));
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_WAIT, &op));
+	op.__pad = 0;
+	op.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_POST, &op));
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_WAIT, &op));
+	/* Struct sizes: too small, larger with a non-zero tail, bad pointer. */
+	op.reserved[0] = 0;
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KT_IOC_RESIZE(KIPC_SEM_IOC_POST, 40),
+				    &op));
+	{
+		char big[64];
+
+		memset(big, 0, sizeof(big));
+		memcpy(big, &op, sizeof(op));
+		big[60] = 1;
+		EXPECT_EQ(-E2BIG, kt_ioctl(fd, KT_IOC_RESIZE(KIPC_SEM_IOC_POST,
+							     64), big));
+		big[60] = 0;
+		EXPECT_EQ(0, kt_ioctl(fd, KT_IOC_RESIZE(KIPC_SEM_IOC_POST, 64),
+				      big));
+	}
+	EXPECT_EQ(-EFAULT, kt_ioctl(fd, KIPC_SEM_IOC_POST, kt_noaccess_page()));
+	/* A read-only struct: EFAULT before the unit is taken. */
+	memset(&op, 0, sizeof(op));
+	op.count = 1;
+	ro = kt_readonly_copy(&op, sizeof(op));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, kt_ioctl(fd, KIPC_SEM_IOC_WAIT, ro));
+	EXPECT_EQ(-EFAULT, kt_ioctl(fd, KIPC_SEM_IOC_POST, ro));
+	EXPECT_EQ(2, s_value(fd));
+	munmap(ro, kt_page_size());
+	memset(&in, 0, sizeof(in));
+	in.flags = 1;
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_INFO, &in));
+	in.flags = 0;
+	in.__pad = 1;
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_INFO, &in));
+	in.__pad = 0;
+	in.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_INFO, &in));
+	/* Semaphore ioctls elsewhere, other types' ioctls here. */
+	ev = kipc_event_create(NULL, 0600, 0, 0);
+	ASSERT_LE(0, ev);
+	EXPECT_EQ(-ENOTTY, s_post(ev, 1, 0));
+	EXPECT_EQ(-ENOTTY, kt_ioctl(fd, KIPC_EVENT_IOC_RESET, NULL));
+	EXPECT_EQ(2, s_value(fd));
+	/* read(2) and write(2) are not for semaphores. */
+	EXPECT_EQ(-1, read(fd, b, sizeof(b)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write(fd, b, sizeof(b)));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* ---- blocked waiters --------------------------------------------------------------- */
+
+/* Fork a child that waits (kernel path, deadline) and reports @idx. */
+static pid_t spawn_waiter(int fd, int rep, int idx, uint32_t flags)
+{
+	pid_t pid = kt_fork();
+
+	if (pid == 0) {
+		int ret = s_wait_for(fd, CHILD_WAIT_NS, flags);
+
+		kt_report(rep, idx, ret, 0);
+		if (flags & KIPC_SEM_UNDO) {
+			kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(kipc, fifo_order)
+{
+	enum { N = 5 };
+	struct kipc_sem_info in;
+	struct kt_report r;
+	pid_t pids[N];
+	int fd = sem_new(0, 0), rep[2], i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	for (i = 0; i < N; i++) {
+		pids[i] = spawn_waiter(fd, rep[1], i, 0);
+		ASSERT_LE(0, pids[i]);
+		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+	}
+	/* Nobody overtakes the queue, not even a try-wait. */
+	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, s_post(fd, 1, 0));
+		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(i, r.idx);
+		EXPECT_EQ(0, r.ret);
+		EXPECT_EQ(0, s_value(fd));	/* handed over, never counted */
+	}
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, kt_reap(pids[i], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.waiters);
+	EXPECT_EQ((uint64_t)N, in.waits);
+}
+
+TEST_F(kipc, post_many_serves_waiters_first)
+{
+	enum { N = 3 };
+	volatile uint64_t *st;
+	struct kt_report r;
+	pid_t pids[N];
+	int fd = sem_new(0, 4), rep[2], i;
+	uint32_t v;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	st = map_state(fd, PROT_READ);
+	ASSERT_NE(NULL, st);
+	for (i = 0; i < N; i++) {
+		pids[i] = spawn_waiter(fd, rep[1], i, 0);
+		ASSERT_LE(0, pids[i]);
+		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+	}
+	EXPECT_EQ(3 * W1, *st);
+	/* 3 go to the waiters, so 6 fit under a maximum of 4... */
+	EXPECT_EQ(-EOVERFLOW, s_post(fd, 8, 0));
+	EXPECT_EQ(3 * W1, *st);
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_POST, 0, 5, NULL, &v));
+	EXPECT_EQ(2U, v);
+	EXPECT_EQ(2ULL, *st);
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(0, r.ret);
+		EXPECT_EQ(0, kt_reap(pids[i], KT_CHILD_TIMEOUT_MS));
+	}
+	unmap_state(st);
+}
+
+static pid_t spawn_signalled_waiter(int fd, int rep, int hp, int saflags)
+{
+	pid_t pid = kt_fork();
+
+	if (pid == 0) {
+		struct sigaction sa;
+		int ret;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_usr1;
+		sa.sa_flags = saflags;
+		handler_fd = hp;
+		if (sigaction(SIGUSR1, &sa, NULL))
+			_exit(91);
+		ret = s_wait_for(fd, CHILD_WAIT_NS, 0);
+		kt_report(rep, 0, ret, 0);
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(kipc, signal_interrupts_wait_eintr)
+{
+	struct kipc_sem_info in;
+	struct kt_report r;
+	int fd = sem_new(0, 0), rep[2], hp[2];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	ASSERT_EQ(0, pipe(hp));
+	pid = spawn_signalled_waiter(fd, rep[1], hp[1], 0);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(-EINTR, r.ret);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.waiters);
+	/* The interrupted waiter takes nothing later. */
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(1, s_value(fd));
+}
+
+TEST_F(kipc, signal_restarts_wait_sa_restart)
+{
+	struct kt_report r;
+	int fd = sem_new(0, 0), rep[2], hp[2];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	ASSERT_EQ(0, pipe(hp));
+	pid = spawn_signalled_waiter(fd, rep[1], hp[1], SA_RESTART);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, s_value(fd));
+}
+
+TEST_F(kipc, killed_waiter_leaves_queue)
+{
+	volatile uint64_t *st;
+	struct kt_report r;
+	int fd = sem_new(0, 0), rep[2];
+	pid_t a, b;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	st = map_state(fd, PROT_READ);
+	ASSERT_NE(NULL, st);
+	a = spawn_waiter(fd, rep[1], 0, 0);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	b = spawn_waiter(fd, rep[1], 1, 0);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(2 * W1, *st);
+	kill(a, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(a, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(W1, *st);
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, r.idx);
+	EXPECT_EQ(0ULL, *st);
+	EXPECT_EQ(0, kt_reap(b, KT_CHILD_TIMEOUT_MS));
+	unmap_state(st);
+}
+
+/* ---- poll and epoll --------------------------------------------------------------- */
+
+static short poll_now(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLL_RD | POLLOUT };
+
+	return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+TEST_F(kipc, poll_states)
+{
+	int fd = sem_new(0, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, poll_now(fd));
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(POLL_RD, poll_now(fd));
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	EXPECT_EQ(0, poll_now(fd));
+}
+
+TEST_F(kipc, poll_sees_fast_path_post)
+{
+	volatile uint64_t *st;
+	struct kipc_sem_info in;
+	struct kipc_sem *h;
+	struct pollfd p;
+	int fd = sem_new(0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+	st = map_state(fd, PROT_READ);
+	ASSERT_NE(NULL, st);
+	/* Without pollers a post stays in user space. */
+	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));
+	EXPECT_EQ(1ULL, *st);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0ULL, in.posts);
+	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(0ULL, *st);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0ULL, in.waits);
+	/* A poll of an empty semaphore arms it: the word shows a waiter. */
+	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(W1, *st);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.waiters);	/* no task is queued though */
+	/* A child blocks in poll; the parent posts through its handle. */
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		p.fd = fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		if (poll(&p, 1, KT_CHILD_TIMEOUT_MS) != 1)
+			_exit(1);
+		_exit(p.revents == POLLIN ? 0 : 2);
+	}
+	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	/* It went through the kernel, which disarmed. */
+	EXPECT_EQ(1ULL, *st);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(1ULL, in.posts);
+	/* Waits work while armed, through the kernel. */
+	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(W1, *st);
+	EXPECT_EQ(-EAGAIN, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(0, kipc_sem_post(h, 2, 0));
+	EXPECT_EQ(2ULL, *st);
+	EXPECT_EQ(POLL_RD, poll_now(fd));
+	kipc_sem_detach(h);
+	unmap_state(st);
+}
+
+TEST_F(kipc, epoll_sees_fast_path_post)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out[2];
+	struct kipc_sem *h;
+	int fd = sem_new(0, 0), ep, i;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ev.data.u32 = 7;
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, out, 2, 0));
+	for (i = 0; i < 3; i++) {
+		/* Another process posts through its own fast-path handle. */
+		pid = kt_fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			struct kipc_sem *ch;
+
+			kt_sleep_ms(20);
+			if (kipc_sem_attach(fd, &ch))
+				_exit(1);
+			_exit(kipc_sem_post(ch, 1, 0) ? 2 : 0);
+		}
+		ASSERT_EQ(1, epoll_wait(ep, out, 2, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(7U, out[0].data.u32);
+		EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+		/* Level-triggered: still ready until taken. */
+		EXPECT_EQ(1, epoll_wait(ep, out, 2, 0));
+		ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+		EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+		kipc_sem_detach(h);
+		EXPECT_EQ(0, epoll_wait(ep, out, 2, 0));
+	}
+	close(ep);
+}
+
+/* ---- undo ------------------------------------------------------------------------- */
+
+TEST_F(kipc, undo_wait_reverted_on_sigkill)
+{
+	struct kipc_sem_info in;
+	struct kt_report r;
+	int fd = sem_new(3, 0), rep[2];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct kipc_sem *h;
+		int ret;
+
+		ret = s_trywait(fd, KIPC_SEM_UNDO);
+		if (!ret)
+			ret = s_wait_for(fd, CHILD_WAIT_NS, KIPC_SEM_UNDO);
+		if (!ret && !kipc_sem_attach(fd, &h))
+			ret = kipc_sem_wait(h, 0, 0);	/* no undo */
+		kt_report(rep[1], 0, ret, 0);
+		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
+		_exit(0);
+	}
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, r.ret);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.value);
+	EXPECT_EQ(1U, in.undo_procs);	/* one record per process */
+	kill(pid, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(2U, in.value);	/* the two undo units came back */
+	EXPECT_EQ(0U, in.undo_procs);
+}
+
+TEST_F(kipc, undo_post_taken_back_at_exit)
+{
+	struct kipc_sem_info in;
+	int fd = sem_new(0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(s_post(fd, 3, KIPC_SEM_UNDO) ? 1 : 0);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, s_value(fd));
+
+	/* Taken back only as far as the value allows. */
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (s_post(fd, 3, KIPC_SEM_UNDO))
+			_exit(1);
+		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_value(fd, 3, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(1U, in.undo_procs);
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_post(fd, 5, 0));	/* value 6 */
+	ASSERT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_NONBLOCK, 1, NULL,
+			  NULL));
+	kill(pid, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(2, s_value(fd));	/* 5 - 3 */
+
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (s_post(fd, 4, KIPC_SEM_UNDO))
+			_exit(1);
+		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_value(fd, 6, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	ASSERT_EQ(0, s_trywait(fd, 0));	/* value 1 */
+	kill(pid, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, s_value(fd));	/* only 1 of 4 could come back */
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.undo_procs);
+}
+
+TEST_F(kipc, undo_balanced_frees_record)
+{
+	struct kipc_sem_info in;
+	int fd = sem_new(1, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, s_trywait(fd, KIPC_SEM_UNDO));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(1U, in.undo_procs);
+	ASSERT_EQ(0, s_post(fd, 1, KIPC_SEM_UNDO));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.undo_procs);
+	EXPECT_EQ(1U, in.value);
+	/* A failed operation records nothing. */
+	ASSERT_EQ(0, s_trywait(fd, 0));
+	EXPECT_EQ(-EAGAIN, s_trywait(fd, KIPC_SEM_UNDO));
+	EXPECT_EQ(-ETIMEDOUT, s_wait_for(fd, MS, KIPC_SEM_UNDO));
+	ASSERT_EQ(0, s_post(fd, VMAX, 0));
+	EXPECT_EQ(-EOVERFLOW, s_post(fd, 1, KIPC_SEM_UNDO));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.undo_procs);
+}
+
+TEST_F(kipc, undo_on_last_close)
+{
+	struct kt_report r;
+	int fd = sem_new(1, 0), rep[2], go[2];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	ASSERT_EQ(0, pipe(go));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int dupfd = dup(fd), ret;
+		char c;
+
+		ret = dupfd < 0 ? -errno : s_trywait(dupfd, KIPC_SEM_UNDO);
+		close(dupfd);		/* not the last fd: nothing happens */
+		kt_report(rep[1], 0, ret, 0);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		close(fd);		/* the last one: undone */
+		kt_report(rep[1], 1, 0, 0);
+		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
+		_exit(0);
+	}
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, r.ret);
+	EXPECT_EQ(0, s_value(fd));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, r.idx);
+	EXPECT_EQ(1, s_value(fd));
+	kill(pid, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, s_value(fd));
+}
+
+TEST_F(kipc, undo_gives_to_waiters_first)
+{
+	struct kt_report r;
+	int fd = sem_new(1, 0), rep[2];
+	pid_t holder, waiter;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	/* The holder takes the unit with undo and sleeps. */
+	holder = spawn_waiter(fd, rep[1], 0, KIPC_SEM_UNDO);
+	ASSERT_LE(0, holder);
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, r.ret);
+	/* A waiter queues, also with undo; it is granted by the undo. */
+	waiter = spawn_waiter(fd, rep[1], 1, KIPC_SEM_UNDO);
+	ASSERT_LE(0, waiter);
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	kill(holder, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(holder, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, r.idx);
+	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(0, s_value(fd));
+	/* The waiter's grant was recorded after its sleep: undone too. */
+	kill(waiter, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(waiter, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, s_value(fd));
+}
+
+TEST_F(kipc, undo_through_handle_and_exec_close)
+{
+	struct kipc_sem *h;
+	int fd = sem_new(2, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+	/* Undo operations of a mapped handle go through the kernel. */
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (kipc_sem_wait(h, 0, KIPC_SEM_UNDO) ||
+		    kipc_sem_wait(h, 0, 0))
+			_exit(1);
+		_exit(0);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, s_value(fd));
+	/* A close-on-exec fd is the last one at exec. */
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (kipc_sem_wait(h, 0, KIPC_SEM_UNDO))
+			_exit(1);
+		execl("/bin/sleep", "sleep", "10", (char *)NULL);
+		execl("/bin/busybox", "sleep", "10", (char *)NULL);
+		_exit(2);
+	}
+	ASSERT_EQ(0, wait_value(fd, 1, KT_CHILD_TIMEOUT_MS));
+	kill(pid, SIGKILL);
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(1, s_value(fd));
+	kipc_sem_detach(h);
+}
+
+/* ---- the shared word ----------------------------------------------------------------- */
+
+TEST_F(kipc, mmap_rules)
+{
+	struct kipc_stats s0, s1;
+	volatile uint64_t *st;
+	struct kipc_sem_shared *sh;
+	int fd = sem_new(2, 9), rd, wr;
+	void *p;
+
+	ASSERT_LE(0, fd);
+	rd = kipc_reopen(fd, KIPC_FD_RDONLY);
+	ASSERT_LE(0, rd);
+	wr = kipc_reopen(fd, KIPC_FD_WRONLY);
+	ASSERT_LE(0, wr);
+	errno = 0;
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * KIPC_SEM_MAP_SIZE, PROT_READ,
+				   MAP_SHARED, fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ,
+				   MAP_SHARED, fd, KIPC_SEM_MAP_SIZE));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ,
+				   MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE,
+				   PROT_READ | PROT_WRITE, MAP_SHARED, rd, 0));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ,
+				   MAP_SHARED, wr, 0));
+	EXPECT_EQ(EACCES, errno);
+	/* Read-only: readable, and mprotect cannot add write. */
+	p = mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ, MAP_SHARED, rd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	sh = p;
+	EXPECT_EQ(2ULL, sh->state);
+	EXPECT_EQ(9U, sh->max);
+	EXPECT_EQ(-1, mprotect(p, KIPC_SEM_MAP_SIZE, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(MAP_FAILED, mremap(p, KIPC_SEM_MAP_SIZE,
+				     2 * KIPC_SEM_MAP_SIZE, MREMAP_MAYMOVE));
+	munmap(p, KIPC_SEM_MAP_SIZE);
+	/* A mapping keeps the semaphore alive after its last fd. */
+	st = map_state(fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, st);
+	ASSERT_EQ(0, kt_stats(&s0));
+	close(fd);
+	close(rd);
+	close(wr);
+	ASSERT_EQ(0, kt_stats(&s1));
+	EXPECT_EQ(s0.objects, s1.objects);
+	*st = 5;
+	EXPECT_EQ(5ULL, *st);
+	unmap_state(st);
+	ASSERT_EQ(0, kt_stats(&s1));
+	EXPECT_EQ(s0.objects - 1, s1.objects);
+}
+
+TEST_F(kipc, mapping_shared_across_fork)
+{
+	struct kipc_sem *h;
+	int fd = sem_new(0, 0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The inherited handle: fast path in the child too. */
+		if (kipc_sem_post(h, 4, 0))
+			_exit(1);
+		_exit(kipc_sem_wait(h, 0, 0) ? 2 : 0);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(3, s_value(fd));
+	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(2, s_value(fd));
+	kipc_sem_detach(h);
+}
+
+TEST_F(kipc, garbage_in_state_word)
+{
+	volatile uint64_t *st;
+	struct kipc_sem_info in;
+	struct kipc_sem *h;
+	struct kt_report r;
+	int fd = sem_new(0, 5), rep[2];
+	unsigned int i, seed = 1;
+	pid_t pid;
+	uint32_t v;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	st = map_state(fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, st);
+	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+
+	/* A value above the maximum reads as the maximum and is clamped. */
+	*st = 0xffffffffULL;
+	EXPECT_EQ(5, s_value(fd));
+	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_NONBLOCK, 1, NULL,
+			  &v));
+	EXPECT_EQ(4U, v);
+	EXPECT_EQ(4ULL, *st);
+	EXPECT_EQ(-EOVERFLOW, s_post(fd, 2, 0));
+
+	/* A bogus waiters half: user space goes to the kernel, which fixes it. */
+	*st = 0x12345678ULL << 32 | 3;
+	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
+	EXPECT_EQ(2ULL, *st);
+	*st = 0xffffffffULL << 32;
+	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));
+	EXPECT_EQ(1ULL, *st);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.waiters);
+
+	/* A waiter hidden from user space by garbage is served later. */
+	ASSERT_EQ(0, kipc_sem_wait(h, 0, 0));
+	pid = spawn_waiter(fd, rep[1], 0, 0);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(W1, *st);
+	*st = 0;		/* hide the waiter */
+	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));	/* stays in user space */
+	EXPECT_EQ(1ULL, *st);
+	EXPECT_EQ(0, kt_read_report(rep[0], &r, 50));
+	/* The next kernel operation hands the value to the queued waiter. */
+	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0ULL, *st);
+
+	/* Units and waiters at once: the waiters are served first. */
+	pid = spawn_waiter(fd, rep[1], 1, 0);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	*st = W1 | 3;
+	EXPECT_EQ(0, s_post(fd, 1, 0));
+	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(3ULL, *st);
+
+	/* Random garbage: every kernel call still works and stays sane. */
+	for (i = 0; i < 2000; i++) {
+		seed = seed * 1103515245 + 12345;
+		*st = (uint64_t)seed << 32 ^ (uint64_t)seed * 2654435761U;
+		if (i & 1)
+			s_post(fd, 1 + (seed >> 8) % 3, 0);
+		else
+			s_trywait(fd, 0);
+		ASSERT_EQ(0, s_info(fd, &in));
+		EXPECT_GE(5U, in.value);
+		EXPECT_EQ(0U, in.waiters);
+		poll_now(fd);
+	}
+	/* The next kernel post leaves a clean word. */
+	*st = 0;
+	EXPECT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(1ULL, *st);
+	kipc_sem_detach(h);
+	unmap_state(st);
+}
+
+/* ---- fdinfo --------------------------------------------------------------------------- */
+
+TEST_F(kipc, fdinfo_lines)
+{
+	char path[64], buf[2048];
+	int fd = sem_new(2, 7), f;
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, s_post(fd, 1, 0));
+	ASSERT_EQ(0, s_trywait(fd, KIPC_SEM_UNDO));
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, f);
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, "kipc-type:\tsemaphore\n"));
+	EXPECT_NE(NULL, strstr(buf, "sem-value:\t2\n"));
+	EXPECT_NE(NULL, strstr(buf, "sem-max:\t7\n"));
+	EXPECT_NE(NULL, strstr(buf, "sem-waiters:\t0\n"));
+	EXPECT_NE(NULL, strstr(buf, "sem-posts:\t1\n"));
+	EXPECT_NE(NULL, strstr(buf, "sem-waits:\t1\n"));
+	EXPECT_NE(NULL, strstr(buf, "sem-undo-procs:\t1\n"));
+}
+
+/* ---- stress ---------------------------------------------------------------------------- */
+
+struct stress_shared {
+	volatile uint64_t counter;
+	int holders;
+	int max_holders;
+	int errors;
+};
+
+/* Almost every operation enters the kernel here: slow under KASAN. */
+TEST_F_TIMEOUT(kipc, stress_mutex_mixed_paths, 180)
+{
+	enum { N = 6, M = 1500 };
+	struct stress_shared *sh;
+	struct kipc_sem_info in;
+	int fd = sem_new(1, 1), i;
+	pid_t pids[N];
+
+	ASSERT_LE(0, fd);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	memset(sh, 0, sizeof(*sh));
+	for (i = 0; i < N; i++) {
+		pids[i] = kt_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			struct kipc_sem *h = NULL;
+			bool fast = i & 1;
+			int j, ret, held;
+			uint64_t c;
+
+			if (fast && kipc_sem_attach(fd, &h))
+				_exit(1);
+			for (j = 0; j < M; j++) {
+				ret = fast ? kipc_sem_wait(h, CHILD_WAIT_NS, 0) :
+					     s_wait_for(fd, CHILD_WAIT_NS, 0);
+				if (ret)
+					_exit(2);
+				held = __atomic_add_fetch(&sh->holders, 1,
+							  __ATOMIC_SEQ_CST);
+				if (held > 1)
+					__atomic_store_n(&sh->max_holders, held,
+							 __ATOMIC_SEQ_CST);
+				c = sh->counter;
+				if (!(j % 64))
+					sched_yield();
+				sh->counter = c + 1;
+				__atomic_sub_fetch(&sh->holders, 1,
+						   __ATOMIC_SEQ_CST);
+				ret = fast ? kipc_sem_post(h, 1, 0) :
+					     s_post(fd, 1, 0);
+				if (ret)
+					_exit(3);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < N; i++)
+		EXPECT_EQ(0, kt_reap(pids[i], 120000));
+	EXPECT_EQ((uint64_t)N * M, sh->counter);
+	EXPECT_EQ(0, sh->max_holders);
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(1U, in.value);
+	EXPECT_EQ(0U, in.waiters);
+	TH_LOG("kernel posts %llu, kernel waits %llu of %d",
+	       (unsigned long long)in.posts, (unsigned long long)in.waits,
+	       N * M);
+	munmap(sh, sizeof(*sh));
+}
+
+/* Producers and consumers, half on each path: every unit arrives once. */
+TEST_F(kipc, stress_counting_mixed_paths)
+{
+	enum { N = 4, M = 5000 };
+	struct kipc_sem_info in;
+	int fd = sem_new(0, 64), i;
+	pid_t pids[2 * N];
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 2 * N; i++) {
+		pids[i] = kt_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			struct kipc_sem *h = NULL;
+			bool fast = i & 1, producer = i < N;
+			int j, ret;
+
+			if (fast && kipc_sem_attach(fd, &h))
+				_exit(1);
+			for (j = 0; j < M; j++) {
+				if (producer) {
+					do {
+						ret = fast ? kipc_sem_post(h, 1, 0) :
+							     s_post(fd, 1, 0);
+						if (ret == -EOVERFLOW)
+							sched_yield();
+					} while (ret == -EOVERFLOW);
+				} else {
+					ret = fast ? kipc_sem_wait(h, CHILD_WAIT_NS, 0) :
+						     s_wait_for(fd, CHILD_WAIT_NS, 0);
+				}
+				if (ret)
+					_exit(2);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 2 * N; i++)
+		EXPECT_EQ(0, kt_reap(pids[i], 120000));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ(0U, in.value);
+	EXPECT_EQ(0U, in.waiters);
+	EXPECT_GT((uint64_t)N * M, in.posts);	/* some posts stayed in user space */
+	TH_LOG("kernel posts %llu, kernel waits %llu of %d",
+	       (unsigned long long)in.posts, (unsigned long long)in.waits,
+	       N * M);
+}
+
+TEST_HARNESS_MAIN
