@@ -34,7 +34,10 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -43,12 +46,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -1557,6 +1562,561 @@ static void usage(void)
 	exit(2);
 }
 
+/* ---- synchronization -------------------------------------------------------- */
+
+/*
+ * Semaphores against glibc's process-shared POSIX semaphores in a shared
+ * mapping, and a shared-memory write plus the wake of a waiter: a kipc
+ * region and a kipc semaphore against a memfd and a futex.
+ */
+#define SYNC_UNCONTENDED	200000
+#define SYNC_PINGPONG		2000
+#define SYNC_RUNS		5
+
+struct sync_shared {
+	sem_t gsem[2];
+	uint32_t seq;
+};
+
+static double median_of(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	return v[n / 2];
+}
+
+/* ns per post+wait pair, no other process involved. */
+static double unc_glibc(struct sync_shared *sh)
+{
+	int64_t t0 = now_ns();
+
+	for (int i = 0; i < SYNC_UNCONTENDED; i++) {
+		sem_post(&sh->gsem[0]);
+		sem_wait(&sh->gsem[0]);
+	}
+	return (double)(now_ns() - t0) / SYNC_UNCONTENDED;
+}
+
+static double unc_kipc(struct kipc_sem *ks)
+{
+	int64_t t0 = now_ns();
+
+	for (int i = 0; i < SYNC_UNCONTENDED; i++) {
+		if (kipc_sem_post(ks, 1, 0) || kipc_sem_wait(ks, -1, 0)) {
+			errors++;
+			printf("  ERROR kipc semaphore post/wait failed\n");
+			return 0;
+		}
+	}
+	return (double)(now_ns() - t0) / SYNC_UNCONTENDED;
+}
+
+static double unc_kipc_ioctl(int fd)
+{
+	struct kipc_sem_op op;
+	int64_t t0 = now_ns();
+
+	for (int i = 0; i < SYNC_UNCONTENDED / 10; i++) {
+		memset(&op, 0, sizeof(op));
+		op.count = 1;
+		if (ioctl(fd, KIPC_SEM_IOC_POST, &op)) {
+			errors++;
+			printf("  ERROR kipc semaphore ioctl: %s\n", strerror(errno));
+			return 0;
+		}
+		memset(&op, 0, sizeof(op));
+		op.count = 1;
+		if (ioctl(fd, KIPC_SEM_IOC_WAIT, &op)) {
+			errors++;
+			printf("  ERROR kipc semaphore ioctl: %s\n", strerror(errno));
+			return 0;
+		}
+	}
+	return (double)(now_ns() - t0) / (SYNC_UNCONTENDED / 10);
+}
+
+/* Hand-offs: glibc semaphores, kipc semaphores, futex, region + kipc. */
+enum { PP_GLIBC, PP_KIPC, PP_FUTEX, PP_REGION, PP_N };
+
+static const char *const pp_names[PP_N] = {
+	"glibc sem_t", "kipc semaphore", "memfd + futex", "kipc region + sem",
+};
+
+struct pp {
+	int kind;
+	struct sync_shared *sh;
+	int semfd[2];		/* side i waits on semfd[i] */
+	struct kipc_sem *ks[2];
+	uint32_t *turn;		/* anonymous, memfd or region memory */
+};
+
+static long futex_op(uint32_t *addr, int op, uint32_t val)
+{
+	return syscall(SYS_futex, addr, op, val, NULL, NULL, 0);
+}
+
+/* Publish turn @v and wake the other side. */
+static int pp_give(struct pp *p, int side, uint32_t v)
+{
+	__atomic_store_n(p->turn, v, __ATOMIC_RELEASE);
+	switch (p->kind) {
+	case PP_GLIBC:
+		return sem_post(&p->sh->gsem[1 - side]);
+	case PP_FUTEX:
+		futex_op(p->turn, FUTEX_WAKE, 1);
+		return 0;
+	default:
+		return kipc_sem_post(p->ks[1 - side], 1, 0);
+	}
+}
+
+/* Wait for turn @v; check that the shared memory says so. */
+static int pp_take(struct pp *p, int side, uint32_t v)
+{
+	uint32_t cur;
+	int err = 0;
+
+	switch (p->kind) {
+	case PP_GLIBC:
+		err = sem_wait(&p->sh->gsem[side]);
+		break;
+	case PP_FUTEX:
+		while ((cur = __atomic_load_n(p->turn, __ATOMIC_ACQUIRE)) != v)
+			futex_op(p->turn, FUTEX_WAIT, cur);
+		break;
+	default:
+		err = kipc_sem_wait(p->ks[side], -1, 0);
+		break;
+	}
+	if (!err && __atomic_load_n(p->turn, __ATOMIC_ACQUIRE) != v)
+		return -EPROTO;
+	return err;
+}
+
+static int pp_loop(struct pp *p, int side, int n)
+{
+	int err = 0;
+
+	for (int i = 0; i < n && !err; i++) {
+		if (side == 0) {
+			err = pp_give(p, 0, 2 * i + 1);
+			if (!err)
+				err = pp_take(p, 0, 2 * i + 2);
+		} else {
+			err = pp_take(p, 1, 2 * i + 1);
+			if (!err)
+				err = pp_give(p, 1, 2 * i + 2);
+		}
+	}
+	return err;
+}
+
+/* Per-process setup: kipc handles are made after fork. */
+static int pp_attach(struct pp *p)
+{
+	int err = 0;
+
+	if (p->kind != PP_KIPC && p->kind != PP_REGION)
+		return 0;
+	for (int i = 0; i < 2 && !err; i++)
+		err = kipc_sem_attach(p->semfd[i], &p->ks[i]);
+	return err;
+}
+
+static void pp_detach(struct pp *p)
+{
+	for (int i = 0; i < 2; i++) {
+		kipc_sem_detach(p->ks[i]);
+		p->ks[i] = NULL;
+	}
+}
+
+/* Median microseconds per hand-off (half a round trip), or -1. */
+static double pp_run(struct pp *p, const struct cpucfg *cfg)
+{
+	double us[SYNC_RUNS];
+
+	for (int r = 0; r < SYNC_RUNS; r++) {
+		int status, err;
+		int64_t t0;
+		pid_t pid;
+
+		*p->turn = 0;
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (!pid) {
+			pin(cfg->cpu[1]);
+			err = pp_attach(p);
+			if (!err)
+				err = pp_loop(p, 1, SYNC_PINGPONG);
+			_exit(err ? 1 : 0);
+		}
+		pin(cfg->cpu[0]);
+		err = pp_attach(p);
+		t0 = now_ns();
+		if (!err)
+			err = pp_loop(p, 0, SYNC_PINGPONG);
+		us[r] = (now_ns() - t0) / 1e3 / (2.0 * SYNC_PINGPONG);
+		pp_detach(p);
+		if (err)
+			kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			errors++;
+			printf("  ERROR %s hand-off failed (%d, status %#x)\n",
+			       pp_names[p->kind], err, status);
+			return -1;
+		}
+	}
+	return median_of(us, SYNC_RUNS);
+}
+
+static int pp_setup(struct pp *p, int kind, struct sync_shared *sh)
+{
+	int fd;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->sh = sh;
+	p->semfd[0] = p->semfd[1] = -1;
+	switch (kind) {
+	case PP_GLIBC:
+		p->turn = &sh->seq;
+		return 0;
+	case PP_FUTEX:
+		fd = memfd_create("kipc-bench", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, 4096))
+			return -errno;
+		p->turn = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       fd, 0);
+		close(fd);
+		return p->turn == MAP_FAILED ? -errno : 0;
+	default:
+		for (int i = 0; i < 2; i++) {
+			p->semfd[i] = kipc_sem_create(NULL, 0600, 0, 0, 0);
+			if (p->semfd[i] < 0)
+				return p->semfd[i];
+		}
+		if (kind == PP_KIPC) {
+			p->turn = &sh->seq;
+			return 0;
+		}
+		fd = kipc_region_create(NULL, 0600, 4096, 0);
+		if (fd < 0)
+			return fd;
+		p->turn = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
+		close(fd);
+		return p->turn ? 0 : -ENOMEM;
+	}
+}
+
+static void pp_teardown(struct pp *p)
+{
+	if (p->kind == PP_FUTEX || p->kind == PP_REGION)
+		munmap(p->turn, 4096);
+	for (int i = 0; i < 2; i++)
+		if (p->semfd[i] >= 0)
+			close(p->semfd[i]);
+}
+
+/* ---- mutexes ------------------------------------------------------------- */
+
+#define MTX_HANDOFFS	500
+
+struct mtx_shared {
+	pthread_mutex_t plain;
+	pthread_mutex_t robust;
+	int64_t t0;
+	int64_t lat;
+	uint32_t phase;
+	uint32_t holder;
+};
+
+/* ns per lock + unlock of an uncontended glibc mutex. */
+static double unc_pthread(pthread_mutex_t *m)
+{
+	int64_t t0 = now_ns();
+
+	for (int i = 0; i < SYNC_UNCONTENDED; i++) {
+		pthread_mutex_lock(m);
+		pthread_mutex_unlock(m);
+	}
+	return (double)(now_ns() - t0) / SYNC_UNCONTENDED;
+}
+
+static double unc_kmutex(struct kipc_mutex *km)
+{
+	int64_t t0 = now_ns();
+
+	for (int i = 0; i < SYNC_UNCONTENDED; i++) {
+		if (kipc_mutex_lock(km, -1) || kipc_mutex_unlock(km)) {
+			errors++;
+			printf("  ERROR kipc mutex lock/unlock failed\n");
+			return 0;
+		}
+	}
+	return (double)(now_ns() - t0) / SYNC_UNCONTENDED;
+}
+
+enum { MX_PLAIN, MX_ROBUST, MX_KIPC, MX_N };
+
+static const char *const mx_names[MX_N] = {
+	"glibc pthread_mutex (pshared)", "glibc robust pshared mutex",
+	"kipc mutex",
+};
+
+struct mx {
+	int kind;
+	struct mtx_shared *sh;
+	int fd;
+	struct kipc_mutex *km;
+};
+
+static int mx_lock(struct mx *x)
+{
+	switch (x->kind) {
+	case MX_PLAIN:
+		return -pthread_mutex_lock(&x->sh->plain);
+	case MX_ROBUST:
+		return -pthread_mutex_lock(&x->sh->robust);
+	default:
+		return kipc_mutex_lock(x->km, -1);
+	}
+}
+
+static int mx_unlock(struct mx *x)
+{
+	switch (x->kind) {
+	case MX_PLAIN:
+		return -pthread_mutex_unlock(&x->sh->plain);
+	case MX_ROBUST:
+		return -pthread_mutex_unlock(&x->sh->robust);
+	default:
+		return kipc_mutex_unlock(x->km);
+	}
+}
+
+static void wait_phase(struct mtx_shared *sh, uint32_t want)
+{
+	while (__atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE) != want)
+		sched_yield();
+}
+
+/*
+ * Hand-off latency: side 0 holds the mutex while side 1 blocks on it,
+ * then unlocks; the time until side 1 owns it is one sample.
+ */
+static double mx_run(struct mx *x, const struct cpucfg *cfg)
+{
+	double us[MTX_HANDOFFS];
+	int status, err = 0;
+	pid_t pid;
+
+	__atomic_store_n(&x->sh->phase, 0, __ATOMIC_RELEASE);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		pin(cfg->cpu[1]);
+		if (x->kind == MX_KIPC && kipc_mutex_attach(x->fd, &x->km))
+			_exit(1);
+		for (int i = 0; i < MTX_HANDOFFS; i++) {
+			wait_phase(x->sh, 1);
+			__atomic_store_n(&x->sh->phase, 2, __ATOMIC_RELEASE);
+			if (mx_lock(x))
+				_exit(2);
+			x->sh->lat = now_ns() - x->sh->t0;
+			if (x->sh->holder)
+				_exit(3);
+			if (mx_unlock(x))
+				_exit(4);
+			__atomic_store_n(&x->sh->phase, 3, __ATOMIC_RELEASE);
+		}
+		_exit(0);
+	}
+	pin(cfg->cpu[0]);
+	if (x->kind == MX_KIPC)
+		err = kipc_mutex_attach(x->fd, &x->km);
+	for (int i = 0; i < MTX_HANDOFFS && !err; i++) {
+		err = mx_lock(x);
+		if (err)
+			break;
+		x->sh->holder = 1;
+		__atomic_store_n(&x->sh->phase, 1, __ATOMIC_RELEASE);
+		wait_phase(x->sh, 2);
+		usleep(300);	/* let side 1 block on the mutex */
+		x->sh->holder = 0;
+		x->sh->t0 = now_ns();
+		err = mx_unlock(x);
+		wait_phase(x->sh, 3);
+		us[i] = x->sh->lat / 1e3;
+	}
+	if (x->kind == MX_KIPC)
+		kipc_mutex_detach(x->km);
+	if (err)
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errors++;
+		printf("  ERROR %s hand-off failed (%d, status %#x)\n",
+		       mx_names[x->kind], err, status);
+		return -1;
+	}
+	return median_of(us, MTX_HANDOFFS);
+}
+
+static void mutex_bench(const struct cpucfg *cfgs, const bool *want,
+			double *unc_ratio, double hand_ratio[2])
+{
+	pthread_mutexattr_t a;
+	struct mtx_shared *sh;
+	struct kipc_mutex *km;
+	double unc[MX_N] = { 0 }, hand[MX_N] = { 0 };
+	int fd, err;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&sh->plain, &a);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&sh->robust, &a);
+	fd = kipc_mutex_create(NULL, 0600, 0, 0);
+	err = fd < 0 ? fd : kipc_mutex_attach(fd, &km);
+	if (err) {
+		errors++;
+		printf("  ERROR kipc mutex: %s\n", errstr(err));
+		return;
+	}
+	pin(0);
+	for (int r = 0; r < 3; r++) {
+		double p = unc_pthread(&sh->plain), q = unc_pthread(&sh->robust);
+		double k = unc_kmutex(km);
+
+		if (!r || p < unc[MX_PLAIN])
+			unc[MX_PLAIN] = p;
+		if (!r || q < unc[MX_ROBUST])
+			unc[MX_ROBUST] = q;
+		if (!r || k < unc[MX_KIPC])
+			unc[MX_KIPC] = k;
+	}
+	kipc_mutex_detach(km);
+	printf("uncontended lock + unlock, one process, best of 3 x %d, ns:\n",
+	       SYNC_UNCONTENDED);
+	for (int k = 0; k < MX_N; k++)
+		printf("  %-30s %8.1f\n", mx_names[k], unc[k]);
+	*unc_ratio = unc[MX_KIPC] / unc[MX_PLAIN];
+	for (int ci = 0; ci < 2; ci++) {
+		if (!want[ci])
+			continue;
+		printf("mutex hand-off latency (unlock to the blocked waiter "
+		       "owning it), %s, median of %d, us:\n", cfgs[ci].title,
+		       MTX_HANDOFFS);
+		for (int k = 0; k < MX_N; k++) {
+			struct mx x = { .kind = k, .sh = sh, .fd = fd };
+
+			hand[k] = mx_run(&x, &cfgs[ci]);
+			printf("  %-30s %8.2f\n", mx_names[k], hand[k]);
+		}
+		hand_ratio[ci] = hand[MX_KIPC] / hand[MX_PLAIN];
+	}
+	close(fd);
+	munmap(sh, sizeof(*sh));
+}
+
+static void sync_bench(const struct cpucfg *cfgs, const bool *want)
+{
+	double unc[3] = { 0 }, hand[2][PP_N], mr = 0, mh[2] = { 0, 0 };
+	struct sync_shared *sh;
+	struct kipc_sem *ks;
+	int fd, err;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED || sem_init(&sh->gsem[0], 1, 0) ||
+	    sem_init(&sh->gsem[1], 1, 0)) {
+		errors++;
+		printf("  ERROR sync setup: %s\n", strerror(errno));
+		return;
+	}
+	printf("\n==== synchronization ====\n");
+	pin(0);
+	fd = kipc_sem_create(NULL, 0600, 0, 0, 0);
+	err = fd < 0 ? fd : kipc_sem_attach(fd, &ks);
+	if (err) {
+		errors++;
+		printf("  ERROR kipc semaphore: %s\n", errstr(err));
+		return;
+	}
+	for (int r = 0; r < 3; r++) {	/* best of 3, one process */
+		double g = unc_glibc(sh), k = unc_kipc(ks), i = unc_kipc_ioctl(fd);
+
+		if (!r || g < unc[0])
+			unc[0] = g;
+		if (!r || k < unc[1])
+			unc[1] = k;
+		if (!r || i < unc[2])
+			unc[2] = i;
+	}
+	kipc_sem_detach(ks);
+	close(fd);
+	printf("uncontended post + wait, one process, best of 3 x %d, ns:\n",
+	       SYNC_UNCONTENDED);
+	printf("  glibc sem_t (pshared)      %8.1f\n", unc[0]);
+	printf("  kipc semaphore (mapped)    %8.1f\n", unc[1]);
+	printf("  kipc semaphore (ioctls)    %8.1f\n", unc[2]);
+
+	for (int ci = 0; ci < 2; ci++) {
+		if (!want[ci])
+			continue;
+		printf("hand-off between two processes, %s, median of %d x %d "
+		       "round trips, us per hand-off:\n", cfgs[ci].title,
+		       SYNC_RUNS, SYNC_PINGPONG);
+		for (int k = 0; k < PP_N; k++) {
+			struct pp p;
+
+			hand[ci][k] = -1;
+			err = pp_setup(&p, k, sh);
+			if (err) {
+				errors++;
+				printf("  ERROR %s setup: %s\n", pp_names[k],
+				       errstr(err));
+				continue;
+			}
+			hand[ci][k] = pp_run(&p, &cfgs[ci]);
+			pp_teardown(&p);
+			printf("  %-26s %8.2f\n", pp_names[k], hand[ci][k]);
+		}
+	}
+
+	printf("\nratios, synchronization:\n");
+	printf("ratio sem-uncontended kipc/glibc %.2f  target <= 1.5 %s\n",
+	       unc[1] / unc[0], verdict(unc[1] / unc[0] <= 1.5));
+	for (int ci = 0; ci < 2; ci++) {
+		double r1, r2;
+
+		if (!want[ci])
+			continue;
+		r1 = hand[ci][PP_KIPC] / hand[ci][PP_GLIBC];
+		r2 = hand[ci][PP_REGION] / hand[ci][PP_FUTEX];
+		printf("ratio sem-handoff-%s kipc/glibc %.2f  target <= 1.0 %s\n",
+		       cfgs[ci].label, r1, verdict(r1 <= 1.0));
+		printf("ratio region-wake-%s kipc/memfd+futex %.2f\n",
+		       cfgs[ci].label, r2);
+	}
+	munmap(sh, sizeof(*sh));
+	printf("\n");
+	mutex_bench(cfgs, want, &mr, mh);
+	printf("\nratios, mutexes:\n");
+	printf("ratio mutex-uncontended kipc/glibc %.2f  target <= 1.5 %s\n",
+	       mr, verdict(mr <= 1.5));
+	for (int ci = 0; ci < 2; ci++)
+		if (want[ci])
+			printf("ratio mutex-handoff-%s kipc/glibc %.2f  target <= "
+			       "1.0 %s\n", cfgs[ci].label, mh[ci],
+			       verdict(mh[ci] <= 1.0));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cpucfg cfgs[2] = {
@@ -1662,6 +2222,9 @@ int main(int argc, char **argv)
 			"during the 2-CPU measurements" :
 			"during the 1-CPU measurements");
 	}
+
+	if (kipc)
+		sync_bench(cfgs, want);
 
 	if (kipc) {
 		printf("\n==== ratios ====\n");
