@@ -609,7 +609,7 @@ static void fz_unlink_all(const char *name)
 /* Retry a creation that fails for want of memory (fault injection). */
 static int fz_retry(int ret)
 {
-	return ret == -ENOMEM || ret == -EINTR;
+	return ret < 0 && ret != -EINVAL;	/* ENOMEM, EINTR, ENOSPC... */
 }
 
 /* Put @fd in three slots (dups), so that it is picked often enough. */
