@@ -547,6 +547,9 @@ static void fz_one(struct fz_thread *t)
 		fz_keep_fd(t, ((struct kipc_reopen *)buf)->fd);
 	else if ((!err || err == EOWNERDEAD) && cmd == FZ_MTX_LOCK &&
 		 fz_below(&t->rng, 2)) {
+		/* As the owner: CONSISTENT's own answers (0, EINVAL). */
+		ret = ioctl(fd, KIPC_MUTEX_IOC_CONSISTENT, 0);
+		fz_record(t->p->stats, FZ_MTX_CONSISTENT, ret < 0 ? errno : 0);
 		/* Unlock what was taken, half the time: UNLOCK's success. */
 		ret = ioctl(fd, KIPC_MUTEX_IOC_UNLOCK, 0);
 		fz_record(t->p->stats, FZ_MTX_UNLOCK, ret < 0 ? errno : 0);
