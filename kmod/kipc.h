@@ -5,6 +5,7 @@
 #ifndef _KIPC_KIPC_H
 #define _KIPC_KIPC_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/ktime.h>
@@ -298,6 +299,25 @@ int kipc_chan_test_put(struct kipc_object *obj, unsigned int d,
 		       const void __user *buf, u32 len);
 int kipc_chan_test_get(struct kipc_object *obj, unsigned int d,
 		       void __user *buf, u32 size, u32 *len);
+
+/* Semaphore, mutex and cond internals for kipc_kunit.ko (sem.c, mutex.c). */
+int kipc_sem_test_post(struct kipc_object *obj, u32 count, bool undo,
+		       u32 *value);
+int kipc_sem_test_wait(struct kipc_object *obj, bool nonblock,
+		       ktime_t deadline, bool undo, u32 *value);
+atomic64_t *kipc_sem_test_state(struct kipc_object *obj);
+void kipc_sem_test_info(struct kipc_object *obj, struct kipc_sem_info *in);
+int kipc_mutex_test_lock(struct kipc_object *obj, u32 tid, bool nonblock,
+			 ktime_t deadline);
+int kipc_mutex_test_unlock(struct kipc_object *obj, u32 tid);
+int kipc_mutex_test_consistent(struct kipc_object *obj, u32 tid);
+u32 *kipc_mutex_test_word(struct kipc_object *obj);
+void kipc_mutex_test_info(struct kipc_object *obj, struct kipc_mutex_info *in);
+void kipc_mutex_test_check_owner(struct kipc_object *obj);
+int kipc_cond_test_wait(struct kipc_object *cobj, struct kipc_object *mobj,
+			u32 tid, ktime_t deadline);
+unsigned int kipc_cond_test_signal(struct kipc_object *cobj, bool all);
+unsigned int kipc_cond_test_waiters(struct kipc_object *cobj);
 #endif
 
 #endif /* _KIPC_KIPC_H */

@@ -369,6 +369,26 @@ static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
 	return ret;
 }
 
+/* Mark @m, held by @tid with EOWNERDEAD, consistent again. */
+static int kipc_mutex_do_consistent(struct kipc_mutex *m, u32 tid)
+{
+	int ret = 0;
+
+	spin_lock(&m->lock);
+	if ((READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK) != tid ||
+	    m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
+		ret = -EPERM;
+	} else if (m->state != KIPC_MUTEX_STATE_OWNERDEAD) {
+		ret = -EINVAL;
+	} else {
+		m->state = KIPC_MUTEX_STATE_OK;
+		if (!m->recursive)
+			kipc_mutex_word_update(m, 0, KIPC_MUTEX_KSTATE);
+	}
+	spin_unlock(&m->lock);
+	return ret;
+}
+
 /* ---- mutex ioctls ------------------------------------------------------- */
 
 /**
@@ -441,25 +461,9 @@ static long kipc_mutex_ioc_consistent(struct file *file,
 				      struct kipc_object *obj,
 				      unsigned long arg, unsigned int usize)
 {
-	struct kipc_mutex *m = to_mutex(obj);
-	u32 tid = kipc_mutex_tid();
-	int ret = 0;
-
 	if (arg)
 		return -EINVAL;
-	spin_lock(&m->lock);
-	if ((READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK) != tid ||
-	    m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
-		ret = -EPERM;
-	} else if (m->state != KIPC_MUTEX_STATE_OWNERDEAD) {
-		ret = -EINVAL;
-	} else {
-		m->state = KIPC_MUTEX_STATE_OK;
-		if (!m->recursive)
-			kipc_mutex_word_update(m, 0, KIPC_MUTEX_KSTATE);
-	}
-	spin_unlock(&m->lock);
-	return ret;
+	return kipc_mutex_do_consistent(to_mutex(obj), kipc_mutex_tid());
 }
 
 static void kipc_mutex_get_info(struct kipc_mutex *m,
@@ -787,6 +791,22 @@ static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
 	return err;
 }
 
+/* Wake the oldest waiter of @c, or all of them; returns how many. */
+static unsigned int kipc_cond_do_signal(struct kipc_cond *c, bool all)
+{
+	unsigned int woken;
+
+	spin_lock(&c->lock);
+	if (all)
+		woken = kipc_waitq_wake_all(&c->waiters, 0);
+	else
+		woken = kipc_waitq_wake_one(&c->waiters, 0);
+	c->signals++;
+	c->wakeups += woken;
+	spin_unlock(&c->lock);
+	return woken;
+}
+
 /**
  * kipc_cond_ioc_signal() - KIPC_COND_IOC_SIGNAL: wake one or all waiters
  * @file: the cond fd's file, writable (EBADF)
@@ -814,14 +834,7 @@ static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
 
-	spin_lock(&c->lock);
-	if (s.flags & KIPC_COND_BROADCAST)
-		s.woken = kipc_waitq_wake_all(&c->waiters, 0);
-	else
-		s.woken = kipc_waitq_wake_one(&c->waiters, 0);
-	c->signals++;
-	c->wakeups += s.woken;
-	spin_unlock(&c->lock);
+	s.woken = kipc_cond_do_signal(c, s.flags & KIPC_COND_BROADCAST);
 	return kipc_copy_out(uarg, usize, &s, sizeof(s));
 }
 
@@ -877,3 +890,125 @@ const struct kipc_type kipc_cond_type = {
 	.show_fdinfo	= kipc_cond_show_fdinfo,
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_cond_type);
+
+/* ---- KUnit hooks -------------------------------------------------------- */
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kipc_mutex_test_lock() - lock as thread @tid, for KUnit
+ * @obj: a mutex
+ * @tid: the locker's thread id (any number: a dead one simulates a death)
+ * @nonblock: try once (EBUSY)
+ * @deadline: absolute CLOCK_MONOTONIC deadline, KTIME_MAX for none
+ *
+ * Return: as KIPC_MUTEX_IOC_LOCK.
+ */
+int kipc_mutex_test_lock(struct kipc_object *obj, u32 tid, bool nonblock,
+			 ktime_t deadline)
+{
+	return kipc_mutex_do_lock(to_mutex(obj), tid, nonblock, deadline,
+				  false);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_test_lock);
+
+/**
+ * kipc_mutex_test_unlock() - unlock as thread @tid, for KUnit
+ * @obj: a mutex
+ * @tid: the unlocker's thread id
+ *
+ * Return: as KIPC_MUTEX_IOC_UNLOCK.
+ */
+int kipc_mutex_test_unlock(struct kipc_object *obj, u32 tid)
+{
+	return kipc_mutex_do_unlock(to_mutex(obj), tid, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_test_unlock);
+
+/**
+ * kipc_mutex_test_consistent() - KIPC_MUTEX_IOC_CONSISTENT as @tid
+ * @obj: a mutex
+ * @tid: the caller's thread id
+ *
+ * Return: as KIPC_MUTEX_IOC_CONSISTENT.
+ */
+int kipc_mutex_test_consistent(struct kipc_object *obj, u32 tid)
+{
+	return kipc_mutex_do_consistent(to_mutex(obj), tid);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_test_consistent);
+
+/**
+ * kipc_mutex_test_word() - the lock word user space maps, for KUnit
+ * @obj: a mutex
+ *
+ * Return: the word, to act as user space does (or as garbage would).
+ */
+u32 *kipc_mutex_test_word(struct kipc_object *obj)
+{
+	return to_mutex(obj)->word;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_test_word);
+
+/**
+ * kipc_mutex_test_info() - KIPC_MUTEX_IOC_INFO without the ioctl
+ * @obj: a mutex
+ * @in: out: its state
+ */
+void kipc_mutex_test_info(struct kipc_object *obj, struct kipc_mutex_info *in)
+{
+	kipc_mutex_get_info(to_mutex(obj), in);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_test_info);
+
+/**
+ * kipc_mutex_test_check_owner() - what a close or munmap does: hand a
+ * mutex whose owner is gone to its oldest waiter
+ * @obj: a mutex
+ */
+void kipc_mutex_test_check_owner(struct kipc_object *obj)
+{
+	kipc_mutex_check_owner(to_mutex(obj));
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_test_check_owner);
+
+/**
+ * kipc_cond_test_wait() - KIPC_COND_IOC_WAIT as thread @tid, for KUnit
+ * @cobj: a cond
+ * @mobj: a mutex @tid holds
+ * @tid: the caller's thread id
+ * @deadline: absolute CLOCK_MONOTONIC deadline, KTIME_MAX for none
+ *
+ * Return: as KIPC_COND_IOC_WAIT.
+ */
+int kipc_cond_test_wait(struct kipc_object *cobj, struct kipc_object *mobj,
+			u32 tid, ktime_t deadline)
+{
+	return kipc_cond_do_wait(to_cond(cobj), to_mutex(mobj), tid, deadline);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_cond_test_wait);
+
+/**
+ * kipc_cond_test_signal() - KIPC_COND_IOC_SIGNAL, for KUnit
+ * @cobj: a cond
+ * @all: broadcast
+ *
+ * Return: the number of waiters woken.
+ */
+unsigned int kipc_cond_test_signal(struct kipc_object *cobj, bool all)
+{
+	return kipc_cond_do_signal(to_cond(cobj), all);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_cond_test_signal);
+
+/**
+ * kipc_cond_test_waiters() - waiters queued on a cond, for KUnit
+ * @cobj: a cond
+ *
+ * Return: their number.
+ */
+unsigned int kipc_cond_test_waiters(struct kipc_object *cobj)
+{
+	return READ_ONCE(to_cond(cobj)->waiters.count);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_cond_test_waiters);
+#endif

@@ -669,6 +669,66 @@ static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
 	return err;
 }
 
+/* ---- KUnit hooks -------------------------------------------------------------- */
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kipc_sem_test_post() - KIPC_SEM_IOC_POST without the ioctl, for KUnit
+ * @obj: a semaphore
+ * @count: units to give
+ * @undo: record the post for the current process
+ * @value: out: the value after
+ *
+ * Return: as kipc_sem_post().
+ */
+int kipc_sem_test_post(struct kipc_object *obj, u32 count, bool undo,
+		       u32 *value)
+{
+	return kipc_sem_post(to_sem(obj), count, undo, value);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_post);
+
+/**
+ * kipc_sem_test_wait() - KIPC_SEM_IOC_WAIT without the ioctl, for KUnit
+ * @obj: a semaphore
+ * @nonblock: never queue
+ * @deadline: absolute CLOCK_MONOTONIC deadline, KTIME_MAX for none
+ * @undo: record the unit taken for the current process
+ * @value: out: the value after
+ *
+ * Return: as kipc_sem_wait().
+ */
+int kipc_sem_test_wait(struct kipc_object *obj, bool nonblock,
+		       ktime_t deadline, bool undo, u32 *value)
+{
+	return kipc_sem_wait(to_sem(obj), nonblock, deadline, undo, value);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_wait);
+
+/**
+ * kipc_sem_test_state() - the state word user space maps, for KUnit
+ * @obj: a semaphore
+ *
+ * Return: the word, to act as user space does (or as garbage would).
+ */
+atomic64_t *kipc_sem_test_state(struct kipc_object *obj)
+{
+	return to_sem(obj)->state;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_state);
+
+/**
+ * kipc_sem_test_info() - KIPC_SEM_IOC_INFO without the ioctl, for KUnit
+ * @obj: a semaphore
+ * @in: out: its value, maximum and counters
+ */
+void kipc_sem_test_info(struct kipc_object *obj, struct kipc_sem_info *in)
+{
+	kipc_sem_get_info(to_sem(obj), in);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_info);
+#endif
+
 /* ---- the type --------------------------------------------------------------- */
 
 static const struct kipc_ioc kipc_sem_ioctls[] = {
