@@ -290,6 +290,40 @@ static void kipc_event_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	seq_printf(m, "event-waiters:\t%u\n", in.waiters);
 }
 
+static spinlock_t *kipc_event_wm_lock(struct kipc_object *obj)
+{
+	return &to_event(obj)->lock;
+}
+
+/* Set: what KIPC_EVENT_IOC_WAIT would take at once.  Lock held. */
+static int kipc_event_wm_prepare(struct kipc_object *obj)
+{
+	return to_event(obj)->set;
+}
+
+static int kipc_event_wm_take(struct kipc_object *obj, u64 *value)
+{
+	struct kipc_event *ev = to_event(obj);
+
+	*value = ev->value;
+	ev->wakeups++;
+	if (!ev->manual)
+		ev->set = false;
+	return 0;
+}
+
+static bool kipc_event_wm_finish(struct kipc_object *obj)
+{
+	return false;
+}
+
+static const struct kipc_wm_ops kipc_event_wm_ops = {
+	.lock		= kipc_event_wm_lock,
+	.prepare	= kipc_event_wm_prepare,
+	.take		= kipc_event_wm_take,
+	.finish		= kipc_event_wm_finish,
+};
+
 static const struct kipc_ioc kipc_event_ioctls[] = {
 	{ KIPC_EVENT_IOC_SIGNAL, KIPC_EVENT_SIGNAL_SIZE_VER0, kipc_event_ioc_signal },
 	{ KIPC_EVENT_IOC_RESET, 0, kipc_event_ioc_reset },
@@ -308,6 +342,7 @@ const struct kipc_type kipc_event_type = {
 	.ioctls		= kipc_event_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_event_ioctls),
 	.poll		= kipc_event_poll,
+	.wm		= &kipc_event_wm_ops,
 	.show_fdinfo	= kipc_event_show_fdinfo,
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_event_type);

@@ -26,6 +26,30 @@ struct kipc_object;
 struct kipc_user;
 
 /**
+ * struct kipc_wm_ops - how KIPC_IOC_WAIT_MANY takes an object
+ * @lock: the object's spinlock, under which the others are called
+ * @prepare: close the object's user-space fast path, if it has one, so
+ *	that its state changes only under @lock, and say whether the caller
+ *	could take it now: 1, 0, or a -errno that ends the wait
+ * @take: take it, after @prepare said 1 under the same hold of @lock;
+ *	returns 0 or a -errno that still means taken (-EOWNERDEAD), and
+ *	*@value for struct kipc_wait_obj.value
+ * @finish: reopen what @prepare closed; returns true if @wake must run
+ *	once the locks are dropped
+ * @wake: wake the object's pollers, or NULL
+ * @recheck_ms: sleep at most this long before checking again (a mutex's
+ *	owner may die unseen), or 0
+ */
+struct kipc_wm_ops {
+	spinlock_t *(*lock)(struct kipc_object *obj);
+	int (*prepare)(struct kipc_object *obj);
+	int (*take)(struct kipc_object *obj, u64 *value);
+	bool (*finish)(struct kipc_object *obj);
+	void (*wake)(struct kipc_object *obj);
+	unsigned int recheck_ms;
+};
+
+/**
  * struct kipc_type - what an object type provides to the core
  * @type: KIPC_TYPE_* number
  * @name: short name, used in fdinfo
@@ -49,6 +73,8 @@ struct kipc_user;
  *	(0 or 1, see kipc_file_tag()).  An error refuses the open.
  * @detach: undoes @attach when that file is released, or NULL
  * @mmap: mmap(2) on the object's fd, or NULL (ENODEV)
+ * @wm: how a wait for many takes the object, or NULL: then, if @poll is
+ *	set, the wait takes nothing and the object is ready while readable
  */
 struct kipc_type {
 	u32 type;
@@ -74,6 +100,7 @@ struct kipc_type {
 		       unsigned long tag);
 	int (*mmap)(struct file *file, struct kipc_object *obj,
 		    struct vm_area_struct *vma);
+	const struct kipc_wm_ops *wm;
 };
 
 /* How a file comes to be, for &kipc_type.attach. */
@@ -240,6 +267,7 @@ extern unsigned int kipc_max_queue_msg_size;
 extern unsigned int kipc_max_channel_capacity;
 extern unsigned int kipc_max_pipe_capacity;
 extern unsigned long kipc_max_region_size;
+extern unsigned int kipc_max_wait_objects;
 
 /* Object core (object.c). */
 int kipc_objects_init(void);
@@ -262,6 +290,10 @@ u64 kipc_uid_bytes(kuid_t uid);
 unsigned int kipc_objects_alive(void);
 int kipc_registry_add(struct kipc_object *obj);
 struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len);
+struct kipc_object *kipc_fget_obj(int fd, struct file **filep);
+
+/* Wait for many (waitmany.c). */
+long kipc_ioc_wait_many(void __user *arg, unsigned int usize);
 int kipc_registry_unlink(u32 type, const char *name, u32 len);
 
 /* User-space copy helpers (uaccess.c). */

@@ -20,6 +20,7 @@
 #define KIPC_NAME_LEN_LIMIT	4095
 #define KIPC_MSG_SIZE_LIMIT	(16U << 20)
 #define KIPC_CAPACITY_LIMIT	SZ_1G
+#define KIPC_WAIT_OBJECTS_LIMIT	128
 
 unsigned int kipc_max_objects = 65536;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_objects);
@@ -35,6 +36,7 @@ unsigned int kipc_max_channel_capacity = 4U << 20;
 EXPORT_SYMBOL_IF_KUNIT(kipc_max_channel_capacity);
 unsigned int kipc_max_pipe_capacity = 1U << 20;
 unsigned long kipc_max_region_size = 64UL << 20;
+unsigned int kipc_max_wait_objects = 64;
 
 static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
 				  unsigned int max)
@@ -98,6 +100,18 @@ static int kipc_param_set_capacity(const char *val,
 	return 0;
 }
 
+/* Objects of one wait for many: each is one spinlock held at once. */
+static int kipc_param_set_wait_objects(const char *val,
+				       const struct kernel_param *kp)
+{
+	return kipc_param_set_bounded(val, kp, KIPC_WAIT_OBJECTS_LIMIT);
+}
+
+static const struct kernel_param_ops kipc_wait_objects_ops = {
+	.set = kipc_param_set_wait_objects,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops kipc_capacity_ops = {
 	.set = kipc_param_set_capacity,
 	.get = param_get_uint,
@@ -158,6 +172,10 @@ module_param_cb(max_region_size, &kipc_bytes_ops, &kipc_max_region_size,
 		0644);
 MODULE_PARM_DESC(max_region_size,
 		 "Largest shared region in bytes; more is EINVAL (default 64 MiB)");
+module_param_cb(max_wait_objects, &kipc_wait_objects_ops,
+		&kipc_max_wait_objects, 0644);
+MODULE_PARM_DESC(max_wait_objects,
+		 "Most objects in one KIPC_IOC_WAIT_MANY; more is EINVAL (1..128, default 64)");
 
 static long kipc_ioc_version(void __user *arg, unsigned int usize)
 {
@@ -174,7 +192,8 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 
 	v.api_version = KIPC_API_VERSION;
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
-		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN;
+		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN |
+		     KIPC_FEATURE_WAIT_MANY;
 	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE) |
 		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE) |
 		  (1ULL << KIPC_TYPE_REGION) | (1ULL << KIPC_TYPE_SEMAPHORE) |
@@ -195,6 +214,7 @@ static const struct kipc_dev_ioc kipc_dev_ioctls[] = {
 	{ KIPC_IOC_OPEN, KIPC_OPEN_SIZE_VER0, kipc_ioc_open },
 	{ KIPC_IOC_UNLINK, KIPC_UNLINK_SIZE_VER0, kipc_ioc_unlink },
 	{ KIPC_IOC_STATS, KIPC_STATS_SIZE_VER0, kipc_ioc_stats },
+	{ KIPC_IOC_WAIT_MANY, KIPC_WAIT_MANY_SIZE_VER0, kipc_ioc_wait_many },
 };
 
 static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
@@ -288,6 +308,8 @@ static void kipc_uapi_asserts(void)
 	BUILD_BUG_ON(sizeof(struct kipc_cond_wait) != KIPC_COND_WAIT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct kipc_cond_signal) !=
 		     KIPC_COND_SIGNAL_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_wait_obj) != KIPC_WAIT_OBJ_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct kipc_wait_many) != KIPC_WAIT_MANY_SIZE_VER0);
 }
 
 static int __init kipc_init(void)

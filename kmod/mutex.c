@@ -42,7 +42,16 @@
  * the release finds it queued, and re-locks the mutex through the kernel
  * path after the wait.
  *
- * Neither fd is readable or writable in poll: poll reports nothing.
+ * poll/epoll on a mutex fd: readable (EPOLLIN) while the mutex is unlocked
+ * or its owner is dead, EPOLLERR once it is not recoverable.  A poll that
+ * finds it held by a live thread "arms" it: KIPC_MUTEX_WAITERS is set in
+ * the word so that the owner's unlock comes to the kernel, which wakes
+ * the pollers.  A death is seen at the next close or unmapping of the
+ * mutex (or the exit of its owner's process), not when a single thread
+ * of a living process exits; KIPC_IOC_WAIT_MANY rechecks on its own.
+ * A cond fd has no state to poll: poll reports nothing.
+ *
+ * KIPC_IOC_WAIT_MANY takes mutexes through kipc_mutex_wm_ops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -82,6 +91,10 @@
  * @kowner: the tid the kernel last gave the mutex to (0: none since the
  *	last kernel unlock); @depth counts only while it is the word's owner
  * @depth: nested locks by @kowner
+ * @armed: a poller (or a wait for many) waits for the owner's unlock, so
+ *	KIPC_MUTEX_WAITERS stays set until the kernel sees it
+ * @poll_wq: poll/epoll waiters; woken, outside @lock, when @armed is
+ *	cleared
  */
 struct kipc_mutex {
 	struct kipc_object obj;
@@ -93,6 +106,8 @@ struct kipc_mutex {
 	u32 state;
 	u32 kowner;
 	u32 depth;
+	bool armed;
+	wait_queue_head_t poll_wq;
 };
 
 /**
@@ -155,6 +170,16 @@ static u32 kipc_mutex_kstate(struct kipc_mutex *m)
 	       KIPC_MUTEX_KSTATE : 0;
 }
 
+/*
+ * KIPC_MUTEX_WAITERS if the next unlock must come to the kernel: more than
+ * @skip threads are queued (the one about to get the mutex is skipped),
+ * or pollers wait.
+ */
+static u32 kipc_mutex_waiters_bit(struct kipc_mutex *m, unsigned int skip)
+{
+	return m->waiters.count > skip || m->armed ? KIPC_MUTEX_WAITERS : 0;
+}
+
 /* Set or clear @bits in the word, against user space's swaps. */
 static void kipc_mutex_word_update(struct kipc_mutex *m, u32 set, u32 clear)
 {
@@ -181,7 +206,7 @@ static void kipc_mutex_grant(struct kipc_mutex *m, int value)
 	u32 tid = w->size;
 
 	xchg(m->word, tid | kipc_mutex_kstate(m) |
-	     (m->waiters.count > 1 ? KIPC_MUTEX_WAITERS : 0));
+	     kipc_mutex_waiters_bit(m, 1));
 	m->kowner = tid;
 	m->depth = 1;
 	kipc_waitq_grant(&m->waiters, w, (u64)(s64)value);
@@ -257,14 +282,26 @@ static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
 		/* Unlocked, or its owner died: take it. */
 		if (owner)
 			m->state = KIPC_MUTEX_STATE_OWNERDEAD;
-		new = tid | kipc_mutex_kstate(m) |
-		      (m->waiters.count ? KIPC_MUTEX_WAITERS : 0);
+		new = tid | kipc_mutex_kstate(m) | kipc_mutex_waiters_bit(m, 0);
 		if (cmpxchg(m->word, old, new) != old)
 			continue;
 		m->kowner = tid;
 		m->depth = 1;
 		return m->state == KIPC_MUTEX_STATE_OK ? 0 : -EOWNERDEAD;
 	}
+}
+
+/*
+ * The mutex is free (or lost) for the pollers: stop sending unlocks to the
+ * kernel on their behalf.  Returns whether they must be woken, which the
+ * caller does after dropping @m->lock.
+ */
+static bool kipc_mutex_disarm(struct kipc_mutex *m)
+{
+	if (!m->armed)
+		return false;
+	m->armed = false;
+	return true;
 }
 
 static bool kipc_deadline_over(ktime_t deadline)
@@ -324,7 +361,7 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 	}
 	list_del_init(&w.node);
 	m->waiters.count--;
-	if (!m->waiters.count)
+	if (!kipc_mutex_waiters_bit(m, 0))
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 out:
 	spin_unlock(&m->lock);
@@ -340,6 +377,7 @@ out:
  */
 static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
 {
+	bool wake = false;
 	u32 old;
 	int ret = 0;
 
@@ -356,16 +394,20 @@ static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
 		m->kowner = 0;
 		m->depth = 0;
 		kipc_waitq_wake_all(&m->waiters, (u64)(s64)-ENOTRECOVERABLE);
+		wake = kipc_mutex_disarm(m);
 	} else if (m->waiters.count) {
 		kipc_mutex_grant(m, m->state == KIPC_MUTEX_STATE_OK ?
 				 0 : -EOWNERDEAD);
 	} else {
+		wake = kipc_mutex_disarm(m);
 		xchg(m->word, m->state == KIPC_MUTEX_STATE_OK ?
 		     0 : KIPC_MUTEX_KSTATE);
 		m->kowner = 0;
 		m->depth = 0;
 	}
 	spin_unlock(&m->lock);
+	if (wake)
+		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
 	return ret;
 }
 
@@ -541,6 +583,7 @@ static struct kipc_object *kipc_mutex_create(const void *attr)
 	m->word = page_address(m->page);
 	spin_lock_init(&m->lock);
 	kipc_waitq_init(&m->waiters);
+	init_waitqueue_head(&m->poll_wq);
 	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
 	m->state = KIPC_MUTEX_STATE_OK;
 	m->obj.charge = PAGE_SIZE;
@@ -572,9 +615,20 @@ static int kipc_mutex_attach(struct kipc_object *obj, fmode_t mode,
  */
 static void kipc_mutex_check_owner(struct kipc_mutex *m)
 {
+	bool wake = false;
+	u32 owner;
+
 	spin_lock(&m->lock);
 	kipc_mutex_recover(m);
+	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
+	if (m->armed && !m->waiters.count &&
+	    (!owner || !kipc_tid_alive(owner, NULL))) {
+		wake = kipc_mutex_disarm(m);
+		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
+	}
 	spin_unlock(&m->lock);
+	if (wake)
+		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
 static void kipc_mutex_flush(struct file *file, struct kipc_object *obj)
@@ -600,6 +654,101 @@ static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	seq_printf(m, "mutex-depth:\t%u\n", in.depth);
 	seq_printf(m, "mutex-waiters:\t%u\n", in.waiters);
 }
+
+/* ---- poll and wait for many ---------------------------------------------- */
+
+/*
+ * Whether @tid could take @m now (1, or 0 with the word armed so that the
+ * owner's unlock comes to the kernel), or why it never can (-errno).
+ * Either way KIPC_MUTEX_WAITERS is set in the word, so that user space
+ * cannot change the owner until the kernel recomputes the bit.  Caller
+ * holds @m->lock.  With @tid 0 (poll), a mutex held by anyone alive is
+ * not ready and nothing is an error but ENOTRECOVERABLE.
+ */
+static int kipc_mutex_ready(struct kipc_mutex *m, u32 tid)
+{
+	u32 old, owner;
+	int ready;
+
+	for (;;) {
+		if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE)
+			return -ENOTRECOVERABLE;
+		old = READ_ONCE(*m->word);
+		owner = old & KIPC_MUTEX_TID_MASK;
+		if (tid && owner == tid) {
+			if (!m->recursive)
+				return -EDEADLK;
+			if (m->kowner == tid && m->depth == U32_MAX)
+				return -EAGAIN;
+			ready = 1;
+		} else {
+			ready = !owner || !kipc_tid_alive(owner, NULL);
+		}
+		if ((old & KIPC_MUTEX_WAITERS) ||
+		    cmpxchg(m->word, old, old | KIPC_MUTEX_WAITERS) == old)
+			break;
+	}
+	if (!ready)
+		m->armed = true;
+	return ready;
+}
+
+/* Clear KIPC_MUTEX_WAITERS unless someone needs it; @m->lock held. */
+static void kipc_mutex_reopen(struct kipc_mutex *m)
+{
+	if (!kipc_mutex_waiters_bit(m, 0))
+		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
+}
+
+static __poll_t kipc_mutex_poll(struct file *file, struct kipc_object *obj,
+				poll_table *wait)
+{
+	struct kipc_mutex *m = to_mutex(obj);
+	int ready;
+
+	poll_wait(file, &m->poll_wq, wait);
+	spin_lock(&m->lock);
+	ready = kipc_mutex_ready(m, 0);
+	kipc_mutex_reopen(m);
+	spin_unlock(&m->lock);
+	if (ready < 0)
+		return EPOLLERR;
+	return ready ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static spinlock_t *kipc_mutex_wm_lock(struct kipc_object *obj)
+{
+	return &to_mutex(obj)->lock;
+}
+
+static int kipc_mutex_wm_prepare(struct kipc_object *obj)
+{
+	return kipc_mutex_ready(to_mutex(obj), kipc_mutex_tid());
+}
+
+static int kipc_mutex_wm_take(struct kipc_object *obj, u64 *value)
+{
+	int ret = kipc_mutex_try(to_mutex(obj), kipc_mutex_tid(), false);
+
+	*value = 0;
+	/* Ready under the lock with the word closed: it cannot be busy. */
+	WARN_ON_ONCE(ret && ret != -EOWNERDEAD);
+	return ret;
+}
+
+static bool kipc_mutex_wm_finish(struct kipc_object *obj)
+{
+	kipc_mutex_reopen(to_mutex(obj));
+	return false;
+}
+
+static const struct kipc_wm_ops kipc_mutex_wm_ops = {
+	.lock		= kipc_mutex_wm_lock,
+	.prepare	= kipc_mutex_wm_prepare,
+	.take		= kipc_mutex_wm_take,
+	.finish		= kipc_mutex_wm_finish,
+	.recheck_ms	= KIPC_MUTEX_RECHECK_MS,
+};
 
 /* ---- mutex mmap --------------------------------------------------------- */
 
@@ -675,6 +824,8 @@ const struct kipc_type kipc_mutex_type = {
 	.destroy	= kipc_mutex_destroy,
 	.ioctls		= kipc_mutex_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_mutex_ioctls),
+	.poll		= kipc_mutex_poll,
+	.wm		= &kipc_mutex_wm_ops,
 	.show_fdinfo	= kipc_mutex_show_fdinfo,
 	.flush		= kipc_mutex_flush,
 	.attach		= kipc_mutex_attach,

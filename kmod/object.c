@@ -589,6 +589,29 @@ static const struct file_operations kipc_object_fops = {
 	.show_fdinfo	= kipc_object_show_fdinfo,
 };
 
+/**
+ * kipc_fget_obj() - the kipc object behind an fd
+ * @fd: a file descriptor of the caller
+ * @filep: out: the file, with a reference the caller drops with fput()
+ *
+ * Return: the object (valid while the file reference is held);
+ * ERR_PTR(-EBADF) for a bad fd, ERR_PTR(-EINVAL) if it is not a kipc
+ * object's fd.
+ */
+struct kipc_object *kipc_fget_obj(int fd, struct file **filep)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op != &kipc_object_fops) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	*filep = file;
+	return kipc_file_obj(file);
+}
+
 static int kipc_fd_open_flags(u32 flags)
 {
 	int f = O_RDWR;

@@ -32,6 +32,9 @@
  * through the kernel; a value taken to 0 and raised again in user space
  * while it reads readable produces no new edge.
  *
+ * KIPC_IOC_WAIT_MANY takes units through kipc_sem_wm_ops, with the fast
+ * path closed (one more in the high half) while it holds the lock.
+ *
  * Undo: KIPC_SEM_UNDO records, per process (thread group) and semaphore,
  * the net units the process took (to give back) or gave (to take back).
  * At most one record exists per process and semaphore, allocated before
@@ -669,6 +672,76 @@ static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
 	return err;
 }
 
+/* ---- wait for many ---------------------------------------------------------- */
+
+static spinlock_t *kipc_sem_wm_lock(struct kipc_object *obj)
+{
+	return &to_sem(obj)->lock;
+}
+
+/*
+ * Close the user-space fast path (one more in the word's waiters half:
+ * posts and waits come to the kernel, which is held off by the lock) and
+ * say whether a unit is free for a wait for many: only if no waiter of
+ * the semaphore's own is queued (they are served first).
+ */
+static int kipc_sem_wm_prepare(struct kipc_object *obj)
+{
+	struct kipc_sem *s = to_sem(obj);
+	u64 old, cur = atomic64_read(s->state);
+	u32 v;
+
+	do {
+		old = cur;
+		v = kipc_sem_value(s, old);
+		cur = atomic64_cmpxchg(s->state, old,
+				       kipc_sem_word(s, v) + (1ULL << 32));
+	} while (cur != old);
+	return v && !s->waiters.count;
+}
+
+static int kipc_sem_wm_take(struct kipc_object *obj, u64 *value)
+{
+	struct kipc_sem *s = to_sem(obj);
+	u64 old, cur = atomic64_read(s->state);
+	u32 v;
+
+	do {
+		old = cur;
+		v = kipc_sem_value(s, old);
+		/* 0 only if garbage was written meanwhile: take nothing. */
+		cur = atomic64_cmpxchg(s->state, old,
+				       kipc_sem_word(s, v ? v - 1 : 0) +
+				       (1ULL << 32));
+	} while (cur != old);
+	s->waits++;
+	*value = v ? v - 1 : 0;
+	return 0;
+}
+
+/* Reopen the fast path: the word from the kernel's state again. */
+static bool kipc_sem_wm_finish(struct kipc_object *obj)
+{
+	bool wake = false;
+	u32 v;
+
+	kipc_sem_give(to_sem(obj), 0, false, &v, &wake);
+	return wake;
+}
+
+static void kipc_sem_wm_wake(struct kipc_object *obj)
+{
+	wake_up_interruptible_poll(&to_sem(obj)->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static const struct kipc_wm_ops kipc_sem_wm_ops = {
+	.lock		= kipc_sem_wm_lock,
+	.prepare	= kipc_sem_wm_prepare,
+	.take		= kipc_sem_wm_take,
+	.finish		= kipc_sem_wm_finish,
+	.wake		= kipc_sem_wm_wake,
+};
+
 /* ---- KUnit hooks -------------------------------------------------------------- */
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -748,6 +821,7 @@ const struct kipc_type kipc_sem_type = {
 	.ioctls		= kipc_sem_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_sem_ioctls),
 	.poll		= kipc_sem_poll,
+	.wm		= &kipc_sem_wm_ops,
 	.show_fdinfo	= kipc_sem_show_fdinfo,
 	.flush		= kipc_sem_flush,
 	.mmap		= kipc_sem_mmap,

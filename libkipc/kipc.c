@@ -40,6 +40,10 @@ _Static_assert(sizeof(struct kipc_queue_info) == KIPC_QUEUE_INFO_SIZE_VER0,
 _Static_assert(sizeof(struct kipc_queue_notify) == KIPC_QUEUE_NOTIFY_SIZE_VER0,
 	       "queue_notify");
 _Static_assert(sizeof(struct kipc_reopen) == KIPC_REOPEN_SIZE_VER0, "reopen");
+_Static_assert(sizeof(struct kipc_wait_obj) == KIPC_WAIT_OBJ_SIZE_VER0,
+	       "wait_obj");
+_Static_assert(sizeof(struct kipc_wait_many) == KIPC_WAIT_MANY_SIZE_VER0,
+	       "wait_many");
 
 static atomic_int kipc_dev_fd = -1;
 
@@ -327,4 +331,22 @@ KIPC_EXPORT int kipc_event_info(int fd, struct kipc_event_info *info)
 KIPC_EXPORT const char *kipc_strerror(int err)
 {
 	return strerror(err < 0 ? -err : err);
+}
+
+KIPC_EXPORT int kipc_wait_many(struct kipc_wait_obj *objs, unsigned int n,
+			       uint32_t flags, int64_t timeout_ns,
+			       unsigned int *index)
+{
+	struct kipc_wait_many w = {
+		.count = n,
+		.objs = (uintptr_t)objs,
+		.obj_size = sizeof(*objs),
+	};
+	int err;
+
+	w.flags = flags | kipc_timeout(timeout_ns, &w.deadline);
+	err = kipc_dev_ioctl(KIPC_IOC_WAIT_MANY, &w);
+	if (index)
+		*index = w.index;
+	return err;
 }

@@ -789,6 +789,30 @@ int kipc_cond_wait(int cond, struct kipc_mutex *m, int64_t timeout_ns);
 int kipc_cond_signal(int cond, int broadcast);
 
 /**
+ * kipc_wait_many() - wait for any one, or all, of several objects
+ * @objs: the objects: @fd (readable) in, @ready, @error and @value out
+ *	(struct kipc_wait_obj; set @flags and @reserved to 0)
+ * @n: their number, 1 to the module's max_wait_objects (64 by default)
+ * @flags: KIPC_WAIT_ALL to wait for all of them, else any one
+ * @timeout_ns: nanoseconds to wait at most, KIPC_INFINITE, or 0 to try once
+ * @index: if not NULL, receives the index of the object taken (any), of
+ *	the first mutex taken from a dead owner, or of the object of an
+ *	-EDEADLK or -ENOTRECOVERABLE
+ *
+ * Takes what waiting on each object alone would take: an auto-reset
+ * event's signal, a semaphore unit, a mutex; a queue, channel or pipe is
+ * only found readable.  With KIPC_WAIT_ALL every object is taken at once,
+ * or none.  Events, semaphores and mutexes can be mixed freely; a mutex
+ * taken this way is released with kipc_mutex_unlock() as usual.
+ *
+ * Return: 0; -EOWNERDEAD (taken; a mutex's owner had died: make it
+ * consistent); -ETIMEDOUT; -EAGAIN (timeout 0 and nothing to take);
+ * -EINTR; -EDEADLK; -ENOTRECOVERABLE; -EINVAL; -EBADF; -ENOMEM.
+ */
+int kipc_wait_many(struct kipc_wait_obj *objs, unsigned int n, uint32_t flags,
+		   int64_t timeout_ns, unsigned int *index);
+
+/**
  * kipc_deadline_after() - CLOCK_MONOTONIC now plus @ns
  * @ns: nanoseconds from now (0 or more)
  * @ts: filled in

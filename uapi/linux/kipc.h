@@ -57,6 +57,7 @@
 #define KIPC_FEATURE_STATS	_BITULL(1)	/* KIPC_IOC_STATS */
 #define KIPC_FEATURE_OBJ_INFO	_BITULL(2)	/* KIPC_IOC_OBJ_INFO */
 #define KIPC_FEATURE_REOPEN	_BITULL(3)	/* KIPC_IOC_REOPEN */
+#define KIPC_FEATURE_WAIT_MANY	_BITULL(4)	/* KIPC_IOC_WAIT_MANY */
 
 /**
  * struct kipc_timespec - a point in time on CLOCK_MONOTONIC
@@ -1135,6 +1136,90 @@ struct kipc_cond_signal {
 #define KIPC_COND_SIGNAL_SIZE_VER0	24
 #define KIPC_COND_BROADCAST	_BITUL(0)
 
+/*
+ * Waiting for many objects: KIPC_IOC_WAIT_MANY on /dev/kipc waits until
+ * any one (default) or all (KIPC_WAIT_ALL) of up to max_wait_objects
+ * (module parameter, 64 by default) objects are ready, as Windows'
+ * WaitForMultipleObjects does.  What "ready" means, and what the wait
+ * takes, depends on the object (its fd must be readable: EBADF):
+ *
+ *   event:     set; the wait consumes an auto-reset event's signal (as
+ *              KIPC_EVENT_IOC_WAIT does) and leaves a manual-reset one set
+ *   semaphore: value above 0; the wait takes one unit
+ *   mutex:     unlocked, or its owner died (then taken with EOWNERDEAD
+ *              in that object's @error), or held by the caller and
+ *              recursive (depth + 1); the wait locks it for the caller
+ *   queue, channel, pipe:
+ *              something to read (EPOLLIN); the wait takes nothing
+ *
+ * Any: the objects are tried in array order and the first ready one is
+ * taken; @index says which.  All: the wait takes every object at once,
+ * under every object's lock, or none; nothing is held while it sleeps.
+ * In either mode the objects' own FIFO waiters are served first: a wait
+ * for many takes what is left to take.  A queue, channel or pipe in an
+ * all-wait must be readable at the moment the others are taken.
+ *
+ * Errors change nothing.  Besides the usual ones: EINVAL for a count of
+ * 0 or above max_wait_objects, an fd that is not a kipc object or is a
+ * region or cond, or the same object twice; EDEADLK (a non-recursive
+ * mutex the caller holds) and ENOTRECOVERABLE end the wait at once with
+ * @index naming the object; EAGAIN with KIPC_WAIT_NONBLOCK.  On success
+ * the return value is 0, or -EOWNERDEAD when a mutex was taken from a
+ * dead owner (still taken; @index is the first such object).
+ */
+#define KIPC_WAIT_ALL		_BITUL(2)	/* wait for all, not any */
+
+/**
+ * struct kipc_wait_obj - one object of a KIPC_IOC_WAIT_MANY
+ * @fd: in: an fd of the object
+ * @flags: in: must be 0
+ * @ready: out: 1 if the wait took (or found ready) this object, else 0
+ * @error: out: 0, or -EOWNERDEAD for a mutex taken from a dead owner
+ * @value: out: an event's signal value, a semaphore's value after the
+ *	wait took its unit, 0 for the others
+ * @reserved: must be 0
+ */
+struct kipc_wait_obj {
+	__s32 fd;
+	__u32 flags;
+	__u32 ready;
+	__s32 error;
+	__u64 value;
+	__u64 reserved[2];
+};
+
+#define KIPC_WAIT_OBJ_SIZE_VER0	40
+
+/**
+ * struct kipc_wait_many - KIPC_IOC_WAIT_MANY
+ * @flags: KIPC_WAIT_ALL, and KIPC_WAIT_DEADLINE or KIPC_WAIT_NONBLOCK
+ *	(not both)
+ * @count: in: number of objects, 1 to max_wait_objects
+ * @objs: in: user pointer to @count objects, @obj_size bytes apart
+ * @obj_size: in: the size of struct kipc_wait_obj the caller knows, at
+ *	least KIPC_WAIT_OBJ_SIZE_VER0 and at most 4096 (EINVAL); bytes
+ *	beyond the module's struct must be zero (E2BIG)
+ * @index: out: the object taken (any), or the first taken from a dead
+ *	owner (all, -EOWNERDEAD), or the object of an EDEADLK or
+ *	ENOTRECOVERABLE; 0 otherwise
+ * @deadline: as for the other waits (ETIMEDOUT)
+ * @reserved: must be 0
+ *
+ * Every object's fields are written back (up to @obj_size) on success,
+ * and on -EOWNERDEAD, -EDEADLK and -ENOTRECOVERABLE.
+ */
+struct kipc_wait_many {
+	__u32 flags;
+	__u32 count;
+	__u64 objs;
+	__u32 obj_size;
+	__u32 index;
+	struct kipc_timespec deadline;
+	__u64 reserved[4];
+};
+
+#define KIPC_WAIT_MANY_SIZE_VER0	72
+
 /* ---- ioctl numbers ------------------------------------------------------ */
 
 /* On /dev/kipc. */
@@ -1143,6 +1228,7 @@ struct kipc_cond_signal {
 #define KIPC_IOC_OPEN		_IOWR(KIPC_IOC_MAGIC, 0x02, struct kipc_open)
 #define KIPC_IOC_UNLINK		_IOW(KIPC_IOC_MAGIC, 0x03, struct kipc_unlink)
 #define KIPC_IOC_STATS		_IOWR(KIPC_IOC_MAGIC, 0x04, struct kipc_stats)
+#define KIPC_IOC_WAIT_MANY	_IOWR(KIPC_IOC_MAGIC, 0x05, struct kipc_wait_many)
 
 /* On any object fd. */
 #define KIPC_IOC_OBJ_INFO	_IOWR(KIPC_IOC_MAGIC, 0x10, struct kipc_object_info)
