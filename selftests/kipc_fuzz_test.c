@@ -52,7 +52,7 @@ enum fz_cmd {
 	FZ_PIPE_CAP, FZ_PIPE_INFO, FZ_MMAP,
 	FZ_REGION_INFO, FZ_SEM_POST, FZ_SEM_WAIT, FZ_SEM_INFO,
 	FZ_MTX_LOCK, FZ_MTX_UNLOCK, FZ_MTX_CONSISTENT, FZ_MTX_INFO,
-	FZ_COND_WAIT, FZ_COND_SIGNAL, FZ_NCMDS
+	FZ_COND_WAIT, FZ_COND_SIGNAL, FZ_WAIT_MANY, FZ_NCMDS
 };
 
 static const char *const fz_names[FZ_NCMDS] = {
@@ -64,7 +64,7 @@ static const char *const fz_names[FZ_NCMDS] = {
 	"PIPE_SET_CAP", "PIPE_INFO", "mmap(2)",
 	"REGION_INFO", "SEM_POST", "SEM_WAIT", "SEM_INFO",
 	"MUTEX_LOCK", "MUTEX_UNLOCK", "MUTEX_CONSIST", "MUTEX_INFO",
-	"COND_WAIT", "COND_SIGNAL",
+	"COND_WAIT", "COND_SIGNAL", "WAIT_MANY",
 };
 
 static const unsigned long fz_cmds[FZ_NCMDS] = {
@@ -80,7 +80,7 @@ static const unsigned long fz_cmds[FZ_NCMDS] = {
 	KIPC_REGION_IOC_INFO, KIPC_SEM_IOC_POST, KIPC_SEM_IOC_WAIT,
 	KIPC_SEM_IOC_INFO, KIPC_MUTEX_IOC_LOCK, KIPC_MUTEX_IOC_UNLOCK,
 	KIPC_MUTEX_IOC_CONSISTENT, KIPC_MUTEX_IOC_INFO, KIPC_COND_IOC_WAIT,
-	KIPC_COND_IOC_SIGNAL,
+	KIPC_COND_IOC_SIGNAL, KIPC_IOC_WAIT_MANY,
 };
 
 /* Errnos each command may return (besides 0).  Anything else fails. */
@@ -109,6 +109,8 @@ static const int fz_allowed[FZ_NCMDS][10] = {
 	[FZ_MTX_CONSISTENT] = { EPERM },
 	[FZ_COND_WAIT] = { ETIMEDOUT, EOWNERDEAD, ENOTRECOVERABLE, EPERM,
 			   EINTR },
+	[FZ_WAIT_MANY] = { EAGAIN, ETIMEDOUT, EINTR, EOWNERDEAD, EDEADLK,
+			   ENOTRECOVERABLE, ENOMEM },
 };
 
 static int fz_in(const int *list, int err)
@@ -142,9 +144,13 @@ struct fz_proc {
 	uint64_t seed;
 };
 
+#define WM_BYTES	512
+
 struct fz_thread {
 	struct fz_proc *p;
 	uint64_t rng;
+	/* KIPC_IOC_WAIT_MANY's objects, obj_size bytes apart */
+	unsigned char wm[WM_BYTES] __attribute__((aligned(8)));
 };
 
 static uint64_t fz_rand(uint64_t *s)
@@ -180,6 +186,67 @@ static void fz_name(uint64_t *s, char *buf, uint32_t *len)
 }
 
 /* Fill @buf as a plausible argument for @cmd, then maybe spoil it. */
+/* An object of a wait for many: usually one of ours, clean. */
+static void fz_fill_wait_obj(struct fz_thread *t, struct kipc_wait_obj *o)
+{
+	uint64_t *s = &t->rng;
+
+	o->fd = fz_below(s, 8) ? atomic_load(&t->p->fds[fz_below(s, NFDS)]) :
+		(int)fz_rand(s);
+	if (!fz_below(s, 16))
+		o->flags = 1U << fz_below(s, 32);
+	if (!fz_below(s, 16))
+		o->reserved[fz_below(s, 2)] = fz_rand(s);
+}
+
+/*
+ * KIPC_IOC_WAIT_MANY: a few of our fds, any or all, mostly without
+ * blocking; the objects' array is sometimes bad memory or oddly sized.
+ */
+static void fz_fill_wait_many(struct fz_thread *t, struct kipc_wait_many *w)
+{
+	uint64_t *s = &t->rng;
+	unsigned int i, n, size;
+
+	n = fz_below(s, 8) ? 1 + fz_below(s, 4) : fz_rand(s) & 0xff;
+	size = fz_below(s, 6) ? sizeof(struct kipc_wait_obj) :
+	       fz_below(s, 2) ? 8 * fz_below(s, 9) : fz_rand(s) & 0x1fff;
+	memset(t->wm, 0, sizeof(t->wm));
+	for (i = 0; i < n && (i + 1) * (size_t)size <= WM_BYTES &&
+	     size >= sizeof(struct kipc_wait_obj); i++)
+		fz_fill_wait_obj(t, (void *)(t->wm + i * size));
+	if (!fz_below(s, 16) && size > sizeof(struct kipc_wait_obj))
+		t->wm[size - 1] = 1;	/* E2BIG */
+	w->count = n;
+	w->obj_size = size;
+	/* Our buffer only where all the objects fit: the kernel writes. */
+	w->objs = fz_below(s, 8) && n * (size_t)size <= WM_BYTES ?
+		  (uintptr_t)t->wm :
+		  fz_below(s, 2) ? (uintptr_t)t->p->ro : fz_rand(s);
+	w->flags = fz_below(s, 2) ? KIPC_WAIT_NONBLOCK :
+		   fz_below(s, 2) ? KIPC_WAIT_NONBLOCK | KIPC_WAIT_ALL :
+		   fz_rand(s) & 0xf;
+	if (w->flags & KIPC_WAIT_DEADLINE)
+		kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+}
+
+/* Give back the mutexes a wait for many took (UNLOCK: ENOTTY if none). */
+static void fz_wait_many_done(struct fz_thread *t,
+			      const struct kipc_wait_many *w)
+{
+	unsigned int i;
+
+	if ((void *)(uintptr_t)w->objs != t->wm)
+		return;
+	for (i = 0; i < w->count && (i + 1) * (size_t)w->obj_size <= WM_BYTES;
+	     i++) {
+		const struct kipc_wait_obj *o = (void *)(t->wm + i * w->obj_size);
+
+		if (o->ready)
+			ioctl(o->fd, KIPC_MUTEX_IOC_UNLOCK, 0);
+	}
+}
+
 static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 		    char *name)
 {
@@ -356,6 +423,9 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_COND_SIGNAL:
 		((struct kipc_cond_signal *)buf)->flags = fz_rand(s) & 0x1;
 		break;
+	case FZ_WAIT_MANY:
+		fz_fill_wait_many(t, (struct kipc_wait_many *)buf);
+		break;
 	case FZ_PIPE_CAP:
 		((struct kipc_pipe_capacity *)buf)->capacity =
 			fz_below(s, 2) ? fz_below(s, 1 << 17) : fz_rand(s);
@@ -374,13 +444,14 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	}
 	/*
 	 * Spoil something a third of the time: one byte anywhere, but not
-	 * the pointer to a receive's buffers (the kernel would write where
-	 * the spoiled pointer points, in this process).
+	 * the pointer to a receive's buffers or a wait's objects (the kernel
+	 * would write where the spoiled pointer points, in this process).
 	 */
 	if (!fz_below(s, 3)) {
 		unsigned int at = fz_below(s, 96);
 
-		if (cmd != FZ_CH_RECVV || at < 8 || at >= 16)
+		if ((cmd != FZ_CH_RECVV && cmd != FZ_WAIT_MANY) || at < 8 ||
+		    at >= 16)
 			buf[at] = fz_rand(s);
 	}
 	/* ...but never ask for a signal that would end the worker. */
@@ -528,7 +599,8 @@ static void fz_one(struct fz_thread *t)
 	if (cmd == FZ_RESET || cmd == FZ_MTX_UNLOCK ||
 	    cmd == FZ_MTX_CONSISTENT)	/* _IO: the argument must be 0 */
 		arg = fz_below(&t->rng, 4) ? NULL : (void *)(uintptr_t)fz_rand(&t->rng);
-	fd = cmd <= FZ_STATS || cmd == FZ_BOGUS ? t->p->dev : fz_pick_fd(t);
+	fd = cmd <= FZ_STATS || cmd == FZ_BOGUS || cmd == FZ_WAIT_MANY ?
+	     t->p->dev : fz_pick_fd(t);
 	if (cmd == FZ_CH_WAIT && fd >= 0 && fz_below(&t->rng, 2)) {
 		/* Never wait long: the timer interrupts, but be quick. */
 		((struct kipc_chan_wait *)buf)->flags = KIPC_WAIT_NONBLOCK;
@@ -545,6 +617,9 @@ static void fz_one(struct fz_thread *t)
 		fz_keep_fd(t, ((struct kipc_open *)buf)->fd);
 	else if (!err && cmd == FZ_REOPEN && arg == buf)
 		fz_keep_fd(t, ((struct kipc_reopen *)buf)->fd);
+	else if ((!err || err == EOWNERDEAD) && cmd == FZ_WAIT_MANY &&
+		 arg == buf && c == fz_cmds[cmd])
+		fz_wait_many_done(t, (struct kipc_wait_many *)buf);
 	else if ((!err || err == EOWNERDEAD) && cmd == FZ_MTX_LOCK &&
 		 fz_below(&t->rng, 2)) {
 		/* As the owner: CONSISTENT's own answers (0, EINVAL). */
