@@ -1553,11 +1553,12 @@ static bool check_clocksource(const char *when)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: kipc-bench [-d SECONDS] [-r REPS] [-c 1|2] [-l] [-t SECONDS]\n"
+		"usage: kipc-bench [-d SECONDS] [-r REPS] [-c 1|2] [-l] [-s] [-t SECONDS]\n"
 		"  -d SECONDS  length of one streaming run (default 0.3)\n"
 		"  -r REPS     runs of each stream, median taken (default 5)\n"
 		"  -c 1|2      only the 1-CPU or the 2-CPU configuration\n"
 		"  -l          Linux mechanisms only (no kipc module needed)\n"
+		"  -s          synchronization only (semaphores, mutexes, regions)\n"
 		"  -t SECONDS  time limit of one measurement (default 60)\n");
 	exit(2);
 }
@@ -2123,14 +2124,14 @@ int main(int argc, char **argv)
 		{ "1cpu", "1 CPU: both processes on CPU 0", { 0, 0 }, true },
 		{ "2cpu", "2 CPUs: CPU 0 and CPU 1", { 0, 1 }, false },
 	};
-	bool kipc = true, want[2] = { true, true };
+	bool kipc = true, sync_only = false, want[2] = { true, true };
 	struct sigaction sa;
 	struct utsname u;
 	long ncpu;
 	int opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "d:r:c:lt:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:r:c:lst:h")) != -1) {
 		switch (opt) {
 		case 'd':
 			run_secs = atof(optarg);
@@ -2150,6 +2151,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			kipc = false;
+			break;
+		case 's':
+			sync_only = true;
 			break;
 		case 't':
 			test_timeout = atoi(optarg);
@@ -2206,7 +2210,7 @@ int main(int argc, char **argv)
 	for (int ci = 0; ci < 2; ci++) {
 		int64_t t0 = now_ns();
 
-		if (!want[ci])
+		if (!want[ci] || sync_only)
 			continue;
 		printf("\n==== %s ====\n", cfgs[ci].title);
 		if (cfgs[ci].one)
@@ -2226,7 +2230,7 @@ int main(int argc, char **argv)
 	if (kipc)
 		sync_bench(cfgs, want);
 
-	if (kipc) {
+	if (kipc && !sync_only) {
 		printf("\n==== ratios ====\n");
 		for (int ci = 0; ci < 2; ci++)
 			if (want[ci])
