@@ -4,7 +4,7 @@
  *
  * The one ABI header shared by the module, libkipc and the tests.
  *
- * Conventions (see docs/uapi.md for the long form):
+ * Conventions (the README's "The ABI" has them in prose):
  *
  * - Every ioctl argument is a struct made of fixed-width fields, with user
  *   pointers carried as __u64, explicit padding, a @flags word and reserved
