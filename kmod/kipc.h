@@ -350,6 +350,8 @@ int kipc_cond_test_wait(struct kipc_object *cobj, struct kipc_object *mobj,
 			u32 tid, ktime_t deadline);
 unsigned int kipc_cond_test_signal(struct kipc_object *cobj, bool all);
 unsigned int kipc_cond_test_waiters(struct kipc_object *cobj);
+int kipc_wm_test_try(struct kipc_object **objs, u32 n, bool all,
+		     struct kipc_wait_obj *res, u32 *index);
 #endif
 
 #endif /* _KIPC_KIPC_H */

@@ -39,6 +39,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "kipc.h"
 
@@ -500,3 +501,45 @@ long kipc_ioc_wait_many(void __user *arg, unsigned int usize)
 		return -EFAULT;
 	return ret;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kipc_wm_test_try() - one try of a wait for many, without files, for
+ *	KUnit
+ * @objs: objects of types that a wait for many takes (events,
+ *	semaphores, mutexes); no object twice
+ * @n: their number, 1 to 16
+ * @all: all of them, else any one
+ * @res: out: @n results (ready, error, value), as the ioctl gives them
+ * @index: out: the index the ioctl would report
+ *
+ * Return: 0 or -EOWNERDEAD when taken; KIPC_WM_NONE (1) when nothing
+ * was; -EINVAL for bad arguments; another -errno that ends a wait.
+ */
+int kipc_wm_test_try(struct kipc_object **objs, u32 n, bool all,
+		     struct kipc_wait_obj *res, u32 *index)
+{
+	struct kipc_wm_item *order[16];
+	struct kipc_wm_item items[16];
+	struct kipc_wm wm = { .items = items, .order = order, .n = n };
+	int ret;
+	u32 i;
+
+	if (!n || n > ARRAY_SIZE(items))
+		return -EINVAL;
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < n; i++) {
+		if (!objs[i]->type->wm)
+			return -EINVAL;
+		items[i].obj = objs[i];
+		order[i] = &items[i];
+	}
+	sort(order, n, sizeof(*order), kipc_wm_cmp, NULL);
+	ret = all ? kipc_wm_try_all(&wm) : kipc_wm_try_any(&wm);
+	for (i = 0; i < n; i++)
+		res[i] = items[i].uo;
+	*index = wm.index;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_wm_test_try);
+#endif
