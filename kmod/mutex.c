@@ -322,10 +322,11 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 			      ktime_t deadline, bool killable)
 {
 	struct kipc_waiter w;
-	ktime_t expires;
 	int ret;
 
 	spin_lock(&m->lock);
+	/* A mutex its owner left goes to the oldest waiter, not to us. */
+	kipc_mutex_recover(m);
 	ret = kipc_mutex_try(m, tid, !nonblock);
 	if (ret != -EBUSY || nonblock)
 		goto out;
@@ -351,11 +352,7 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 			continue;
 		set_current_state(killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE);
 		spin_unlock(&m->lock);
-		expires = ktime_add_ms(ktime_get(), KIPC_MUTEX_RECHECK_MS);
-		if (ktime_before(deadline, expires))
-			expires = deadline;
-		schedule_hrtimeout_range(&expires, current->timer_slack_ns,
-					 HRTIMER_MODE_ABS);
+		kipc_sleep(deadline, KIPC_MUTEX_RECHECK_MS);
 		__set_current_state(TASK_RUNNING);
 		spin_lock(&m->lock);
 	}
@@ -670,6 +667,8 @@ static int kipc_mutex_ready(struct kipc_mutex *m, u32 tid)
 	u32 old, owner;
 	int ready;
 
+	/* Queued waiters come first: one of them gets a mutex left free. */
+	kipc_mutex_recover(m);
 	for (;;) {
 		if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE)
 			return -ENOTRECOVERABLE;
