@@ -206,7 +206,7 @@ TEST_F(kipc, dev_unknown_nr_enotty)
 	struct kipc_version v;
 
 	memset(&v, 0, sizeof(v));
-	EXPECT_EQ(-ENOTTY, kt_dev_ioctl(_IOWR(KIPC_IOC_MAGIC, 0x05,
+	EXPECT_EQ(-ENOTTY, kt_dev_ioctl(_IOWR(KIPC_IOC_MAGIC, 0x0f,
 					      struct kipc_version), &v));
 	EXPECT_EQ(-ENOTTY, kt_dev_ioctl(_IOWR(KIPC_IOC_MAGIC, 0xff,
 					      struct kipc_version), &v));

@@ -215,7 +215,8 @@ static void fz_fill_wait_many(struct fz_thread *t, struct kipc_wait_many *w)
 	for (i = 0; i < n && (i + 1) * (size_t)size <= WM_BYTES &&
 	     size >= sizeof(struct kipc_wait_obj); i++)
 		fz_fill_wait_obj(t, (void *)(t->wm + i * size));
-	if (!fz_below(s, 16) && size > sizeof(struct kipc_wait_obj))
+	if (!fz_below(s, 16) && size > sizeof(struct kipc_wait_obj) &&
+	    size <= WM_BYTES)
 		t->wm[size - 1] = 1;	/* E2BIG */
 	w->count = n;
 	w->obj_size = size;
