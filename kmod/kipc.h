@@ -205,6 +205,7 @@ struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q);
 void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w, u64 value);
 bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value);
 unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value);
+void kipc_sleep(ktime_t deadline, unsigned int recheck_ms);
 int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 		     struct kipc_waiter *w, ktime_t deadline);
 int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,

@@ -95,6 +95,35 @@ static bool kipc_deadline_passed(ktime_t deadline)
 }
 
 /**
+ * kipc_sleep() - sleep, in the task state already set, until woken,
+ *	@deadline, or about @recheck_ms from now
+ * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
+ * @recheck_ms: wake up after about this long to look again, or 0
+ *
+ * A deadline is kept exactly, with an hrtimer.  A recheck only needs to
+ * come eventually, so it uses the timer wheel, which is much cheaper to
+ * arm and cancel than an hrtimer (no clock event reprogramming) and keeps
+ * the hand-off of a contended mutex as fast as a futex's.
+ */
+void kipc_sleep(ktime_t deadline, unsigned int recheck_ms)
+{
+	ktime_t expires;
+
+	if (recheck_ms &&
+	    !ktime_before(deadline, ktime_add_ms(ktime_get(), recheck_ms))) {
+		schedule_timeout(msecs_to_jiffies(recheck_ms));
+		return;
+	}
+	if (deadline == KTIME_MAX) {
+		schedule();
+		return;
+	}
+	expires = deadline;
+	schedule_hrtimeout_range(&expires, current->timer_slack_ns,
+				 HRTIMER_MODE_ABS);
+}
+
+/**
  * kipc_waitq_sleep() - sleep until @w is granted, a signal, or @deadline
  * @q: the queue @w was added to
  * @lock: the object's lock, held on entry and on return, dropped to sleep
@@ -125,15 +154,7 @@ int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 		}
 		set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(lock);
-		if (deadline == KTIME_MAX) {
-			schedule();
-		} else {
-			ktime_t expires = deadline;
-
-			schedule_hrtimeout_range(&expires,
-						 current->timer_slack_ns,
-						 HRTIMER_MODE_ABS);
-		}
+		kipc_sleep(deadline, 0);
 		__set_current_state(TASK_RUNNING);
 		spin_lock(lock);
 	}
@@ -184,15 +205,7 @@ int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 			ret = -ETIMEDOUT;
 			break;
 		}
-		if (deadline == KTIME_MAX) {
-			schedule();
-		} else {
-			ktime_t expires = deadline;
-
-			schedule_hrtimeout_range(&expires,
-						 current->timer_slack_ns,
-						 HRTIMER_MODE_ABS);
-		}
+		kipc_sleep(deadline, 0);
 	}
 	finish_wait(wq, &wait);
 	return ret;

@@ -346,17 +346,9 @@ static void kipc_wm_poll(struct kipc_wm *wm, poll_table *pt)
 static void kipc_wm_sleep(struct kipc_wm *wm, struct poll_wqueues *table,
 			  ktime_t deadline)
 {
-	ktime_t expires = deadline;
-
-	if (wm->recheck_ms) {
-		expires = ktime_add_ms(ktime_get(), wm->recheck_ms);
-		if (ktime_before(deadline, expires))
-			expires = deadline;
-	}
 	set_current_state(TASK_INTERRUPTIBLE);
 	if (!READ_ONCE(table->triggered))
-		schedule_hrtimeout_range(&expires, current->timer_slack_ns,
-					 HRTIMER_MODE_ABS);
+		kipc_sleep(deadline, wm->recheck_ms);
 	__set_current_state(TASK_RUNNING);
 	/* As poll(2): a wake-up after this point is seen at the next check. */
 	smp_store_mb(table->triggered, 0);
