@@ -453,7 +453,8 @@ static int kipc_sem_check_op(const struct kipc_sem_op *op)
 static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
-	void __user *uarg = (void __user *)arg;
+	struct kipc_sem_op __user *uop = (void __user *)arg;
+	void __user *uarg = uop;
 	struct kipc_sem_op op;
 	int err;
 
@@ -471,14 +472,13 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 
 	/* Fail on a read-only struct before anything is posted. */
-	err = kipc_copy_out(uarg, usize, &op, sizeof(op));
-	if (err)
-		return err;
+	if (put_user(op.value, &uop->value))
+		return -EFAULT;
 	err = kipc_sem_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO,
 			    &op.value);
 	if (err)
 		return err;
-	return kipc_copy_out(uarg, usize, &op, sizeof(op));
+	return put_user(op.value, &uop->value);
 }
 
 /**
@@ -500,7 +500,8 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
-	void __user *uarg = (void __user *)arg;
+	struct kipc_sem_op __user *uop = (void __user *)arg;
+	void __user *uarg = uop;
 	struct kipc_sem_op op;
 	ktime_t deadline;
 	bool nonblock;
@@ -522,16 +523,15 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 
 	/* Fail on a read-only struct before a unit is taken. */
-	err = kipc_copy_out(uarg, usize, &op, sizeof(op));
-	if (err)
-		return err;
+	if (put_user(op.value, &uop->value))
+		return -EFAULT;
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
 	err = kipc_sem_wait(to_sem(obj), nonblock, deadline,
 			    op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
-	return kipc_copy_out(uarg, usize, &op, sizeof(op));
+	return put_user(op.value, &uop->value);
 }
 
 static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)
