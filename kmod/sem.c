@@ -33,7 +33,10 @@
  * while it reads readable produces no new edge.
  *
  * KIPC_IOC_WAIT_MANY takes units through kipc_sem_wm_ops, with the fast
- * path closed (one more in the high half) while it holds the lock.
+ * path closed (one more in the high half) while it holds the lock.  A try
+ * that finds the value at 0 arms, as poll does: the unit its poll saw may
+ * have been taken in user space since, and the post that brings one back
+ * must wake it.
  *
  * Undo: KIPC_SEM_UNDO records, per process (thread group) and semaphore,
  * the net units the process took (to give back) or gave (to take back).
@@ -162,10 +165,14 @@ static int kipc_sem_give(struct kipc_sem *s, u32 n, bool strict, u32 *value,
 		cur = atomic64_cmpxchg(s->state, old, new);
 	} while (cur != old);
 
-	if (total) {
-		s->armed = false;
+	/*
+	 * Pollers are woken by a post, and by a rewrite (@n 0) that disarms;
+	 * a rewrite that leaves units where they were has no news for them.
+	 */
+	if (total && (n || s->armed))
 		*wake = true;
-	}
+	if (total)
+		s->armed = false;
 	s->waits += grants;
 	while (grants--)
 		kipc_waitq_wake_one(&s->waiters, 0);
@@ -683,20 +690,26 @@ static spinlock_t *kipc_sem_wm_lock(struct kipc_object *obj)
  * Close the user-space fast path (one more in the word's waiters half:
  * posts and waits come to the kernel, which is held off by the lock) and
  * say whether a unit is free for a wait for many: only if no waiter of
- * the semaphore's own is queued (they are served first).
+ * the semaphore's own is queued (they are served first).  At 0 it arms,
+ * as poll does: the poll before this try may have seen a unit that user
+ * space took since, and the post that gives it back must come to the
+ * kernel and wake the waiter.
  */
 static int kipc_sem_wm_prepare(struct kipc_object *obj)
 {
 	struct kipc_sem *s = to_sem(obj);
 	u64 old, cur = atomic64_read(s->state);
+	bool arm;
 	u32 v;
 
 	do {
 		old = cur;
 		v = kipc_sem_value(s, old);
+		arm = s->armed || !v;
 		cur = atomic64_cmpxchg(s->state, old,
-				       kipc_sem_word(s, v) + (1ULL << 32));
+				       (u64)(s->waiters.count + arm + 1) << 32 | v);
 	} while (cur != old);
+	s->armed = arm;
 	return v && !s->waiters.count;
 }
 
