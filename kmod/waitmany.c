@@ -481,7 +481,7 @@ long kipc_ioc_wait_many(void __user *arg, unsigned int usize)
 
 	wm.n = h.count;
 	wm.items = kvcalloc(wm.n, sizeof(*wm.items) + sizeof(*wm.order),
-			    GFP_KERNEL_ACCOUNT);
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!wm.items)
 		return -ENOMEM;
 	wm.order = (struct kipc_wm_item **)(wm.items + wm.n);
