@@ -19,7 +19,11 @@ echo 1 > /proc/sys/kernel/panic_on_oops
 
 out=/dev/ttyS1
 [ "$kipcvm" = demo ] && out=/dev/console
-say() { echo "kipc-vm: $*" > "$out"; }
+# Marks also go to the kernel's log, so that a kernel report can be placed.
+say() {
+	echo "kipc-vm: $*" > "$out"
+	[ "$out" = /dev/console ] || echo "kipc-vm: $*" > /dev/kmsg 2>/dev/null
+}
 
 finish() {
 	say "done rc=$1"
@@ -39,6 +43,7 @@ run_selftests() {
 
 	for t in /tests/*_test; do
 		[ -x "$t" ] || continue
+		say "$(grep MemAvailable /proc/meminfo)"
 		say "begin selftest ${t##*/}"
 		"$t" > "$out" 2>&1 || ok=1
 		say "end"
