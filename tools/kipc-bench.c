@@ -1572,7 +1572,7 @@ static void usage(void)
  */
 #define SYNC_UNCONTENDED	200000
 #define SYNC_PINGPONG		2000
-#define SYNC_RUNS		5
+#define SYNC_RUNS		9	/* interleaved rounds, each contender once */
 
 struct sync_shared {
 	sem_t gsem[2];
@@ -1731,45 +1731,42 @@ static void pp_detach(struct pp *p)
 	}
 }
 
-/* Median microseconds per hand-off (half a round trip), or -1. */
+/* Microseconds per hand-off (half a round trip) of one run, or -1. */
 static double pp_run(struct pp *p, const struct cpucfg *cfg)
 {
-	double us[SYNC_RUNS];
+	int status, err;
+	int64_t t0;
+	double us;
+	pid_t pid;
 
-	for (int r = 0; r < SYNC_RUNS; r++) {
-		int status, err;
-		int64_t t0;
-		pid_t pid;
-
-		*p->turn = 0;
-		pid = fork();
-		if (pid < 0)
-			return -1;
-		if (!pid) {
-			pin(cfg->cpu[1]);
-			err = pp_attach(p);
-			if (!err)
-				err = pp_loop(p, 1, SYNC_PINGPONG);
-			_exit(err ? 1 : 0);
-		}
-		pin(cfg->cpu[0]);
+	*p->turn = 0;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		pin(cfg->cpu[1]);
 		err = pp_attach(p);
-		t0 = now_ns();
 		if (!err)
-			err = pp_loop(p, 0, SYNC_PINGPONG);
-		us[r] = (now_ns() - t0) / 1e3 / (2.0 * SYNC_PINGPONG);
-		pp_detach(p);
-		if (err)
-			kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			errors++;
-			printf("  ERROR %s hand-off failed (%d, status %#x)\n",
-			       pp_names[p->kind], err, status);
-			return -1;
-		}
+			err = pp_loop(p, 1, SYNC_PINGPONG);
+		_exit(err ? 1 : 0);
 	}
-	return median_of(us, SYNC_RUNS);
+	pin(cfg->cpu[0]);
+	err = pp_attach(p);
+	t0 = now_ns();
+	if (!err)
+		err = pp_loop(p, 0, SYNC_PINGPONG);
+	us = (now_ns() - t0) / 1e3 / (2.0 * SYNC_PINGPONG);
+	pp_detach(p);
+	if (err)
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errors++;
+		printf("  ERROR %s hand-off failed (%d, status %#x)\n",
+		       pp_names[p->kind], err, status);
+		return -1;
+	}
+	return us;
 }
 
 static int pp_setup(struct pp *p, int kind, struct sync_shared *sh)
@@ -1823,6 +1820,7 @@ static void pp_teardown(struct pp *p)
 /* ---- mutexes ------------------------------------------------------------- */
 
 #define MTX_HANDOFFS	500
+#define MTX_ROUNDS	5	/* MTX_HANDOFFS is a multiple */
 
 struct mtx_shared {
 	pthread_mutex_t plain;
@@ -1907,9 +1905,8 @@ static void wait_phase(struct mtx_shared *sh, uint32_t want)
  * Hand-off latency: side 0 holds the mutex while side 1 blocks on it,
  * then unlocks; the time until side 1 owns it is one sample.
  */
-static double mx_run(struct mx *x, const struct cpucfg *cfg)
+static int mx_run(struct mx *x, const struct cpucfg *cfg, double *us, int n)
 {
-	double us[MTX_HANDOFFS];
 	int status, err = 0;
 	pid_t pid;
 
@@ -1921,7 +1918,7 @@ static double mx_run(struct mx *x, const struct cpucfg *cfg)
 		pin(cfg->cpu[1]);
 		if (x->kind == MX_KIPC && kipc_mutex_attach(x->fd, &x->km))
 			_exit(1);
-		for (int i = 0; i < MTX_HANDOFFS; i++) {
+		for (int i = 0; i < n; i++) {
 			wait_phase(x->sh, 1);
 			__atomic_store_n(&x->sh->phase, 2, __ATOMIC_RELEASE);
 			if (mx_lock(x))
@@ -1938,7 +1935,7 @@ static double mx_run(struct mx *x, const struct cpucfg *cfg)
 	pin(cfg->cpu[0]);
 	if (x->kind == MX_KIPC)
 		err = kipc_mutex_attach(x->fd, &x->km);
-	for (int i = 0; i < MTX_HANDOFFS && !err; i++) {
+	for (int i = 0; i < n && !err; i++) {
 		err = mx_lock(x);
 		if (err)
 			break;
@@ -1963,7 +1960,31 @@ static double mx_run(struct mx *x, const struct cpucfg *cfg)
 		       mx_names[x->kind], err, status);
 		return -1;
 	}
-	return median_of(us, MTX_HANDOFFS);
+	return 0;
+}
+
+/*
+ * MTX_HANDOFFS samples of each contender, taken in MTX_ROUNDS interleaved
+ * rounds (see pp_interleaved()); @hand gets each one's median, or -1.
+ */
+static void mx_interleaved(const struct cpucfg *cfg, struct mtx_shared *sh,
+			   int fd, double hand[MX_N])
+{
+	static double us[MX_N][MTX_HANDOFFS];
+	const int n = MTX_HANDOFFS / MTX_ROUNDS;
+	bool ok[MX_N];
+
+	for (int k = 0; k < MX_N; k++)
+		ok[k] = true;
+	for (int r = 0; r < MTX_ROUNDS; r++)
+		for (int k = 0; k < MX_N; k++) {
+			struct mx x = { .kind = k, .sh = sh, .fd = fd };
+
+			if (ok[k])
+				ok[k] = !mx_run(&x, cfg, us[k] + r * n, n);
+		}
+	for (int k = 0; k < MX_N; k++)
+		hand[k] = ok[k] ? median_of(us[k], MTX_HANDOFFS) : -1;
 }
 
 static void mutex_bench(const struct cpucfg *cfgs, const bool *want,
@@ -2011,18 +2032,51 @@ static void mutex_bench(const struct cpucfg *cfgs, const bool *want,
 		if (!want[ci])
 			continue;
 		printf("mutex hand-off latency (unlock to the blocked waiter "
-		       "owning it), %s, median of %d, us:\n", cfgs[ci].title,
-		       MTX_HANDOFFS);
-		for (int k = 0; k < MX_N; k++) {
-			struct mx x = { .kind = k, .sh = sh, .fd = fd };
-
-			hand[k] = mx_run(&x, &cfgs[ci]);
+		       "owning it), %s, median of %d in %d interleaved rounds, "
+		       "us:\n", cfgs[ci].title, MTX_HANDOFFS, MTX_ROUNDS);
+		mx_interleaved(&cfgs[ci], sh, fd, hand);
+		for (int k = 0; k < MX_N; k++)
 			printf("  %-30s %8.2f\n", mx_names[k], hand[k]);
-		}
 		hand_ratio[ci] = hand[MX_KIPC] / hand[MX_PLAIN];
 	}
 	close(fd);
 	munmap(sh, sizeof(*sh));
+}
+
+/*
+ * Every contender once per round, round after round, so that a slow drift
+ * of the emulated machine weighs on all of them alike; @hand gets each
+ * one's median, or -1 if it failed.
+ */
+static void pp_interleaved(const struct cpucfg *cfg, struct sync_shared *sh,
+			   double hand[PP_N])
+{
+	double us[PP_N][SYNC_RUNS];
+	bool ok[PP_N];
+	struct pp p[PP_N];
+	int err;
+
+	for (int k = 0; k < PP_N; k++) {
+		hand[k] = -1;
+		err = pp_setup(&p[k], k, sh);
+		ok[k] = !err;
+		if (err) {
+			errors++;
+			printf("  ERROR %s setup: %s\n", pp_names[k],
+			       errstr(err));
+		}
+	}
+	for (int r = 0; r < SYNC_RUNS; r++)
+		for (int k = 0; k < PP_N; k++)
+			if (ok[k]) {
+				us[k][r] = pp_run(&p[k], cfg);
+				ok[k] = us[k][r] >= 0;
+			}
+	for (int k = 0; k < PP_N; k++) {
+		if (ok[k])
+			hand[k] = median_of(us[k], SYNC_RUNS);
+		pp_teardown(&p[k]);
+	}
 }
 
 static void sync_bench(const struct cpucfg *cfgs, const bool *want)
@@ -2070,24 +2124,12 @@ static void sync_bench(const struct cpucfg *cfgs, const bool *want)
 	for (int ci = 0; ci < 2; ci++) {
 		if (!want[ci])
 			continue;
-		printf("hand-off between two processes, %s, median of %d x %d "
-		       "round trips, us per hand-off:\n", cfgs[ci].title,
-		       SYNC_RUNS, SYNC_PINGPONG);
-		for (int k = 0; k < PP_N; k++) {
-			struct pp p;
-
-			hand[ci][k] = -1;
-			err = pp_setup(&p, k, sh);
-			if (err) {
-				errors++;
-				printf("  ERROR %s setup: %s\n", pp_names[k],
-				       errstr(err));
-				continue;
-			}
-			hand[ci][k] = pp_run(&p, &cfgs[ci]);
-			pp_teardown(&p);
+		printf("hand-off between two processes, %s, median of %d "
+		       "interleaved runs x %d round trips, us per hand-off:\n",
+		       cfgs[ci].title, SYNC_RUNS, SYNC_PINGPONG);
+		pp_interleaved(&cfgs[ci], sh, hand[ci]);
+		for (int k = 0; k < PP_N; k++)
 			printf("  %-26s %8.2f\n", pp_names[k], hand[ci][k]);
-		}
 	}
 
 	printf("\nratios, synchronization:\n");
