@@ -273,6 +273,7 @@ extern unsigned int kipc_max_wait_objects;
 /* Object core (object.c). */
 int kipc_objects_init(void);
 void kipc_objects_exit(void);
+void kipc_mutex_exit(void);
 long kipc_ioc_create(void __user *arg, unsigned int usize);
 long kipc_ioc_open(void __user *arg, unsigned int usize);
 long kipc_ioc_unlink(void __user *arg, unsigned int usize);

@@ -331,6 +331,7 @@ static void __exit kipc_exit(void)
 {
 	misc_deregister(&kipc_misc);
 	kipc_objects_exit();
+	kipc_mutex_exit();
 	pr_info("unloaded\n");
 }
 

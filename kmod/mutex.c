@@ -66,12 +66,28 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "kipc.h"
 
 /* A sleeping locker checks whether the owner is alive this often. */
 #define KIPC_MUTEX_RECHECK_MS	100
+
+/*
+ * The rechecks come from one delayed work for every mutex, not from a
+ * timer armed and cancelled by each sleep: a mutex goes on
+ * kipc_mutex_recheck_list when a locker is about to sleep on it and stays
+ * there until the work finds it without waiters, so handing a contended
+ * mutex over arms nothing.  The work wakes the mutex's sleeping lockers,
+ * which look at the owner again.
+ *
+ * Lock order: kipc_mutex_recheck_lock -> &kipc_mutex.lock.
+ */
+static DEFINE_SPINLOCK(kipc_mutex_recheck_lock);
+static LIST_HEAD(kipc_mutex_recheck_list);
+static void kipc_mutex_recheck_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(kipc_mutex_recheck_work, kipc_mutex_recheck_fn);
 
 /**
  * struct kipc_mutex - a robust process-shared mutex
@@ -81,7 +97,8 @@
  *	accessed only with READ_ONCE() and atomic operations
  * @lock: protects every field below and serializes the kernel's updates
  *	of @word; a leaf lock (nothing is taken under it but RCU and the
- *	scheduler's locks, to wake a waiter).  A cond's lock is never held
+ *	scheduler's locks, to wake a waiter), taken under
+ *	kipc_mutex_recheck_lock by the recheck work.  A cond's lock is never held
  *	while it is taken, nor it while a cond's lock is taken.
  * @waiters: threads blocked in the kernel, oldest first; a waiter's
  *	&kipc_waiter.size is its tid, &kipc_waiter.value the result handed
@@ -95,6 +112,10 @@
  *	KIPC_MUTEX_WAITERS stays set until the kernel sees it
  * @poll_wq: poll/epoll waiters; woken, outside @lock, when @armed is
  *	cleared
+ * @on_recheck: on kipc_mutex_recheck_list, or about to be put there by a
+ *	locker that has just dropped @lock to sleep
+ * @recheck: the node in kipc_mutex_recheck_list, under
+ *	kipc_mutex_recheck_lock
  */
 struct kipc_mutex {
 	struct kipc_object obj;
@@ -108,6 +129,8 @@ struct kipc_mutex {
 	u32 depth;
 	bool armed;
 	wait_queue_head_t poll_wq;
+	bool on_recheck;
+	struct list_head recheck;
 };
 
 /**
@@ -310,6 +333,53 @@ static bool kipc_deadline_over(ktime_t deadline)
 	       ktime_compare(ktime_get(), deadline) >= 0;
 }
 
+/* Put @m on the recheck list (its locker set @m->on_recheck). */
+static void kipc_mutex_recheck_add(struct kipc_mutex *m)
+{
+	spin_lock(&kipc_mutex_recheck_lock);
+	list_add_tail(&m->recheck, &kipc_mutex_recheck_list);
+	spin_unlock(&kipc_mutex_recheck_lock);
+	queue_delayed_work(system_wq, &kipc_mutex_recheck_work,
+			   msecs_to_jiffies(KIPC_MUTEX_RECHECK_MS));
+}
+
+/* Wake every sleeping locker; drop the mutexes nobody waits on. */
+static void kipc_mutex_recheck_fn(struct work_struct *work)
+{
+	struct kipc_mutex *m, *tmp;
+	struct kipc_waiter *w;
+	bool again;
+
+	spin_lock(&kipc_mutex_recheck_lock);
+	list_for_each_entry_safe(m, tmp, &kipc_mutex_recheck_list, recheck) {
+		spin_lock(&m->lock);
+		if (m->waiters.count) {
+			list_for_each_entry(w, &m->waiters.head, node)
+				wake_up_process(w->task);
+		} else {
+			m->on_recheck = false;
+			list_del_init(&m->recheck);
+		}
+		spin_unlock(&m->lock);
+	}
+	again = !list_empty(&kipc_mutex_recheck_list);
+	spin_unlock(&kipc_mutex_recheck_lock);
+	if (again)
+		queue_delayed_work(system_wq, &kipc_mutex_recheck_work,
+				   msecs_to_jiffies(KIPC_MUTEX_RECHECK_MS));
+}
+
+/**
+ * kipc_mutex_exit() - stop the rechecks, at module unload
+ *
+ * Every mutex is gone by then, so the list is empty.
+ */
+void kipc_mutex_exit(void)
+{
+	cancel_delayed_work_sync(&kipc_mutex_recheck_work);
+	WARN_ON(!list_empty(&kipc_mutex_recheck_list));
+}
+
 /*
  * Lock @m for @tid, sleeping in FIFO order until it is handed over, the
  * owner is found dead, @deadline passes or a signal arrives (with
@@ -322,6 +392,7 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 			      ktime_t deadline, bool killable)
 {
 	struct kipc_waiter w;
+	bool add;
 	int ret;
 
 	spin_lock(&m->lock);
@@ -350,9 +421,13 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 		kipc_mutex_recover(m);
 		if (w.granted)
 			continue;
+		add = !m->on_recheck;
+		m->on_recheck = true;
 		set_current_state(killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE);
 		spin_unlock(&m->lock);
-		kipc_sleep(deadline, KIPC_MUTEX_RECHECK_MS);
+		if (add)
+			kipc_mutex_recheck_add(m);
+		kipc_sleep(deadline, 0);
 		__set_current_state(TASK_RUNNING);
 		spin_lock(&m->lock);
 	}
@@ -581,6 +656,7 @@ static struct kipc_object *kipc_mutex_create(const void *attr)
 	spin_lock_init(&m->lock);
 	kipc_waitq_init(&m->waiters);
 	init_waitqueue_head(&m->poll_wq);
+	INIT_LIST_HEAD(&m->recheck);
 	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
 	m->state = KIPC_MUTEX_STATE_OK;
 	m->obj.charge = PAGE_SIZE;
@@ -592,6 +668,9 @@ static void kipc_mutex_destroy(struct kipc_object *obj)
 	struct kipc_mutex *m = to_mutex(obj);
 
 	WARN_ON(m->waiters.count);
+	spin_lock(&kipc_mutex_recheck_lock);
+	list_del(&m->recheck);
+	spin_unlock(&kipc_mutex_recheck_lock);
 	__free_page(m->page);
 	kfree(m);
 }
