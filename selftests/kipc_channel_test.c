@@ -3720,16 +3720,11 @@ static void check_signal(struct __test_metadata *_metadata, bool fast,
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct ep e = { .fd = fds[1] };
-		struct sigaction sa;
 		size_t len = 0;
 		int ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = restart ? SA_RESTART : 0;
-		sigemptyset(&sa.sa_mask);
 		handler_fd = hp[1];
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_on_signal(SIGUSR1, on_usr1, restart ? SA_RESTART : 0))
 			_exit(91);
 		if (fast)
 			e.h = attach(fds[1]);

@@ -1207,17 +1207,12 @@ static void on_usr1(int sig)
 static pid_t spawn_signal_waiter(int fd, int rep, int hfd, int flags)
 {
 	pid_t pid = kt_fork();
-	struct sigaction sa;
 	uint64_t v = 0;
 	int ret;
 
 	if (pid == 0) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = flags;
-		sigemptyset(&sa.sa_mask);
 		handler_fd = hfd;
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_on_signal(SIGUSR1, on_usr1, flags))
 			_exit(91);
 		ret = kipc_event_wait(fd, KIPC_INFINITE, &v);
 		kt_report(rep, 0, ret, v);

@@ -225,13 +225,7 @@ static void noop_handler(int sig)
 
 static void set_handler(int sig, int flags)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = noop_handler;
-	sa.sa_flags = flags;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
+	kt_on_signal(sig, noop_handler, flags);
 }
 
 /* ---- creation, attributes, access ------------------------------------------ */

@@ -2242,19 +2242,14 @@ static pid_t spawn_blocked(int fd, int close_fd, bool writing, size_t len,
 			   uint64_t pos, int rep, int hfd, int flags)
 {
 	pid_t pid = kt_fork();
-	struct sigaction sa;
 
 	if (pid == 0) {
 		uint8_t buf[64];
 		uint64_t v = 0;
 		ssize_t ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = flags;
-		sigemptyset(&sa.sa_mask);
 		handler_fd = hfd;
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_on_signal(SIGUSR1, on_usr1, flags))
 			_exit(91);
 		ignore_sigpipe();
 		close(close_fd);

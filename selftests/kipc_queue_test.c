@@ -3035,17 +3035,12 @@ static pid_t spawn_blocked(int fd, enum blocked_op op, int rep, int hfd,
 			   int flags, uint64_t v)
 {
 	pid_t pid = kt_fork();
-	struct sigaction sa;
 	long ret = 0;
 
 	if (pid == 0) {
 		if (hfd >= 0) {
-			memset(&sa, 0, sizeof(sa));
-			sa.sa_handler = on_usr1;
-			sa.sa_flags = flags;
-			sigemptyset(&sa.sa_mask);
 			handler_fd = hfd;
-			if (sigaction(SIGUSR1, &sa, NULL))
+			if (kt_on_signal(SIGUSR1, on_usr1, flags))
 				_exit(91);
 		}
 		switch (op) {

@@ -248,6 +248,18 @@ static inline void kt_sleep_ms(int ms)
 		;
 }
 
+/* Catch @sig with @fn (sa_flags @flags, nothing blocked); sigaction's return. */
+static inline int kt_on_signal(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
 /* ---- memory ----------------------------------------------------------- */
 
 static inline size_t kt_page_size(void)

@@ -2237,13 +2237,7 @@ static void hit_handler(int sig)
 
 static void set_handler(int sig, int flags)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = hit_handler;
-	sa.sa_flags = flags;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
+	kt_on_signal(sig, hit_handler, flags);
 }
 
 /*
