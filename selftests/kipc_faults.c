@@ -308,8 +308,12 @@ TEST(fuzzer_under_failing_allocations)
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		setenv("KIPC_FUZZ_ITERS", "8000", 1);
-		/* Its point here is documented errnos, not reach. */
-		setenv("KIPC_FUZZ_MIN_RESULTS", "2", 1);
+		/*
+		 * Its point here is documented errnos, not reach: with
+		 * creations failing, a type may have no object at all (seen:
+		 * PIPE_INFO found only ENOTTY in 1268 calls).
+		 */
+		setenv("KIPC_FUZZ_MIN_RESULTS", "1", 1);
 		execv(argv[0], argv);
 		_exit(4);
 	}
