@@ -13,19 +13,91 @@
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "../kipc.h"
+#include "kipc_kunit.h"
 
 #define TEST_UID	4242
 #define TEST_GID	4343
 #define OTHER_UID	5252
 #define OTHER_GID	5353
 
-/* ---- helpers ------------------------------------------------------------ */
+/* ---- helpers, also for the module's other files ------------------------- */
+
+/**
+ * kipc_test_deadline() - a deadline @ms from now
+ * @ms: milliseconds
+ *
+ * Return: the absolute CLOCK_MONOTONIC time.
+ */
+ktime_t kipc_test_deadline(unsigned int ms)
+{
+	return ktime_add_ms(ktime_get(), ms);
+}
+
+/**
+ * kipc_test_self() - the test's own thread id
+ *
+ * A live thread, as mutex owners must be; the id mutex operations use.
+ *
+ * Return: the id.
+ */
+u32 kipc_test_self(void)
+{
+	return (u32)task_pid_vnr(current) & KIPC_MUTEX_TID_MASK;
+}
+
+static void kipc_test_put_action(void *obj)
+{
+	kipc_object_put(obj);
+}
+
+/**
+ * kipc_test_new() - an anonymous object, put when the test ends
+ * @test: the test
+ * @type: its type
+ * @attr: its attributes, or NULL
+ *
+ * Return: the object; the test fails (and ends) if it cannot be made.
+ */
+struct kipc_object *kipc_test_new(struct kunit *test,
+				  const struct kipc_type *type,
+				  const void *attr)
+{
+	struct kipc_object *obj = kipc_object_new(type, attr, NULL, 0, 0600);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							kipc_test_put_action,
+							obj), 0);
+	return obj;
+}
+
+/**
+ * kipc_test_until() - wait, KIPC_TEST_WAIT_MS at most, for a count
+ * @count: reads the count of @obj
+ * @obj: the object
+ * @n: the count to reach
+ *
+ * Return: true once @count(@obj) is @n, false if it never was.
+ */
+bool kipc_test_until(u32 (*count)(struct kipc_object *obj),
+		     struct kipc_object *obj, u32 n)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(KIPC_TEST_WAIT_MS);
+
+	while (count(obj) != n) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(5000, 10000);
+	}
+	return true;
+}
 
 /* Run as @uid/@gid with no capability but, optionally, CAP_IPC_OWNER. */
 static const struct cred *kipc_test_become(struct kunit *test, uid_t uid,

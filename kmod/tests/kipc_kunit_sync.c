@@ -22,7 +22,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 
-#include "../kipc.h"
+#include "kipc_kunit.h"
 
 /* Above PID_MAX_LIMIT: never the thread id of a live thread. */
 #define KIPC_TEST_DEAD_TID	0x3ffffff0U
@@ -30,45 +30,14 @@
 #define KIPC_TEST_OTHER_TID	0x3ffffff1U
 
 #define KIPC_TEST_THREADS	3
-#define KIPC_TEST_WAIT_MS	5000	/* bounds every wait of a test */
 #define KIPC_TEST_SHORT_MS	500	/* a wait meant to time out */
 #define KIPC_TEST_SETTLE_MS	50	/* a woken thread would have run */
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static ktime_t kipc_test_deadline(unsigned int ms)
-{
-	return ktime_add_ms(ktime_get(), ms);
-}
-
 static ktime_t kipc_test_past(void)
 {
 	return ktime_sub_ns(ktime_get(), 1);
-}
-
-/* The test's own thread id: a live thread, as mutex owners must be. */
-static u32 kipc_test_self(void)
-{
-	return task_pid_vnr(current);
-}
-
-static void kipc_test_put_action(void *obj)
-{
-	kipc_object_put(obj);
-}
-
-/* An anonymous object, put when the test ends. */
-static struct kipc_object *kipc_test_new(struct kunit *test,
-					 const struct kipc_type *type,
-					 const void *attr)
-{
-	struct kipc_object *obj = kipc_object_new(type, attr, NULL, 0, 0600);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							kipc_test_put_action,
-							obj), 0);
-	return obj;
 }
 
 static struct kipc_object *kipc_test_sem(struct kunit *test, u32 value,
@@ -164,20 +133,6 @@ static void kipc_test_sem_flush(struct kunit *test, struct kipc_object *s)
 
 	KUNIT_ASSERT_NOT_NULL(test, none);
 	kipc_sem_type.flush(none, s);
-}
-
-/* Wait, a few seconds at most, for @count(@obj) to reach @n. */
-static bool kipc_test_until(u32 (*count)(struct kipc_object *obj),
-			    struct kipc_object *obj, u32 n)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(KIPC_TEST_WAIT_MS);
-
-	while (count(obj) != n) {
-		if (time_after(jiffies, end))
-			return false;
-		usleep_range(5000, 10000);
-	}
-	return true;
 }
 
 /* ---- waiting threads ----------------------------------------------------- */

@@ -24,14 +24,13 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 
-#include "../kipc.h"
+#include "kipc_kunit.h"
 
 /* Above PID_MAX_LIMIT: never the thread id of a live thread. */
 #define KIPC_WMT_DEAD_TID	0x3ffffff0U
 
 #define KIPC_WMT_MAX		16	/* objects kipc_wm_test_try() takes */
 #define KIPC_WMT_NONE		1	/* its "nothing taken" */
-#define KIPC_WMT_WAIT_MS	5000	/* bounds every wait of a test */
 #define KIPC_WMT_SETTLE_MS	50	/* a woken thread would have run */
 #define KIPC_WMT_STRESS_MS	60000	/* bounds a stress test's phases */
 #define KIPC_WMT_POSTS		5000	/* units a stress test posts to each */
@@ -48,57 +47,27 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static ktime_t kipc_wmt_deadline(unsigned int ms)
-{
-	return ktime_add_ms(ktime_get(), ms);
-}
-
-/* The test's own thread id: the one the wait's mutex operations use. */
-static u32 kipc_wmt_self(void)
-{
-	return (u32)task_pid_vnr(current) & KIPC_MUTEX_TID_MASK;
-}
-
-static void kipc_wmt_put_action(void *obj)
-{
-	kipc_object_put(obj);
-}
-
-/* An anonymous object, put when the test ends. */
-static struct kipc_object *kipc_wmt_new(struct kunit *test,
-					const struct kipc_type *type,
-					const void *attr)
-{
-	struct kipc_object *obj = kipc_object_new(type, attr, NULL, 0, 0600);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							kipc_wmt_put_action,
-							obj), 0);
-	return obj;
-}
-
 /* An event; set with @value if @flags has KIPC_EVENT_SET. */
 static struct kipc_object *kipc_wmt_event(struct kunit *test, u32 flags,
 					  u64 value)
 {
 	struct kipc_event_attr attr = { .flags = flags, .value = value };
 
-	return kipc_wmt_new(test, &kipc_event_type, &attr);
+	return kipc_test_new(test, &kipc_event_type, &attr);
 }
 
 static struct kipc_object *kipc_wmt_sem(struct kunit *test, u32 value)
 {
 	struct kipc_sem_attr attr = { .value = value };
 
-	return kipc_wmt_new(test, &kipc_sem_type, &attr);
+	return kipc_test_new(test, &kipc_sem_type, &attr);
 }
 
 static struct kipc_object *kipc_wmt_mutex(struct kunit *test, u32 flags)
 {
 	struct kipc_mutex_attr attr = { .flags = flags };
 
-	return kipc_wmt_new(test, &kipc_mutex_type, &attr);
+	return kipc_test_new(test, &kipc_mutex_type, &attr);
 }
 
 static struct kipc_event_info kipc_wmt_event_info(struct kipc_object *e)
@@ -165,7 +134,7 @@ static int kipc_wmt_post(struct kipc_object *s, u32 n)
 static int kipc_wmt_lock(struct kipc_object *m, u32 tid)
 {
 	return kipc_mutex_test_lock(m, tid, false,
-				    kipc_wmt_deadline(KIPC_WMT_WAIT_MS));
+				    kipc_test_deadline(KIPC_TEST_WAIT_MS));
 }
 
 /* No waiter in @s's word: its value, armed or not if it is 0. */
@@ -178,20 +147,6 @@ static void kipc_wmt_expect_open(struct kunit *test, struct kipc_object *s)
 		KUNIT_EXPECT_EQ(test, word, (u64)value);
 	else
 		KUNIT_EXPECT_LE(test, word, KIPC_WMT_SEM_ARMED);
-}
-
-/* Wait, a few seconds at most, for @count(@obj) to reach @n. */
-static bool kipc_wmt_until(u32 (*count)(struct kipc_object *obj),
-			   struct kipc_object *obj, u32 n)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(KIPC_WMT_WAIT_MS);
-
-	while (count(obj) != n) {
-		if (time_after(jiffies, end))
-			return false;
-		usleep_range(5000, 10000);
-	}
-	return true;
 }
 
 /**
@@ -392,7 +347,7 @@ static int kipc_wmt_sem_waiter(struct kipc_wmt_thr *t)
 	u32 value;
 
 	return kipc_sem_test_wait(t->obj, false,
-				  kipc_wmt_deadline(KIPC_WMT_WAIT_MS), false,
+				  kipc_test_deadline(KIPC_TEST_WAIT_MS), false,
 				  &value);
 }
 
@@ -400,7 +355,7 @@ static int kipc_wmt_sem_waiter(struct kipc_wmt_thr *t)
 static int kipc_wmt_event_waiter(struct kipc_wmt_thr *t)
 {
 	return kipc_event_wait(t->obj, false,
-			       kipc_wmt_deadline(KIPC_WMT_WAIT_MS), &t->value);
+			       kipc_test_deadline(KIPC_TEST_WAIT_MS), &t->value);
 }
 
 /* Lock the mutex, queueing if need be; hold it until released. */
@@ -431,7 +386,7 @@ static int kipc_wmt_thr_main(void *arg)
 	complete_all(&t->done);
 	if (t->holds) {
 		wait_for_completion_timeout(&t->release,
-					    msecs_to_jiffies(KIPC_WMT_WAIT_MS));
+					    msecs_to_jiffies(KIPC_TEST_WAIT_MS));
 		if (t->consistent && t->ret == -EOWNERDEAD)
 			KUNIT_EXPECT_EQ(t->test,
 					kipc_mutex_test_consistent(t->obj,
@@ -499,7 +454,7 @@ static struct kipc_wmt_thr *kipc_wmt_live(struct kunit *test)
 	struct kipc_wmt_thr *t = kipc_wmt_start(test, kipc_wmt_idle, NULL);
 
 	kipc_wmt_run(t);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(t, KIPC_WMT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(t, KIPC_TEST_WAIT_MS));
 	return t;
 }
 
@@ -515,7 +470,7 @@ kipc_wmt_queue(struct kunit *test, int (*fn)(struct kipc_wmt_thr *t),
 	struct kipc_wmt_thr *t = kipc_wmt_start(test, fn, obj);
 
 	kipc_wmt_run(t);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_until(count, obj, before + 1));
+	KUNIT_ASSERT_TRUE(test, kipc_test_until(count, obj, before + 1));
 	return t;
 }
 
@@ -533,7 +488,7 @@ static void kipc_wm_any_first_ready(struct kunit *test)
 	struct kipc_object *later[] = { e0, s1, e3 };
 	struct kipc_event_info ei;
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	/* The semaphore: one unit, its value after; the rest untouched. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 4, false), 0);
@@ -672,7 +627,7 @@ static void kipc_wm_any_none(struct kunit *test)
 	struct kipc_wmt_snap *snaps = kipc_wmt_snaps(test, 4);
 	struct kipc_mutex_info mi;
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 	bool all;
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(m, owner->tid), 0);
@@ -720,7 +675,7 @@ static void kipc_wm_any_errors(struct kunit *test)
 	struct kipc_object *nr_first[] = { nr, s };
 	struct kipc_object *nr_last[] = { s, nr };
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(m, me), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, empty_held, 3, false),
@@ -767,7 +722,7 @@ static void kipc_wm_any_ownerdead(struct kunit *test)
 	struct kipc_object *d = kipc_wmt_mutex(test, 0);
 	struct kipc_object *objs[] = { s0, d };
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(d, KIPC_WMT_DEAD_TID), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 2, false), -EOWNERDEAD);
@@ -799,7 +754,7 @@ static void kipc_wm_all_take(struct kunit *test)
 	struct kipc_wmt_snap *snaps = kipc_wmt_snaps(test, 6);
 	struct kipc_mutex_info mi;
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(rm, me), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 6, true), 0);
@@ -868,7 +823,7 @@ static void kipc_wm_all_none(struct kunit *test)
 	struct kipc_wmt_snap *snaps = kipc_wmt_snaps(test, 6);
 	struct kipc_mutex_info mi;
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(md, KIPC_WMT_DEAD_TID), 0);
@@ -946,7 +901,7 @@ static void kipc_wm_all_ownerdead(struct kunit *test)
 	struct kipc_object *d_new = kipc_wmt_mutex(test, 0);
 	struct kipc_object *objs[] = { s, m, d_new, d_old };
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(d_old, KIPC_WMT_DEAD_TID), 0);
 	/* Locked in user space by a thread that died. */
@@ -987,7 +942,7 @@ static void kipc_wm_all_errors(struct kunit *test)
 	struct kipc_object *both[] = { s, nr, m, e };
 	struct kipc_wmt_snap *snaps = kipc_wmt_snaps(test, 4);
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(m, me), 0);
 	kipc_wmt_snap_all(held, 3, snaps);
@@ -1028,7 +983,7 @@ static void kipc_wm_recursive(struct kunit *test)
 	struct kipc_object *with_empty[] = { s0, rm };
 	struct kipc_object *user[] = { ru };
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 	u32 i;
 
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, one, 1, false), 0);
@@ -1121,7 +1076,7 @@ static void kipc_wm_mutex_word(struct kunit *test)
 	struct kipc_object *both[] = { m, s0 };
 	struct kipc_object *one[] = { m };
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	/* Free, not taken (the semaphore is empty). */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, both, 2, true), KIPC_WMT_NONE);
@@ -1183,7 +1138,7 @@ static void kipc_wm_sem_fifo(struct kunit *test)
 	}
 
 	KUNIT_EXPECT_EQ(test, kipc_wmt_post(s, 1), 0);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w0, KIPC_WMT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w0, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w0->ret, 0);
 	KUNIT_EXPECT_FALSE(test, kipc_wmt_finished(w1, KIPC_WMT_SETTLE_MS));
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), KIPC_WMT_SEM_WORD(2, 0));
@@ -1194,7 +1149,7 @@ static void kipc_wm_sem_fifo(struct kunit *test)
 	atomic64_set(kipc_sem_test_state(s), KIPC_WMT_SEM_WORD(1, 1));
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, true), KIPC_WMT_NONE);
 	kipc_wmt_expect_none(test, r, 1);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w1, KIPC_WMT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w1, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w1->ret, 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), KIPC_WMT_SEM_ARMED);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s).waiters, 0U);
@@ -1224,7 +1179,7 @@ static void kipc_wm_event_fifo(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), KIPC_WMT_NONE);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, true), KIPC_WMT_NONE);
 	kipc_wmt_expect_none(test, r, 1);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_WMT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
 	KUNIT_EXPECT_EQ(test, w->value, 42ULL);
 	ei = kipc_wmt_event_info(e);
@@ -1245,13 +1200,13 @@ static void kipc_wm_mutex_fifo(struct kunit *test)
 	struct kipc_wmt_thr *w;
 	struct kipc_mutex_info mi;
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
-	u32 me = kipc_wmt_self();
+	u32 me = kipc_test_self();
 
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(m, owner->tid), 0);
 	w = kipc_wmt_start(test, kipc_wmt_locker, m);
 	w->consistent = true;
 	kipc_wmt_run(w);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_until(kipc_wmt_mutex_waiters, m, 1));
+	KUNIT_ASSERT_TRUE(test, kipc_test_until(kipc_wmt_mutex_waiters, m, 1));
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), KIPC_WMT_NONE);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m),
 			owner->tid | KIPC_MUTEX_WAITERS);
@@ -1260,7 +1215,7 @@ static void kipc_wm_mutex_fifo(struct kunit *test)
 	kipc_wmt_join(owner);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), KIPC_WMT_NONE);
 	kipc_wmt_expect_none(test, r, 1);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_WMT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w->ret, -EOWNERDEAD);
 	mi = kipc_wmt_mutex_info(m);
 	KUNIT_EXPECT_EQ(test, mi.owner_tid, w->tid);
@@ -1281,7 +1236,7 @@ static void kipc_wm_mutex_fifo(struct kunit *test)
 	w = kipc_wmt_queue(test, kipc_wmt_locker, kipc_wmt_mutex_waiters, m);
 	WRITE_ONCE(*kipc_mutex_test_word(m), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, true), KIPC_WMT_NONE);
-	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_WMT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m).owner_tid, w->tid);
 	kipc_wmt_join(w);
@@ -1299,8 +1254,8 @@ static void kipc_wm_args(struct kunit *test)
 	struct kipc_channel_attr ca = {};
 	struct kipc_object *objs[KIPC_WMT_MAX + 1];
 	struct kipc_object *s = kipc_wmt_sem(test, 1);
-	struct kipc_object *ch = kipc_wmt_new(test, &kipc_channel_type, &ca);
-	struct kipc_object *cv = kipc_wmt_new(test, &kipc_cond_type, NULL);
+	struct kipc_object *ch = kipc_test_new(test, &kipc_channel_type, &ca);
+	struct kipc_object *cv = kipc_test_new(test, &kipc_cond_type, NULL);
 	struct kipc_object *with_chan[] = { s, ch };
 	struct kipc_object *with_cond[] = { cv, s };
 	struct kipc_wmt_try *r = kipc_wmt_r(test);
@@ -1508,7 +1463,7 @@ static void kipc_wmt_stress_end(struct kunit *test, struct kipc_wmt_stress *st,
 	WRITE_ONCE(st->stop, true);
 	for (i = 0; i < nthr; i++) {
 		KUNIT_EXPECT_TRUE(test, kipc_wmt_finished(thr[i],
-							  KIPC_WMT_WAIT_MS));
+							  KIPC_TEST_WAIT_MS));
 		kipc_wmt_join(thr[i]);
 		KUNIT_EXPECT_EQ_MSG(test, thr[i]->ret, 0, "thread %u", i);
 	}
