@@ -1731,10 +1731,30 @@ static void pp_detach(struct pp *p)
 	}
 }
 
+/*
+ * Reap the other side of a hand-off run (killed if this side failed with
+ * @err); 0, or -1 after counting and printing the error.
+ */
+static int sync_reap(pid_t pid, int err, const char *name)
+{
+	int status;
+
+	if (err)
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errors++;
+		printf("  ERROR %s hand-off failed (%d, status %#x)\n", name,
+		       err, status);
+		return -1;
+	}
+	return 0;
+}
+
 /* Microseconds per hand-off (half a round trip) of one run, or -1. */
 static double pp_run(struct pp *p, const struct cpucfg *cfg)
 {
-	int status, err;
+	int err;
 	int64_t t0;
 	double us;
 	pid_t pid;
@@ -1757,16 +1777,7 @@ static double pp_run(struct pp *p, const struct cpucfg *cfg)
 		err = pp_loop(p, 0, SYNC_PINGPONG);
 	us = (now_ns() - t0) / 1e3 / (2.0 * SYNC_PINGPONG);
 	pp_detach(p);
-	if (err)
-		kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		errors++;
-		printf("  ERROR %s hand-off failed (%d, status %#x)\n",
-		       pp_names[p->kind], err, status);
-		return -1;
-	}
-	return us;
+	return sync_reap(pid, err, pp_names[p->kind]) ? -1 : us;
 }
 
 static int pp_setup(struct pp *p, int kind, struct sync_shared *sh)
@@ -1907,7 +1918,7 @@ static void wait_phase(struct mtx_shared *sh, uint32_t want)
  */
 static int mx_run(struct mx *x, const struct cpucfg *cfg, double *us, int n)
 {
-	int status, err = 0;
+	int err = 0;
 	pid_t pid;
 
 	__atomic_store_n(&x->sh->phase, 0, __ATOMIC_RELEASE);
@@ -1951,16 +1962,7 @@ static int mx_run(struct mx *x, const struct cpucfg *cfg, double *us, int n)
 	}
 	if (x->kind == MX_KIPC)
 		kipc_mutex_detach(x->km);
-	if (err)
-		kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	if (err || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		errors++;
-		printf("  ERROR %s hand-off failed (%d, status %#x)\n",
-		       mx_names[x->kind], err, status);
-		return -1;
-	}
-	return 0;
+	return sync_reap(pid, err, mx_names[x->kind]);
 }
 
 /*
