@@ -841,7 +841,13 @@ TEST(fuzz_ioctls)
 {
 	const char *env = getenv("KIPC_FUZZ_ITERS");
 	const char *min_env = getenv("KIPC_FUZZ_MIN_RESULTS");
-	int min_results = min_env ? atoi(min_env) : 3;
+	/*
+	 * Two: besides ENOTTY (every other type's answer), the call met its
+	 * own type.  The seeded objects' slots get replaced as the run goes,
+	 * so a type's own calls may meet few of its objects (one CI run:
+	 * QUEUE_NOTIFY had only EFAULT and ENOTTY in 3207 calls).
+	 */
+	int min_results = min_env ? atoi(min_env) : 2;
 	unsigned long iters = env ? strtoul(env, NULL, 0) : 20000;
 	uint64_t seed = getenv("KIPC_FUZZ_SEED") ?
 			strtoull(getenv("KIPC_FUZZ_SEED"), NULL, 0) :
