@@ -79,6 +79,19 @@ struct kipc_object *kipc_test_new(struct kunit *test,
 }
 
 /**
+ * kipc_test_park() - a test kthread sleeps until kthread_stop()
+ */
+void kipc_test_park(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+/**
  * kipc_test_until() - wait, KIPC_TEST_WAIT_MS at most, for a count
  * @count: reads the count of @obj
  * @obj: the object

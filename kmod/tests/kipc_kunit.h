@@ -18,6 +18,7 @@ u32 kipc_test_self(void);
 struct kipc_object *kipc_test_new(struct kunit *test,
 				  const struct kipc_type *type,
 				  const void *attr);
+void kipc_test_park(void);
 bool kipc_test_until(u32 (*count)(struct kipc_object *obj),
 		     struct kipc_object *obj, u32 n);
 

@@ -229,17 +229,6 @@ static int kipc_test_idle(struct kipc_test_thr *t)
 	return 0;
 }
 
-/* Sleep until kthread_stop(). */
-static void kipc_test_park(void)
-{
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
-}
-
 static int kipc_test_thr_main(void *arg)
 {
 	unsigned long wait = msecs_to_jiffies(KIPC_TEST_WAIT_MS);

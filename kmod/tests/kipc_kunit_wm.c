@@ -367,17 +367,6 @@ static int kipc_wmt_locker(struct kipc_wmt_thr *t)
 	return ret;
 }
 
-/* Sleep until kthread_stop(). */
-static void kipc_wmt_park(void)
-{
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
-}
-
 static int kipc_wmt_thr_main(void *arg)
 {
 	struct kipc_wmt_thr *t = arg;
@@ -394,7 +383,7 @@ static int kipc_wmt_thr_main(void *arg)
 		KUNIT_EXPECT_EQ(t->test, kipc_mutex_test_unlock(t->obj, t->tid),
 				0);
 	}
-	kipc_wmt_park();
+	kipc_test_park();
 	return 0;
 }
 
