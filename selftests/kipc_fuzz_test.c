@@ -10,7 +10,9 @@
  *
  * It fails if a call returns an errno the command does not document, if
  * objects are left behind, or if it never reached the error paths it
- * aims at (each command must have returned several distinct errnos).  The
+ * aims at (each command must have returned several distinct errnos).
+ * Buffers the kernel writes to are the fuzzer's own (struct fz_out), and
+ * names a spoiled CREATE made are noted and unlinked (fz_note_name()).  The
  * kernel side is judged by the VM harness: any KASAN, lockdep or other
  * report in the console fails the run.
  *
@@ -40,6 +42,7 @@
 #define NTHREADS	3
 #define NFDS		32
 #define NNAMES		6
+#define NANCHORS	(KIPC_TYPE_MAX + 1)
 #define MAX_ERRNO	134
 #define BUF_SIZE	256
 
@@ -126,17 +129,32 @@ static int fz_documented(int cmd, int err)
 	return !err || fz_in(fz_common, err) || fz_in(fz_allowed[cmd], err);
 }
 
-/* Shared by all processes: which errnos each command returned. */
+#define NODD		64
+
+/* A name made by a spoiled CREATE (a prefix of ours, or other bytes). */
+struct fz_odd_name {
+	char name[256];
+};
+
+/*
+ * Shared by all processes: which errnos each command returned, and the
+ * odd names that were created, for the parent to unlink.
+ */
 struct fz_stats {
 	_Atomic uint64_t calls[FZ_NCMDS];
 	_Atomic uint64_t seen[FZ_NCMDS][(MAX_ERRNO + 63) / 64];
 	_Atomic uint64_t bad[FZ_NCMDS];
 	_Atomic int bad_errno[FZ_NCMDS];
+	_Atomic unsigned int nodd;
+	struct fz_odd_name odd[NODD];
 };
 
 struct fz_proc {
 	struct fz_stats *stats;
 	_Atomic int fds[NFDS];
+	/* One object of each type and a channel's second end, for the run */
+	int anchors[NANCHORS];
+	unsigned int nanchors;
 	int dev;
 	char *page;		/* writable page, followed by a guard page */
 	char *ro;		/* a read-only page */
@@ -145,12 +163,24 @@ struct fz_proc {
 };
 
 #define WM_BYTES	512
+#define RX_BYTES	65536	/* a receive's buffer */
+
+/*
+ * Where the kernel writes more than an ioctl's own struct: each buffer ends
+ * at a guard page, in a mapping of the thread's own.  A spoiled size or
+ * count (the fuzzer's own doing) then makes the kernel write into this
+ * area or fail with EFAULT, never over the fuzzer's stack.
+ */
+struct fz_out {
+	unsigned char *wm;		/* WAIT_MANY's objects */
+	struct kipc_chan_msg *rxv;	/* RECVV's KIPC_CHAN_MAX_BATCH entries */
+	unsigned char *rx;		/* RECVV's and QUEUE_RECV's buffer */
+};
 
 struct fz_thread {
 	struct fz_proc *p;
 	uint64_t rng;
-	/* KIPC_IOC_WAIT_MANY's objects, obj_size bytes apart */
-	unsigned char wm[WM_BYTES] __attribute__((aligned(8)));
+	struct fz_out out;
 };
 
 static uint64_t fz_rand(uint64_t *s)
@@ -185,14 +215,26 @@ static void fz_name(uint64_t *s, char *buf, uint32_t *len)
 			fz_below(s, NNAMES));
 }
 
-/* Fill @buf as a plausible argument for @cmd, then maybe spoil it. */
+/*
+ * An fd of ours, or -1: a quarter of the time one of the anchors, which
+ * live through the run, so that every type's calls keep meeting their own
+ * type however the slots have been replaced.
+ */
+static int fz_pick_fd(struct fz_thread *t)
+{
+	struct fz_proc *p = t->p;
+
+	if (p->nanchors && !fz_below(&t->rng, 4))
+		return p->anchors[fz_below(&t->rng, p->nanchors)];
+	return atomic_load(&p->fds[fz_below(&t->rng, NFDS)]);
+}
+
 /* An object of a wait for many: usually one of ours, clean. */
 static void fz_fill_wait_obj(struct fz_thread *t, struct kipc_wait_obj *o)
 {
 	uint64_t *s = &t->rng;
 
-	o->fd = fz_below(s, 8) ? atomic_load(&t->p->fds[fz_below(s, NFDS)]) :
-		(int)fz_rand(s);
+	o->fd = fz_below(s, 8) ? fz_pick_fd(t) : (int)fz_rand(s);
 	if (!fz_below(s, 16))
 		o->flags = 1U << fz_below(s, 32);
 	if (!fz_below(s, 16))
@@ -211,18 +253,18 @@ static void fz_fill_wait_many(struct fz_thread *t, struct kipc_wait_many *w)
 	n = fz_below(s, 8) ? 1 + fz_below(s, 4) : fz_rand(s) & 0xff;
 	size = fz_below(s, 6) ? sizeof(struct kipc_wait_obj) :
 	       fz_below(s, 2) ? 8 * fz_below(s, 9) : fz_rand(s) & 0x1fff;
-	memset(t->wm, 0, sizeof(t->wm));
+	memset(t->out.wm, 0, WM_BYTES);
 	for (i = 0; i < n && (i + 1) * (size_t)size <= WM_BYTES &&
 	     size >= sizeof(struct kipc_wait_obj); i++)
-		fz_fill_wait_obj(t, (void *)(t->wm + i * size));
+		fz_fill_wait_obj(t, (void *)(t->out.wm + i * size));
 	if (!fz_below(s, 16) && size > sizeof(struct kipc_wait_obj) &&
 	    size <= WM_BYTES)
-		t->wm[size - 1] = 1;	/* E2BIG */
+		t->out.wm[size - 1] = 1;	/* E2BIG */
 	w->count = n;
 	w->obj_size = size;
 	/* Our buffer only where all the objects fit: the kernel writes. */
 	w->objs = fz_below(s, 8) && n * (size_t)size <= WM_BYTES ?
-		  (uintptr_t)t->wm :
+		  (uintptr_t)t->out.wm :
 		  fz_below(s, 2) ? (uintptr_t)t->p->ro : fz_rand(s);
 	w->flags = fz_below(s, 2) ? KIPC_WAIT_NONBLOCK :
 		   fz_below(s, 2) ? KIPC_WAIT_NONBLOCK | KIPC_WAIT_ALL :
@@ -237,11 +279,12 @@ static void fz_wait_many_done(struct fz_thread *t,
 {
 	unsigned int i;
 
-	if ((void *)(uintptr_t)w->objs != t->wm)
+	if ((void *)(uintptr_t)w->objs != t->out.wm)
 		return;
 	for (i = 0; i < w->count && (i + 1) * (size_t)w->obj_size <= WM_BYTES;
 	     i++) {
-		const struct kipc_wait_obj *o = (void *)(t->wm + i * w->obj_size);
+		const struct kipc_wait_obj *o =
+			(void *)(t->out.wm + i * w->obj_size);
 
 		if (o->ready)
 			ioctl(o->fd, KIPC_MUTEX_IOC_UNLOCK, 0);
@@ -344,8 +387,9 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 		q->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
 		if (q->flags & KIPC_WAIT_DEADLINE)
 			kipc_deadline_after(fz_below(s, 2000000), &q->deadline);
-		q->buf = (uintptr_t)(buf + 128);
-		q->size = fz_below(s, 100);
+		q->buf = (uintptr_t)t->out.rx;
+		/* Sometimes large: a large message must not block the queue. */
+		q->size = fz_below(s, 4) ? fz_below(s, 100) : fz_below(s, RX_BYTES);
 		break;
 	}
 	case FZ_Q_NOTIFY: {
@@ -369,12 +413,15 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 		if (x->flags & KIPC_WAIT_DEADLINE)
 			kipc_deadline_after(fz_below(s, 2000000), &x->deadline);
 		x->count = fz_below(s, 8) ? 1 + fz_below(s, 4) : fz_rand(s) & 0x7ff;
+		if (cmd == FZ_CH_RECVV)
+			m = t->out.rxv;	/* the kernel writes each len */
 		x->msgs = (uintptr_t)m;
 		for (i = 0; i < 4; i++) {
-			m[i].buf = (uintptr_t)(buf + 160);
-			/* A receive buffer must stay inside @buf. */
-			m[i].len = fz_below(s, 4) || cmd == FZ_CH_RECVV ?
-				   fz_below(s, 96) : fz_rand(s) & 0x1ffff;
+			m[i].buf = (uintptr_t)(cmd == FZ_CH_RECVV ? t->out.rx :
+					       buf + 160);
+			m[i].len = fz_below(s, 4) ? fz_below(s, 96) :
+				   cmd == FZ_CH_RECVV ? fz_below(s, RX_BYTES) :
+				   fz_rand(s) & 0x1ffff;
 		}
 		break;
 	}
@@ -417,8 +464,8 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 
 		w->flags = KIPC_WAIT_DEADLINE;
 		kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
-		w->mutex_fd = fz_below(s, 8) ? (uint32_t)atomic_load(
-			&t->p->fds[fz_below(s, NFDS)]) : fz_rand(s);
+		w->mutex_fd = fz_below(s, 8) ? (uint32_t)fz_pick_fd(t) :
+			      fz_rand(s);
 		break;
 	}
 	case FZ_COND_SIGNAL:
@@ -447,6 +494,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	 * Spoil something a third of the time: one byte anywhere, but not
 	 * the pointer to a receive's buffers or a wait's objects (the kernel
 	 * would write where the spoiled pointer points, in this process).
+	 * A spoiled size or count is fine: see struct fz_out.
 	 */
 	if (!fz_below(s, 3)) {
 		unsigned int at = fz_below(s, 96);
@@ -509,11 +557,6 @@ static unsigned long fz_command(struct fz_thread *t, int cmd)
 	}
 }
 
-static int fz_pick_fd(struct fz_thread *t)
-{
-	return atomic_load(&t->p->fds[fz_below(&t->rng, NFDS)]);
-}
-
 static void fz_keep_fd(struct fz_thread *t, int fd)
 {
 	int old = atomic_exchange(&t->p->fds[fz_below(&t->rng, NFDS)], fd);
@@ -552,6 +595,26 @@ static void fz_mmap(struct fz_thread *t)
 		munmap(map, len);
 	}
 	fz_record(t->p->stats, FZ_MMAP, err);
+}
+
+/*
+ * After a successful CREATE of @c: if a spoiled name pointer or length
+ * made a name other than @ours, note it, or the run would leave it behind.
+ * The bytes are still where the kernel read them.
+ */
+static void fz_note_name(struct fz_stats *st, const struct kipc_create *c,
+			 const char *ours)
+{
+	unsigned int i;
+
+	if (!c->name_len || c->name_len >= sizeof(st->odd[0].name) ||
+	    (c->name == (uintptr_t)ours && c->name_len == strlen(ours)))
+		return;
+	i = atomic_fetch_add(&st->nodd, 1);
+	if (i >= NODD)
+		return;		/* the parent fails the run */
+	memcpy(st->odd[i].name, (void *)(uintptr_t)c->name, c->name_len);
+	st->odd[i].name[c->name_len] = 0;
 }
 
 static void fz_one(struct fz_thread *t)
@@ -612,6 +675,8 @@ static void fz_one(struct fz_thread *t)
 	ret = ioctl(fd, c, arg);
 	err = ret < 0 ? errno : 0;
 	fz_record(t->p->stats, cmd, err);
+	if (!err && cmd == FZ_CREATE)
+		fz_note_name(t->p->stats, arg, name);
 	if (!err && cmd == FZ_CREATE && arg == buf)
 		fz_keep_fd(t, ((struct kipc_create *)buf)->fd);
 	else if (!err && cmd == FZ_OPEN && arg == buf)
@@ -630,6 +695,39 @@ static void fz_one(struct fz_thread *t)
 		ret = ioctl(fd, KIPC_MUTEX_IOC_UNLOCK, 0);
 		fz_record(t->p->stats, FZ_MTX_UNLOCK, ret < 0 ? errno : 0);
 	}
+}
+
+/*
+ * Map @out: [wm page][guard][RECVV entries][guard][rx page][guard], each
+ * buffer at the end of its part.  Every RECVV entry points at the receive
+ * buffer, so that a spoiled count finds entries the kernel may write to.
+ */
+static int fz_out_map(struct fz_out *out)
+{
+	size_t pg = sysconf(_SC_PAGESIZE);
+	size_t rxv = KIPC_CHAN_MAX_BATCH * sizeof(struct kipc_chan_msg);
+	size_t rxv_end = 2 * pg + (rxv + pg - 1) / pg * pg;
+	size_t rx_end = rxv_end + pg + (RX_BYTES + pg - 1) / pg * pg;
+	size_t len = rx_end + pg;
+	unsigned char *a;
+	unsigned int i;
+
+	a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return -errno;
+	out->wm = a + pg - WM_BYTES;
+	out->rxv = (void *)(a + rxv_end - rxv);
+	out->rx = a + rx_end - RX_BYTES;
+	if (mprotect(a + pg, pg, PROT_NONE) ||
+	    mprotect(a + rxv_end, pg, PROT_NONE) ||
+	    mprotect(a + rx_end, pg, PROT_NONE))
+		return -errno;
+	for (i = 0; i < KIPC_CHAN_MAX_BATCH; i++) {
+		out->rxv[i].buf = (uintptr_t)out->rx;
+		out->rxv[i].len = i % 97;
+	}
+	return 0;
 }
 
 static void fz_tick(int sig)
@@ -661,8 +759,8 @@ static void *fz_thread_main(void *arg)
 	unsigned long i;
 	timer_t timer;
 
-	if (fz_timer(&timer)) {
-		fprintf(stderr, "fuzz worker timer: %s\n", strerror(errno));
+	if (fz_out_map(&t->out) || fz_timer(&timer)) {
+		fprintf(stderr, "fuzz worker setup: %s\n", strerror(errno));
 		return (void *)1;
 	}
 	for (i = 0; i < t->p->iters; i++)
@@ -691,12 +789,12 @@ static int fz_retry(int ret)
 	return ret < 0 && ret != -EINVAL;	/* ENOMEM, EINTR, ENOSPC... */
 }
 
-/* Put @fd in three slots (dups), so that it is picked often enough. */
+/* Keep @fd as an anchor, and dups of it in two slots. */
 static void fz_seed_slots(struct fz_proc *p, int *slot, int fd)
 {
 	int i;
 
-	p->fds[(*slot)++] = fd;
+	p->anchors[p->nanchors++] = fd;
 	for (i = 0; i < 2 && *slot < NFDS; i++) {
 		int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
@@ -707,8 +805,9 @@ static void fz_seed_slots(struct fz_proc *p, int *slot, int fd)
 
 /*
  * Start with one anonymous object of every type (and a channel's second
- * end), so that every type's calls are reached even when fault injection
- * makes most creations fail.  Small channel rings: few pages to fail.
+ * end), the anchors, so that every type's calls are reached even when
+ * fault injection makes most creations fail.  Small channel rings: few
+ * pages to fail.
  */
 static void fz_seed_objects(struct fz_proc *p)
 {
@@ -785,6 +884,8 @@ static int fz_process(struct fz_stats *stats, unsigned long iters,
 	for (i = 0; i < NFDS; i++)
 		if (p.fds[i] >= 0)
 			close(p.fds[i]);
+	for (i = 0; i < (int)p.nanchors; i++)
+		close(p.anchors[i]);
 	for (i = 0; i < NNAMES; i++) {
 		char name[32];
 
@@ -843,9 +944,8 @@ TEST(fuzz_ioctls)
 	const char *min_env = getenv("KIPC_FUZZ_MIN_RESULTS");
 	/*
 	 * Two: besides ENOTTY (every other type's answer), the call met its
-	 * own type.  The seeded objects' slots get replaced as the run goes,
-	 * so a type's own calls may meet few of its objects (one CI run:
-	 * QUEUE_NOTIFY had only EFAULT and ENOTTY in 3207 calls).
+	 * own type, which the anchors make sure of.  Some calls have few
+	 * answers (EVENT_RESET: 0, EBADF, EINVAL, ENOTTY), so not more.
 	 */
 	int min_results = min_env ? atoi(min_env) : 2;
 	unsigned long iters = env ? strtoul(env, NULL, 0) : 20000;
@@ -892,6 +992,9 @@ TEST(fuzz_ioctls)
 		snprintf(name, sizeof(name), "fz.%d.%d", (int)getpid() % 1000, i);
 		fz_unlink_all(name);
 	}
+	ASSERT_GE((unsigned int)NODD, atomic_load(&st->nodd));
+	for (i = 0; i < (int)atomic_load(&st->nodd); i++)
+		fz_unlink_all(st->odd[i].name);
 
 	for (i = 0; i < FZ_NCMDS; i++) {
 		int n = fz_count_errnos(st, i, list, sizeof(list));
@@ -909,7 +1012,8 @@ TEST(fuzz_ioctls)
 		/* Reached its error paths, not only one answer. */
 		EXPECT_GE(n, i == FZ_BOGUS ? 1 : min_results);
 	}
-	TH_LOG("%llu ioctls in all", (unsigned long long)total);
+	TH_LOG("%llu ioctls in all, %u odd names made", (unsigned long long)total,
+	       atomic_load(&st->nodd));
 
 	/* Every fd closed and name unlinked: nothing may be left. */
 	ASSERT_EQ(0, kipc_stats(&after));
