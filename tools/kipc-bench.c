@@ -1635,6 +1635,89 @@ static double unc_kipc_ioctl(int fd)
 	return (double)(now_ns() - t0) / (SYNC_UNCONTENDED / 10);
 }
 
+/*
+ * One kernel call right after a context switch, the state the calls of a
+ * hand-off are in: under QEMU's TCG a switch flushes the TLB, and a call
+ * then costs about four times what it costs in a loop.  The call is the
+ * kernel half of a wait that finds nothing to take (the sleep itself is
+ * the scheduler's): glibc's futex on a shared mapping against kipc's
+ * ioctl.  (The wake half has no fair pair: a post with nobody to wake
+ * stays in user space in both.)  A process on the same CPU that only
+ * yields provides the switch.
+ */
+#define COLD_SAMPLES	2000
+
+enum { COLD_FUTEX, COLD_KIPC, COLD_N };
+
+static const char *const cold_names[COLD_N] = {
+	"futex FUTEX_WAIT, value changed", "kipc KIPC_SEM_IOC_WAIT, EAGAIN",
+};
+
+/* 0 if the call failed as it should, else -1. */
+static int cold_call(int k, uint32_t *word, int fd)
+{
+	struct kipc_sem_op op = {
+		.flags = KIPC_WAIT_NONBLOCK, .count = 1,
+	};
+	long r;
+
+	if (k == COLD_FUTEX)
+		r = syscall(SYS_futex, word, FUTEX_WAIT, 1, NULL, NULL, 0);
+	else
+		r = ioctl(fd, KIPC_SEM_IOC_WAIT, &op);
+	return r < 0 && errno == EAGAIN ? 0 : -1;
+}
+
+/*
+ * Median us of each call, interleaved sample by sample: in @us right after
+ * the switch, in @warm right after the same call.
+ */
+static int cold_calls(double us[COLD_N], double warm[COLD_N])
+{
+	static double d[COLD_N][COLD_SAMPLES], w[COLD_N][COLD_SAMPLES];
+	uint32_t *word;
+	int fd, err = 0;
+	pid_t pid;
+
+	word = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (word == MAP_FAILED)
+		return -1;
+	fd = kipc_sem_create(NULL, 0600, 0, 0, 0);
+	pin(0);
+	pid = fd < 0 ? -1 : fork();
+	if (!pid) {
+		for (;;)
+			sched_yield();
+	}
+	for (int i = 0; i < COLD_SAMPLES && !err && pid > 0; i++)
+		for (int k = 0; k < COLD_N && !err; k++) {
+			int64_t t0;
+
+			sched_yield();
+			t0 = now_ns();
+			err = cold_call(k, word, fd);
+			d[k][i] = (now_ns() - t0) / 1e3;
+			t0 = now_ns();
+			err |= cold_call(k, word, fd);
+			w[k][i] = (now_ns() - t0) / 1e3;
+		}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	munmap(word, 4096);
+	if (err || pid < 0)
+		return -1;
+	for (int k = 0; k < COLD_N; k++) {
+		us[k] = median_of(d[k], COLD_SAMPLES);
+		warm[k] = median_of(w[k], COLD_SAMPLES);
+	}
+	return 0;
+}
+
 /* Hand-offs: glibc semaphores, kipc semaphores, futex, region + kipc. */
 enum { PP_GLIBC, PP_KIPC, PP_FUTEX, PP_REGION, PP_N };
 
@@ -2084,6 +2167,7 @@ static void pp_interleaved(const struct cpucfg *cfg, struct sync_shared *sh,
 static void sync_bench(const struct cpucfg *cfgs, const bool *want)
 {
 	double unc[3] = { 0 }, hand[2][PP_N], mr = 0, mh[2] = { 0, 0 };
+	double cold[COLD_N] = { 0 }, warm[COLD_N];
 	struct sync_shared *sh;
 	struct kipc_sem *ks;
 	int fd, err;
@@ -2134,9 +2218,25 @@ static void sync_bench(const struct cpucfg *cfgs, const bool *want)
 			printf("  %-26s %8.2f\n", pp_names[k], hand[ci][k]);
 	}
 
+	if (cold_calls(cold, warm)) {
+		errors++;
+		cold[COLD_FUTEX] = 0;
+		printf("  ERROR cold kernel calls failed\n");
+	} else {
+		printf("one kernel call right after a context switch (and "
+		       "again at once), 1 CPU, median of %d, us:\n",
+		       COLD_SAMPLES);
+		for (int k = 0; k < COLD_N; k++)
+			printf("  %-34s %8.2f %8.2f\n", cold_names[k], cold[k],
+			       warm[k]);
+	}
+
 	printf("\nratios, synchronization:\n");
 	printf("ratio sem-uncontended kipc/glibc %.2f  target <= 1.5 %s\n",
 	       unc[1] / unc[0], verdict(unc[1] / unc[0] <= 1.5));
+	if (cold[COLD_FUTEX] > 0)
+		printf("ratio sem-wait-call-cold kipc/futex %.2f\n",
+		       cold[COLD_KIPC] / cold[COLD_FUTEX]);
 	for (int ci = 0; ci < 2; ci++) {
 		double r1, r2;
 
