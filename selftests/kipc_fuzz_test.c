@@ -24,6 +24,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,15 +494,17 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	}
 	/*
 	 * Spoil something a third of the time: one byte anywhere, but not
-	 * the pointer to a receive's buffers or a wait's objects (the kernel
-	 * would write where the spoiled pointer points, in this process).
-	 * A spoiled size or count is fine: see struct fz_out.
+	 * the pointer to a receive's buffer or buffers or a wait's objects,
+	 * at offset 8 in each (the kernel would write where the spoiled
+	 * pointer points, in this process).  A spoiled size or count is
+	 * fine: see struct fz_out.
 	 */
 	if (!fz_below(s, 3)) {
 		unsigned int at = fz_below(s, 96);
+		bool writes = cmd == FZ_Q_RECV || cmd == FZ_CH_RECVV ||
+			      cmd == FZ_WAIT_MANY;
 
-		if ((cmd != FZ_CH_RECVV && cmd != FZ_WAIT_MANY) || at < 8 ||
-		    at >= 16)
+		if (!writes || at < 8 || at >= 16)
 			buf[at] = fz_rand(s);
 	}
 	/* ...but never ask for a signal that would end the worker. */
@@ -511,6 +515,10 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			n->signo = SIGUSR1;
 	}
 }
+
+_Static_assert(offsetof(struct kipc_queue_recv, buf) == 8, "spoil");
+_Static_assert(offsetof(struct kipc_chan_xfer, msgs) == 8, "spoil");
+_Static_assert(offsetof(struct kipc_wait_many, objs) == 8, "spoil");
 
 /* A pointer: usually good, else NULL, kernel, unaligned, straddling... */
 static void *fz_pointer(struct fz_thread *t, unsigned char *buf,
