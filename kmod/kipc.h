@@ -211,6 +211,13 @@ int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 		 bool nonblock, ktime_t deadline, u32 *result);
 
+/* Whether absolute CLOCK_MONOTONIC @deadline (KTIME_MAX: none) is past. */
+static inline bool kipc_deadline_passed(ktime_t deadline)
+{
+	return deadline != KTIME_MAX &&
+	       ktime_compare(ktime_get(), deadline) >= 0;
+}
+
 /**
  * struct kipc_pq_node - an entry of a &struct kipc_prioq
  * @rb: in the tree when this is the oldest node of its priority

@@ -327,12 +327,6 @@ static bool kipc_mutex_disarm(struct kipc_mutex *m)
 	return true;
 }
 
-static bool kipc_deadline_over(ktime_t deadline)
-{
-	return deadline != KTIME_MAX &&
-	       ktime_compare(ktime_get(), deadline) >= 0;
-}
-
 /* Put @m on the recheck list (its locker set @m->on_recheck). */
 static void kipc_mutex_recheck_add(struct kipc_mutex *m)
 {
@@ -414,7 +408,7 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (kipc_deadline_over(deadline)) {
+		if (kipc_deadline_passed(deadline)) {
 			ret = -ETIMEDOUT;
 			break;
 		}

@@ -89,11 +89,6 @@ unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value)
 	return n;
 }
 
-static bool kipc_deadline_passed(ktime_t deadline)
-{
-	return deadline != KTIME_MAX && ktime_compare(ktime_get(), deadline) >= 0;
-}
-
 /**
  * kipc_sleep() - sleep, in the task state already set, until woken,
  *	@deadline, or about @recheck_ms from now

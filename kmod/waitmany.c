@@ -354,12 +354,6 @@ static void kipc_wm_sleep(struct kipc_wm *wm, struct poll_wqueues *table,
 	smp_store_mb(table->triggered, 0);
 }
 
-static bool kipc_wm_deadline_passed(ktime_t deadline)
-{
-	return deadline != KTIME_MAX &&
-	       ktime_compare(ktime_get(), deadline) >= 0;
-}
-
 /*
  * Poll every object (the first pass registers on their wait queues and
  * every pass arms them), try, and sleep until woken; again until taken.
@@ -389,7 +383,7 @@ static int kipc_wm_wait(struct kipc_wm *wm, bool all, bool nonblock,
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (kipc_wm_deadline_passed(deadline)) {
+		if (kipc_deadline_passed(deadline)) {
 			ret = -ETIMEDOUT;
 			break;
 		}
