@@ -21,6 +21,7 @@
 #include <linux/kipc.h>
 
 #include "compat.h"
+#include "uaccess.h"
 
 struct kipc_object;
 struct kipc_user;
@@ -200,10 +201,64 @@ static inline void kipc_waitq_init(struct kipc_waitq *q)
 	q->count = 0;
 }
 
-void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w);
-struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q);
-void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w, u64 value);
-bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value);
+/**
+ * kipc_waitq_add() - queue @w at the tail of @q; caller holds the lock
+ * @q: the queue
+ * @w: a waiter for the current task
+ */
+static inline void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
+{
+	w->task = current;
+	w->granted = false;
+	w->value = 0;
+	list_add_tail(&w->node, &q->head);
+	q->count++;
+}
+
+/**
+ * kipc_waitq_first() - the oldest waiter, not removed
+ * @q: the queue; its lock is held
+ *
+ * Return: the waiter, or NULL if @q is empty.
+ */
+static inline struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q)
+{
+	return list_first_entry_or_null(&q->head, struct kipc_waiter, node);
+}
+
+/**
+ * kipc_waitq_grant() - remove @w from @q, hand it @value and wake it
+ * @q: the queue; its lock is held
+ * @w: a waiter on @q
+ * @value: value for the waiter
+ */
+static inline void kipc_waitq_grant(struct kipc_waitq *q,
+				    struct kipc_waiter *w, u64 value)
+{
+	list_del_init(&w->node);
+	q->count--;
+	w->value = value;
+	w->granted = true;
+	/* Under the lock, so the waiter cannot have returned yet. */
+	wake_up_process(w->task);
+}
+
+/**
+ * kipc_waitq_wake_one() - hand @value to the oldest waiter
+ * @q: the queue; its lock is held
+ * @value: value for the waiter
+ *
+ * Return: true if a waiter was granted, false if @q was empty.
+ */
+static inline bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value)
+{
+	if (list_empty(&q->head))
+		return false;
+	kipc_waitq_grant(q, list_first_entry(&q->head, struct kipc_waiter,
+					     node), value);
+	return true;
+}
+
 unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value);
 void kipc_sleep(ktime_t deadline, unsigned int recheck_ms);
 int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
@@ -304,17 +359,6 @@ struct kipc_object *kipc_fget_obj(int fd, struct file **filep);
 /* Wait for many (waitmany.c). */
 long kipc_ioc_wait_many(void __user *arg, unsigned int usize);
 int kipc_registry_unlink(u32 type, const char *name, u32 len);
-
-/* User-space copy helpers (uaccess.c). */
-int kipc_copy_in(void *dst, size_t ksize, size_t minsize,
-		 const void __user *src, size_t usize);
-int kipc_copy_out(void __user *dst, size_t usize, const void *src,
-		  size_t ksize);
-bool kipc_mem_is_zero(const void *p, size_t len);
-int kipc_deadline(const struct kipc_timespec *ts, ktime_t *out);
-int kipc_check_wait(u32 flags, const struct kipc_timespec *ts,
-		    ktime_t *deadline);
-int kipc_ioc_size(unsigned int cmd, unsigned int want_cmd, size_t min);
 
 /* Object types. */
 extern const struct kipc_type kipc_event_type;

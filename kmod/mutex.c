@@ -160,9 +160,17 @@ static inline struct kipc_cond *to_cond(struct kipc_object *obj)
 	return container_of(obj, struct kipc_cond, obj);
 }
 
+/*
+ * The caller's thread id in its own pid namespace: task_pid_vnr(current),
+ * which is the number of its pid at the pid's deepest level, read inline
+ * (task_pid_vnr() is three calls deep and every lock and unlock that
+ * enters the kernel asks).  A running task's pid does not change under it.
+ */
 static inline u32 kipc_mutex_tid(void)
 {
-	return (u32)task_pid_vnr(current) & KIPC_MUTEX_TID_MASK;
+	struct pid *pid = task_pid(current);
+
+	return (u32)pid->numbers[pid->level].nr & KIPC_MUTEX_TID_MASK;
 }
 
 /*

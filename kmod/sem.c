@@ -366,7 +366,8 @@ static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
 
 	if (wake)
 		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
-	kfree(u);
+	if (undo)	/* the spare record, if unused; no call otherwise */
+		kfree(u);
 	return err;
 }
 
@@ -430,7 +431,8 @@ out:
 	spin_unlock(&s->lock);
 	if (wake)
 		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
-	kfree(u);
+	if (undo)
+		kfree(u);
 	return ret;
 }
 
@@ -479,13 +481,13 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 
 	/* Fail on a read-only struct before anything is posted. */
-	if (put_user(op.value, &uop->value))
+	if (kipc_put_u32(op.value, &uop->value))
 		return -EFAULT;
 	err = kipc_sem_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO,
 			    &op.value);
 	if (err)
 		return err;
-	return put_user(op.value, &uop->value);
+	return kipc_put_u32(op.value, &uop->value);
 }
 
 /**
@@ -530,7 +532,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 
 	/* Fail on a read-only struct before a unit is taken. */
-	if (put_user(op.value, &uop->value))
+	if (kipc_put_u32(op.value, &uop->value))
 		return -EFAULT;
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
@@ -538,7 +540,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			    op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
-	return put_user(op.value, &uop->value);
+	return kipc_put_u32(op.value, &uop->value);
 }
 
 static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)

@@ -17,63 +17,6 @@
 #include "kipc.h"
 
 /**
- * kipc_waitq_add() - queue @w at the tail of @q; caller holds the lock
- * @q: the queue
- * @w: a waiter for the current task
- */
-void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
-{
-	w->task = current;
-	w->granted = false;
-	w->value = 0;
-	list_add_tail(&w->node, &q->head);
-	q->count++;
-}
-
-/**
- * kipc_waitq_first() - the oldest waiter, not removed
- * @q: the queue; its lock is held
- *
- * Return: the waiter, or NULL if @q is empty.
- */
-struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q)
-{
-	return list_first_entry_or_null(&q->head, struct kipc_waiter, node);
-}
-
-/**
- * kipc_waitq_grant() - remove @w from @q, hand it @value and wake it
- * @q: the queue; its lock is held
- * @w: a waiter on @q
- * @value: value for the waiter
- */
-void kipc_waitq_grant(struct kipc_waitq *q, struct kipc_waiter *w, u64 value)
-{
-	list_del_init(&w->node);
-	q->count--;
-	w->value = value;
-	w->granted = true;
-	/* Under the lock, so the waiter cannot have returned yet. */
-	wake_up_process(w->task);
-}
-
-/**
- * kipc_waitq_wake_one() - hand @value to the oldest waiter
- * @q: the queue; its lock is held
- * @value: value for the waiter
- *
- * Return: true if a waiter was granted, false if @q was empty.
- */
-bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value)
-{
-	if (list_empty(&q->head))
-		return false;
-	kipc_waitq_grant(q, list_first_entry(&q->head, struct kipc_waiter,
-					     node), value);
-	return true;
-}
-
-/**
  * kipc_waitq_wake_all() - hand @value to every waiter
  * @q: the queue; its lock is held
  * @value: value for the waiters
