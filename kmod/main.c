@@ -193,7 +193,7 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	v.api_version = KIPC_API_VERSION;
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
 		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN |
-		     KIPC_FEATURE_WAIT_MANY;
+		     KIPC_FEATURE_WAIT_MANY | KIPC_FEATURE_SEM_RW;
 	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE) |
 		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE) |
 		  (1ULL << KIPC_TYPE_REGION) | (1ULL << KIPC_TYPE_SEMAPHORE) |

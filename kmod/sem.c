@@ -543,6 +543,70 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 	return kipc_put_u32(op.value, &uop->value);
 }
 
+/**
+ * kipc_sem_read() - read(2) on a semaphore fd: take one unit
+ * @file: the semaphore fd (readable, which the VFS checks: EBADF)
+ * @obj: the semaphore
+ * @buf: user buffer for the value after, a __u64
+ * @count: its size, at least 8
+ *
+ * KIPC_SEM_IOC_WAIT without flags in one plain call: queues like it, with
+ * no deadline, unless the fd is O_NONBLOCK.  The buffer is checked before
+ * anything is taken.
+ *
+ * Return: 8; -EINVAL if @count is below 8; -EAGAIN; -ERESTARTSYS;
+ * -EFAULT (nothing taken).
+ */
+static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
+			     char __user *buf, size_t count)
+{
+	u64 __user *ubuf = (u64 __user *)buf;
+	u32 value;
+	int err;
+
+	if (count < sizeof(u64))
+		return -EINVAL;
+	if (kipc_put_u64(0, ubuf))
+		return -EFAULT;
+	err = kipc_sem_wait(to_sem(obj), file->f_flags & O_NONBLOCK,
+			    KTIME_MAX, false, &value);
+	if (err)
+		return err;
+	if (kipc_put_u64(value, ubuf))
+		return -EFAULT;
+	return sizeof(u64);
+}
+
+/**
+ * kipc_sem_write() - write(2) on a semaphore fd: post units
+ * @file: the semaphore fd (writable, which the VFS checks: EBADF)
+ * @obj: the semaphore
+ * @buf: user pointer to a __u64, the units to post
+ * @count: its size, at least 8
+ *
+ * KIPC_SEM_IOC_POST without flags in one plain call.
+ *
+ * Return: 8; -EINVAL if @count is below 8 or the units are 0 or above
+ * KIPC_SEM_VALUE_MAX; -EOVERFLOW past the maximum (nothing posted);
+ * -EFAULT.
+ */
+static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
+			      const char __user *buf, size_t count)
+{
+	u32 value;
+	u64 n;
+	int err;
+
+	if (count < sizeof(u64))
+		return -EINVAL;
+	if (kipc_get_u64(&n, (const u64 __user *)buf))
+		return -EFAULT;
+	if (!n || n > KIPC_SEM_VALUE_MAX)
+		return -EINVAL;
+	err = kipc_sem_post(to_sem(obj), n, false, &value);
+	return err ? err : sizeof(u64);
+}
+
 static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)
 {
 	spin_lock(&s->lock);
@@ -836,6 +900,8 @@ const struct kipc_type kipc_sem_type = {
 	.ioctls		= kipc_sem_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_sem_ioctls),
 	.poll		= kipc_sem_poll,
+	.read		= kipc_sem_read,
+	.write		= kipc_sem_write,
 	.wm		= &kipc_sem_wm_ops,
 	.show_fdinfo	= kipc_sem_show_fdinfo,
 	.flush		= kipc_sem_flush,

@@ -4,15 +4,21 @@
  * and posts and takes units with compare-and-swap while no task is queued
  * in the kernel (the word's high half is 0), as uapi/linux/kipc.h
  * describes; it enters the kernel only to sleep, to wake waiters, for
- * undo, and when the swap cannot be done.
+ * undo, and when the swap cannot be done.  Posts without flags and waits
+ * without flags or timeout enter it with write(2) and read(2), where the
+ * module takes them (KIPC_FEATURE_SEM_RW): one plain call, no struct to
+ * copy in and out, the cheapest way into the kernel.
  *
  * The mapping is MAP_SHARED and the word is safe to share, so a handle
  * stays valid in a child after fork(): no fork handler is needed.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -26,8 +32,23 @@ _Static_assert(sizeof(struct kipc_sem_info) == KIPC_SEM_INFO_SIZE_VER0,
 struct kipc_sem {
 	int fd;
 	uint32_t max;
+	bool rw;		/* read(2)/write(2) work on the fd */
 	__u64 *state;		/* NULL: everything through the kernel */
 };
+
+/* Whether the module takes read(2)/write(2) on semaphores; asked once. */
+static bool kipc_sem_rw(void)
+{
+	static atomic_int known = -1;
+	int rw = atomic_load_explicit(&known, memory_order_relaxed);
+	struct kipc_version v;
+
+	if (rw < 0) {
+		rw = !kipc_version(&v) && (v.features & KIPC_FEATURE_SEM_RW);
+		atomic_store_explicit(&known, rw, memory_order_relaxed);
+	}
+	return rw;
+}
 
 KIPC_EXPORT int kipc_sem_create(const char *name, uint32_t mode,
 				uint32_t value, uint32_t max, uint32_t fdflags)
@@ -67,6 +88,7 @@ KIPC_EXPORT int kipc_sem_attach(int fd, struct kipc_sem **out)
 		return -ENOMEM;
 	sem->fd = fd;
 	sem->max = in.max;
+	sem->rw = kipc_sem_rw();
 	/* Read-only or write-only fds cannot map writable: kernel path. */
 	map = mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   fd, 0);
@@ -118,6 +140,11 @@ KIPC_EXPORT int kipc_sem_post(struct kipc_sem *sem, uint32_t count,
 				return 0;
 		}
 	}
+	if (sem->rw && !flags) {
+		uint64_t n = count;
+
+		return write(sem->fd, &n, sizeof(n)) < 0 ? -errno : 0;
+	}
 	return kipc_sem_op(sem->fd, KIPC_SEM_IOC_POST, flags, count, NULL);
 }
 
@@ -138,6 +165,11 @@ KIPC_EXPORT int kipc_sem_wait(struct kipc_sem *sem, int64_t timeout_ns,
 							__ATOMIC_RELAXED))
 				return 0;
 		}
+	}
+	if (sem->rw && !flags && timeout_ns < 0) {
+		uint64_t v;
+
+		return read(sem->fd, &v, sizeof(v)) < 0 ? -errno : 0;
 	}
 	wflags = kipc_timeout(timeout_ns, &dl);
 	return kipc_sem_op(sem->fd, KIPC_SEM_IOC_WAIT, wflags | flags, 1, &dl);

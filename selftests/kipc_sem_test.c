@@ -5,9 +5,10 @@
  * try-waits and deadlines, the maximum (EOVERFLOW), access modes, the
  * errors of every semaphore ioctl, FIFO hand-off to blocked waiters,
  * poll/epoll readiness (also after posts made in user space), signals
- * interrupting and restarting waits, undo at exit, at SIGKILL and at the
- * last close, garbage written into the shared state word, the mmap rules,
- * fdinfo, and a multi-process stress test mixing both paths.
+ * interrupting and restarting waits, read(2) and write(2) and their
+ * errors, undo at exit, at SIGKILL and at the last close, garbage written
+ * into the shared state word, the mmap rules, fdinfo, and multi-process
+ * stress tests mixing the paths.
  *
  * Blocking calls in children always have a deadline or are watched by the
  * parent, so a broken module fails a test instead of hanging the suite.
@@ -416,7 +417,6 @@ TEST_F(kipc, op_invalid)
 	struct kipc_sem_info in;
 	struct kipc_sem_op op;
 	int fd = sem_new(1, 0), ev;
-	char b[8] = { 0 };
 	void *ro;
 
 	ASSERT_LE(0, fd);
@@ -487,11 +487,141 @@ TEST_F(kipc, op_invalid)
 	EXPECT_EQ(-ENOTTY, s_post(ev, 1, 0));
 	EXPECT_EQ(-ENOTTY, kt_ioctl(fd, KIPC_EVENT_IOC_RESET, NULL));
 	EXPECT_EQ(2, s_value(fd));
-	/* read(2) and write(2) are not for semaphores. */
-	EXPECT_EQ(-1, read(fd, b, sizeof(b)));
+}
+
+/* ---- read(2) and write(2) ------------------------------------------------------ */
+
+static ssize_t s_write(int fd, uint64_t n)
+{
+	return write(fd, &n, sizeof(n)) < 0 ? -errno : (ssize_t)sizeof(n);
+}
+
+/* read(2) of 8 bytes: 8 with the value after in *@v, or -errno. */
+static ssize_t s_read(int fd, uint64_t *v)
+{
+	return read(fd, v, sizeof(*v)) < 0 ? -errno : (ssize_t)sizeof(*v);
+}
+
+TEST_F(kipc, read_write_post_and_wait)
+{
+	struct kipc_version ver;
+	struct kipc_sem_info in;
+	uint64_t b[2] = { 7, 7 }, big[2] = { 2, 99 };
+	int fd = sem_new(0, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_version(&ver));
+	EXPECT_EQ(KIPC_FEATURE_SEM_RW, ver.features & KIPC_FEATURE_SEM_RW);
+	EXPECT_EQ(8, s_write(fd, 3));
+	EXPECT_EQ(3, s_value(fd));
+	EXPECT_EQ(8, s_read(fd, b));
+	EXPECT_EQ(2ULL, b[0]);
+	/* Longer buffers: 8 bytes are used, the rest is left alone. */
+	EXPECT_EQ(8, read(fd, b, sizeof(b)));
+	EXPECT_EQ(1ULL, b[0]);
+	EXPECT_EQ(7ULL, b[1]);
+	EXPECT_EQ(8, write(fd, big, sizeof(big)));
+	EXPECT_EQ(3, s_value(fd));
+	EXPECT_EQ(8, s_write(fd, VMAX - 3));
+	EXPECT_EQ(VMAX, s_value(fd));
+	ASSERT_EQ(0, s_info(fd, &in));
+	EXPECT_EQ((uint64_t)VMAX + 2, in.posts);
+	EXPECT_EQ(2ULL, in.waits);
+}
+
+TEST_F(kipc, read_write_errors_change_nothing)
+{
+	volatile uint64_t *st;
+	uint64_t v = 0;
+	int fd = sem_new(1, 2), nb, rd, wr;
+	void *ro;
+
+	ASSERT_LE(0, fd);
+	st = map_state(fd, PROT_READ);
+	ASSERT_NE(NULL, st);
+	/* Fewer than 8 bytes. */
+	EXPECT_EQ(-1, read(fd, &v, 7));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, write(fd, b, sizeof(b)));
+	EXPECT_EQ(-1, write(fd, &v, 4));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(fd, &v, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* Counts: 0, above the largest value (not truncated), past max. */
+	EXPECT_EQ(-EINVAL, s_write(fd, 0));
+	EXPECT_EQ(-EINVAL, s_write(fd, (uint64_t)VMAX + 1));
+	EXPECT_EQ(-EINVAL, s_write(fd, (1ULL << 32) + 1));
+	EXPECT_EQ(-EOVERFLOW, s_write(fd, 2));
+	EXPECT_EQ(1ULL, *st);
+	/* Bad buffers: EFAULT, and read takes nothing. */
+	EXPECT_EQ(-1, write(fd, kt_noaccess_page(), 8));
+	EXPECT_EQ(EFAULT, errno);
+	ro = kt_readonly_copy(&v, sizeof(v));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-1, read(fd, ro, 8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, read(fd, kt_noaccess_page(), 8));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(ro, kt_page_size());
+	EXPECT_EQ(1ULL, *st);
+	/* Access modes: the VFS says EBADF. */
+	rd = kipc_reopen(fd, KIPC_FD_RDONLY);
+	ASSERT_LE(0, rd);
+	wr = kipc_reopen(fd, KIPC_FD_WRONLY);
+	ASSERT_LE(0, wr);
+	EXPECT_EQ(-EBADF, s_write(rd, 1));
+	EXPECT_EQ(-EBADF, s_read(wr, &v));
+	EXPECT_EQ(1ULL, *st);
+	/* O_NONBLOCK, from creation or from fcntl: EAGAIN, no queueing. */
+	EXPECT_EQ(8, s_read(rd, &v));
+	EXPECT_EQ(0ULL, v);
+	nb = kipc_reopen(fd, KIPC_FD_NONBLOCK);
+	ASSERT_LE(0, nb);
+	EXPECT_EQ(-EAGAIN, s_read(nb, &v));
+	ASSERT_EQ(0, fcntl(rd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, s_read(rd, &v));
+	EXPECT_EQ(0ULL, *st);
+	EXPECT_EQ(8, s_write(wr, 2));
+	EXPECT_EQ(2ULL, *st);
+	unmap_state(st);
+	/* Other types without read(2) and write(2) keep EINVAL. */
+	fd = kipc_event_create(NULL, 0600, 0, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, s_read(fd, &v));
+	EXPECT_EQ(-EINVAL, s_write(fd, 1));
+}
+
+/* A child blocked in read(2) is served in order with ioctl waiters. */
+TEST_F(kipc, read_blocks_in_fifo_with_ioctl_waiters)
+{
+	struct kt_report r;
+	int fd = sem_new(0, 0), rep[2], i;
+	pid_t pids[3];
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	for (i = 0; i < 3; i++) {
+		pids[i] = kt_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			uint64_t v = 99;
+			int ret = i == 1 ? s_wait_for(fd, CHILD_WAIT_NS, 0) :
+					   (int)s_read(fd, &v);
+
+			kt_report(rep[1], i, ret, v);
+			_exit(0);
+		}
+		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(8, s_write(fd, 1));
+		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(i, r.idx);
+		EXPECT_EQ(i == 1 ? 0 : 8, r.ret);
+		if (i != 1)
+			EXPECT_EQ(0ULL, r.value);
+		EXPECT_EQ(0, kt_reap(pids[i], KT_CHILD_TIMEOUT_MS));
+	}
+	EXPECT_EQ(0, s_value(fd));
 }
 
 /* ---- blocked waiters --------------------------------------------------------------- */
@@ -577,7 +707,9 @@ TEST_F(kipc, post_many_serves_waiters_first)
 	unmap_state(st);
 }
 
-static pid_t spawn_signalled_waiter(int fd, int rep, int hp, int saflags)
+/* A child waiting with a deadline, or in read(2) (@rw) watched by us. */
+static pid_t spawn_signalled_waiter(int fd, int rep, int hp, int saflags,
+				    bool rw)
 {
 	pid_t pid = kt_fork();
 
@@ -591,14 +723,21 @@ static pid_t spawn_signalled_waiter(int fd, int rep, int hp, int saflags)
 		handler_fd = hp;
 		if (sigaction(SIGUSR1, &sa, NULL))
 			_exit(91);
-		ret = s_wait_for(fd, CHILD_WAIT_NS, 0);
+		if (rw) {
+			uint64_t v;
+
+			ret = s_read(fd, &v);
+			ret = ret == 8 ? 0 : ret;
+		} else {
+			ret = s_wait_for(fd, CHILD_WAIT_NS, 0);
+		}
 		kt_report(rep, 0, ret, 0);
 		_exit(0);
 	}
 	return pid;
 }
 
-TEST_F(kipc, signal_interrupts_wait_eintr)
+static void signal_interrupts(struct __test_metadata *_metadata, bool rw)
 {
 	struct kipc_sem_info in;
 	struct kt_report r;
@@ -608,7 +747,7 @@ TEST_F(kipc, signal_interrupts_wait_eintr)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, pipe(hp));
-	pid = spawn_signalled_waiter(fd, rep[1], hp[1], 0);
+	pid = spawn_signalled_waiter(fd, rep[1], hp[1], 0, rw);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
@@ -623,7 +762,17 @@ TEST_F(kipc, signal_interrupts_wait_eintr)
 	EXPECT_EQ(1, s_value(fd));
 }
 
-TEST_F(kipc, signal_restarts_wait_sa_restart)
+TEST_F(kipc, signal_interrupts_wait_eintr)
+{
+	signal_interrupts(_metadata, false);
+}
+
+TEST_F(kipc, signal_interrupts_read_eintr)
+{
+	signal_interrupts(_metadata, true);
+}
+
+static void signal_restarts(struct __test_metadata *_metadata, bool rw)
 {
 	struct kt_report r;
 	int fd = sem_new(0, 0), rep[2], hp[2];
@@ -632,7 +781,7 @@ TEST_F(kipc, signal_restarts_wait_sa_restart)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, pipe(hp));
-	pid = spawn_signalled_waiter(fd, rep[1], hp[1], SA_RESTART);
+	pid = spawn_signalled_waiter(fd, rep[1], hp[1], SA_RESTART, rw);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
@@ -644,6 +793,16 @@ TEST_F(kipc, signal_restarts_wait_sa_restart)
 	EXPECT_EQ(0, r.ret);
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, s_value(fd));
+}
+
+TEST_F(kipc, signal_restarts_wait_sa_restart)
+{
+	signal_restarts(_metadata, false);
+}
+
+TEST_F(kipc, signal_restarts_read_sa_restart)
+{
+	signal_restarts(_metadata, true);
 }
 
 TEST_F(kipc, killed_waiter_leaves_queue)
@@ -1275,10 +1434,32 @@ TEST_F_TIMEOUT(kipc, stress_mutex_mixed_paths, 180)
 	munmap(sh, sizeof(*sh));
 }
 
-/* Producers and consumers, half on each path: every unit arrives once. */
+/*
+ * One post or wait on path @path: 0 the ioctls (waits with a deadline),
+ * 1 libkipc's handle (its kernel calls are read(2) and write(2)), 2 plain
+ * read(2) and write(2) on the fd.
+ */
+static int stress_op(int fd, struct kipc_sem *h, int path, bool post)
+{
+	uint64_t v = 1;
+	ssize_t n;
+
+	switch (path) {
+	case 0:
+		return post ? s_post(fd, 1, 0) : s_wait_for(fd, CHILD_WAIT_NS, 0);
+	case 1:
+		return post ? kipc_sem_post(h, 1, 0) :
+			      kipc_sem_wait(h, KIPC_INFINITE, 0);
+	default:
+		n = post ? s_write(fd, v) : s_read(fd, &v);
+		return n == 8 ? 0 : (int)n;
+	}
+}
+
+/* Producers and consumers on all three paths: every unit arrives once. */
 TEST_F(kipc, stress_counting_mixed_paths)
 {
-	enum { N = 4, M = 5000 };
+	enum { N = 6, M = 4000 };
 	struct kipc_sem_info in;
 	int fd = sem_new(0, 64), i;
 	pid_t pids[2 * N];
@@ -1289,23 +1470,17 @@ TEST_F(kipc, stress_counting_mixed_paths)
 		ASSERT_LE(0, pids[i]);
 		if (pids[i] == 0) {
 			struct kipc_sem *h = NULL;
-			bool fast = i & 1, producer = i < N;
-			int j, ret;
+			bool producer = i < N;
+			int j, ret, path = i % 3;
 
-			if (fast && kipc_sem_attach(fd, &h))
+			if (path == 1 && kipc_sem_attach(fd, &h))
 				_exit(1);
 			for (j = 0; j < M; j++) {
-				if (producer) {
-					do {
-						ret = fast ? kipc_sem_post(h, 1, 0) :
-							     s_post(fd, 1, 0);
-						if (ret == -EOVERFLOW)
-							sched_yield();
-					} while (ret == -EOVERFLOW);
-				} else {
-					ret = fast ? kipc_sem_wait(h, CHILD_WAIT_NS, 0) :
-						     s_wait_for(fd, CHILD_WAIT_NS, 0);
-				}
+				do {
+					ret = stress_op(fd, h, path, producer);
+					if (ret == -EOVERFLOW)
+						sched_yield();
+				} while (ret == -EOVERFLOW);
 				if (ret)
 					_exit(2);
 			}

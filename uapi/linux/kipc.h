@@ -58,6 +58,7 @@
 #define KIPC_FEATURE_OBJ_INFO	_BITULL(2)	/* KIPC_IOC_OBJ_INFO */
 #define KIPC_FEATURE_REOPEN	_BITULL(3)	/* KIPC_IOC_REOPEN */
 #define KIPC_FEATURE_WAIT_MANY	_BITULL(4)	/* KIPC_IOC_WAIT_MANY */
+#define KIPC_FEATURE_SEM_RW	_BITULL(5)	/* read(2)/write(2) on semaphores */
 
 /**
  * struct kipc_timespec - a point in time on CLOCK_MONOTONIC
@@ -908,6 +909,16 @@ struct kipc_region_info {
  * operations always go through the kernel; their records (one per
  * process and semaphore) are charged to the memory cgroup of the process
  * that makes them.
+ *
+ * read(2) and write(2) on the fd are the two common cases in one plain
+ * call each, as on an eventfd in semaphore mode, and the cheapest way into
+ * the kernel (KIPC_FEATURE_SEM_RW).  read(2) with a buffer of at least 8
+ * bytes waits like KIPC_SEM_IOC_WAIT without flags (no deadline, no undo;
+ * EAGAIN on an O_NONBLOCK fd) and stores the value after as a __u64; a
+ * buffer it cannot write is EFAULT before anything is taken.  write(2) of
+ * a __u64 n, 1 to KIPC_SEM_VALUE_MAX, posts n units like KIPC_SEM_IOC_POST
+ * without flags (EOVERFLOW past the maximum).  Both return 8 and give
+ * EINVAL for a buffer of fewer than 8 bytes.
  */
 #define KIPC_SEM_VALUE_MAX	0x7fffffffU
 #define KIPC_SEM_MAP_SIZE	4096
@@ -1267,7 +1278,7 @@ struct kipc_wait_many {
 /* On a region fd, besides mmap (see above). */
 #define KIPC_REGION_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x60, struct kipc_region_info)
 
-/* On a semaphore fd, besides mmap (see above). */
+/* On a semaphore fd, besides mmap, read(2) and write(2) (see above). */
 #define KIPC_SEM_IOC_POST	_IOWR(KIPC_IOC_MAGIC, 0x70, struct kipc_sem_op)
 #define KIPC_SEM_IOC_WAIT	_IOWR(KIPC_IOC_MAGIC, 0x71, struct kipc_sem_op)
 #define KIPC_SEM_IOC_INFO	_IOWR(KIPC_IOC_MAGIC, 0x72, struct kipc_sem_info)
