@@ -180,6 +180,18 @@ static int kipc_sem_give(struct kipc_sem *s, u32 n, bool strict, u32 *value,
 	return 0;
 }
 
+/*
+ * Wake poll/epoll and wait-many waiters after a post; called after
+ * dropping @s->lock.  A post with nobody polling skips the wait queue's
+ * lock: a poller queues itself before it reads the value under @s->lock
+ * (kipc_sem_poll()), so either it saw this post's units or this sees it.
+ */
+static void kipc_sem_wake_pollers(struct kipc_sem *s)
+{
+	if (wq_has_sleeper(&s->poll_wq))
+		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
 /* Take back up to @n units, never below 0; lock held.  Returns the value. */
 static u32 kipc_sem_take_back(struct kipc_sem *s, u64 n)
 {
@@ -290,7 +302,7 @@ static void kipc_sem_flush(struct file *file, struct kipc_object *obj)
 	spin_unlock(&s->lock);
 
 	if (wake)
-		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+		kipc_sem_wake_pollers(s);
 	if (u)
 		kipc_sem_undo_free(u);
 }
@@ -365,7 +377,7 @@ static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
 	spin_unlock(&s->lock);
 
 	if (wake)
-		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+		kipc_sem_wake_pollers(s);
 	if (undo)	/* the spare record, if unused; no call otherwise */
 		kfree(u);
 	return err;
@@ -430,7 +442,7 @@ out_again:
 out:
 	spin_unlock(&s->lock);
 	if (wake)
-		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+		kipc_sem_wake_pollers(s);
 	if (undo)
 		kfree(u);
 	return ret;
@@ -810,7 +822,7 @@ static bool kipc_sem_wm_finish(struct kipc_object *obj)
 
 static void kipc_sem_wm_wake(struct kipc_object *obj)
 {
-	wake_up_interruptible_poll(&to_sem(obj)->poll_wq, EPOLLIN | EPOLLRDNORM);
+	kipc_sem_wake_pollers(to_sem(obj));
 }
 
 static const struct kipc_wm_ops kipc_sem_wm_ops = {
