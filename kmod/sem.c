@@ -493,13 +493,13 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 
 	/* Fail on a read-only struct before anything is posted. */
-	if (kipc_put_u32(op.value, &uop->value))
+	if (kipc_put_user(op.value, &uop->value, sizeof(uop->value)))
 		return -EFAULT;
 	err = kipc_sem_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO,
 			    &op.value);
 	if (err)
 		return err;
-	return kipc_put_u32(op.value, &uop->value);
+	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
 }
 
 /**
@@ -544,7 +544,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 
 	/* Fail on a read-only struct before a unit is taken. */
-	if (kipc_put_u32(op.value, &uop->value))
+	if (kipc_put_user(op.value, &uop->value, sizeof(uop->value)))
 		return -EFAULT;
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
@@ -552,7 +552,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			    op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
-	return kipc_put_u32(op.value, &uop->value);
+	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
 }
 
 /**
@@ -578,13 +578,13 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
 
 	if (count < sizeof(u64))
 		return -EINVAL;
-	if (kipc_put_u64(0, ubuf))
+	if (kipc_put_user(0, ubuf, sizeof(*ubuf)))
 		return -EFAULT;
 	err = kipc_sem_wait(to_sem(obj), file->f_flags & O_NONBLOCK,
 			    KTIME_MAX, false, &value);
 	if (err)
 		return err;
-	if (kipc_put_u64(value, ubuf))
+	if (kipc_put_user(value, ubuf, sizeof(*ubuf)))
 		return -EFAULT;
 	return sizeof(u64);
 }
@@ -611,7 +611,7 @@ static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
 
 	if (count < sizeof(u64))
 		return -EINVAL;
-	if (kipc_get_u64(&n, (const u64 __user *)buf))
+	if (kipc_words_in(&n, buf, sizeof(n)))
 		return -EFAULT;
 	if (!n || n > KIPC_SEM_VALUE_MAX)
 		return -EINVAL;

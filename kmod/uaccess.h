@@ -127,39 +127,25 @@ efault:
 	return -EFAULT;
 }
 
-/*
- * put_user() and get_user() call out-of-line helpers; the hot paths use
- * these inline ones instead.
+/**
+ * kipc_put_user() - put_user() of a __u32 or __u64, inline
+ * @v: the value
+ * @p: user pointer
+ * @size: sizeof(*@p), 4 or 8
+ *
+ * put_user() calls an out-of-line helper; the hot paths write their one
+ * word with this instead (and read one with kipc_words_in()).
+ *
+ * Return: 0 or -EFAULT.
  */
-static inline int kipc_put_u32(u32 v, u32 __user *p)
+static __always_inline int kipc_put_user(u64 v, void __user *p, size_t size)
 {
-	if (!user_access_begin(p, sizeof(*p)))
+	if (!user_access_begin(p, size))
 		return -EFAULT;
-	unsafe_put_user(v, p, efault);
-	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
-}
-
-static inline int kipc_put_u64(u64 v, u64 __user *p)
-{
-	if (!user_access_begin(p, sizeof(*p)))
-		return -EFAULT;
-	unsafe_put_user(v, p, efault);
-	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
-}
-
-static inline int kipc_get_u64(u64 *v, const u64 __user *p)
-{
-	if (!user_access_begin(p, sizeof(*p)))
-		return -EFAULT;
-	unsafe_get_user(*v, p, efault);
+	if (size == sizeof(u32))
+		unsafe_put_user((u32)v, (u32 __user *)p, efault);
+	else
+		unsafe_put_user(v, (u64 __user *)p, efault);
 	user_access_end();
 	return 0;
 efault:
