@@ -13,6 +13,7 @@
 #include <linux/poll.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -235,12 +236,34 @@ static inline struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q)
 static inline void kipc_waitq_grant(struct kipc_waitq *q,
 				    struct kipc_waiter *w, u64 value)
 {
+	struct task_struct *task = w->task;
+
 	list_del_init(&w->node);
 	q->count--;
 	w->value = value;
-	w->granted = true;
-	/* Under the lock, so the waiter cannot have returned yet. */
-	wake_up_process(w->task);
+	get_task_struct(task);
+	/*
+	 * Pairs with kipc_waitq_granted(): a waiter may see the grant
+	 * without the lock and return, so this is the last access to @w.
+	 */
+	smp_store_release(&w->granted, true);
+	wake_up_process(task);
+	put_task_struct(task);
+}
+
+/**
+ * kipc_waitq_granted() - whether @w was granted, without the lock
+ * @w: the caller's waiter, woken from its sleep
+ *
+ * A granted waiter is off the queue and its value is set, so it may
+ * return without retaking the object's lock, as a futex waiter does.
+ *
+ * Return: true if granted; w->value then holds the value.
+ */
+static inline bool kipc_waitq_granted(struct kipc_waiter *w)
+{
+	/* Pairs with the release in kipc_waitq_grant(): w->value is set. */
+	return smp_load_acquire(&w->granted);
 }
 
 /**

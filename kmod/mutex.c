@@ -431,6 +431,8 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 			kipc_mutex_recheck_add(m);
 		kipc_sleep(deadline, 0);
 		__set_current_state(TASK_RUNNING);
+		if (kipc_waitq_granted(&w))	/* the hand-off: owner now */
+			return (int)(s64)w.value;
 		spin_lock(&m->lock);
 	}
 	list_del_init(&w.node);
