@@ -40,7 +40,7 @@ INCLUDEDIR	?= $(PREFIX)/include
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench
 
-.PHONY: all help setup module lib selftests tools check check-debug demo lint install \
+.PHONY: all help setup module lib selftests tools check check-debug check-harness demo lint install \
 	bench install-lib install-module clean
 
 all: module lib tools selftests
@@ -111,9 +111,18 @@ lint: setup
 
 check: setup
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory check-harness
 	@scripts/dkms-check.sh $(KERNELS)
 	@$(MAKE) --no-print-directory lib tools selftests
 	@scripts/check.sh check $(KERNELS)
+
+# The VM harness's own tests (accelerator choice and fallback), with a
+# fake QEMU: seconds, no VM.
+check-harness:
+	@mkdir -p build
+	@selftests/harness/vm_accel_test.sh > build/harness.tap 2>&1 || \
+		{ cat build/harness.tap; exit 1; }
+	@tail -n1 build/harness.tap
 
 # The same selftests plus KUnit, fault injection and kmemleak on a debug
 # kernel built from Debian's linux-source-6.12 (cached; ~10 min cold).
