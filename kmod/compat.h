@@ -19,6 +19,17 @@
 #define KIPC_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
 #endif
 
+/*
+ * KUnit static stubs (6.4) let a test replace a function for its own
+ * thread, to open a race window on demand.  Without them (or without
+ * CONFIG_KUNIT) the redirect is nothing.
+ */
+#ifdef KIPC_HAVE_KUNIT_STATIC_STUB
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) do { } while (0)
+#endif
+
 /* vm_flags_set() appeared in 6.3, when vma->vm_flags became read-only. */
 #ifndef KIPC_HAVE_VM_FLAGS_SET
 #include <linux/mm.h>

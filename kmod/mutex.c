@@ -173,15 +173,25 @@ static inline u32 kipc_mutex_tid(void)
 	return (u32)pid->numbers[pid->level].nr & KIPC_MUTEX_TID_MASK;
 }
 
-/*
- * Whether thread @tid of the caller's pid namespace is alive: it exists,
- * is not exiting and is not a zombie.  *@tgid receives its process id.
+/**
+ * kipc_tid_alive() - whether a mutex owner is alive
+ * @tid: a thread id of the caller's pid namespace
+ * @tgid: out: its process id, if alive (may be NULL)
+ *
+ * Alive: the thread exists, is not exiting and is not a zombie.  The
+ * verdict may be stale as soon as it is made (the owner may unlock in
+ * user space and then exit): a caller acts on "dead" only through a swap
+ * of the word from the value that named @tid.  KUnit tests redirect it
+ * (a static stub) to open that window at will.
+ *
+ * Return: true if alive.
  */
-static bool kipc_tid_alive(u32 tid, pid_t *tgid)
+VISIBLE_IF_KUNIT bool kipc_tid_alive(u32 tid, pid_t *tgid)
 {
 	struct task_struct *t;
 	bool alive = false;
 
+	KUNIT_STATIC_STUB_REDIRECT(kipc_tid_alive, tid, tgid);
 	rcu_read_lock();
 	t = pid_task(find_vpid(tid), PIDTYPE_PID);
 	if (t && !(READ_ONCE(t->flags) & PF_EXITING) &&
@@ -193,11 +203,15 @@ static bool kipc_tid_alive(u32 tid, pid_t *tgid)
 	rcu_read_unlock();
 	return alive;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_tid_alive);
 
-/* KIPC_MUTEX_KSTATE when the kernel must see the next unlock. */
-static u32 kipc_mutex_kstate(struct kipc_mutex *m)
+/*
+ * KIPC_MUTEX_KSTATE when the kernel must see the next unlock of @m once it
+ * is in @state.
+ */
+static u32 kipc_mutex_kstate(struct kipc_mutex *m, u32 state)
 {
-	return m->recursive || m->state != KIPC_MUTEX_STATE_OK ?
+	return m->recursive || state != KIPC_MUTEX_STATE_OK ?
 	       KIPC_MUTEX_KSTATE : 0;
 }
 
@@ -227,20 +241,49 @@ static void kipc_mutex_word_update(struct kipc_mutex *m, u32 set, u32 clear)
 	}
 }
 
+/* The result a locker gets with a mutex in @state: 0 or -EOWNERDEAD. */
+static int kipc_mutex_result(u32 state)
+{
+	return state == KIPC_MUTEX_STATE_OK ? 0 : -EOWNERDEAD;
+}
+
 /*
- * Give the mutex to the oldest waiter with result @value.  Caller holds
- * @m->lock and there is a waiter.
+ * The state the mutex is in once taken from a word whose owner field is
+ * @owner: an owner is left in the word only by a death (the caller has
+ * found it dead), so taking it over makes the mutex inconsistent.
  */
-static void kipc_mutex_grant(struct kipc_mutex *m, int value)
+static u32 kipc_mutex_next_state(struct kipc_mutex *m, u32 owner)
+{
+	return owner ? KIPC_MUTEX_STATE_OWNERDEAD : m->state;
+}
+
+/*
+ * Give the mutex to the oldest waiter, taking it from the word @old (free,
+ * or held by the caller or by a dead owner) and putting it in @state.
+ * Caller holds @m->lock and there is a waiter.
+ *
+ * Nothing is decided before the swap: the verdict that led here is about
+ * @old, and only a compare-and-swap from @old proves it still holds (user
+ * space swaps the word at any time: an owner judged dead may have
+ * unlocked just before it began to exit, and a new locker may have taken
+ * a word seen free).  Return: true if granted, false if the word changed;
+ * then nothing was changed and the caller decides again.
+ */
+static bool kipc_mutex_grant(struct kipc_mutex *m, u32 old, u32 state)
 {
 	struct kipc_waiter *w = kipc_waitq_first(&m->waiters);
 	u32 tid = w->size;
 
-	xchg(m->word, tid | kipc_mutex_kstate(m) |
-	     kipc_mutex_waiters_bit(m, 1));
+	lockdep_assert_held(&m->lock);
+	if (cmpxchg(m->word, old, tid | kipc_mutex_kstate(m, state) |
+		    kipc_mutex_waiters_bit(m, 1)) != old)
+		return false;
+	m->state = state;
 	m->kowner = tid;
 	m->depth = 1;
-	kipc_waitq_grant(&m->waiters, w, (u64)(s64)value);
+	kipc_waitq_grant(&m->waiters, w,
+			 (u64)(s64)kipc_mutex_result(state));
+	return true;
 }
 
 /*
@@ -250,23 +293,25 @@ static void kipc_mutex_grant(struct kipc_mutex *m, int value)
  */
 static void kipc_mutex_recover(struct kipc_mutex *m)
 {
-	u32 owner;
+	u32 old, owner;
 
-	if (!m->waiters.count)
-		return;
-	if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
-		kipc_waitq_wake_all(&m->waiters, (u64)(s64)-ENOTRECOVERABLE);
-		return;
-	}
-	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
-	if (!owner) {
-		kipc_mutex_grant(m, m->state == KIPC_MUTEX_STATE_OK ?
-				 0 : -EOWNERDEAD);
-	} else if (!kipc_tid_alive(owner, NULL)) {
-		m->state = KIPC_MUTEX_STATE_OWNERDEAD;
-		kipc_mutex_grant(m, -EOWNERDEAD);
-	} else {
-		kipc_mutex_word_update(m, KIPC_MUTEX_WAITERS, 0);
+	lockdep_assert_held(&m->lock);
+	while (m->waiters.count) {
+		if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
+			kipc_waitq_wake_all(&m->waiters,
+					    (u64)(s64)-ENOTRECOVERABLE);
+			return;
+		}
+		old = READ_ONCE(*m->word);
+		owner = old & KIPC_MUTEX_TID_MASK;
+		if (owner && kipc_tid_alive(owner, NULL)) {
+			if ((old & KIPC_MUTEX_WAITERS) ||
+			    cmpxchg(m->word, old, old | KIPC_MUTEX_WAITERS) == old)
+				return;
+			continue;
+		}
+		if (kipc_mutex_grant(m, old, kipc_mutex_next_state(m, owner)))
+			return;
 	}
 }
 
@@ -280,8 +325,9 @@ static void kipc_mutex_recover(struct kipc_mutex *m)
  */
 static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
 {
-	u32 old, owner, new;
+	u32 old, owner, new, state, depth;
 
+	lockdep_assert_held(&m->lock);
 	for (;;) {
 		if (m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE)
 			return -ENOTRECOVERABLE;
@@ -290,16 +336,15 @@ static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
 		if (owner == tid) {
 			if (!m->recursive)
 				return -EDEADLK;
-			if (m->kowner != tid) {	/* locked in user space */
-				m->kowner = tid;
-				m->depth = 1;
-			}
-			if (m->depth == U32_MAX)
+			/* Locked in user space: the kernel has not counted it. */
+			depth = m->kowner == tid ? m->depth : 1;
+			if (depth == U32_MAX)
 				return -EAGAIN;
 			new = old | KIPC_MUTEX_KSTATE;
 			if (new != old && cmpxchg(m->word, old, new) != old)
 				continue;
-			m->depth++;
+			m->kowner = tid;
+			m->depth = depth + 1;
 			return 0;
 		}
 		if (owner && kipc_tid_alive(owner, NULL)) {
@@ -310,15 +355,20 @@ static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
 				continue;
 			return -EBUSY;
 		}
-		/* Unlocked, or its owner died: take it. */
-		if (owner)
-			m->state = KIPC_MUTEX_STATE_OWNERDEAD;
-		new = tid | kipc_mutex_kstate(m) | kipc_mutex_waiters_bit(m, 0);
+		/*
+		 * Unlocked, or its owner died: take it.  The swap from @old
+		 * proves the verdict (see kipc_mutex_grant()); the state
+		 * changes only once it succeeded.
+		 */
+		state = kipc_mutex_next_state(m, owner);
+		new = tid | kipc_mutex_kstate(m, state) |
+		      kipc_mutex_waiters_bit(m, 0);
 		if (cmpxchg(m->word, old, new) != old)
 			continue;
+		m->state = state;
 		m->kowner = tid;
 		m->depth = 1;
-		return m->state == KIPC_MUTEX_STATE_OK ? 0 : -EOWNERDEAD;
+		return kipc_mutex_result(state);
 	}
 }
 
@@ -445,6 +495,42 @@ out:
 }
 
 /*
+ * One attempt of kipc_mutex_do_unlock(), under @m->lock.  Every write of
+ * the word is a swap from the value the decision was made on.
+ *
+ * Return: 0; 1 when the pollers must be woken (after @m->lock is
+ * dropped); -EPERM; -EAGAIN when the word changed before the swap (nothing
+ * was changed: decide again).
+ */
+static int kipc_mutex_unlock_locked(struct kipc_mutex *m, u32 tid, bool keep)
+{
+	u32 old = READ_ONCE(*m->word), new;
+
+	lockdep_assert_held(&m->lock);
+	if ((old & KIPC_MUTEX_TID_MASK) != tid ||
+	    m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE)
+		return -EPERM;
+	if (m->recursive && m->kowner == tid && m->depth > 1) {
+		m->depth--;
+		return 0;
+	}
+	if (m->waiters.count &&
+	    (m->state != KIPC_MUTEX_STATE_OWNERDEAD || keep))
+		return kipc_mutex_grant(m, old, m->state) ? 0 : -EAGAIN;
+
+	new = m->state == KIPC_MUTEX_STATE_OK ? 0 : KIPC_MUTEX_KSTATE;
+	if (cmpxchg(m->word, old, new) != old)
+		return -EAGAIN;
+	m->kowner = 0;
+	m->depth = 0;
+	if (m->state == KIPC_MUTEX_STATE_OWNERDEAD && !keep) {
+		m->state = KIPC_MUTEX_STATE_NOTRECOVERABLE;
+		kipc_waitq_wake_all(&m->waiters, (u64)(s64)-ENOTRECOVERABLE);
+	}
+	return kipc_mutex_disarm(m);
+}
+
+/*
  * Unlock @m held by @tid.  An unlock that ends an inconsistent ownership
  * makes the mutex not recoverable, unless @keep (a cond wait's release:
  * the next owner inherits EOWNERDEAD).
@@ -453,38 +539,18 @@ out:
  */
 static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
 {
-	bool wake = false;
-	u32 old;
-	int ret = 0;
-
 	spin_lock(&m->lock);
-	old = READ_ONCE(*m->word);
-	if ((old & KIPC_MUTEX_TID_MASK) != tid ||
-	    m->state == KIPC_MUTEX_STATE_NOTRECOVERABLE) {
-		ret = -EPERM;
-	} else if (m->recursive && m->kowner == tid && m->depth > 1) {
-		m->depth--;
-	} else if (m->state == KIPC_MUTEX_STATE_OWNERDEAD && !keep) {
-		m->state = KIPC_MUTEX_STATE_NOTRECOVERABLE;
-		xchg(m->word, KIPC_MUTEX_KSTATE);
-		m->kowner = 0;
-		m->depth = 0;
-		kipc_waitq_wake_all(&m->waiters, (u64)(s64)-ENOTRECOVERABLE);
-		wake = kipc_mutex_disarm(m);
-	} else if (m->waiters.count) {
-		kipc_mutex_grant(m, m->state == KIPC_MUTEX_STATE_OK ?
-				 0 : -EOWNERDEAD);
-	} else {
-		wake = kipc_mutex_disarm(m);
-		xchg(m->word, m->state == KIPC_MUTEX_STATE_OK ?
-		     0 : KIPC_MUTEX_KSTATE);
-		m->kowner = 0;
-		m->depth = 0;
+	for (;;) {
+		int ret = kipc_mutex_unlock_locked(m, tid, keep);
+
+		if (ret == -EAGAIN)	/* the word changed under us */
+			continue;
+		spin_unlock(&m->lock);
+		if (ret == 1)
+			wake_up_interruptible_poll(&m->poll_wq,
+						   EPOLLIN | EPOLLRDNORM);
+		return ret < 0 ? ret : 0;
 	}
-	spin_unlock(&m->lock);
-	if (wake)
-		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
-	return ret;
 }
 
 /* Mark @m, held by @tid with EOWNERDEAD, consistent again. */

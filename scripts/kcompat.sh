@@ -23,4 +23,8 @@ have KIPC_HAVE_VM_FLAGS_SET include/linux/mm.h \
 have KIPC_HAVE_KUNIT_VM_MMAP include/kunit/test.h \
 	'unsigned long kunit_vm_mmap\('
 
+# 6.4: KUnit static stubs redirect a function for the test's own thread.
+have KIPC_HAVE_KUNIT_STATIC_STUB include/kunit/static_stub.h \
+	'define KUNIT_STATIC_STUB_REDIRECT'
+
 exit 0

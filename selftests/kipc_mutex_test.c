@@ -1087,6 +1087,127 @@ TEST_F(kipc, stress_counter_processes)
 	kipc_mutex_detach(h);
 }
 
+/*
+ * EOWNERDEAD only for an owner that died holding the mutex.  Short-lived
+ * children lock (the fast path, or the kernel when contended), count, unlock
+ * in user space and exit at once, one after another, while long-lived
+ * processes contend through the kernel: two try-lock in a loop, which reads
+ * the word and judges its owner without closing the fast path, one locks
+ * and unlocks.  A kernel that judged an owner dead after it had unlocked
+ * and begun to exit (and acted on that verdict) hands out EOWNERDEAD here;
+ * nobody ever dies holding the mutex, so no result may say so.
+ */
+#define RC_CHILDREN	3000
+#define RC_CONTENDERS	3
+
+struct rc_shared {
+	volatile uint64_t counter;
+	uint64_t taken;		/* successful locks, children and contenders */
+	int holders;
+	int max_holders;
+	int ownerdead;		/* EOWNERDEAD results: all spurious */
+	int errors;		/* any other unexpected result */
+	int stop;
+};
+
+static void rc_count(struct rc_shared *sh, int ret)
+{
+	if (ret == -EOWNERDEAD)
+		__atomic_add_fetch(&sh->ownerdead, 1, __ATOMIC_SEQ_CST);
+	else if (ret)
+		__atomic_add_fetch(&sh->errors, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Inside the mutex, held after @ret (0 or EOWNERDEAD): count and leave. */
+static void rc_hold(struct rc_shared *sh, int fd, int ret)
+{
+	int hold = __atomic_add_fetch(&sh->holders, 1, __ATOMIC_SEQ_CST);
+
+	if (hold > sh->max_holders)
+		sh->max_holders = hold;
+	sh->counter = sh->counter + 1;
+	__atomic_add_fetch(&sh->taken, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&sh->holders, 1, __ATOMIC_SEQ_CST);
+	/* Keep going after a (wrong) EOWNERDEAD, to count them all. */
+	if (ret == -EOWNERDEAD)
+		kt_ioctl(fd, KIPC_MUTEX_IOC_CONSISTENT, NULL);
+}
+
+static void rc_contender(struct rc_shared *sh, int fd, bool trylock)
+{
+	int ret;
+
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_SEQ_CST)) {
+		ret = raw_lock(fd, trylock ? KIPC_WAIT_NONBLOCK : 0, 0);
+		if (ret == -EBUSY && trylock)
+			continue;
+		rc_count(sh, ret);
+		if (ret && ret != -EOWNERDEAD)
+			continue;
+		rc_hold(sh, fd, ret);
+		rc_count(sh, raw_unlock(fd));
+	}
+	_exit(0);
+}
+
+static void rc_child(struct rc_shared *sh, struct kipc_mutex *h, int fd)
+{
+	int ret = kipc_mutex_lock(h, KIPC_INFINITE);
+
+	rc_count(sh, ret);
+	if (!ret || ret == -EOWNERDEAD) {
+		rc_hold(sh, fd, ret);
+		rc_count(sh, kipc_mutex_unlock(h));
+	}
+	_exit(0);
+}
+
+TEST_F(kipc, robust_no_spurious_ownerdead)
+{
+	pid_t con[RC_CONTENDERS], pid;
+	struct rc_shared *sh;
+	struct kipc_mutex *h;
+	int fd, i, n, bad = 0;
+
+	fd = mk_mutex(0, &h);
+	ASSERT_LE(0, fd);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	memset(sh, 0, sizeof(*sh));
+	for (i = 0; i < RC_CONTENDERS; i++) {
+		con[i] = kt_fork();
+		ASSERT_LE(0, con[i]);
+		if (con[i] == 0)
+			rc_contender(sh, fd, i < RC_CONTENDERS - 1);
+	}
+	/* Stop at the first wrong result: what follows it says nothing. */
+	for (n = 0; n < RC_CHILDREN && !bad; n++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			rc_child(sh, h, fd);
+		bad = kt_reap(pid, KT_CHILD_TIMEOUT_MS) != 0;
+		bad |= __atomic_load_n(&sh->ownerdead, __ATOMIC_SEQ_CST) ||
+		       __atomic_load_n(&sh->errors, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < RC_CONTENDERS; i++)
+		EXPECT_EQ(0, kt_reap(con[i], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(RC_CHILDREN, n);
+	EXPECT_EQ(0, sh->ownerdead);
+	EXPECT_EQ(0, sh->errors);
+	EXPECT_EQ(1, sh->max_holders);
+	EXPECT_EQ(sh->taken, sh->counter);
+	EXPECT_LE((uint64_t)RC_CHILDREN, sh->counter);
+	EXPECT_EQ(0, kipc_mutex_lock(h, 0));
+	EXPECT_EQ(0, kipc_mutex_unlock(h));
+	TH_LOG("%d children, %llu locks in all, %d EOWNERDEAD, %d errors", n,
+	       (unsigned long long)sh->counter, sh->ownerdead, sh->errors);
+	munmap(sh, sizeof(*sh));
+	kipc_mutex_detach(h);
+}
+
 /* ---- condition variables ------------------------------------------------------------ */
 
 TEST_F(kipc, cond_timed_wait_holds_mutex)

@@ -954,6 +954,79 @@ static void kipc_mutex_dead_owner_fifo(struct kunit *test)
 			g->thr[1].tid);
 }
 
+#ifdef KIPC_HAVE_KUNIT_STATIC_STUB
+/*
+ * The race of an owner that unlocks in user space and then exits, made
+ * certain: kipc_tid_alive() is replaced, for the test's thread only, by
+ * one that first unlocks the word as that owner's fast path would
+ * (keeping nothing of it: the word is 0) and then finds the owner gone.
+ * The verdict "dead" is then about an owner no longer in the word, and
+ * must not be acted on.
+ */
+static u32 *kipc_test_race_word;
+static u32 kipc_test_race_tid;
+
+static bool kipc_test_unlock_then_exit(u32 tid, pid_t *tgid)
+{
+	if (tid != kipc_test_race_tid)
+		return true;
+	WRITE_ONCE(*kipc_test_race_word, 0);
+	return false;
+}
+
+static void kipc_test_race(struct kunit *test, struct kipc_object *m,
+			   u32 owner)
+{
+	kipc_test_race_word = kipc_mutex_test_word(m);
+	kipc_test_race_tid = owner;
+	kunit_activate_static_stub(test, kipc_tid_alive,
+				   kipc_test_unlock_then_exit);
+}
+
+/* A locker that sees an owner who unlocked and exited: no EOWNERDEAD. */
+static void kipc_mutex_unlocked_then_exited(struct kunit *test)
+{
+	struct kipc_object *m = kipc_test_mutex(test, 0);
+	u32 me = kipc_test_self();
+
+	WRITE_ONCE(*kipc_mutex_test_word(m), KIPC_TEST_OTHER_TID);
+	kipc_test_race(test, m, KIPC_TEST_OTHER_TID);
+	KUNIT_EXPECT_EQ(test, kipc_test_trylock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).state,
+			KIPC_MUTEX_STATE_OK);
+	KUNIT_EXPECT_EQ(test, kipc_test_word(m), me);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_test_word(m), 0U);
+	KUNIT_EXPECT_EQ(test, kipc_test_lock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+}
+
+/*
+ * The same seen by a close's check with a waiter queued: the waiter gets
+ * the mutex with 0, and it stays consistent.
+ */
+static void kipc_mutex_unlocked_then_exited_waiter(struct kunit *test)
+{
+	struct kipc_object *m = kipc_test_mutex(test, 0);
+	struct kipc_test_group *g = kipc_test_mutex_group(test, m);
+	struct kipc_test_thr *owner;
+
+	owner = kipc_test_start(g, 0, kipc_test_idle, 0);
+	KUNIT_ASSERT_TRUE(test, kipc_test_finished(owner, KIPC_TEST_WAIT_MS));
+	KUNIT_ASSERT_EQ(test, kipc_test_lock(m, owner->tid), 0);
+	kipc_test_queue(g, 1, KIPC_TEST_WAIT_MS);
+	kipc_test_race(test, m, owner->tid);
+	kipc_mutex_test_check_owner(m);
+	kipc_test_expect_done(&g->thr[1], 0, 2);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).state,
+			KIPC_MUTEX_STATE_OK);
+	KUNIT_EXPECT_EQ(test, kipc_test_word(m), g->thr[1].tid);
+	kipc_test_join(&g->thr[1]);
+	KUNIT_EXPECT_EQ(test, kipc_test_word(m), 0U);
+	kipc_test_join(owner);
+}
+#endif
+
 static struct kunit_case kipc_mutex_cases[] = {
 	KUNIT_CASE(kipc_mutex_lock_unlock),
 	KUNIT_CASE(kipc_mutex_errors),
@@ -965,6 +1038,10 @@ static struct kunit_case kipc_mutex_cases[] = {
 	KUNIT_CASE(kipc_mutex_check_owner),
 	KUNIT_CASE(kipc_mutex_dead_owner_sleeper),
 	KUNIT_CASE(kipc_mutex_dead_owner_fifo),
+#ifdef KIPC_HAVE_KUNIT_STATIC_STUB
+	KUNIT_CASE(kipc_mutex_unlocked_then_exited),
+	KUNIT_CASE(kipc_mutex_unlocked_then_exited_waiter),
+#endif
 	{}
 };
 
