@@ -236,9 +236,15 @@ static void kipc_chan_destroy(struct kipc_object *obj)
 
 /* ---- ends ------------------------------------------------------------ */
 
+/*
+ * Whether the other end is closed.  An acquire: the indices read after it
+ * are at least those the peer published before it closed, so a receiver
+ * that sees the close and an empty ring has missed nothing.
+ */
 static bool kipc_chan_peer_closed(struct kipc_chan *ch, unsigned int end)
 {
-	return READ_ONCE(ch->closed[1 - end]);
+	/* Pairs with the release in kipc_chan_detach(). */
+	return smp_load_acquire(&ch->closed[1 - end]);
 }
 
 static int kipc_chan_attach(struct kipc_object *obj, fmode_t mode,
@@ -278,8 +284,8 @@ static void kipc_chan_detach(struct kipc_object *obj, fmode_t mode,
 
 	spin_lock(&ch->lock);
 	last = !--ch->files[end];
-	if (last)
-		WRITE_ONCE(ch->closed[end], true);
+	if (last)	/* pairs with kipc_chan_peer_closed() */
+		smp_store_release(&ch->closed[end], true);
 	spin_unlock(&ch->lock);
 	if (!last)
 		return;
@@ -974,15 +980,23 @@ static const struct file_operations kipc_chan_map_fops = {
 	.release	= kipc_chan_map_release,
 };
 
-/* Release a lock word if user space holds it. */
-static void kipc_chan_unlock_user(struct kipc_chan *ch, unsigned int end,
-				  u32 *word)
+/*
+ * Release a lock word if user space holds it, for a process whose last
+ * mapping of the end is gone.  Caller holds @ch->lock, so no other process
+ * can have mapped the end meanwhile: a USER in the word is the closing
+ * process's.  A waiter may set KIPC_CHAN_LOCK_WAITERS at any time, so the
+ * swap is retried until it succeeds or the word is no longer USER's.
+ */
+static void kipc_chan_unlock_user(struct kipc_chan *ch, u32 *word)
 {
-	u32 old = READ_ONCE(*word);
+	u32 old;
 
-	if ((old & ~KIPC_CHAN_LOCK_WAITERS) == KIPC_CHAN_LOCK_USER &&
-	    cmpxchg(word, old, 0) == old)
-		wake_up_all(&ch->wq[end]);
+	lockdep_assert_held(&ch->lock);
+	do {
+		old = READ_ONCE(*word);
+		if ((old & ~KIPC_CHAN_LOCK_WAITERS) != KIPC_CHAN_LOCK_USER)
+			return;
+	} while (cmpxchg(word, old, 0) != old);
 }
 
 static void kipc_chan_vm_open(struct vm_area_struct *vma)
@@ -1012,16 +1026,19 @@ static void kipc_chan_vm_close(struct vm_area_struct *vma)
 
 	spin_lock(&ch->lock);
 	last = !--ch->nmaps[end];
-	if (last)
+	if (last) {
+		/* Before another process can map the end and lock. */
+		kipc_chan_unlock_user(ch, &ch->dir[end].ring->plock);
+		kipc_chan_unlock_user(ch, &ch->dir[1 - end].ring->clock);
 		ch->map_mm[end] = NULL;
+	}
 	spin_unlock(&ch->lock);
 	if (!last)
 		return;
-	kipc_chan_unlock_user(ch, end, &ch->dir[end].ring->plock);
-	kipc_chan_unlock_user(ch, end, &ch->dir[1 - end].ring->clock);
 	/*
 	 * The process may have died between a release or a publish and the
-	 * wake it owed: wake everyone, they re-check.
+	 * wake it owed, or held a lock just released: wake everyone, they
+	 * re-check.
 	 */
 	wake_up_all(&ch->wq[0]);
 	wake_up_all(&ch->wq[1]);

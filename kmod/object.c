@@ -466,6 +466,8 @@ static int kipc_object_file_release(struct inode *inode, struct file *file)
 {
 	struct kipc_object *obj = kipc_file_obj(file);
 
+	if (!obj)	/* made by kipc_install(), never given its object */
+		return 0;
 	if (obj->type->detach)
 		obj->type->detach(obj, file->f_mode, kipc_file_tag(file));
 	kipc_object_put(obj);
@@ -663,26 +665,32 @@ static int kipc_install(struct kipc_object *obj, u32 flags, u32 __user *ufd,
 		err = fd;
 		goto put;
 	}
-	/* Before attaching: a file that never was must not count as one. */
+	/*
+	 * Everything that can fail comes before attaching: a file that never
+	 * was must not count as one (a pipe's reader, a channel's end), nor
+	 * be seen to close.  So the file is made first, owning nothing (its
+	 * release does nothing while private_data is NULL), and is given its
+	 * object only once attached; nobody else can see it before that.
+	 */
 	if (put_user(fd, ufd)) {
 		err = -EFAULT;
 		goto unreserve;
 	}
-	if (obj->type->attach) {
-		err = obj->type->attach(obj, fmode, how, &tag);
-		if (err)
-			goto unreserve;
-	}
 	file = anon_inode_getfile(obj->type->inode_name, &kipc_object_fops,
-				  (void *)((unsigned long)obj | tag),
-				  kipc_fd_open_flags(flags));
+				  NULL, kipc_fd_open_flags(flags));
 	if (IS_ERR(file)) {
-		if (obj->type->detach)
-			obj->type->detach(obj, fmode, tag);
 		err = PTR_ERR(file);
 		goto unreserve;
 	}
+	if (obj->type->attach) {
+		err = obj->type->attach(obj, fmode, how, &tag);
+		if (err) {
+			fput(file);
+			goto unreserve;
+		}
+	}
 	/* From here on the file owns the reference and the attachment. */
+	file->private_data = (void *)((unsigned long)obj | tag);
 	if (link) {
 		err = kipc_registry_add(obj);
 		if (err) {
