@@ -40,7 +40,7 @@ INCLUDEDIR	?= $(PREFIX)/include
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench
 
-.PHONY: all help setup module lib selftests tools check check-debug check-harness demo lint install \
+.PHONY: all help setup module lib selftests tools check check-debug check-harness demo soak lint install \
 	bench install-lib install-module clean
 
 all: module lib tools selftests
@@ -51,6 +51,7 @@ help:
 	@echo 'make bench      boot a VM and compare kipc messaging with Linux IPC (KERNEL=6.1|6.12)'
 	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
 	@echo 'make check-debug   selftests, KUnit, fault injection, kmemleak on a debug kernel'
+	@echo 'make soak N=20  the stress tests of every type N times per kernel, host loaded'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
 	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
 	@echo 'make install    install libkipc and its headers under PREFIX=$(PREFIX)'
@@ -129,6 +130,13 @@ check-harness:
 check-debug: setup
 	@$(MAKE) --no-print-directory lib tools selftests
 	@scripts/check.sh debug
+
+# The multi-process stress tests of every type, N times per kernel, on a
+# loaded host (scripts/soak.sh).
+N		?= 20
+soak: setup
+	@$(MAKE) --no-print-directory lib tools selftests
+	@scripts/soak.sh $(N) $(KERNELS)
 
 demo: setup
 	@$(MAKE) --no-print-directory lib tools

@@ -5,6 +5,8 @@
 # module, the selftests and the tools, and add up the results.
 #
 # usage: check.sh check|demo SERIES...   Debian kernels (6.1, 6.12)
+#        check.sh soak SERIES...         the stress tests, repeated (see
+#                                        soak.sh, which sets it up)
 #        check.sh bench SERIES...        tools/kipc-bench; its report is
 #                                        kept in build/bench-<kernel>.txt
 #        check.sh debug                  the debug kernel (KASAN, lockdep,
@@ -53,9 +55,10 @@ run_bench() {
 run_one() {
 	local label=$1 image=$2 kdir=$3 out=build/vm/$1 mod=build/module-$1
 	shift 3
-	# bench keeps apart from a check of the same kernel that may be running.
-	if [ "$mode" = bench ]; then
-		out=build/vm/bench-$label mod=build/module-bench-$label
+	# bench and soak keep apart from a check of the same kernel that may
+	# be running.
+	if [ "$mode" = bench ] || [ "$mode" = soak ]; then
+		out=build/vm/$mode-$label mod=build/module-$mode-$label
 	fi
 	echo "== $mode on $label"
 	if ! make -s --no-print-directory module KDIR="$kdir" \
@@ -107,7 +110,7 @@ else
 	done
 fi
 
-if [ "$mode" = check ] || [ "$mode" = debug ]; then
+if [ "$mode" = check ] || [ "$mode" = debug ] || [ "$mode" = soak ]; then
 	[ "$novm" != 0 ] && echo "check: $novm VM(s) could not run; their tests are not counted" >&2
 	[ "$rc" != 0 ] && [ "$failed" = 0 ] && [ "$novm" = 0 ] && failed=1
 	echo "kipc: $pass passed, $failed failed, $skipped skipped"

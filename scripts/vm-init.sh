@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test VM (busybox).  The kernel command line chooses what to
-# do with kipcvm=demo|check.  Test output goes to the second serial port
+# do with kipcvm=demo|check|bench|debug|soak.  Test output goes to the second serial port
 # (/dev/ttyS1), the kernel's console to the first; the host reads both.
 export PATH=/bin
 
@@ -67,6 +67,32 @@ run_kunit() {
 	return $ok
 }
 
+# The multi-process stress tests of every type, $kipcsoak times, with one
+# vCPU kept busy by a CPU hog so that they run under timings an idle
+# guest rarely gives.  Each run gets its own seed (KIPC_SEED, which the
+# tests' random choices use), named in its begin line with the iteration,
+# so that a failure can be told and replayed.  KIPC_ONLY makes the test
+# programs skip every test whose name has none of its words.
+run_soak() {
+	local i t seed hog ok=0
+
+	( while :; do :; done ) &
+	hog=$!
+	export KIPC_ONLY="stress_ _processes _concurrently spurious"
+	for i in $(seq 1 "${kipcsoak:-1}"); do
+		seed=$(( (${kipcseed:-1} * 7919 + i * 104729) % 2147483647 ))
+		for t in /tests/*_test; do
+			# The fuzzer has a run of its own in every check.
+			[ -x "$t" ] && [ "${t##*/}" != kipc_fuzz_test ] || continue
+			say "begin selftest ${t##*/} iteration $i seed $seed"
+			KIPC_SEED=$seed "$t" > "$out" 2>&1 || ok=1
+			say "end"
+		done
+	done
+	kill "$hog"
+	return $ok
+}
+
 run_faults() {
 	local ok=0
 
@@ -110,6 +136,9 @@ bench)
 	;;
 check)
 	run_selftests || rc=1
+	;;
+soak)
+	run_soak || rc=1
 	;;
 debug)
 	run_kunit || rc=1

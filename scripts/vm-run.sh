@@ -70,7 +70,7 @@ boot() {
 	timeout -k 10 "$timeout" qemu-system-x86_64 -nodefaults -no-reboot \
 		-display none -machine q35 -accel "$accel" -cpu "$cpu" \
 		-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode" \
+		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode ${KIPC_VM_APPEND:-}" \
 		-serial stdio -serial "file:$results" \
 		</dev/null >"$console" 2>"$qerr" &
 	qpid=$!
@@ -167,7 +167,14 @@ if [ "$mode" != demo ]; then
 	# its top-level "ok N" lines (kselftest harness); a KUnit suite's are
 	# its indented test-case lines.
 	read -r pass failed skip kpass kfailed < <(awk '
-		/kipc-vm: begin selftest/ { sec = "s"; next }
+		# A soak names its iteration and seed: a failure says them.
+		/kipc-vm: begin selftest/ {
+			sec = "s"; prog = $4
+			run = ($5 == "iteration") ? " (iteration " $6 ", seed " $8 ")" : ""
+			next
+		}
+		# Left out on purpose (KIPC_ONLY), not skipped for a reason.
+		sec == "s" && /^ok [0-9]+ .*# SKIP not selected by KIPC_ONLY/ { next }
 		/kipc-vm: begin kunit/    { sec = "k"; next }
 		/kipc-vm: end/            { sec = ""; next }
 		sec == "s" && /^ok [0-9]+ .*# SKIP/ { skip++; next }
@@ -179,7 +186,10 @@ if [ "$mode" != demo ]; then
 			failed++
 			for (i = (n > 30 ? n - 30 : 0); i < n; i++)
 				print line[i % 30] > "/dev/stderr"
-			print > "/dev/stderr"; next
+			print > "/dev/stderr"
+			if (run != "")
+				print "soak: FAIL " prog " " $NF run > "/dev/stderr"
+			next
 		}
 		sec == "k" && /^[ \t]+ok [0-9]+ .*# SKIP/ { skip++; next }
 		sec == "k" && /^[ \t]+ok [0-9]+ /         { kpass++; next }

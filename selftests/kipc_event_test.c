@@ -1688,6 +1688,8 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 90)
 	EXPECT_EQ((uint64_t)SP * SK + SC, in.wakeups);
 	EXPECT_EQ(0U, in.state);
 	EXPECT_EQ(0U, in.waiters);
+	/* Signals and waits on both events. */
+	kt_soak_count(SP + SC, 4ULL * (SP * SK + SC));
 	munmap(sh, sizeof(*sh));
 }
 

@@ -1081,6 +1081,7 @@ TEST_F(kipc, stress_counter_processes)
 	EXPECT_EQ(0, sh->errors);
 	EXPECT_EQ(1, sh->max_holders);
 	EXPECT_EQ((uint64_t)ST_PROCS * ST_ITERS, sh->counter);
+	kt_soak_count(ST_PROCS, sh->counter);
 	EXPECT_EQ(0, kipc_mutex_lock(h, 0));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	munmap(sh, sizeof(*sh));
@@ -1162,7 +1163,7 @@ static void rc_child(struct rc_shared *sh, struct kipc_mutex *h, int fd)
 	_exit(0);
 }
 
-TEST_F(kipc, robust_no_spurious_ownerdead)
+TEST_F_TIMEOUT(kipc, robust_no_spurious_ownerdead, 300)
 {
 	pid_t con[RC_CONTENDERS], pid;
 	struct rc_shared *sh;
@@ -1204,6 +1205,7 @@ TEST_F(kipc, robust_no_spurious_ownerdead)
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	TH_LOG("%d children, %llu locks in all, %d EOWNERDEAD, %d errors", n,
 	       (unsigned long long)sh->counter, sh->ownerdead, sh->errors);
+	kt_soak_count(n + RC_CONTENDERS, sh->counter);
 	munmap(sh, sizeof(*sh));
 	kipc_mutex_detach(h);
 }
@@ -1508,6 +1510,8 @@ TEST_F(kipc, cond_producer_consumer_processes)
 		if (sh->seen[i] != 1)
 			n++;
 	EXPECT_EQ(0, n);
+	/* Each item: a producer's lock and a consumer's. */
+	kt_soak_count(PC_PRODUCERS + PC_CONSUMERS, 2ULL * PC_PRODUCERS * PC_ITEMS);
 	munmap(sh, sizeof(*sh));
 	kipc_mutex_detach(h);
 }

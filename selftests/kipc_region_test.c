@@ -1537,6 +1537,7 @@ TEST_F_TIMEOUT(kipc, stress_atomic_counters, 120)
 					 PS - sizeof(*o)));
 	}
 	EXPECT_EQ(1U, r_maps(fd));
+	kt_soak_count(ST_PROCS, s->total);
 	ASSERT_EQ(0, munmap(p, len));
 	close(fd);
 }
@@ -1591,6 +1592,8 @@ TEST_F_TIMEOUT(kipc, stress_map_churn, 120)
 		for (i = 0; i < 16; i++)
 			total += w[i * PS / 8 + 1];
 		EXPECT_EQ(5U * 4 * 20, total);
+		/* Each: an open, a map and a write. */
+		kt_soak_count(5 * 4, 3 * total);
 	}
 	ASSERT_EQ(0, munmap(p, len));
 	close(fd);

@@ -674,8 +674,60 @@ static inline int kt_teardown(char *msg, size_t size)
 }
 
 /*
+ * Whether test @name runs: KIPC_ONLY, when set, is a list of words
+ * separated by spaces, and only tests whose names contain one of them run
+ * (`make soak` runs the stress tests so; the kselftest harness of 6.1 has
+ * no filter of its own).
+ */
+static inline bool kt_selected(const char *name)
+{
+	const char *only = getenv("KIPC_ONLY"), *p, *end;
+	char word[64];
+	size_t len;
+
+	if (!only)
+		return true;
+	for (p = only; *p; p = end) {
+		p += strspn(p, " ");
+		end = p + strcspn(p, " ");
+		len = (size_t)(end - p);
+		if (!len || len >= sizeof(word))
+			continue;
+		memcpy(word, p, len);
+		word[len] = '\0';
+		if (strstr(name, word))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The seed of a test's random choices: KIPC_SEED (which `make soak` sets
+ * anew for each run, and names in its report), else the process id.
+ */
+static inline unsigned int kt_seed(void)
+{
+	const char *env = getenv("KIPC_SEED");
+
+	return env ? (unsigned int)strtoul(env, NULL, 0) :
+		     (unsigned int)getpid();
+}
+
+/*
+ * What a stress test did, for `make soak`'s totals: the processes it ran
+ * and the operations it counted (locks, messages, waits...).
+ */
+static inline void kt_soak_count(unsigned int procs, unsigned long long ops)
+{
+	printf("# kipc-soak: procs %u ops %llu\n", procs, ops);
+	fflush(stdout);
+}
+
+/*
  * The fixture every test program uses: kt_setup() before each test,
  * kt_teardown() (reap, close, unlink, restore, check for leaks) after.
+ * A test KIPC_ONLY leaves out is skipped before its setup (the 6.1
+ * harness would run the body after a SKIP in setup, hence the jump).
  */
 #define KT_FIXTURE()						\
 FIXTURE(kipc) {							\
@@ -683,6 +735,9 @@ FIXTURE(kipc) {							\
 };								\
 FIXTURE_SETUP(kipc)						\
 {								\
+	if (!kt_selected(_metadata->name))			\
+		SKIP(longjmp(_metadata->env, 1),		\
+		     "not selected by KIPC_ONLY");		\
 	ASSERT_EQ(0, kt_setup());				\
 }								\
 FIXTURE_TEARDOWN(kipc)						\

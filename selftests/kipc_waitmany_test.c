@@ -1154,7 +1154,7 @@ TEST_F_TIMEOUT(kipc, sem_wait_rearmed_after_unit_stolen, 90)
 	ASSERT_EQ(0, pipe(wrep));
 	ASSERT_EQ(0, pipe(rpipe));
 	ASSERT_EQ(0, pipe(rrep));
-	srandom((unsigned int)getpid());
+	srandom(kt_seed());
 	pin_cpu(0);	/* the test and the waiter; the racer on CPU 1 */
 
 	/* The waiter: one wait per byte it reads. */
@@ -2670,6 +2670,7 @@ TEST_F_TIMEOUT(kipc, stress_any_exact_counts, 180)
 	}
 	TH_LOG("%lld ms; s1: %d by waits for many, %d by kipc_sem_wait",
 	       (long long)((kt_now_ns() - t0) / MS), sh->taken[0], sh->plain);
+	kt_soak_count(K + M + 1, 2ULL * sh->total);
 	kipc_sem_detach(hs1);
 	kipc_sem_detach(hc[0]);
 	kipc_sem_detach(hc[1]);
@@ -2782,6 +2783,8 @@ TEST_F_TIMEOUT(kipc, stress_all_pairs, 180)
 	EXPECT_EQ(N, sh->taken);
 	EXPECT_EQ(0, sem_val(A));
 	EXPECT_EQ(0, sem_val(B));
+	/* Posts of A and B, and the waits for both. */
+	kt_soak_count(M + 2, 3ULL * sh->taken);
 	kipc_sem_detach(ha);
 	kipc_sem_detach(hb);
 }
