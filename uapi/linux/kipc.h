@@ -898,9 +898,29 @@ struct kipc_region_info {
  * the kernel is entered only to sleep and to wake.  The kernel keeps the
  * word exact while it queues or serves waiters; the high half counts the
  * queued tasks plus one while a poller waits for the value to rise (so
- * that the next post comes through the kernel and wakes it).  Garbage
- * written into the word is repaired at the next kernel operation: the
- * value clamped to max, the high half rewritten from the kernel's count.
+ * that the next post comes through the kernel and wakes it).  A value
+ * above max is impossible: user space must not take or post from such a
+ * word but go through the kernel (libkipc does).
+ *
+ * Garbage written into the word is repaired at the next kernel operation
+ * on the semaphore, whatever its outcome: every KIPC_SEM_IOC_* call (also
+ * one refused for its arguments or the fd's access), read(2), write(2)
+ * (also EOVERFLOW, EAGAIN, ETIMEDOUT), poll, reading its fdinfo, a wait
+ * for many that polls it, and a close that applies an undo record.  The
+ * repair clamps the value to max and rewrites the high half from the
+ * kernel's count; a value found above 0 while tasks are queued is handed
+ * to them.  Only mmap and a close without undo leave the word as it is.
+ *
+ * What a writer of the word can do to others: only a holder of an fd
+ * open for reading and writing can map it writable, and such a holder may
+ * already take and give units.  By writing the word it can, besides, set
+ * the value anywhere from 0 to max at once (bypassing FIFO order, undo
+ * and EOVERFLOW), and, by clearing the high half, let user-space waits
+ * and posts go past tasks queued in the kernel and delay their wake-up to
+ * the next kernel operation.  It cannot make a value above max count
+ * anywhere (the kernel clamps it, libkipc leaves it to the kernel), make
+ * the kernel wake a queued task without a unit, corrupt the kernel's
+ * queue of waiters, its counters or its memory, or reach other objects.
  *
  * KIPC_SEM_UNDO on a wait or post records the change for the calling
  * process; it is reverted (units taken are given back, units given are
