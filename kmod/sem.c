@@ -374,6 +374,8 @@ static struct kipc_object *kipc_sem_create(const void *attr)
 	init_waitqueue_head(&s->poll_wq);
 	INIT_LIST_HEAD(&s->undos);
 	s->max = max;
+	/* The state page is the semaphore's memory: max_bytes_per_uid. */
+	s->obj.charge = PAGE_SIZE;
 	return &s->obj;
 }
 

@@ -890,15 +890,17 @@ struct kipc_region_info {
  *
  * The state is one 64-bit word in a page the fd maps (mmap of
  * KIPC_SEM_MAP_SIZE at offset 0; shared; writable only through a writable
- * fd that is also readable): the value in the low 32 bits, the number of
- * tasks queued in the kernel in the high 32.  User space may take a unit
- * by compare-and-swap from (v, 0) to (v - 1, 0) with v > 0, and post by
- * (v, 0) to (v + n, 0) with v + n <= max; otherwise (waiters queued,
- * nothing to take, or the swap failing) it goes through the ioctls, so
- * the kernel is entered only to sleep and to wake.  The kernel keeps the
- * word exact while it queues or serves waiters; the high half counts the
- * queued tasks plus one while a poller waits for the value to rise (so
- * that the next post comes through the kernel and wakes it).  A value
+ * fd that is also readable; the page is charged to the creator's uid at
+ * creation, max_bytes_per_uid: EDQUOT): the value in the low 32 bits,
+ * the number of tasks queued in the kernel in the high 32.  User space
+ * may take a unit by compare-and-swap from (v, 0) to (v - 1, 0) with
+ * 0 < v <= max, and post by (v, 0) to (v + n, 0) with v + n <= max;
+ * otherwise (waiters queued, nothing to take, or the swap failing) it
+ * goes through the ioctls, so the kernel is entered only to sleep and to
+ * wake.  The kernel keeps the word exact while it queues or serves
+ * waiters; the high half counts the queued tasks plus one while a poller
+ * waits for the value to rise (so that the next post comes through the
+ * kernel and wakes it).  A value
  * above max is impossible: user space must not take or post from such a
  * word but go through the kernel (libkipc does).
  *
