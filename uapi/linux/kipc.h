@@ -187,7 +187,8 @@ struct kipc_unlink {
  * @destroyed: out: objects freed since the module was loaded
  * @uid_objects: out: objects charged to the caller's effective uid
  * @uid_bytes: out: memory charged to the caller's effective uid (queue
- *	capacities), checked against the max_bytes_per_uid parameter
+ *	capacities, channel rings, pipe buffers, regions, semaphore and mutex
+ *	state pages), checked against the max_bytes_per_uid parameter
  * @reserved: must be 0
  */
 struct kipc_stats {
@@ -362,9 +363,16 @@ struct kipc_event_info {
  * @__pad: must be 0
  * @reserved: must be 0
  *
- * The whole capacity, @max_msgs * (@max_msg_size + a small header), is
- * charged to the creator's uid at creation (EDQUOT beyond the
- * max_queue_bytes_per_uid parameter), so a full queue never needs more.
+ * @max_msgs and @max_msg_size bound the payload a queue holds.  What the
+ * kernel really allocates for it is charged to the creator's uid at
+ * creation (EDQUOT beyond the max_bytes_per_uid parameter): @max_msgs
+ * times the memory a message of @max_msg_size takes, its header and
+ * kmalloc()'s rounding included (up to twice the payload for sizes just
+ * above a power of two, 4097 bytes taking 8 KiB).  So a full queue never
+ * needs more, and the limit bounds the memory a uid's queues can pin.
+ * KIPC_IOC_STATS shows the charge.  (A sender blocked on a full queue
+ * holds its message outside it, in memory of its own memory cgroup, until
+ * it fits.)
  */
 struct kipc_queue_attr {
 	__u32 flags;
@@ -553,8 +561,9 @@ struct kipc_reopen {
  *	header in the ring (EINVAL)
  * @reserved: must be 0
  *
- * Both rings' memory is charged to the creator's uid at creation
- * (max_bytes_per_uid, EDQUOT).
+ * Both rings' memory and the page of indices are charged to the creator's
+ * uid at creation (max_bytes_per_uid, EDQUOT): whole pages, exactly
+ * what is allocated (bookkeeping of well under 1% aside).
  */
 struct kipc_channel_attr {
 	__u32 flags;
