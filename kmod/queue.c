@@ -2,7 +2,13 @@
 /*
  * Message queues: a superset of POSIX message queues.
  *
- * Capacity is fixed at creation and charged to the creator's uid then.
+ * Capacity is fixed at creation and charged to the creator's uid then:
+ * max_msgs times what the kernel really allocates for a message of
+ * max_msg_size (kipc_msg_cost()), kmalloc()'s rounding included, so that
+ * max_bytes_per_uid bounds the memory full queues pin.  A message takes
+ * one allocation with its header, or two (the header, and the payload on
+ * its own) when that is cheaper: a payload that fills a kmalloc() bucket
+ * (4 KiB, 64 KiB) would otherwise double with the header.
  * Messages come out highest priority first, FIFO within a priority.
  * Blocked senders and receivers are served in arrival order by direct
  * hand-off: a message for a blocked receiver is given to it, a blocked
@@ -34,13 +40,99 @@
  * struct kipc_msg - one message
  * @pq: its place in the queue
  * @len: payload length
- * @data: payload
+ * @apart: the payload has an allocation of its own, @ext
+ * @ext: the payload, if @apart
+ * @in: the payload, in the same allocation, if not @apart
  */
 struct kipc_msg {
 	struct kipc_pq_node pq;
 	u32 len;
-	u8 data[];
+	bool apart;
+	union {
+		u8 *ext;
+		DECLARE_FLEX_ARRAY(u8, in);
+	};
 };
+
+/* Bytes of a message with its payload in the same allocation. */
+static size_t kipc_msg_in_size(u32 len)
+{
+	return max(offsetof(struct kipc_msg, in) + len, sizeof(struct kipc_msg));
+}
+
+/*
+ * What a kmalloc() of @size bytes takes: its bucket, and for a slab
+ * object the pointer to its memory cgroup that accounting adds.
+ */
+static size_t kipc_kmalloc_cost(size_t size)
+{
+	size_t n = kmalloc_size_roundup(size);
+
+	return n <= KMALLOC_MAX_CACHE_SIZE ? n + sizeof(void *) : n;
+}
+
+static size_t kipc_msg_cost_in(u32 len)
+{
+	return kipc_kmalloc_cost(kipc_msg_in_size(len));
+}
+
+static size_t kipc_msg_cost_apart(u32 len)
+{
+	return kipc_kmalloc_cost(sizeof(struct kipc_msg)) +
+	       kipc_kmalloc_cost(len);
+}
+
+/* Whether a payload of @len goes in an allocation of its own. */
+static bool kipc_msg_apart(u32 len)
+{
+	return len && kipc_msg_cost_apart(len) < kipc_msg_cost_in(len);
+}
+
+/*
+ * The memory a message of @len bytes takes.  Never less for a longer
+ * message (the smaller of two costs that grow with @len), so a queue's
+ * capacity charge covers any mix of messages up to max_msg_size.
+ */
+static size_t kipc_msg_cost(u32 len)
+{
+	return kipc_msg_apart(len) ? kipc_msg_cost_apart(len) :
+				     kipc_msg_cost_in(len);
+}
+
+static struct kipc_msg *kipc_msg_alloc(u32 len)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+	struct kipc_msg *m;
+
+	if (!kipc_msg_apart(len)) {
+		m = kmalloc(kipc_msg_in_size(len), gfp);
+		if (m)
+			m->apart = false;
+		return m;
+	}
+	m = kmalloc(sizeof(*m), gfp);
+	if (!m)
+		return NULL;
+	m->ext = kmalloc(len, gfp);
+	if (!m->ext) {
+		kfree(m);
+		return NULL;
+	}
+	m->apart = true;
+	return m;
+}
+
+static void kipc_msg_free(struct kipc_msg *m)
+{
+	if (m->apart)
+		kfree(m->ext);
+	kfree(m);
+}
+
+static u8 *kipc_msg_data(struct kipc_msg *m)
+{
+	return m->apart ? m->ext : m->in;
+}
 
 /**
  * struct kipc_queue_reg - a notification registration
@@ -150,7 +242,7 @@ static struct kipc_object *kipc_queue_create(const void *attr)
 	init_waitqueue_head(&q->poll_wq);
 	q->max_msgs = msgs;
 	q->max_msg_size = size;
-	q->obj.charge = (u64)msgs * (size + sizeof(struct kipc_msg));
+	q->obj.charge = (u64)msgs * kipc_msg_cost(size);
 	return &q->obj;
 }
 
@@ -170,7 +262,7 @@ static void kipc_queue_destroy(struct kipc_object *obj)
 
 	WARN_ON(q->senders.count || q->receivers.count);
 	while ((n = kipc_prioq_pop(&q->msgs)))
-		kfree(to_msg(n));
+		kipc_msg_free(to_msg(n));
 	kipc_queue_reg_put(&q->reg);
 	kfree(q);
 }
@@ -307,7 +399,7 @@ static void kipc_queue_done(struct kipc_queue *q, struct kipc_msg *m, bool ok)
 	spin_unlock(&q->lock);
 	kipc_queue_finish(q, &after);
 	if (ok)
-		kfree(m);
+		kipc_msg_free(m);
 }
 
 /* ---- notification -------------------------------------------------------- */
@@ -405,12 +497,11 @@ static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue *q,
 
 	if (len > q->max_msg_size)
 		return ERR_PTR(-EMSGSIZE);
-	m = kmalloc(struct_size(m, data, len),
-		    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	m = kipc_msg_alloc(len);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(m->data, buf, len)) {
-		kfree(m);
+	if (copy_from_user(kipc_msg_data(m), buf, len)) {
+		kipc_msg_free(m);
 		return ERR_PTR(-EFAULT);
 	}
 	m->len = len;
@@ -433,7 +524,7 @@ static int kipc_queue_send(struct file *file, struct kipc_queue *q,
 	ret = kipc_queue_put(q, m, nonblock || (file->f_flags & O_NONBLOCK),
 			     deadline);
 	if (ret)
-		kfree(m);
+		kipc_msg_free(m);
 	return ret;
 }
 
@@ -451,7 +542,7 @@ static int kipc_queue_recv(struct file *file, struct kipc_queue *q,
 			      deadline, &m, len);
 	if (ret)
 		return ret;
-	if (copy_to_user(buf, m->data, m->len)) {
+	if (copy_to_user(buf, kipc_msg_data(m), m->len)) {
 		kipc_queue_done(q, m, false);
 		return -EFAULT;
 	}

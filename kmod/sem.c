@@ -21,6 +21,13 @@
  * queued (only garbage makes that) is handed to those waiters at the next
  * kernel operation.
  *
+ * Every entry rewrites the word so, whatever its outcome: a post refused
+ * with EOVERFLOW, a wait that finds nothing (EAGAIN) or times out, a call
+ * refused for its arguments or the fd's access (kipc_sem_refuse()), an
+ * info query, fdinfo and poll, as well as every wait and post that
+ * succeeds.  A wait for many polls the semaphore first.  Only mmap, and a
+ * close with no undo to apply, leave the word alone: they never read it.
+ *
  * poll/epoll: readable while the value is above 0.  A post made in user
  * space never enters the kernel, so a poller would miss it.  Hence, when
  * poll finds the value at 0, it "arms": it adds one to the high half of
@@ -150,6 +157,7 @@ static int kipc_sem_give(struct kipc_sem *s, u32 n, bool strict, u32 *value,
 	u32 grants, armed;
 	u64 total;
 
+	lockdep_assert_held(&s->lock);
 	do {
 		old = cur;
 		total = (u64)kipc_sem_value(s, old) + n;
@@ -192,12 +200,39 @@ static void kipc_sem_wake_pollers(struct kipc_sem *s)
 		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
+/* Rewrite the word from the kernel's state; lock held. */
+static u32 kipc_sem_repair_locked(struct kipc_sem *s, bool *wake)
+{
+	u32 v;
+
+	lockdep_assert_held(&s->lock);
+	kipc_sem_give(s, 0, false, &v, wake);
+	return v;
+}
+
+/*
+ * A call refused before it took the lock (bad arguments, the fd's access,
+ * a fault, no memory) still repairs the word.  Returns @err.
+ */
+static int kipc_sem_refuse(struct kipc_sem *s, int err)
+{
+	bool wake = false;
+
+	spin_lock(&s->lock);
+	kipc_sem_repair_locked(s, &wake);
+	spin_unlock(&s->lock);
+	if (wake)
+		kipc_sem_wake_pollers(s);
+	return err;
+}
+
 /* Take back up to @n units, never below 0; lock held.  Returns the value. */
 static u32 kipc_sem_take_back(struct kipc_sem *s, u64 n)
 {
 	u64 old, cur = atomic64_read(s->state);
 	u32 v, take;
 
+	lockdep_assert_held(&s->lock);
 	do {
 		old = cur;
 		v = kipc_sem_value(s, old);
@@ -339,6 +374,8 @@ static struct kipc_object *kipc_sem_create(const void *attr)
 	init_waitqueue_head(&s->poll_wq);
 	INIT_LIST_HEAD(&s->undos);
 	s->max = max;
+	/* The state page is the semaphore's memory: max_bytes_per_uid. */
+	s->obj.charge = PAGE_SIZE;
 	return &s->obj;
 }
 
@@ -356,6 +393,10 @@ static void kipc_sem_destroy(struct kipc_object *obj)
 
 /* ---- post and wait --------------------------------------------------------- */
 
+/*
+ * Give @count units; -EOVERFLOW past the maximum, which posts nothing and
+ * repairs the word as any post does.
+ */
 static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
 {
 	struct kipc_sem_undo *u = NULL;
@@ -365,7 +406,7 @@ static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
 	if (undo) {
 		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 		if (!u)
-			return -ENOMEM;
+			return kipc_sem_refuse(s, -ENOMEM);
 	}
 	spin_lock(&s->lock);
 	err = kipc_sem_give(s, count, true, value, &wake);
@@ -373,6 +414,8 @@ static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
 		s->posts += count;
 		if (undo)
 			kipc_sem_undo_add(s, &u, -(s64)count);
+	} else {
+		*value = kipc_sem_repair_locked(s, &wake);
 	}
 	spin_unlock(&s->lock);
 
@@ -396,7 +439,7 @@ static int kipc_sem_wait(struct kipc_sem *s, bool nonblock, ktime_t deadline,
 	if (undo) {
 		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 		if (!u)
-			return -ENOMEM;
+			return kipc_sem_refuse(s, -ENOMEM);
 	}
 	spin_lock(&s->lock);
 	cur = atomic64_read(s->state);
@@ -438,6 +481,8 @@ static int kipc_sem_wait(struct kipc_sem *s, bool nonblock, ktime_t deadline,
 	goto out;
 
 out_again:
+	/* Nothing taken: the word may still hold garbage waiters. */
+	kipc_sem_repair_locked(s, &wake);
 	ret = -EAGAIN;
 out:
 	spin_unlock(&s->lock);
@@ -457,6 +502,30 @@ static int kipc_sem_check_op(const struct kipc_sem_op *op)
 	return 0;
 }
 
+/* Copy in and check a post's arguments; nothing is posted on an error. */
+static int kipc_sem_post_args(struct file *file, struct kipc_sem_op __user *uop,
+			      unsigned int usize, struct kipc_sem_op *op)
+{
+	int err;
+
+	err = kipc_copy_in(op, sizeof(*op), KIPC_SEM_OP_SIZE_VER0, uop, usize);
+	if (err)
+		return err;
+	err = kipc_sem_check_op(op);
+	if (err)
+		return err;
+	if ((op->flags & ~KIPC_SEM_UNDO) ||
+	    !kipc_mem_is_zero(&op->deadline, sizeof(op->deadline)) ||
+	    !op->count || op->count > KIPC_SEM_VALUE_MAX)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	/* Fail on a read-only struct before anything is posted. */
+	if (kipc_put_user(op->value, &uop->value, sizeof(uop->value)))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * kipc_sem_ioc_post() - KIPC_SEM_IOC_POST: give units
  * @file: the semaphore fd, which must be writable (EBADF)
@@ -466,6 +535,7 @@ static int kipc_sem_check_op(const struct kipc_sem_op *op)
  *
  * Hands @count units to the queued waiters, oldest first, and adds the
  * rest to the value.  KIPC_SEM_UNDO records the post for the caller.
+ * The state word is repaired whatever the outcome.
  *
  * Return: 0 with the value after in kipc_sem_op.value; -EINVAL for bad
  * flags, a deadline, a count of 0 or above KIPC_SEM_VALUE_MAX; -EBADF;
@@ -475,31 +545,44 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	void __user *uarg = uop;
+	struct kipc_sem *s = to_sem(obj);
 	struct kipc_sem_op op;
 	int err;
 
-	err = kipc_copy_in(&op, sizeof(op), KIPC_SEM_OP_SIZE_VER0, uarg, usize);
+	err = kipc_sem_post_args(file, uop, usize, &op);
 	if (err)
-		return err;
-	err = kipc_sem_check_op(&op);
-	if (err)
-		return err;
-	if ((op.flags & ~KIPC_SEM_UNDO) ||
-	    !kipc_mem_is_zero(&op.deadline, sizeof(op.deadline)) ||
-	    !op.count || op.count > KIPC_SEM_VALUE_MAX)
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EBADF;
-
-	/* Fail on a read-only struct before anything is posted. */
-	if (kipc_put_user(op.value, &uop->value, sizeof(uop->value)))
-		return -EFAULT;
-	err = kipc_sem_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO,
-			    &op.value);
+		return kipc_sem_refuse(s, err);
+	err = kipc_sem_post(s, op.count, op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
+}
+
+/* Copy in and check a wait's arguments; nothing is taken on an error. */
+static int kipc_sem_wait_args(struct file *file, struct kipc_sem_op __user *uop,
+			      unsigned int usize, struct kipc_sem_op *op,
+			      ktime_t *deadline)
+{
+	int err;
+
+	err = kipc_copy_in(op, sizeof(*op), KIPC_SEM_OP_SIZE_VER0, uop, usize);
+	if (err)
+		return err;
+	err = kipc_sem_check_op(op);
+	if (err)
+		return err;
+	err = kipc_check_wait(op->flags & ~KIPC_SEM_UNDO, &op->deadline,
+			      deadline);
+	if (err)
+		return err;
+	if (op->count != 1)
+		return -EINVAL;
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	/* Fail on a read-only struct before a unit is taken. */
+	if (kipc_put_user(op->value, &uop->value, sizeof(uop->value)))
+		return -EFAULT;
+	return 0;
 }
 
 /**
@@ -512,7 +595,8 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
  * Takes a unit at once if one is free and nobody is queued, else queues
  * behind the other waiters until a post hands it one, the deadline passes
  * or a signal arrives.  KIPC_WAIT_NONBLOCK or an O_NONBLOCK fd never
- * queues.  KIPC_SEM_UNDO records the unit taken for the caller.
+ * queues.  KIPC_SEM_UNDO records the unit taken for the caller.  The
+ * state word is repaired whatever the outcome.
  *
  * Return: 0 with the value after in kipc_sem_op.value; -EINVAL for bad
  * flags or deadline or a count other than 1; -EBADF; -EAGAIN;
@@ -522,34 +606,19 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	void __user *uarg = uop;
+	struct kipc_sem *s = to_sem(obj);
 	struct kipc_sem_op op;
 	ktime_t deadline;
 	bool nonblock;
 	int err;
 
-	err = kipc_copy_in(&op, sizeof(op), KIPC_SEM_OP_SIZE_VER0, uarg, usize);
+	err = kipc_sem_wait_args(file, uop, usize, &op, &deadline);
 	if (err)
-		return err;
-	err = kipc_sem_check_op(&op);
-	if (err)
-		return err;
-	err = kipc_check_wait(op.flags & ~KIPC_SEM_UNDO, &op.deadline,
-			      &deadline);
-	if (err)
-		return err;
-	if (op.count != 1)
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-
-	/* Fail on a read-only struct before a unit is taken. */
-	if (kipc_put_user(op.value, &uop->value, sizeof(uop->value)))
-		return -EFAULT;
+		return kipc_sem_refuse(s, err);
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	err = kipc_sem_wait(to_sem(obj), nonblock, deadline,
-			    op.flags & KIPC_SEM_UNDO, &op.value);
+	err = kipc_sem_wait(s, nonblock, deadline, op.flags & KIPC_SEM_UNDO,
+			    &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
@@ -564,7 +633,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
  *
  * KIPC_SEM_IOC_WAIT without flags in one plain call: queues like it, with
  * no deadline, unless the fd is O_NONBLOCK.  The buffer is checked before
- * anything is taken.
+ * anything is taken.  The state word is repaired whatever the outcome.
  *
  * Return: 8; -EINVAL if @count is below 8; -EAGAIN; -ERESTARTSYS;
  * -EFAULT (nothing taken).
@@ -573,15 +642,16 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
 			     char __user *buf, size_t count)
 {
 	u64 __user *ubuf = (u64 __user *)buf;
+	struct kipc_sem *s = to_sem(obj);
 	u32 value;
 	int err;
 
 	if (count < sizeof(u64))
-		return -EINVAL;
+		return kipc_sem_refuse(s, -EINVAL);
 	if (kipc_put_user(0, ubuf, sizeof(*ubuf)))
-		return -EFAULT;
-	err = kipc_sem_wait(to_sem(obj), file->f_flags & O_NONBLOCK,
-			    KTIME_MAX, false, &value);
+		return kipc_sem_refuse(s, -EFAULT);
+	err = kipc_sem_wait(s, file->f_flags & O_NONBLOCK, KTIME_MAX, false,
+			    &value);
 	if (err)
 		return err;
 	if (kipc_put_user(value, ubuf, sizeof(*ubuf)))
@@ -596,7 +666,8 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
  * @buf: user pointer to a __u64, the units to post
  * @count: its size, at least 8
  *
- * KIPC_SEM_IOC_POST without flags in one plain call.
+ * KIPC_SEM_IOC_POST without flags in one plain call.  The state word is
+ * repaired whatever the outcome.
  *
  * Return: 8; -EINVAL if @count is below 8 or the units are 0 or above
  * KIPC_SEM_VALUE_MAX; -EOVERFLOW past the maximum (nothing posted);
@@ -605,30 +676,36 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
 static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
 			      const char __user *buf, size_t count)
 {
+	struct kipc_sem *s = to_sem(obj);
 	u32 value;
 	u64 n;
 	int err;
 
 	if (count < sizeof(u64))
-		return -EINVAL;
+		return kipc_sem_refuse(s, -EINVAL);
 	if (kipc_words_in(&n, buf, sizeof(n)))
-		return -EFAULT;
+		return kipc_sem_refuse(s, -EFAULT);
 	if (!n || n > KIPC_SEM_VALUE_MAX)
-		return -EINVAL;
-	err = kipc_sem_post(to_sem(obj), n, false, &value);
+		return kipc_sem_refuse(s, -EINVAL);
+	err = kipc_sem_post(s, n, false, &value);
 	return err ? err : sizeof(u64);
 }
 
+/* A snapshot of the semaphore, with the word repaired as it is read. */
 static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)
 {
+	bool wake = false;
+
 	spin_lock(&s->lock);
-	in->value = kipc_sem_value(s, atomic64_read(s->state));
+	in->value = kipc_sem_repair_locked(s, &wake);
 	in->max = s->max;
 	in->waiters = s->waiters.count;
 	in->posts = s->posts;
 	in->waits = s->waits;
 	in->undo_procs = s->nundo;
 	spin_unlock(&s->lock);
+	if (wake)
+		kipc_sem_wake_pollers(s);
 }
 
 /**
@@ -638,23 +715,26 @@ static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)
  * @arg: user pointer to a struct kipc_sem_info
  * @usize: its size
  *
+ * Reading the state repairs the word, as every call does.
+ *
  * Return: 0; -EINVAL for non-zero flags, padding or reserved; -EFAULT.
  */
 static long kipc_sem_ioc_info(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	void __user *uarg = (void __user *)arg;
+	struct kipc_sem *s = to_sem(obj);
 	struct kipc_sem_info in;
 	int err;
 
 	err = kipc_copy_in(&in, sizeof(in), KIPC_SEM_INFO_SIZE_VER0, uarg,
 			   usize);
 	if (err)
-		return err;
+		return kipc_sem_refuse(s, err);
 	if (in.flags || in.__pad ||
 	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_sem_get_info(to_sem(obj), &in);
+		return kipc_sem_refuse(s, -EINVAL);
+	kipc_sem_get_info(s, &in);
 	return kipc_copy_out(uarg, usize, &in, sizeof(in));
 }
 
@@ -664,11 +744,13 @@ static __poll_t kipc_sem_poll(struct file *file, struct kipc_object *obj,
 			      poll_table *wait)
 {
 	struct kipc_sem *s = to_sem(obj);
+	bool wake = false;
 	u64 old, cur;
 	u32 v;
 
 	poll_wait(file, &s->poll_wq, wait);
 	spin_lock(&s->lock);
+	kipc_sem_repair_locked(s, &wake);
 	cur = atomic64_read(s->state);
 	for (;;) {
 		old = cur;
@@ -684,6 +766,8 @@ static __poll_t kipc_sem_poll(struct file *file, struct kipc_object *obj,
 		}
 	}
 	spin_unlock(&s->lock);
+	if (wake)
+		kipc_sem_wake_pollers(s);
 	return v ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

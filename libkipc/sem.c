@@ -4,10 +4,12 @@
  * and posts and takes units with compare-and-swap while no task is queued
  * in the kernel (the word's high half is 0), as uapi/linux/kipc.h
  * describes; it enters the kernel only to sleep, to wake waiters, for
- * undo, and when the swap cannot be done.  Posts without flags and waits
- * without flags or timeout enter it with write(2) and read(2), where the
- * module takes them (KIPC_FEATURE_SEM_RW): one plain call, no struct to
- * copy in and out, the cheapest way into the kernel.
+ * undo, and when the swap cannot be done or the word is impossible (a
+ * value above the maximum: garbage, which the kernel repairs).  Posts
+ * without flags and waits without flags or timeout enter it with write(2)
+ * and read(2), where the module takes them (KIPC_FEATURE_SEM_RW): one
+ * plain call, no struct to copy in and out, the cheapest way into the
+ * kernel.
  *
  * The mapping is MAP_SHARED and the word is safe to share, so a handle
  * stays valid in a child after fork(): no fork handler is needed.
@@ -130,9 +132,10 @@ KIPC_EXPORT int kipc_sem_post(struct kipc_sem *sem, uint32_t count,
 		old = __atomic_load_n(sem->state, __ATOMIC_RELAXED);
 		for (;;) {
 			v = KIPC_SEM_STATE_VALUE(old);
+			/* Waiters, overflow or garbage: the kernel says. */
 			if (KIPC_SEM_STATE_WAITERS(old) || v > sem->max ||
 			    count > sem->max - v)
-				break;	/* waiters, or overflow: the kernel says */
+				break;
 			if (__atomic_compare_exchange_n(sem->state, &old,
 							(__u64)(v + count),
 							0, __ATOMIC_RELEASE,
@@ -157,8 +160,10 @@ KIPC_EXPORT int kipc_sem_wait(struct kipc_sem *sem, int64_t timeout_ns,
 
 	if (sem->state && !flags) {
 		old = __atomic_load_n(sem->state, __ATOMIC_RELAXED);
+		/* Above max is garbage: the kernel repairs it, not us. */
 		while (!KIPC_SEM_STATE_WAITERS(old) &&
-		       KIPC_SEM_STATE_VALUE(old)) {
+		       KIPC_SEM_STATE_VALUE(old) &&
+		       KIPC_SEM_STATE_VALUE(old) <= sem->max) {
 			if (__atomic_compare_exchange_n(sem->state, &old,
 							old - 1, 0,
 							__ATOMIC_ACQUIRE,

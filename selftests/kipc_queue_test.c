@@ -27,7 +27,9 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -425,20 +427,40 @@ TEST_F(kipc, create_over_max_queue_msg_size)
 }
 
 /*
- * The capacity charge is max_msgs * (max_msg_size + H) for one small
- * header size H, the same for every queue.
+ * The size of the kernel's kmalloc() bucket for @n bytes (SLUB, 4 KiB
+ * pages): 8 to 256 in the small caches, then powers of two (slab up to
+ * 8 KiB, whole pages of a power-of-two order above).
  */
-static int64_t header_size(int64_t charge, uint32_t msgs, uint32_t size)
+static uint64_t kmalloc_bucket(uint64_t n)
 {
-	if (charge % msgs)
+	static const uint64_t small[] = { 8, 16, 32, 64, 96, 128, 192, 256 };
+	uint64_t b = 512;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if (n <= small[i])
+			return small[i];
+	while (b < n)
+		b <<= 1;
+	return b;
+}
+
+/* A queue's charge per message: capacity charge / max_msgs, or -1. */
+static int64_t msg_charge(uint32_t msgs, uint32_t size)
+{
+	uint64_t b0 = stats_uid_bytes(), c;
+	int fd = new_queue(msgs, size);
+
+	if (fd < 0)
 		return -1;
-	return charge / msgs - size;
+	c = stats_uid_bytes() - b0;
+	close(fd);
+	return c % msgs ? -1 : (int64_t)(c / msgs);
 }
 
 TEST_F(kipc, create_charges_uid_bytes)
 {
 	uint64_t b0, b1, b2, b3;
-	int64_t h;
 	int q1, q2;
 
 	b0 = stats_uid_bytes();
@@ -446,14 +468,13 @@ TEST_F(kipc, create_charges_uid_bytes)
 	ASSERT_LE(0, q1);
 	b1 = stats_uid_bytes();
 	ASSERT_LT(b0, b1);
-	h = header_size(b1 - b0, 4, 100);
-	EXPECT_LT(0, h);
-	EXPECT_GE(512, h);
+	EXPECT_EQ(0ULL, (b1 - b0) % 4);
 
 	q2 = new_queue(7, 1000);
 	ASSERT_LE(0, q2);
 	b2 = stats_uid_bytes();
-	EXPECT_EQ(7 * (1000 + h), (int64_t)(b2 - b1));
+	EXPECT_EQ(0ULL, (b2 - b1) % 7);
+	EXPECT_LT(7 * 1000ULL, b2 - b1);
 
 	/* Messages cost nothing more: the capacity was charged up front. */
 	ASSERT_EQ(0, kipc_queue_send(q2, "0123456789", 10, 0, 0));
@@ -465,6 +486,156 @@ TEST_F(kipc, create_charges_uid_bytes)
 	/* A queue closed with a message in it returns its charge too. */
 	ASSERT_EQ(0, close(q2));
 	EXPECT_EQ(b0, stats_uid_bytes());
+}
+
+/*
+ * The charge per message covers what the kernel allocates for a message
+ * of max_msg_size: at least the kmalloc() bucket of the payload and a
+ * header (in one allocation, or the payload's own bucket and more), and
+ * not much more than that.
+ */
+TEST_F(kipc, create_charge_covers_allocation)
+{
+	static const uint32_t sizes[] = { 1, 64, 100, 1000, 4096, 4097, 8192,
+					  8193, 65536, 65537 };
+	uint64_t lo, hi, s;
+	unsigned int i;
+	int64_t c;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		s = sizes[i];
+		c = msg_charge(4, s);
+		ASSERT_LT(0, c) TH_LOG("size %llu", (unsigned long long)s);
+		lo = kmalloc_bucket(s + 8);
+		if (kmalloc_bucket(s) + 8 < lo)
+			lo = kmalloc_bucket(s) + 8;
+		hi = kmalloc_bucket(s + 128) + 128;
+		EXPECT_LE(lo, (uint64_t)c) TH_LOG("size %llu: charge %lld",
+						  (unsigned long long)s,
+						  (long long)c);
+		EXPECT_GE(hi, (uint64_t)c) TH_LOG("size %llu: charge %lld",
+						  (unsigned long long)s,
+						  (long long)c);
+	}
+}
+
+/* ---- real memory, as the memory cgroup sees it ------------------------------------ */
+
+#define CG_ROOT		"/tmp/kipc-cgroup"
+
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? -errno : -EIO;
+}
+
+/* Bytes the cgroup @dir is charged for (memory.current), or -errno. */
+static long long cg_current(const char *dir)
+{
+	char path[256], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+/* Move this process into a new memory cgroup @dir: 0 or -errno. */
+static int cg_enter(char *dir, size_t size)
+{
+	char pid[16];
+	int err;
+
+	mkdir(CG_ROOT, 0755);
+	if (access(CG_ROOT "/cgroup.procs", F_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		return -errno;
+	err = cg_write(CG_ROOT, "cgroup.subtree_control", "+memory");
+	if (err)
+		return err;
+	snprintf(dir, size, CG_ROOT "/q%d", getpid());
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return cg_write(dir, "cgroup.procs", pid);
+}
+
+static void cg_leave(const char *dir)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	cg_write(CG_ROOT, "cgroup.procs", pid);
+	rmdir(dir);
+}
+
+/*
+ * Full queues pin no more kernel memory than their charge to the uid,
+ * which max_bytes_per_uid bounds: the memory cgroup of the sender sees
+ * (within slack for its own batching and bookkeeping) no more than the
+ * charge, whatever the message size.  Nor is the charge far above it.
+ */
+TEST_F_TIMEOUT(kipc, full_queues_pin_no_more_than_charged, 120)
+{
+	static const struct {
+		uint32_t size, msgs, queues;
+	} t[] = {
+		{ 64, 65536, 2 }, { 4097, 2048, 1 }, { 8192, 2048, 1 },
+		{ 65536, 256, 1 },
+	};
+	static char msg[65536];
+	long long m0, m1, real, charge, slack;
+	char dir[128];
+	uint64_t b0;
+	unsigned int i, j, k;
+	int fds[2], err;
+
+	memset(msg, 'm', sizeof(msg));
+	err = cg_enter(dir, sizeof(dir));
+	if (err)
+		SKIP(return, "no memory cgroup: %s", strerror(-err));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		b0 = stats_uid_bytes();
+		m0 = cg_current(dir);
+		ASSERT_LE(0, m0);
+		for (j = 0; j < t[i].queues; j++) {
+			fds[j] = new_queue(t[i].msgs, t[i].size);
+			ASSERT_LE(0, fds[j]);
+			for (k = 0; k < t[i].msgs; k++)
+				ASSERT_EQ(0, kipc_queue_send(fds[j], msg,
+							     t[i].size, 0, 0));
+		}
+		m1 = cg_current(dir);
+		ASSERT_LE(0, m1);
+		real = m1 - m0;
+		charge = stats_uid_bytes() - b0;
+		slack = (1 << 20) + charge / 32;
+		TH_LOG("%u x %u-byte messages: charged %lld, cgroup saw %lld (%.3fx)",
+		       t[i].queues * t[i].msgs, t[i].size, charge, real,
+		       (double)real / (double)charge);
+		EXPECT_GE(charge + slack, real);
+		EXPECT_GE(real + real / 8 + (1 << 20), charge);
+		for (j = 0; j < t[i].queues; j++)
+			close(fds[j]);
+	}
+	cg_leave(dir);
 }
 
 TEST_F(kipc, create_named_charge_held_by_name)

@@ -1336,6 +1336,231 @@ TEST_F(kipc, garbage_in_state_word)
 	unmap_state(st);
 }
 
+/* Garbage in the word, then the call: the word the kernel leaves behind. */
+static uint64_t after_garbage(volatile uint64_t *st, uint64_t garbage,
+			      int (*call)(int fd), int fd, int *ret)
+{
+	*st = garbage;
+	*ret = call(fd);
+	return *st;
+}
+
+static int c_write_1(int fd)
+{
+	return (int)s_write(fd, 1);
+}
+
+static int c_write_0(int fd)
+{
+	return (int)s_write(fd, 0);
+}
+
+static int c_post_1(int fd)
+{
+	return s_post(fd, 1, 0);
+}
+
+static int c_post_0(int fd)
+{
+	return s_post(fd, 0, 0);
+}
+
+static int c_trywait(int fd)
+{
+	return s_trywait(fd, 0);
+}
+
+static int c_timedwait(int fd)
+{
+	return s_wait_for(fd, 1 * MS, 0);
+}
+
+static int c_info(int fd)
+{
+	return (int)s_value(fd);
+}
+
+static int c_poll(int fd)
+{
+	return poll_now(fd);
+}
+
+static int c_read(int fd)
+{
+	uint64_t v;
+
+	return (int)s_read(fd, &v);
+}
+
+static int c_read_short(int fd)
+{
+	uint32_t v;
+
+	return read(fd, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+static int c_fdinfo(int fd)
+{
+	char path[64], buf[2048];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return strstr(buf, "sem-value:\t10\n") ? 10 : -EIO;
+}
+
+static int c_wait_many(int fd)
+{
+	struct kipc_wait_obj o;
+
+	memset(&o, 0, sizeof(o));
+	o.fd = fd;
+	return kipc_wait_many(&o, 1, 0, 0, NULL);
+}
+
+/*
+ * Every call on the semaphore repairs garbage in the word, the calls the
+ * kernel refuses too: the value clamped to the maximum, the waiters half
+ * the kernel's own count (here none, or one while poll is armed).
+ */
+TEST_F(kipc, refused_calls_repair_garbage)
+{
+	const uint64_t ones = ~0ULL, big = 0xffffffffULL, b11 = 11;
+	const uint64_t w7 = 7ULL << 32;
+	volatile uint64_t *st;
+	int fd = sem_new(0, 10), rd, nb, ret;
+
+	ASSERT_LE(0, fd);
+	rd = kipc_reopen(fd, KIPC_FD_RDONLY);
+	ASSERT_LE(0, rd);
+	nb = kipc_reopen(fd, KIPC_FD_NONBLOCK);
+	ASSERT_LE(0, nb);
+	st = map_state(fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, st);
+
+	/* Posts refused past the maximum. */
+	EXPECT_EQ(10ULL, after_garbage(st, ones, c_write_1, fd, &ret));
+	EXPECT_EQ(-EOVERFLOW, ret);
+	EXPECT_EQ(10ULL, after_garbage(st, big, c_write_1, fd, &ret));
+	EXPECT_EQ(-EOVERFLOW, ret);
+	EXPECT_EQ(10ULL, after_garbage(st, b11, c_write_1, fd, &ret));
+	EXPECT_EQ(-EOVERFLOW, ret);
+	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_post_1, fd, &ret));
+	EXPECT_EQ(-EOVERFLOW, ret);
+
+	/* Waits refused for want of a unit: no phantom waiters stay. */
+	EXPECT_EQ(0ULL, after_garbage(st, w7, c_trywait, fd, &ret));
+	EXPECT_EQ(-EAGAIN, ret);
+	EXPECT_EQ(0ULL, after_garbage(st, w7, c_read, nb, &ret));
+	EXPECT_EQ(-EAGAIN, ret);
+	EXPECT_EQ(0ULL, after_garbage(st, w7, c_timedwait, fd, &ret));
+	EXPECT_EQ(-ETIMEDOUT, ret);
+
+	/* Calls refused for their arguments or the fd's access. */
+	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_post_0, fd, &ret));
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_write_0, fd, &ret));
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_EQ(3ULL, after_garbage(st, w7 | 3, c_read_short, fd, &ret));
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_EQ(3ULL, after_garbage(st, w7 | 3, c_post_1, rd, &ret));
+	EXPECT_EQ(-EBADF, ret);
+
+	/* Calls that only look. */
+	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_info, fd, &ret));
+	EXPECT_EQ(10, ret);
+	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_fdinfo, fd, &ret));
+	EXPECT_EQ(10, ret);
+	EXPECT_EQ(5ULL, after_garbage(st, w7 | 5, c_poll, fd, &ret));
+	EXPECT_EQ(POLL_RD, ret);
+	/* Poll at 0 arms: one in the waiters half, and no more. */
+	EXPECT_EQ(1ULL << 32, after_garbage(st, w7, c_poll, fd, &ret));
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, s_post(fd, 1, 0));		/* disarms */
+	EXPECT_EQ(1ULL, *st);
+
+	/* A wait for many, taking a unit and finding none. */
+	EXPECT_EQ(1ULL, after_garbage(st, w7 | 2, c_wait_many, fd, &ret));
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(1ULL << 32, after_garbage(st, w7, c_wait_many, fd, &ret));
+	EXPECT_EQ(-EAGAIN, ret);
+	EXPECT_EQ(0, s_post(fd, 1, 0));
+	EXPECT_EQ(1ULL, *st);
+	unmap_state(st);
+}
+
+/*
+ * libkipc's fast path does not act on a word it knows to be impossible (a
+ * value above the maximum): it goes to the kernel, which repairs the word.
+ * However much garbage says, no more than the maximum is taken.
+ */
+TEST_F(kipc, fast_path_takes_at_most_max)
+{
+	const uint64_t garbage[] = { 11, 20, 0x7fffffff, 0x80000000,
+				     0xffffffff };
+	volatile uint64_t *st;
+	struct kipc_sem *h;
+	unsigned int i;
+	int fd, n;
+
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		fd = sem_new(0, 10);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, kipc_sem_attach(fd, &h));
+		st = map_state(fd, PROT_READ | PROT_WRITE);
+		ASSERT_NE(NULL, st);
+		*st = garbage[i];
+		for (n = 0; n < 100 && !kipc_sem_wait(h, 0, 0); n++)
+			;
+		EXPECT_EQ(10, n) TH_LOG("garbage %#llx",
+					(unsigned long long)garbage[i]);
+		EXPECT_EQ(0ULL, *st);
+		/* A post does not add to an impossible value either. */
+		*st = garbage[i];
+		EXPECT_EQ(-EOVERFLOW, kipc_sem_post(h, 1, 0));
+		EXPECT_EQ(10ULL, *st);
+		unmap_state(st);
+		kipc_sem_detach(h);
+		close(fd);
+	}
+}
+
+/* The page that holds the state is charged to the creator's uid. */
+TEST_F(kipc, state_page_charged)
+{
+	struct kipc_stats s;
+	uint64_t b0, pg = kt_page_size();
+	int fd, n, err = 0;
+
+	ASSERT_EQ(0, kt_stats(&s));
+	b0 = s.uid_bytes;
+	fd = sem_new(0, 1);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kt_stats(&s));
+	EXPECT_EQ(b0 + pg, s.uid_bytes);
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, kt_stats(&s));
+	EXPECT_EQ(b0, s.uid_bytes);
+
+	/* Room for three pages and a bit: three semaphores, then EDQUOT. */
+	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + 4 * pg - 1));
+	for (n = 0; n < 64; n++) {
+		err = sem_new(0, 1);
+		if (err < 0)
+			break;
+	}
+	EXPECT_EQ(3, n);
+	EXPECT_EQ(-EDQUOT, err);
+}
+
 /* ---- fdinfo --------------------------------------------------------------------------- */
 
 TEST_F(kipc, fdinfo_lines)

@@ -187,7 +187,8 @@ struct kipc_unlink {
  * @destroyed: out: objects freed since the module was loaded
  * @uid_objects: out: objects charged to the caller's effective uid
  * @uid_bytes: out: memory charged to the caller's effective uid (queue
- *	capacities), checked against the max_bytes_per_uid parameter
+ *	capacities, channel rings, pipe buffers, regions, semaphore and mutex
+ *	state pages), checked against the max_bytes_per_uid parameter
  * @reserved: must be 0
  */
 struct kipc_stats {
@@ -362,9 +363,16 @@ struct kipc_event_info {
  * @__pad: must be 0
  * @reserved: must be 0
  *
- * The whole capacity, @max_msgs * (@max_msg_size + a small header), is
- * charged to the creator's uid at creation (EDQUOT beyond the
- * max_queue_bytes_per_uid parameter), so a full queue never needs more.
+ * @max_msgs and @max_msg_size bound the payload a queue holds.  What the
+ * kernel really allocates for it is charged to the creator's uid at
+ * creation (EDQUOT beyond the max_bytes_per_uid parameter): @max_msgs
+ * times the memory a message of @max_msg_size takes, its header and
+ * kmalloc()'s rounding included (up to twice the payload for sizes just
+ * above a power of two, 4097 bytes taking 8 KiB).  So a full queue never
+ * needs more, and the limit bounds the memory a uid's queues can pin.
+ * KIPC_IOC_STATS shows the charge.  (A sender blocked on a full queue
+ * holds its message outside it, in memory of its own memory cgroup, until
+ * it fits.)
  */
 struct kipc_queue_attr {
 	__u32 flags;
@@ -553,8 +561,9 @@ struct kipc_reopen {
  *	header in the ring (EINVAL)
  * @reserved: must be 0
  *
- * Both rings' memory is charged to the creator's uid at creation
- * (max_bytes_per_uid, EDQUOT).
+ * Both rings' memory and the page of indices are charged to the creator's
+ * uid at creation (max_bytes_per_uid, EDQUOT): whole pages, exactly
+ * what is allocated (bookkeeping of well under 1% aside).
  */
 struct kipc_channel_attr {
 	__u32 flags;
@@ -890,17 +899,39 @@ struct kipc_region_info {
  *
  * The state is one 64-bit word in a page the fd maps (mmap of
  * KIPC_SEM_MAP_SIZE at offset 0; shared; writable only through a writable
- * fd that is also readable): the value in the low 32 bits, the number of
- * tasks queued in the kernel in the high 32.  User space may take a unit
- * by compare-and-swap from (v, 0) to (v - 1, 0) with v > 0, and post by
- * (v, 0) to (v + n, 0) with v + n <= max; otherwise (waiters queued,
- * nothing to take, or the swap failing) it goes through the ioctls, so
- * the kernel is entered only to sleep and to wake.  The kernel keeps the
- * word exact while it queues or serves waiters; the high half counts the
- * queued tasks plus one while a poller waits for the value to rise (so
- * that the next post comes through the kernel and wakes it).  Garbage
- * written into the word is repaired at the next kernel operation: the
- * value clamped to max, the high half rewritten from the kernel's count.
+ * fd that is also readable; the page is charged to the creator's uid at
+ * creation, max_bytes_per_uid: EDQUOT): the value in the low 32 bits,
+ * the number of tasks queued in the kernel in the high 32.  User space
+ * may take a unit by compare-and-swap from (v, 0) to (v - 1, 0) with
+ * 0 < v <= max, and post by (v, 0) to (v + n, 0) with v + n <= max;
+ * otherwise (waiters queued, nothing to take, or the swap failing) it
+ * goes through the ioctls, so the kernel is entered only to sleep and to
+ * wake.  The kernel keeps the word exact while it queues or serves
+ * waiters; the high half counts the queued tasks plus one while a poller
+ * waits for the value to rise (so that the next post comes through the
+ * kernel and wakes it).  A value
+ * above max is impossible: user space must not take or post from such a
+ * word but go through the kernel (libkipc does).
+ *
+ * Garbage written into the word is repaired at the next kernel operation
+ * on the semaphore, whatever its outcome: every KIPC_SEM_IOC_* call (also
+ * one refused for its arguments or the fd's access), read(2), write(2)
+ * (also EOVERFLOW, EAGAIN, ETIMEDOUT), poll, reading its fdinfo, a wait
+ * for many that polls it, and a close that applies an undo record.  The
+ * repair clamps the value to max and rewrites the high half from the
+ * kernel's count; a value found above 0 while tasks are queued is handed
+ * to them.  Only mmap and a close without undo leave the word as it is.
+ *
+ * What a writer of the word can do to others: only a holder of an fd
+ * open for reading and writing can map it writable, and such a holder may
+ * already take and give units.  By writing the word it can, besides, set
+ * the value anywhere from 0 to max at once (bypassing FIFO order, undo
+ * and EOVERFLOW), and, by clearing the high half, let user-space waits
+ * and posts go past tasks queued in the kernel and delay their wake-up to
+ * the next kernel operation.  It cannot make a value above max count
+ * anywhere (the kernel clamps it, libkipc leaves it to the kernel), make
+ * the kernel wake a queued task without a unit, corrupt the kernel's
+ * queue of waiters, its counters or its memory, or reach other objects.
  *
  * KIPC_SEM_UNDO on a wait or post records the change for the calling
  * process; it is reverted (units taken are given back, units given are
