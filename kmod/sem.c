@@ -875,22 +875,31 @@ static int kipc_sem_wm_prepare(struct kipc_object *obj)
 	return v && !s->waiters.count;
 }
 
+/*
+ * Take the unit kipc_sem_wm_prepare() found.  The swap from the value
+ * read proves it is still there; a value of 0 can only come from a write
+ * of the word since (the fast path is closed): then nothing is taken, the
+ * wait's result for the semaphore is EIO, and .finish repairs the word.
+ */
 static int kipc_sem_wm_take(struct kipc_object *obj, u64 *value)
 {
 	struct kipc_sem *s = to_sem(obj);
 	u64 old, cur = atomic64_read(s->state);
 	u32 v;
 
+	lockdep_assert_held(&s->lock);
 	do {
 		old = cur;
 		v = kipc_sem_value(s, old);
-		/* 0 only if garbage was written meanwhile: take nothing. */
+		if (!v) {
+			*value = 0;
+			return -EIO;
+		}
 		cur = atomic64_cmpxchg(s->state, old,
-				       kipc_sem_word(s, v ? v - 1 : 0) +
-				       (1ULL << 32));
+				       kipc_sem_word(s, v - 1) + (1ULL << 32));
 	} while (cur != old);
 	s->waits++;
-	*value = v ? v - 1 : 0;
+	*value = v - 1;
 	return 0;
 }
 

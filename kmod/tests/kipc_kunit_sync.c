@@ -580,6 +580,41 @@ static void kipc_sem_garbage_waiters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waits, 4ULL);
 }
 
+/*
+ * A wait for many found a unit; garbage zeroes the value before it takes
+ * it (the fast path is closed, so only a write of the word can): nothing
+ * is taken, EIO, and the word is repaired.
+ */
+static void kipc_sem_wm_take_zeroed(struct kunit *test)
+{
+	struct kipc_object *s = kipc_test_sem(test, 2, 0);
+	const struct kipc_wm_ops *wm = kipc_sem_type.wm;
+	atomic64_t *state = kipc_sem_test_state(s);
+	spinlock_t *lock = wm->lock(s);
+	u64 value = 1;
+
+	spin_lock(lock);
+	KUNIT_EXPECT_EQ(test, wm->prepare(s), 1);
+	atomic64_set(state, atomic64_read(state) & ~0xffffffffULL);
+	KUNIT_EXPECT_EQ(test, wm->take(s, &value), -EIO);
+	KUNIT_EXPECT_EQ(test, value, 0ULL);
+	wm->finish(s);
+	spin_unlock(lock);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_state(s), 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waits, 0ULL);
+
+	/* Untouched, the same steps take one unit. */
+	atomic64_set(state, 2);
+	spin_lock(lock);
+	KUNIT_EXPECT_EQ(test, wm->prepare(s), 1);
+	KUNIT_EXPECT_EQ(test, wm->take(s, &value), 0);
+	KUNIT_EXPECT_EQ(test, value, 1ULL);
+	wm->finish(s);
+	spin_unlock(lock);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_state(s), 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waits, 1ULL);
+}
+
 /* A unit taken with undo comes back at the last close: to a waiter first. */
 static void kipc_sem_undo_wait(struct kunit *test)
 {
@@ -659,6 +694,7 @@ static struct kunit_case kipc_sem_cases[] = {
 	KUNIT_CASE(kipc_sem_post_many),
 	KUNIT_CASE(kipc_sem_garbage_value),
 	KUNIT_CASE(kipc_sem_garbage_waiters),
+	KUNIT_CASE(kipc_sem_wm_take_zeroed),
 	KUNIT_CASE(kipc_sem_undo_wait),
 	KUNIT_CASE(kipc_sem_undo_post),
 	KUNIT_CASE(kipc_sem_undo_net),

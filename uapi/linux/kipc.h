@@ -932,6 +932,9 @@ struct kipc_region_info {
  * anywhere (the kernel clamps it, libkipc leaves it to the kernel), make
  * the kernel wake a queued task without a unit, corrupt the kernel's
  * queue of waiters, its counters or its memory, or reach other objects.
+ * A wait for many that found a unit and then, at the moment of taking
+ * it, finds the value zeroed by such a write takes nothing and reports
+ * EIO for the semaphore (never a unit that does not exist).
  *
  * KIPC_SEM_UNDO on a wait or post records the change for the calling
  * process; it is reverted (units taken are given back, units given are
