@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 
 #include "kipc.h"
@@ -71,15 +72,36 @@ static size_t kipc_kmalloc_cost(size_t size)
 	return n <= KMALLOC_MAX_CACHE_SIZE ? n + sizeof(void *) : n;
 }
 
+/*
+ * A payload kmalloc() cannot give (above KMALLOC_MAX_SIZE, 4 MiB on
+ * x86-64; max_queue_msg_size may be 16 MiB) comes from vmalloc(): its
+ * pages, and the array that lists them.
+ */
+static bool kipc_msg_vmalloc(u32 len)
+{
+	return len > KMALLOC_MAX_SIZE;
+}
+
+static size_t kipc_payload_cost(u32 len)
+{
+	if (!kipc_msg_vmalloc(len))
+		return kipc_kmalloc_cost(len);
+	return PAGE_ALIGN(len) +
+	       kipc_kmalloc_cost(PFN_UP(len) * sizeof(struct page *));
+}
+
+/* In one allocation with the header; beyond kmalloc(), impossible. */
 static size_t kipc_msg_cost_in(u32 len)
 {
-	return kipc_kmalloc_cost(kipc_msg_in_size(len));
+	size_t size = kipc_msg_in_size(len);
+
+	return size > KMALLOC_MAX_SIZE ? SIZE_MAX : kipc_kmalloc_cost(size);
 }
 
 static size_t kipc_msg_cost_apart(u32 len)
 {
 	return kipc_kmalloc_cost(sizeof(struct kipc_msg)) +
-	       kipc_kmalloc_cost(len);
+	       kipc_payload_cost(len);
 }
 
 /* Whether a payload of @len goes in an allocation of its own. */
@@ -113,7 +135,7 @@ static struct kipc_msg *kipc_msg_alloc(u32 len)
 	m = kmalloc(sizeof(*m), gfp);
 	if (!m)
 		return NULL;
-	m->ext = kmalloc(len, gfp);
+	m->ext = kipc_msg_vmalloc(len) ? __vmalloc(len, gfp) : kmalloc(len, gfp);
 	if (!m->ext) {
 		kfree(m);
 		return NULL;
@@ -125,7 +147,7 @@ static struct kipc_msg *kipc_msg_alloc(u32 len)
 static void kipc_msg_free(struct kipc_msg *m)
 {
 	if (m->apart)
-		kfree(m->ext);
+		kvfree(m->ext);
 	kfree(m);
 }
 

@@ -458,6 +458,49 @@ static int64_t msg_charge(uint32_t msgs, uint32_t size)
 	return c % msgs ? -1 : (int64_t)(c / msgs);
 }
 
+/*
+ * Messages larger than kmalloc() can give (4 MiB) up to the largest
+ * max_queue_msg_size (16 MiB): sent, received intact, and charged for
+ * what they take (pages, and the array that lists them).
+ */
+TEST_F(kipc, message_above_kmalloc_max)
+{
+	const uint32_t big = 16U << 20;
+	uint8_t *out, *in;
+	uint32_t prio = 0;
+	int64_t c;
+	uint32_t i;
+	int fd;
+
+	ASSERT_EQ(0, kt_param_set("max_queue_msg_size", big));
+	c = msg_charge(1, big);
+	EXPECT_LE((int64_t)big, c);
+	EXPECT_GE((int64_t)big + 64 * 1024, c);
+	out = malloc(big);
+	in = malloc(big);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, in);
+	for (i = 0; i < big; i++)
+		out[i] = (uint8_t)(i * 7 + (i >> 13));
+	fd = new_queue(1, big);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, kipc_queue_send(fd, out, big, 3, 0));
+	EXPECT_EQ(-EAGAIN, kipc_queue_send(fd, out, 1, 3, 0));
+	EXPECT_EQ((long)big, kipc_queue_recv(fd, in, big, &prio, 0));
+	EXPECT_EQ(3U, prio);
+	EXPECT_EQ(0, memcmp(in, out, big));
+	/* Just above the 4 MiB of kmalloc(), where the header would spill. */
+	EXPECT_EQ(0, kipc_queue_send(fd, out, (4U << 20) - 8, 1, 0));
+	EXPECT_EQ((long)(4U << 20) - 8, kipc_queue_recv(fd, in, big, &prio, 0));
+	EXPECT_EQ(0, memcmp(in, out, (4U << 20) - 8));
+	EXPECT_EQ(0, kipc_queue_send(fd, out, (4U << 20) + 1, 1, 0));
+	EXPECT_EQ((long)(4U << 20) + 1, kipc_queue_recv(fd, in, big, &prio, 0));
+	EXPECT_EQ(0, memcmp(in, out, (4U << 20) + 1));
+	close(fd);
+	free(out);
+	free(in);
+}
+
 TEST_F(kipc, create_charges_uid_bytes)
 {
 	uint64_t b0, b1, b2, b3;
