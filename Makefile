@@ -35,13 +35,14 @@ LIB_SONAME	:= libkipc.so.0
 PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
 
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench
 
-.PHONY: all help setup module lib selftests tools check check-debug check-harness demo soak lint install \
-	bench install-lib install-module clean
+.PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
+	bench install-lib install-man install-module clean
 
 all: module lib tools selftests
 
@@ -54,7 +55,7 @@ help:
 	@echo 'make soak N=20  the stress tests of every type N times per kernel, host loaded'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
 	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
-	@echo 'make install    install libkipc and its headers under PREFIX=$(PREFIX)'
+	@echo 'make install    install libkipc, its headers and man pages under PREFIX=$(PREFIX)'
 	@echo 'make install-module   install kipc.ko for KERNELRELEASE (run as root)'
 
 setup:
@@ -81,16 +82,30 @@ $(O)/libkipc.a: $(patsubst libkipc/%.c,$(O)/libkipc/%.o,$(LIB_SRCS))
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(O)/libkipc.so.$(LIB_VERSION): $(patsubst libkipc/%.c,$(O)/libkipc/%.pic.o,$(LIB_SRCS))
-	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs -o $@ $^
+# Only what libkipc.h documents is exported, versioned by libkipc.map.
+$(O)/libkipc.so.$(LIB_VERSION): $(patsubst libkipc/%.c,$(O)/libkipc/%.pic.o,$(LIB_SRCS)) libkipc/libkipc.map
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs \
+		-Wl,--version-script=libkipc/libkipc.map -o $@ $(filter %.o,$^)
 	ln -sf libkipc.so.$(LIB_VERSION) $(O)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(O)/libkipc.so
 
-$(O)/kipc.pc: libkipc/kipc.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+# The .pc names the prefix it is installed under: made anew by every
+# install (and for the build tree with the current PREFIX).
+PC_SED		= sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		      -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|'
+$(O)/kipc.pc: libkipc/kipc.pc.in FORCE
+	@mkdir -p $(dir $@)
+	$(PC_SED) $< > $@
+
+.PHONY: FORCE
+FORCE:
 
 lib: $(O)/libkipc.a $(O)/libkipc.so.$(LIB_VERSION) $(O)/kipc.pc
+
+# Section 3 pages for libkipc's functions and kipc(4) for the device,
+# from the kernel-doc comments in the headers.
+man: setup
+	@scripts/mkman.sh $(O)/man
 
 $(O)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
@@ -108,6 +123,7 @@ tools: $(TOOLS)
 # ---- tests --------------------------------------------------------------------
 
 lint: setup
+	@$(MAKE) --no-print-directory $(O)/libkipc.so.$(LIB_VERSION)
 	@scripts/lint.sh
 
 check: setup
@@ -117,13 +133,16 @@ check: setup
 	@$(MAKE) --no-print-directory lib tools selftests
 	@scripts/check.sh check $(KERNELS)
 
-# The VM harness's own tests (accelerator choice and fallback), with a
-# fake QEMU: seconds, no VM.
+# Tests of the tooling, in seconds and without a VM: the VM harness's
+# accelerator choice and fallback (with a fake QEMU), and `make install`
+# as a user builds against it (pkg-config, exports, man pages).
 check-harness:
 	@mkdir -p build
-	@selftests/harness/vm_accel_test.sh > build/harness.tap 2>&1 || \
-		{ cat build/harness.tap; exit 1; }
-	@tail -n1 build/harness.tap
+	@for t in selftests/harness/*_test.sh; do \
+		log=build/$$(basename $$t .sh).tap; \
+		$$t > $$log 2>&1 || { cat $$log; exit 1; }; \
+		echo "$$(basename $$t .sh): $$(tail -n1 $$log)"; \
+	done
 
 # The same selftests plus KUnit, fault injection and kmemleak on a debug
 # kernel built from Debian's linux-source-6.12 (cached; ~10 min cold).
@@ -149,7 +168,7 @@ bench: setup
 
 # ---- install ------------------------------------------------------------------
 
-install: install-lib
+install: install-lib install-man
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
@@ -159,7 +178,12 @@ install-lib: lib
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkipc.so
 	install -m 0644 libkipc/include/libkipc.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
-	install -m 0644 $(O)/kipc.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(PC_SED) libkipc/kipc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/kipc.pc
+
+install-man: man
+	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4
+	install -m 0644 $(O)/man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 $(O)/man/man4/kipc.4 $(DESTDIR)$(MANDIR)/man4/
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) modules_install

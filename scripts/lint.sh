@@ -15,11 +15,31 @@ perl "$cp" --strict --no-tree --quiet --show-types --terse \
 perl "$cp" --strict --no-tree --quiet -f "${files[@]}" >/dev/null
 echo "lint: checkpatch --strict clean"
 
-# kernel-doc comments must parse and describe every member and parameter.
+# kernel-doc comments must parse and describe every member and parameter,
+# in the module and in the library's header (its man pages come from it).
 kd=$CACHE/ksrc/scripts/kernel-doc
-out=$(perl "$kd" -none "${files[@]}" 2>&1)
+out=$(perl "$kd" -none "${files[@]}" libkipc/include/libkipc.h 2>&1)
 if [ -n "$out" ]; then
 	printf '%s\n' "$out" >&2
 	exit 1
 fi
 echo "lint: kernel-doc clean"
+
+# libkipc's ABI: libkipc.h declares, libkipc.map versions and the shared
+# library exports the same functions, no more.
+so=$(ls build/user/libkipc.so.*.*.* 2>/dev/null | head -n1)
+[ -n "$so" ] || { echo "lint: build/user/libkipc.so missing: make lib" >&2; exit 1; }
+declared=$(grep -o '^[a-z].* \*\?kipc_[a-z_0-9]*(' libkipc/include/libkipc.h |
+	   grep -o 'kipc_[a-z_0-9]*(' | tr -d '(' | sort)
+mapped=$(sed -n 's/^[[:space:]]*\(kipc_[a-z_0-9]*\);$/\1/p' libkipc/libkipc.map | sort)
+exported=$(nm -D --defined-only "$so" | awk '$2 == "T" { print $3 }' |
+	   sed 's/@.*//' | sort)
+if [ "$declared" != "$mapped" ] || [ "$declared" != "$exported" ]; then
+	echo "lint: libkipc's ABI disagrees (declared in libkipc.h / in libkipc.map / exported):" >&2
+	diff <(echo "$declared") <(echo "$mapped") >&2 || true
+	diff <(echo "$declared") <(echo "$exported") >&2 || true
+	exit 1
+fi
+unversioned=$(nm -D --defined-only "$so" | awk '$2 == "T" && $3 !~ /@@KIPC_/')
+[ -z "$unversioned" ] || { echo "lint: unversioned exports: $unversioned" >&2; exit 1; }
+echo "lint: libkipc exports the $(wc -l <<<"$declared") functions libkipc.h declares, versioned"

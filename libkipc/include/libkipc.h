@@ -572,6 +572,7 @@ int kipc_region_open(const char *name, uint32_t fdflags);
  * @fd: region fd
  * @prot: PROT_READ, or PROT_READ | PROT_WRITE
  * @size: out: its size, if not NULL
+ * @err: out: the -errno of a failure, if not NULL
  *
  * Return: the address, or NULL with the -errno in *@err if @err is not
  * NULL (-EACCES: writable mapping of a read-only fd).
