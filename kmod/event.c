@@ -60,7 +60,7 @@ static struct kipc_object *kipc_event_create(const void *attr)
 	if (!ev)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&ev->lock);
-	kipc_waitq_init(&ev->waiters);
+	kipc_waitq_init(&ev->waiters, &ev->lock);
 	init_waitqueue_head(&ev->poll_wq);
 	ev->manual = a->flags & KIPC_EVENT_MANUAL_RESET;
 	ev->set = a->flags & KIPC_EVENT_SET;
@@ -136,7 +136,7 @@ int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 		ret = -EAGAIN;
 	} else {
 		kipc_waitq_add(&ev->waiters, &w);
-		ret = kipc_waitq_sleep(&ev->waiters, &ev->lock, &w, deadline);
+		ret = kipc_waitq_sleep(&ev->waiters, &w, deadline);
 		if (!ret)
 			*value = w.value;
 	}

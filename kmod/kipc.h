@@ -172,10 +172,13 @@ static inline unsigned long kipc_file_tag(const struct file *file)
  * struct kipc_waitq - FIFO of blocked tasks, protected by its object's lock
  * @head: the waiters, oldest first
  * @count: their number
+ * @lock: the object's lock, which every operation below requires (lockdep
+ *	checks it); only kipc_waitq_granted() is for a waiter without it
  */
 struct kipc_waitq {
 	struct list_head head;
 	unsigned int count;
+	spinlock_t *lock; /* the object's, not the queue's own */
 };
 
 /**
@@ -196,10 +199,16 @@ struct kipc_waiter {
 	u32 size;
 };
 
-static inline void kipc_waitq_init(struct kipc_waitq *q)
+/**
+ * kipc_waitq_init() - an empty queue protected by @lock
+ * @q: the queue
+ * @lock: the object's lock
+ */
+static inline void kipc_waitq_init(struct kipc_waitq *q, spinlock_t *lock)
 {
 	INIT_LIST_HEAD(&q->head);
 	q->count = 0;
+	q->lock = lock;
 }
 
 /**
@@ -209,6 +218,7 @@ static inline void kipc_waitq_init(struct kipc_waitq *q)
  */
 static inline void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
 {
+	lockdep_assert_held(q->lock);
 	w->task = current;
 	w->granted = false;
 	w->value = 0;
@@ -224,6 +234,7 @@ static inline void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
  */
 static inline struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q)
 {
+	lockdep_assert_held(q->lock);
 	return list_first_entry_or_null(&q->head, struct kipc_waiter, node);
 }
 
@@ -238,6 +249,7 @@ static inline void kipc_waitq_grant(struct kipc_waitq *q,
 {
 	struct task_struct *task = w->task;
 
+	lockdep_assert_held(q->lock);
 	list_del_init(&w->node);
 	q->count--;
 	w->value = value;
@@ -249,6 +261,19 @@ static inline void kipc_waitq_grant(struct kipc_waitq *q,
 	smp_store_release(&w->granted, true);
 	wake_up_process(task);
 	put_task_struct(task);
+}
+
+/**
+ * kipc_waitq_remove() - take @w, not granted, off @q: its task gives up
+ * @q: the queue; its lock is held
+ * @w: the caller's waiter, still queued
+ */
+static inline void kipc_waitq_remove(struct kipc_waitq *q,
+				     struct kipc_waiter *w)
+{
+	lockdep_assert_held(q->lock);
+	list_del_init(&w->node);
+	q->count--;
 }
 
 /**
@@ -275,6 +300,7 @@ static inline bool kipc_waitq_granted(struct kipc_waiter *w)
  */
 static inline bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value)
 {
+	lockdep_assert_held(q->lock);
 	if (list_empty(&q->head))
 		return false;
 	kipc_waitq_grant(q, list_first_entry(&q->head, struct kipc_waiter,
@@ -284,8 +310,8 @@ static inline bool kipc_waitq_wake_one(struct kipc_waitq *q, u64 value)
 
 unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value);
 void kipc_sleep(ktime_t deadline, unsigned int recheck_ms);
-int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
-		     struct kipc_waiter *w, ktime_t deadline);
+int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
+		     ktime_t deadline);
 int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 		 bool nonblock, ktime_t deadline, u32 *result);
 

@@ -485,8 +485,7 @@ static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
 			return (int)(s64)w.value;
 		spin_lock(&m->lock);
 	}
-	list_del_init(&w.node);
-	m->waiters.count--;
+	kipc_waitq_remove(&m->waiters, &w);
 	if (!kipc_mutex_waiters_bit(m, 0))
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 out:
@@ -724,7 +723,7 @@ static struct kipc_object *kipc_mutex_create(const void *attr)
 	}
 	m->word = page_address(m->page);
 	spin_lock_init(&m->lock);
-	kipc_waitq_init(&m->waiters);
+	kipc_waitq_init(&m->waiters, &m->lock);
 	init_waitqueue_head(&m->poll_wq);
 	INIT_LIST_HEAD(&m->recheck);
 	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
@@ -1015,18 +1014,16 @@ static int kipc_cond_do_wait(struct kipc_cond *c, struct kipc_mutex *m,
 	if (ret) {
 		/* The word was overwritten meanwhile. */
 		spin_lock(&c->lock);
-		if (w.granted) {
+		if (w.granted)
 			kipc_waitq_wake_one(&c->waiters, 0);	/* pass it on */
-		} else {
-			list_del_init(&w.node);
-			c->waiters.count--;
-		}
+		else
+			kipc_waitq_remove(&c->waiters, &w);
 		spin_unlock(&c->lock);
 		return ret;
 	}
 
 	spin_lock(&c->lock);
-	ret = kipc_waitq_sleep(&c->waiters, &c->lock, &w, deadline);
+	ret = kipc_waitq_sleep(&c->waiters, &w, deadline);
 	spin_unlock(&c->lock);
 	if (ret == -ERESTARTSYS)
 		ret = -EINTR;	/* the wake-up may have been consumed */
@@ -1145,7 +1142,7 @@ static struct kipc_object *kipc_cond_create(const void *attr)
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&c->lock);
-	kipc_waitq_init(&c->waiters);
+	kipc_waitq_init(&c->waiters, &c->lock);
 	return &c->obj;
 }
 

@@ -259,8 +259,8 @@ static struct kipc_object *kipc_queue_create(const void *attr)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&q->lock);
 	kipc_prioq_init(&q->msgs);
-	kipc_waitq_init(&q->senders);
-	kipc_waitq_init(&q->receivers);
+	kipc_waitq_init(&q->senders, &q->lock);
+	kipc_waitq_init(&q->receivers, &q->lock);
 	init_waitqueue_head(&q->poll_wq);
 	q->max_msgs = msgs;
 	q->max_msg_size = size;
@@ -362,7 +362,7 @@ static int kipc_queue_put(struct kipc_queue *q, struct kipc_msg *m,
 	} else {
 		w.data = m;
 		kipc_waitq_add(&q->senders, &w);
-		ret = kipc_waitq_sleep(&q->senders, &q->lock, &w, deadline);
+		ret = kipc_waitq_sleep(&q->senders, &w, deadline);
 	}
 	spin_unlock(&q->lock);
 	kipc_queue_finish(q, &after);
@@ -392,7 +392,7 @@ static int kipc_queue_take(struct kipc_queue *q, u32 size, bool nonblock,
 	} else {
 		w.size = size;
 		kipc_waitq_add(&q->receivers, &w);
-		ret = kipc_waitq_sleep(&q->receivers, &q->lock, &w, deadline);
+		ret = kipc_waitq_sleep(&q->receivers, &w, deadline);
 		if (!ret && !w.value) {
 			*need = w.size;
 			ret = -EMSGSIZE;

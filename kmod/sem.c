@@ -370,7 +370,7 @@ static struct kipc_object *kipc_sem_create(const void *attr)
 	s->state = (atomic64_t *)&shared->state;
 	atomic64_set(s->state, a->value);
 	spin_lock_init(&s->lock);
-	kipc_waitq_init(&s->waiters);
+	kipc_waitq_init(&s->waiters, &s->lock);
 	init_waitqueue_head(&s->poll_wq);
 	INIT_LIST_HEAD(&s->undos);
 	s->max = max;
@@ -468,7 +468,7 @@ static int kipc_sem_wait(struct kipc_sem *s, bool nonblock, ktime_t deadline,
 		*value = v - 1;
 	} else {
 		kipc_waitq_add(&s->waiters, &w);
-		ret = kipc_waitq_sleep(&s->waiters, &s->lock, &w, deadline);
+		ret = kipc_waitq_sleep(&s->waiters, &w, deadline);
 		if (ret) {
 			/* Dequeued: drop it from the word too. */
 			kipc_sem_give(s, 0, false, &v, &wake);

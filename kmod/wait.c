@@ -63,8 +63,8 @@ void kipc_sleep(ktime_t deadline, unsigned int recheck_ms)
 
 /**
  * kipc_waitq_sleep() - sleep until @w is granted, a signal, or @deadline
- * @q: the queue @w was added to
- * @lock: the object's lock, held on entry and on return, dropped to sleep
+ * @q: the queue @w was added to; its lock (the object's) is held on entry
+ *	and on return, and dropped to sleep
  * @w: the waiter
  * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
  *
@@ -74,11 +74,13 @@ void kipc_sleep(ktime_t deadline, unsigned int recheck_ms)
  * Return: 0 if granted (w->value holds the value); -ERESTARTSYS on a
  * signal or -ETIMEDOUT, with @w removed from @q.
  */
-int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
-		     struct kipc_waiter *w, ktime_t deadline)
+int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
+		     ktime_t deadline)
 {
+	spinlock_t *lock = q->lock;
 	int ret;
 
+	lockdep_assert_held(lock);
 	for (;;) {
 		if (w->granted)
 			return 0;
@@ -96,8 +98,7 @@ int kipc_waitq_sleep(struct kipc_waitq *q, spinlock_t *lock,
 		__set_current_state(TASK_RUNNING);
 		spin_lock(lock);
 	}
-	list_del_init(&w->node);
-	q->count--;
+	kipc_waitq_remove(q, w);
 	return ret;
 }
 
