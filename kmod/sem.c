@@ -25,8 +25,11 @@
  * with EOVERFLOW, a wait that finds nothing (EAGAIN) or times out, a call
  * refused for its arguments or the fd's access (kipc_sem_refuse()), an
  * info query, fdinfo and poll, as well as every wait and post that
- * succeeds.  A wait for many polls the semaphore first.  Only mmap, and a
- * close with no undo to apply, leave the word alone: they never read it.
+ * succeeds.  A wait for many polls the semaphore first.  What never
+ * reaches this file leaves the word alone: an ioctl struct below its first
+ * version (refused by kipc_ioc_dispatch()), a read or write the VFS
+ * refuses for the fd's mode, OBJ_INFO and REOPEN, mmap, and a close with
+ * no undo to apply.
  *
  * poll/epoll: readable while the value is above 0.  A post made in user
  * space never enters the kernel, so a poller would miss it.  Hence, when

@@ -914,13 +914,17 @@ struct kipc_region_info {
  * word but go through the kernel (libkipc does).
  *
  * Garbage written into the word is repaired at the next kernel operation
- * on the semaphore, whatever its outcome: every KIPC_SEM_IOC_* call (also
- * one refused for its arguments or the fd's access), read(2), write(2)
- * (also EOVERFLOW, EAGAIN, ETIMEDOUT), poll, reading its fdinfo, a wait
- * for many that polls it, and a close that applies an undo record.  The
- * repair clamps the value to max and rewrites the high half from the
- * kernel's count; a value found above 0 while tasks are queued is handed
- * to them.  Only mmap and a close without undo leave the word as it is.
+ * on the semaphore, whatever its outcome: every KIPC_SEM_IOC_* call that
+ * reaches the semaphore (also one refused for its arguments or the fd's
+ * access), read(2), write(2) (also EOVERFLOW, EAGAIN, ETIMEDOUT), poll,
+ * reading its fdinfo, a wait for many that polls it, and a close that
+ * applies an undo record.  The repair clamps the value to max and rewrites
+ * the high half from the kernel's count; a value found above 0 while
+ * tasks are queued is handed to them.  What never reaches the semaphore
+ * leaves the word as it is: an ioctl whose struct is smaller than its
+ * first version (refused by the common dispatch), a read or write the
+ * VFS refuses for the fd's access mode, the calls every type shares
+ * (KIPC_IOC_OBJ_INFO, KIPC_IOC_REOPEN), mmap and a close without undo.
  *
  * What a writer of the word can do to others: only a holder of an fd
  * open for reading and writing can map it writable, and such a holder may
