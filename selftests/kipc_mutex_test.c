@@ -1099,6 +1099,8 @@ TEST_F(kipc, stress_counter_processes)
  * nobody ever dies holding the mutex, so no result may say so.
  */
 #define RC_CHILDREN	3000
+#define RC_MIN_CHILDREN	300	/* the old kernel failed within 218 */
+#define RC_BUDGET_S	120	/* a KASAN/lockdep kernel is ten times slower */
 #define RC_CONTENDERS	3
 
 struct rc_shared {
@@ -1168,6 +1170,7 @@ TEST_F_TIMEOUT(kipc, robust_no_spurious_ownerdead, 300)
 	pid_t con[RC_CONTENDERS], pid;
 	struct rc_shared *sh;
 	struct kipc_mutex *h;
+	int64_t end = kt_now_ns() + RC_BUDGET_S * KT_NSEC_PER_SEC;
 	int fd, i, n, bad = 0;
 
 	fd = mk_mutex(0, &h);
@@ -1182,8 +1185,11 @@ TEST_F_TIMEOUT(kipc, robust_no_spurious_ownerdead, 300)
 		if (con[i] == 0)
 			rc_contender(sh, fd, i < RC_CONTENDERS - 1);
 	}
-	/* Stop at the first wrong result: what follows it says nothing. */
-	for (n = 0; n < RC_CHILDREN && !bad; n++) {
+	/*
+	 * Stop at the first wrong result (what follows it says nothing), or
+	 * when the time budget is spent on a slow (debug) kernel.
+	 */
+	for (n = 0; n < RC_CHILDREN && !bad && kt_now_ns() < end; n++) {
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (pid == 0)
@@ -1195,12 +1201,13 @@ TEST_F_TIMEOUT(kipc, robust_no_spurious_ownerdead, 300)
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < RC_CONTENDERS; i++)
 		EXPECT_EQ(0, kt_reap(con[i], KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(RC_CHILDREN, n);
+	EXPECT_EQ(0, bad);
+	EXPECT_LE(RC_MIN_CHILDREN, n);
 	EXPECT_EQ(0, sh->ownerdead);
 	EXPECT_EQ(0, sh->errors);
 	EXPECT_EQ(1, sh->max_holders);
 	EXPECT_EQ(sh->taken, sh->counter);
-	EXPECT_LE((uint64_t)RC_CHILDREN, sh->counter);
+	EXPECT_LE((uint64_t)n, sh->counter);
 	EXPECT_EQ(0, kipc_mutex_lock(h, 0));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	TH_LOG("%d children, %llu locks in all, %d EOWNERDEAD, %d errors", n,
