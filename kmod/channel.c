@@ -63,7 +63,7 @@ struct kipc_chan_dir {
 };
 
 /**
- * struct kipc_chan - a channel
+ * struct kipc_chan_obj - a channel
  * @obj: the common part
  * @dir: ring 0 (end 0 to end 1) and ring 1
  * @wq: waiters of each end: its receivers, its senders, poll, and the
@@ -83,7 +83,7 @@ struct kipc_chan_dir {
  * clock word (a sleeping lock) -> @lock (a leaf spinlock) -> @wq's locks.
  * Nothing sleeps under @lock.
  */
-struct kipc_chan {
+struct kipc_chan_obj {
 	struct kipc_object obj;
 	struct kipc_chan_dir dir[2];
 	wait_queue_head_t wq[2];
@@ -99,9 +99,9 @@ struct kipc_chan {
 	unsigned int nmaps[2];
 };
 
-static inline struct kipc_chan *to_chan(struct kipc_object *obj)
+static inline struct kipc_chan_obj *to_chan(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_chan, obj);
+	return container_of(obj, struct kipc_chan_obj, obj);
 }
 
 static inline u32 kipc_chan_rec(u32 len)
@@ -137,7 +137,7 @@ static int kipc_chan_check_attr(struct kipc_channel_attr *a)
 	return 0;
 }
 
-static void kipc_chan_free_pages(struct kipc_chan *ch)
+static void kipc_chan_free_pages(struct kipc_chan_obj *ch)
 {
 	unsigned int i;
 
@@ -153,7 +153,7 @@ static void kipc_chan_free_pages(struct kipc_chan *ch)
  * Allocate the control page and the rings' pages, and map them as the
  * user sees them: control page, ring 0 twice, ring 1 twice.
  */
-static int kipc_chan_alloc_pages(struct kipc_chan *ch, const u32 cap[2])
+static int kipc_chan_alloc_pages(struct kipc_chan_obj *ch, const u32 cap[2])
 {
 	unsigned int n0 = cap[0] >> PAGE_SHIFT, n1 = cap[1] >> PAGE_SHIFT;
 	unsigned int i, total = 1 + 2 * n0 + 2 * n1;
@@ -193,11 +193,11 @@ out:
 	return err;
 }
 
-static struct kipc_object *kipc_chan_create(const void *attr)
+static struct kipc_object *kipc_chan_obj_create(const void *attr)
 {
 	struct kipc_channel_attr a = *(const struct kipc_channel_attr *)attr;
 	struct kipc_chan_ring *rings;
-	struct kipc_chan *ch;
+	struct kipc_chan_obj *ch;
 	int err, d;
 
 	err = kipc_chan_check_attr(&a);
@@ -226,9 +226,9 @@ static struct kipc_object *kipc_chan_create(const void *attr)
 	return &ch->obj;
 }
 
-static void kipc_chan_destroy(struct kipc_object *obj)
+static void kipc_chan_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 
 	kipc_chan_free_pages(ch);
 	kfree(ch);
@@ -241,16 +241,16 @@ static void kipc_chan_destroy(struct kipc_object *obj)
  * are at least those the peer published before it closed, so a receiver
  * that sees the close and an empty ring has missed nothing.
  */
-static bool kipc_chan_peer_closed(struct kipc_chan *ch, unsigned int end)
+static bool kipc_chan_peer_closed(struct kipc_chan_obj *ch, unsigned int end)
 {
-	/* Pairs with the release in kipc_chan_detach(). */
+	/* Pairs with the release in kipc_chan_obj_detach(). */
 	return smp_load_acquire(&ch->closed[1 - end]);
 }
 
-static int kipc_chan_attach(struct kipc_object *obj, fmode_t mode,
-			    unsigned int how, unsigned long *tag)
+static int kipc_chan_obj_attach(struct kipc_object *obj, fmode_t mode,
+				unsigned int how, unsigned long *tag)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned int end;
 	int err = 0;
 
@@ -275,10 +275,10 @@ static int kipc_chan_attach(struct kipc_object *obj, fmode_t mode,
 	return err;
 }
 
-static void kipc_chan_detach(struct kipc_object *obj, fmode_t mode,
-			     unsigned long tag)
+static void kipc_chan_obj_detach(struct kipc_object *obj, fmode_t mode,
+				 unsigned long tag)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned int end = tag;
 	bool last;
 
@@ -324,7 +324,7 @@ static u32 kipc_chan_used(const struct kipc_chan_dir *d)
 }
 
 /* Wake the sleepers of @end if @word says there may be some. */
-static void kipc_chan_wake(struct kipc_chan *ch, u32 *word, unsigned int end)
+static void kipc_chan_wake(struct kipc_chan_obj *ch, u32 *word, unsigned int end)
 {
 	smp_mb();	/* order the index update before reading @word */
 	if (READ_ONCE(*word) && xchg(word, 0))
@@ -343,7 +343,7 @@ static u32 kipc_chan_lock_free(void *arg)
 	return !READ_ONCE(*la->word);
 }
 
-static int kipc_chan_lock(struct kipc_chan *ch, unsigned int end, u32 *word,
+static int kipc_chan_lock(struct kipc_chan_obj *ch, unsigned int end, u32 *word,
 			  bool nonblock, ktime_t deadline)
 {
 	struct kipc_chan_lockarg la = { .word = word };
@@ -364,7 +364,7 @@ static int kipc_chan_lock(struct kipc_chan *ch, unsigned int end, u32 *word,
 	}
 }
 
-static void kipc_chan_unlock(struct kipc_chan *ch, unsigned int end,
+static void kipc_chan_unlock(struct kipc_chan_obj *ch, unsigned int end,
 			     u32 *word)
 {
 	if (xchg(word, 0) & KIPC_CHAN_LOCK_WAITERS)
@@ -374,7 +374,7 @@ static void kipc_chan_unlock(struct kipc_chan *ch, unsigned int end,
 /* ---- waiting -------------------------------------------------------------- */
 
 struct kipc_chan_waitarg {
-	struct kipc_chan *ch;
+	struct kipc_chan_obj *ch;
 	unsigned int end;
 	u32 events;
 	u32 need;
@@ -406,7 +406,7 @@ static u32 kipc_chan_ready(void *arg)
 	return rev;
 }
 
-static int kipc_chan_wait_for(struct kipc_chan *ch, unsigned int end,
+static int kipc_chan_wait_for(struct kipc_chan_obj *ch, unsigned int end,
 			      u32 events, u32 need, bool nonblock,
 			      ktime_t deadline, u32 *revents)
 {
@@ -518,7 +518,7 @@ static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
  * @n: their number
  */
 struct kipc_chan_op {
-	struct kipc_chan *ch;
+	struct kipc_chan_obj *ch;
 	unsigned int end;
 	bool nonblock;
 	ktime_t deadline;
@@ -589,7 +589,7 @@ static int kipc_chan_put_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 }
 
 /* Send the messages of @op on ring @op->end; see struct kipc_chan_xfer. */
-static long kipc_chan_send(struct kipc_chan_op *op)
+static long kipc_chan_do_send(struct kipc_chan_op *op)
 {
 	struct kipc_chan_dir *d = &op->ch->dir[op->end];
 	unsigned int done = 0;
@@ -645,7 +645,7 @@ static int kipc_chan_get_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
  * Receive up to @op->n messages from ring 1 - @op->end.  Returns 0 at
  * end-of-channel: the peer closed and the ring is empty.
  */
-static long kipc_chan_recv(struct kipc_chan_op *op)
+static long kipc_chan_do_recv(struct kipc_chan_op *op)
 {
 	struct kipc_chan_dir *d = &op->ch->dir[1 - op->end];
 	unsigned int done = 0;
@@ -749,7 +749,7 @@ static long kipc_chan_ioc_xfer(struct file *file, struct kipc_object *obj,
 		return err;
 	op.io.umsgs = u64_to_user_ptr(x.msgs);
 	op.n = x.count;
-	return send ? kipc_chan_send(&op) : kipc_chan_recv(&op);
+	return send ? kipc_chan_do_send(&op) : kipc_chan_do_recv(&op);
 }
 
 /**
@@ -784,7 +784,7 @@ static long kipc_chan_ioc_recvv(struct file *file, struct kipc_object *obj,
 	return kipc_chan_ioc_xfer(file, obj, arg, usize, false);
 }
 
-static void kipc_chan_do_wakes(struct kipc_chan *ch, unsigned int end,
+static void kipc_chan_do_wakes(struct kipc_chan_obj *ch, unsigned int end,
 			       u32 wake)
 {
 	if (wake & (KIPC_CHAN_WAKE_READERS | KIPC_CHAN_WAKE_WRITERS))
@@ -806,7 +806,7 @@ static void kipc_chan_do_wakes(struct kipc_chan *ch, unsigned int end,
 static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 			       unsigned long arg, unsigned int usize)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned int end = kipc_file_tag(file);
 	void __user *uarg = (void __user *)arg;
 	struct kipc_chan_wait w;
@@ -841,7 +841,7 @@ static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 	return put_user(w.revents, &((struct kipc_chan_wait __user *)uarg)->revents);
 }
 
-static void kipc_chan_get_info(struct kipc_chan *ch, unsigned int end,
+static void kipc_chan_get_info(struct kipc_chan_obj *ch, unsigned int end,
 			       struct kipc_channel_info *in)
 {
 	int d;
@@ -898,7 +898,7 @@ static ssize_t kipc_chan_read(struct file *file, struct kipc_object *obj,
 	op.io.kmsg.buf = (unsigned long)buf;
 	op.io.kmsg.len = min_t(size_t, count, U32_MAX);
 	op.n = 1;
-	ret = kipc_chan_recv(&op);
+	ret = kipc_chan_do_recv(&op);
 	return ret == 1 ? op.io.kmsg.len : ret;
 }
 
@@ -914,14 +914,14 @@ static ssize_t kipc_chan_write(struct file *file, struct kipc_object *obj,
 	op.io.kmsg.buf = (unsigned long)buf;
 	op.io.kmsg.len = count;
 	op.n = 1;
-	ret = kipc_chan_send(&op);
+	ret = kipc_chan_do_send(&op);
 	return ret == 1 ? count : ret;
 }
 
 static __poll_t kipc_chan_poll(struct file *file, struct kipc_object *obj,
 			       poll_table *wait)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	struct kipc_chan_waitarg wa = {
 		.ch = ch, .end = kipc_file_tag(file),
 		.events = KIPC_CHAN_EVENTS,
@@ -944,7 +944,7 @@ static __poll_t kipc_chan_poll(struct file *file, struct kipc_object *obj,
 
 static void kipc_chan_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	struct kipc_channel_info in = {};
 	int d;
 
@@ -987,7 +987,7 @@ static const struct file_operations kipc_chan_map_fops = {
  * process's.  A waiter may set KIPC_CHAN_LOCK_WAITERS at any time, so the
  * swap is retried until it succeeds or the word is no longer USER's.
  */
-static void kipc_chan_unlock_user(struct kipc_chan *ch, u32 *word)
+static void kipc_chan_unlock_user(struct kipc_chan_obj *ch, u32 *word)
 {
 	u32 old;
 
@@ -1003,7 +1003,7 @@ static void kipc_chan_vm_open(struct vm_area_struct *vma)
 {
 	struct kipc_object *obj = (void *)((unsigned long)vma->vm_private_data &
 					   ~1UL);
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned int end = (unsigned long)vma->vm_private_data & 1UL;
 
 	spin_lock(&ch->lock);
@@ -1020,7 +1020,7 @@ static void kipc_chan_vm_close(struct vm_area_struct *vma)
 {
 	struct kipc_object *obj = (void *)((unsigned long)vma->vm_private_data &
 					   ~1UL);
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned int end = (unsigned long)vma->vm_private_data & 1UL;
 	bool last;
 
@@ -1050,7 +1050,7 @@ static const struct vm_operations_struct kipc_chan_vm_ops = {
 };
 
 /* Claim end @end's mappings for the current process. */
-static int kipc_chan_claim_map(struct kipc_chan *ch, unsigned int end)
+static int kipc_chan_claim_map(struct kipc_chan_obj *ch, unsigned int end)
 {
 	int err = 0;
 
@@ -1068,7 +1068,7 @@ static int kipc_chan_claim_map(struct kipc_chan *ch, unsigned int end)
 static int kipc_chan_mmap(struct file *file, struct kipc_object *obj,
 			  struct vm_area_struct *vma)
 {
-	struct kipc_chan *ch = to_chan(obj);
+	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned long tag = kipc_file_tag(file);
 	void *priv = (void *)((unsigned long)obj | tag);
 	struct file *mfile;
@@ -1117,16 +1117,16 @@ const struct kipc_type kipc_channel_type = {
 	.inode_name	= "[kipc-channel]",
 	.attr_size	= sizeof(struct kipc_channel_attr),
 	.attr_min	= KIPC_CHANNEL_ATTR_SIZE_VER0,
-	.create		= kipc_chan_create,
-	.destroy	= kipc_chan_destroy,
+	.create		= kipc_chan_obj_create,
+	.destroy	= kipc_chan_obj_destroy,
 	.ioctls		= kipc_chan_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_chan_ioctls),
 	.poll		= kipc_chan_poll,
 	.show_fdinfo	= kipc_chan_show_fdinfo,
 	.read		= kipc_chan_read,
 	.write		= kipc_chan_write,
-	.attach		= kipc_chan_attach,
-	.detach		= kipc_chan_detach,
+	.attach		= kipc_chan_obj_attach,
+	.detach		= kipc_chan_obj_detach,
 	.mmap		= kipc_chan_mmap,
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_channel_type);

@@ -17,7 +17,7 @@
 #include "kipc.h"
 
 /**
- * struct kipc_event - an event object
+ * struct kipc_event_obj - an event object
  * @obj: the common part
  * @lock: protects every field below; a leaf lock (nothing is taken under
  *	it but the scheduler's own locks, to wake a waiter)
@@ -29,7 +29,7 @@
  * @signals: signals received
  * @wakeups: waits satisfied
  */
-struct kipc_event {
+struct kipc_event_obj {
 	struct kipc_object obj;
 	spinlock_t lock; /* protects all below */
 	struct kipc_waitq waiters;
@@ -41,15 +41,15 @@ struct kipc_event {
 	u64 wakeups;
 };
 
-static struct kipc_event *to_event(struct kipc_object *obj)
+static struct kipc_event_obj *to_event(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_event, obj);
+	return container_of(obj, struct kipc_event_obj, obj);
 }
 
-static struct kipc_object *kipc_event_create(const void *attr)
+static struct kipc_object *kipc_event_obj_create(const void *attr)
 {
 	const struct kipc_event_attr *a = attr;
-	struct kipc_event *ev;
+	struct kipc_event_obj *ev;
 
 	if ((a->flags & ~KIPC_EVENT_ATTR_FLAGS) || a->__pad ||
 	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)) ||
@@ -68,16 +68,16 @@ static struct kipc_object *kipc_event_create(const void *attr)
 	return &ev->obj;
 }
 
-static void kipc_event_destroy(struct kipc_object *obj)
+static void kipc_event_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 
 	WARN_ON(ev->waiters.count);
 	kfree(ev);
 }
 
 /**
- * kipc_event_signal() - signal an event
+ * kipc_event_do_signal() - signal an event
  * @obj: the event
  * @value: value handed to the waiter(s) released
  *
@@ -85,9 +85,9 @@ static void kipc_event_destroy(struct kipc_object *obj)
  * stays set for the next wait.  Manual-reset: every waiter is released and
  * the event stays set.
  */
-void kipc_event_signal(struct kipc_object *obj, u64 value)
+void kipc_event_do_signal(struct kipc_object *obj, u64 value)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 	bool set;
 
 	spin_lock(&ev->lock);
@@ -108,10 +108,10 @@ void kipc_event_signal(struct kipc_object *obj, u64 value)
 	if (set)
 		wake_up_interruptible_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
-EXPORT_SYMBOL_IF_KUNIT(kipc_event_signal);
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_do_signal);
 
 /**
- * kipc_event_wait() - wait for an event to be signalled
+ * kipc_event_do_wait() - wait for an event to be signalled
  * @obj: the event
  * @nonblock: do not sleep: -EAGAIN if not set
  * @deadline: absolute CLOCK_MONOTONIC deadline, KTIME_MAX for none
@@ -119,10 +119,10 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_event_signal);
  *
  * Return: 0; -EAGAIN; -ETIMEDOUT; -ERESTARTSYS if a signal arrived.
  */
-int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
-		    u64 *value)
+int kipc_event_do_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
+		       u64 *value)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 	struct kipc_waiter w;
 	int ret = 0;
 
@@ -143,7 +143,7 @@ int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 	spin_unlock(&ev->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(kipc_event_wait);
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_do_wait);
 
 static long kipc_event_ioc_signal(struct file *file, struct kipc_object *obj,
 				  unsigned long arg, unsigned int usize)
@@ -159,23 +159,23 @@ static long kipc_event_ioc_signal(struct file *file, struct kipc_object *obj,
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	kipc_event_signal(obj, s.value);
+	kipc_event_do_signal(obj, s.value);
 	return 0;
 }
 
 /**
- * kipc_event_reset() - clear an event
+ * kipc_event_do_reset() - clear an event
  * @obj: the event
  */
-void kipc_event_reset(struct kipc_object *obj)
+void kipc_event_do_reset(struct kipc_object *obj)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 
 	spin_lock(&ev->lock);
 	ev->set = false;
 	spin_unlock(&ev->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(kipc_event_reset);
+EXPORT_SYMBOL_IF_KUNIT(kipc_event_do_reset);
 
 /**
  * kipc_event_get_info() - a consistent snapshot of an event's state
@@ -184,7 +184,7 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_event_reset);
  */
 void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 
 	spin_lock(&ev->lock);
 	in->state = (ev->manual ? KIPC_EVENT_MANUAL_RESET : 0) |
@@ -204,7 +204,7 @@ static long kipc_event_ioc_reset(struct file *file, struct kipc_object *obj,
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	kipc_event_reset(obj);
+	kipc_event_do_reset(obj);
 	return 0;
 }
 
@@ -242,7 +242,7 @@ static long kipc_event_ioc_wait(struct file *file, struct kipc_object *obj,
 
 	nonblock = (w.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	err = kipc_event_wait(obj, nonblock, deadline, &w.value);
+	err = kipc_event_do_wait(obj, nonblock, deadline, &w.value);
 	if (err)
 		return err;
 	return kipc_copy_out(uarg, usize, &w, sizeof(w));
@@ -270,7 +270,7 @@ static long kipc_event_ioc_info(struct file *file, struct kipc_object *obj,
 static __poll_t kipc_event_poll(struct file *file, struct kipc_object *obj,
 				poll_table *wait)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 
 	poll_wait(file, &ev->poll_wq, wait);
 	return READ_ONCE(ev->set) ? EPOLLIN | EPOLLRDNORM : 0;
@@ -303,7 +303,7 @@ static int kipc_event_wm_prepare(struct kipc_object *obj)
 
 static int kipc_event_wm_take(struct kipc_object *obj, u64 *value)
 {
-	struct kipc_event *ev = to_event(obj);
+	struct kipc_event_obj *ev = to_event(obj);
 
 	*value = ev->value;
 	ev->wakeups++;
@@ -337,8 +337,8 @@ const struct kipc_type kipc_event_type = {
 	.inode_name	= "[kipc-event]",
 	.attr_size	= sizeof(struct kipc_event_attr),
 	.attr_min	= KIPC_EVENT_ATTR_SIZE_VER0,
-	.create		= kipc_event_create,
-	.destroy	= kipc_event_destroy,
+	.create		= kipc_event_obj_create,
+	.destroy	= kipc_event_obj_destroy,
 	.ioctls		= kipc_event_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_event_ioctls),
 	.poll		= kipc_event_poll,

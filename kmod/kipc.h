@@ -418,10 +418,10 @@ extern const struct kipc_type kipc_region_type;
 extern const struct kipc_type kipc_sem_type;
 extern const struct kipc_type kipc_mutex_type;
 extern const struct kipc_type kipc_cond_type;
-void kipc_event_signal(struct kipc_object *obj, u64 value);
-int kipc_event_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
-		    u64 *value);
-void kipc_event_reset(struct kipc_object *obj);
+void kipc_event_do_signal(struct kipc_object *obj, u64 value);
+int kipc_event_do_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
+		       u64 *value);
+void kipc_event_do_reset(struct kipc_object *obj);
 void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in);
 void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in);
 

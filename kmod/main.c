@@ -217,8 +217,8 @@ static const struct kipc_dev_ioc kipc_dev_ioctls[] = {
 	{ KIPC_IOC_WAIT_MANY, KIPC_WAIT_MANY_SIZE_VER0, kipc_ioc_wait_many },
 };
 
-static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+static long kipc_misc_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
 {
 	unsigned int i;
 	int usize;
@@ -238,7 +238,7 @@ static long kipc_dev_ioctl(struct file *file, unsigned int cmd,
 static const struct file_operations kipc_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nonseekable_open,
-	.unlocked_ioctl	= kipc_dev_ioctl,
+	.unlocked_ioctl	= kipc_misc_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 

@@ -90,7 +90,7 @@ static void kipc_mutex_recheck_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(kipc_mutex_recheck_work, kipc_mutex_recheck_fn);
 
 /**
- * struct kipc_mutex - a robust process-shared mutex
+ * struct kipc_mutex_obj - a robust process-shared mutex
  * @obj: the common part
  * @page: the page holding the word, mapped by user space
  * @word: the lock word in @page; written by user space at any time, so
@@ -117,7 +117,7 @@ static DECLARE_DELAYED_WORK(kipc_mutex_recheck_work, kipc_mutex_recheck_fn);
  * @recheck: the node in kipc_mutex_recheck_list, under
  *	kipc_mutex_recheck_lock
  */
-struct kipc_mutex {
+struct kipc_mutex_obj {
 	struct kipc_object obj;
 	struct page *page;
 	u32 *word;
@@ -134,7 +134,7 @@ struct kipc_mutex {
 };
 
 /**
- * struct kipc_cond - a condition variable
+ * struct kipc_cond_obj - a condition variable
  * @obj: the common part
  * @lock: protects every field below; a leaf lock, never held together
  *	with a mutex's lock
@@ -142,7 +142,7 @@ struct kipc_mutex {
  * @signals: signals and broadcasts received
  * @wakeups: waiters woken by them
  */
-struct kipc_cond {
+struct kipc_cond_obj {
 	struct kipc_object obj;
 	spinlock_t lock; /* protects all below */
 	struct kipc_waitq waiters;
@@ -150,14 +150,14 @@ struct kipc_cond {
 	u64 wakeups;
 };
 
-static inline struct kipc_mutex *to_mutex(struct kipc_object *obj)
+static inline struct kipc_mutex_obj *to_mutex(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_mutex, obj);
+	return container_of(obj, struct kipc_mutex_obj, obj);
 }
 
-static inline struct kipc_cond *to_cond(struct kipc_object *obj)
+static inline struct kipc_cond_obj *to_cond(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_cond, obj);
+	return container_of(obj, struct kipc_cond_obj, obj);
 }
 
 /*
@@ -209,7 +209,7 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_tid_alive);
  * KIPC_MUTEX_KSTATE when the kernel must see the next unlock of @m once it
  * is in @state.
  */
-static u32 kipc_mutex_kstate(struct kipc_mutex *m, u32 state)
+static u32 kipc_mutex_kstate(struct kipc_mutex_obj *m, u32 state)
 {
 	return m->recursive || state != KIPC_MUTEX_STATE_OK ?
 	       KIPC_MUTEX_KSTATE : 0;
@@ -220,13 +220,13 @@ static u32 kipc_mutex_kstate(struct kipc_mutex *m, u32 state)
  * @skip threads are queued (the one about to get the mutex is skipped),
  * or pollers wait.
  */
-static u32 kipc_mutex_waiters_bit(struct kipc_mutex *m, unsigned int skip)
+static u32 kipc_mutex_waiters_bit(struct kipc_mutex_obj *m, unsigned int skip)
 {
 	return m->waiters.count > skip || m->armed ? KIPC_MUTEX_WAITERS : 0;
 }
 
 /* Set or clear @bits in the word, against user space's swaps. */
-static void kipc_mutex_word_update(struct kipc_mutex *m, u32 set, u32 clear)
+static void kipc_mutex_word_update(struct kipc_mutex_obj *m, u32 set, u32 clear)
 {
 	u32 old = READ_ONCE(*m->word), new;
 
@@ -252,7 +252,7 @@ static int kipc_mutex_result(u32 state)
  * @owner: an owner is left in the word only by a death (the caller has
  * found it dead), so taking it over makes the mutex inconsistent.
  */
-static u32 kipc_mutex_next_state(struct kipc_mutex *m, u32 owner)
+static u32 kipc_mutex_next_state(struct kipc_mutex_obj *m, u32 owner)
 {
 	return owner ? KIPC_MUTEX_STATE_OWNERDEAD : m->state;
 }
@@ -269,7 +269,7 @@ static u32 kipc_mutex_next_state(struct kipc_mutex *m, u32 owner)
  * a word seen free).  Return: true if granted, false if the word changed;
  * then nothing was changed and the caller decides again.
  */
-static bool kipc_mutex_grant(struct kipc_mutex *m, u32 old, u32 state)
+static bool kipc_mutex_grant(struct kipc_mutex_obj *m, u32 old, u32 state)
 {
 	struct kipc_waiter *w = kipc_waitq_first(&m->waiters);
 	u32 tid = w->size;
@@ -291,7 +291,7 @@ static bool kipc_mutex_grant(struct kipc_mutex *m, u32 old, u32 state)
  * word that bypassed the kernel) or dead.  Otherwise make sure the word
  * sends the owner's unlock to the kernel.  Caller holds @m->lock.
  */
-static void kipc_mutex_recover(struct kipc_mutex *m)
+static void kipc_mutex_recover(struct kipc_mutex_obj *m)
 {
 	u32 old, owner;
 
@@ -323,7 +323,7 @@ static void kipc_mutex_recover(struct kipc_mutex *m)
  * Return: 0 or -EOWNERDEAD when taken; -EBUSY when a live thread holds
  * it; -ENOTRECOVERABLE; -EDEADLK; -EAGAIN (recursion depth overflow).
  */
-static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
+static int kipc_mutex_try(struct kipc_mutex_obj *m, u32 tid, bool queue)
 {
 	u32 old, owner, new, state, depth;
 
@@ -377,7 +377,7 @@ static int kipc_mutex_try(struct kipc_mutex *m, u32 tid, bool queue)
  * kernel on their behalf.  Returns whether they must be woken, which the
  * caller does after dropping @m->lock.
  */
-static bool kipc_mutex_disarm(struct kipc_mutex *m)
+static bool kipc_mutex_disarm(struct kipc_mutex_obj *m)
 {
 	if (!m->armed)
 		return false;
@@ -386,7 +386,7 @@ static bool kipc_mutex_disarm(struct kipc_mutex *m)
 }
 
 /* Put @m on the recheck list (its locker set @m->on_recheck). */
-static void kipc_mutex_recheck_add(struct kipc_mutex *m)
+static void kipc_mutex_recheck_add(struct kipc_mutex_obj *m)
 {
 	spin_lock(&kipc_mutex_recheck_lock);
 	list_add_tail(&m->recheck, &kipc_mutex_recheck_list);
@@ -398,7 +398,7 @@ static void kipc_mutex_recheck_add(struct kipc_mutex *m)
 /* Wake every sleeping locker; drop the mutexes nobody waits on. */
 static void kipc_mutex_recheck_fn(struct work_struct *work)
 {
-	struct kipc_mutex *m, *tmp;
+	struct kipc_mutex_obj *m, *tmp;
 	struct kipc_waiter *w;
 	bool again;
 
@@ -440,7 +440,7 @@ void kipc_mutex_exit(void)
  * Return: 0 or -EOWNERDEAD with the mutex held; -ENOTRECOVERABLE;
  * -EDEADLK; -EBUSY (@nonblock); -ETIMEDOUT; -ERESTARTSYS; -EAGAIN.
  */
-static int kipc_mutex_do_lock(struct kipc_mutex *m, u32 tid, bool nonblock,
+static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 			      ktime_t deadline, bool killable)
 {
 	struct kipc_waiter w;
@@ -501,7 +501,7 @@ out:
  * dropped); -EPERM; -EAGAIN when the word changed before the swap (nothing
  * was changed: decide again).
  */
-static int kipc_mutex_unlock_locked(struct kipc_mutex *m, u32 tid, bool keep)
+static int kipc_mutex_unlock_locked(struct kipc_mutex_obj *m, u32 tid, bool keep)
 {
 	u32 old = READ_ONCE(*m->word), new;
 
@@ -536,7 +536,7 @@ static int kipc_mutex_unlock_locked(struct kipc_mutex *m, u32 tid, bool keep)
  *
  * Return: 0; -EPERM if @tid does not hold @m.
  */
-static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
+static int kipc_mutex_do_unlock(struct kipc_mutex_obj *m, u32 tid, bool keep)
 {
 	spin_lock(&m->lock);
 	for (;;) {
@@ -553,7 +553,7 @@ static int kipc_mutex_do_unlock(struct kipc_mutex *m, u32 tid, bool keep)
 }
 
 /* Mark @m, held by @tid with EOWNERDEAD, consistent again. */
-static int kipc_mutex_do_consistent(struct kipc_mutex *m, u32 tid)
+static int kipc_mutex_do_consistent(struct kipc_mutex_obj *m, u32 tid)
 {
 	int ret = 0;
 
@@ -649,7 +649,7 @@ static long kipc_mutex_ioc_consistent(struct file *file,
 	return kipc_mutex_do_consistent(to_mutex(obj), kipc_mutex_tid());
 }
 
-static void kipc_mutex_get_info(struct kipc_mutex *m,
+static void kipc_mutex_get_info(struct kipc_mutex_obj *m,
 				struct kipc_mutex_info *in)
 {
 	pid_t tgid = 0;
@@ -704,10 +704,10 @@ static long kipc_mutex_ioc_info(struct file *file, struct kipc_object *obj,
 
 /* ---- mutex object ------------------------------------------------------- */
 
-static struct kipc_object *kipc_mutex_create(const void *attr)
+static struct kipc_object *kipc_mutex_obj_create(const void *attr)
 {
 	const struct kipc_mutex_attr *a = attr;
-	struct kipc_mutex *m;
+	struct kipc_mutex_obj *m;
 
 	if ((a->flags & ~KIPC_MUTEX_RECURSIVE) || a->__pad ||
 	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
@@ -732,9 +732,9 @@ static struct kipc_object *kipc_mutex_create(const void *attr)
 	return &m->obj;
 }
 
-static void kipc_mutex_destroy(struct kipc_object *obj)
+static void kipc_mutex_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_mutex *m = to_mutex(obj);
+	struct kipc_mutex_obj *m = to_mutex(obj);
 
 	WARN_ON(m->waiters.count);
 	spin_lock(&kipc_mutex_recheck_lock);
@@ -745,8 +745,8 @@ static void kipc_mutex_destroy(struct kipc_object *obj)
 }
 
 /* Every fd of a mutex can lock it and map it: read and write. */
-static int kipc_mutex_attach(struct kipc_object *obj, fmode_t mode,
-			     unsigned int how, unsigned long *tag)
+static int kipc_mutex_obj_attach(struct kipc_object *obj, fmode_t mode,
+				 unsigned int how, unsigned long *tag)
 {
 	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
 		return -EINVAL;
@@ -758,7 +758,7 @@ static int kipc_mutex_attach(struct kipc_object *obj, fmode_t mode,
  * A close, or the unmapping of the word, may be the death of its owner:
  * hand the mutex to a waiter now rather than at its next check.
  */
-static void kipc_mutex_check_owner(struct kipc_mutex *m)
+static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
 {
 	bool wake = false;
 	u32 owner;
@@ -786,7 +786,7 @@ static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	static const char * const states[] = {
 		"ok", "ownerdead", "notrecoverable",
 	};
-	struct kipc_mutex *mx = to_mutex(obj);
+	struct kipc_mutex_obj *mx = to_mutex(obj);
 	struct kipc_mutex_info in;
 
 	kipc_mutex_get_info(mx, &in);
@@ -810,7 +810,7 @@ static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
  * holds @m->lock.  With @tid 0 (poll), a mutex held by anyone alive is
  * not ready and nothing is an error but ENOTRECOVERABLE.
  */
-static int kipc_mutex_ready(struct kipc_mutex *m, u32 tid)
+static int kipc_mutex_ready(struct kipc_mutex_obj *m, u32 tid)
 {
 	u32 old, owner;
 	int ready;
@@ -841,7 +841,7 @@ static int kipc_mutex_ready(struct kipc_mutex *m, u32 tid)
 }
 
 /* Clear KIPC_MUTEX_WAITERS unless someone needs it; @m->lock held. */
-static void kipc_mutex_reopen(struct kipc_mutex *m)
+static void kipc_mutex_reopen(struct kipc_mutex_obj *m)
 {
 	if (!kipc_mutex_waiters_bit(m, 0))
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
@@ -850,7 +850,7 @@ static void kipc_mutex_reopen(struct kipc_mutex *m)
 static __poll_t kipc_mutex_poll(struct file *file, struct kipc_object *obj,
 				poll_table *wait)
 {
-	struct kipc_mutex *m = to_mutex(obj);
+	struct kipc_mutex_obj *m = to_mutex(obj);
 	int ready;
 
 	poll_wait(file, &m->poll_wq, wait);
@@ -928,7 +928,7 @@ static const struct vm_operations_struct kipc_mutex_vm_ops = {
 static int kipc_mutex_mmap(struct file *file, struct kipc_object *obj,
 			   struct vm_area_struct *vma)
 {
-	struct kipc_mutex *m = to_mutex(obj);
+	struct kipc_mutex_obj *m = to_mutex(obj);
 	struct file *mfile;
 	int err;
 
@@ -967,15 +967,15 @@ const struct kipc_type kipc_mutex_type = {
 	.inode_name	= "[kipc-mutex]",
 	.attr_size	= sizeof(struct kipc_mutex_attr),
 	.attr_min	= KIPC_MUTEX_ATTR_SIZE_VER0,
-	.create		= kipc_mutex_create,
-	.destroy	= kipc_mutex_destroy,
+	.create		= kipc_mutex_obj_create,
+	.destroy	= kipc_mutex_obj_destroy,
 	.ioctls		= kipc_mutex_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_mutex_ioctls),
 	.poll		= kipc_mutex_poll,
 	.wm		= &kipc_mutex_wm_ops,
 	.show_fdinfo	= kipc_mutex_show_fdinfo,
 	.flush		= kipc_mutex_flush,
-	.attach		= kipc_mutex_attach,
+	.attach		= kipc_mutex_obj_attach,
 	.mmap		= kipc_mutex_mmap,
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_type);
@@ -987,7 +987,7 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_type);
  * signal; then re-lock @m.  The caller is queued on @c before @m is
  * released, so no signal sent after the release is missed.
  */
-static int kipc_cond_do_wait(struct kipc_cond *c, struct kipc_mutex *m,
+static int kipc_cond_do_wait(struct kipc_cond_obj *c, struct kipc_mutex_obj *m,
 			     u32 tid, ktime_t deadline)
 {
 	struct kipc_waiter w;
@@ -1088,7 +1088,7 @@ static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
 }
 
 /* Wake the oldest waiter of @c, or all of them; returns how many. */
-static unsigned int kipc_cond_do_signal(struct kipc_cond *c, bool all)
+static unsigned int kipc_cond_do_signal(struct kipc_cond_obj *c, bool all)
 {
 	unsigned int woken;
 
@@ -1116,7 +1116,7 @@ static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
 				 unsigned long arg, unsigned int usize)
 {
 	void __user *uarg = (void __user *)arg;
-	struct kipc_cond *c = to_cond(obj);
+	struct kipc_cond_obj *c = to_cond(obj);
 	struct kipc_cond_signal s;
 	int err;
 
@@ -1134,9 +1134,9 @@ static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
 	return kipc_copy_out(uarg, usize, &s, sizeof(s));
 }
 
-static struct kipc_object *kipc_cond_create(const void *attr)
+static struct kipc_object *kipc_cond_obj_create(const void *attr)
 {
-	struct kipc_cond *c;
+	struct kipc_cond_obj *c;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
@@ -1146,9 +1146,9 @@ static struct kipc_object *kipc_cond_create(const void *attr)
 	return &c->obj;
 }
 
-static void kipc_cond_destroy(struct kipc_object *obj)
+static void kipc_cond_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_cond *c = to_cond(obj);
+	struct kipc_cond_obj *c = to_cond(obj);
 
 	WARN_ON(c->waiters.count);
 	kfree(c);
@@ -1156,7 +1156,7 @@ static void kipc_cond_destroy(struct kipc_object *obj)
 
 static void kipc_cond_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 {
-	struct kipc_cond *c = to_cond(obj);
+	struct kipc_cond_obj *c = to_cond(obj);
 	unsigned int waiters;
 	u64 signals, wakeups;
 
@@ -1179,8 +1179,8 @@ const struct kipc_type kipc_cond_type = {
 	.type		= KIPC_TYPE_COND,
 	.name		= "cond",
 	.inode_name	= "[kipc-cond]",
-	.create		= kipc_cond_create,
-	.destroy	= kipc_cond_destroy,
+	.create		= kipc_cond_obj_create,
+	.destroy	= kipc_cond_obj_destroy,
 	.ioctls		= kipc_cond_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_cond_ioctls),
 	.show_fdinfo	= kipc_cond_show_fdinfo,

@@ -32,7 +32,7 @@
 #include "kipc.h"
 
 /**
- * struct kipc_pipe - a pipe
+ * struct kipc_pipe_obj - a pipe
  * @obj: the common part
  * @lock: protects every field below and @obj.charge; held while copying
  *	data from and to user space
@@ -60,7 +60,7 @@
  * account).  The wait queues' locks are never taken under @lock: wake-ups
  * are done after it is dropped.
  */
-struct kipc_pipe {
+struct kipc_pipe_obj {
 	struct kipc_object obj;
 	struct mutex lock; /* protects all below */
 	wait_queue_head_t rd_wq;
@@ -79,31 +79,31 @@ struct kipc_pipe {
 
 /* The condition of a writer waiting for room. */
 struct kipc_pipe_room {
-	struct kipc_pipe *p;
+	struct kipc_pipe_obj *p;
 	u32 need;
 };
 
 #define KIPC_PIPE_RD_EVENTS	(EPOLLIN | EPOLLRDNORM)
 #define KIPC_PIPE_WR_EVENTS	(EPOLLOUT | EPOLLWRNORM)
 
-static struct kipc_pipe *to_pipe(struct kipc_object *obj)
+static struct kipc_pipe_obj *to_pipe(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_pipe, obj);
+	return container_of(obj, struct kipc_pipe_obj, obj);
 }
 
-static u32 kipc_pipe_used(const struct kipc_pipe *p)
+static u32 kipc_pipe_used(const struct kipc_pipe_obj *p)
 {
 	return READ_ONCE(p->tail) - READ_ONCE(p->head);
 }
 
 /* Every writer has gone, after one was open: end-of-file once empty. */
-static bool kipc_pipe_hungup(const struct kipc_pipe *p)
+static bool kipc_pipe_hungup(const struct kipc_pipe_obj *p)
 {
 	return !READ_ONCE(p->writers) && READ_ONCE(p->had_writer);
 }
 
 /* Every reader has gone, after one was open: writes fail with EPIPE. */
-static bool kipc_pipe_broken(const struct kipc_pipe *p)
+static bool kipc_pipe_broken(const struct kipc_pipe_obj *p)
 {
 	return !READ_ONCE(p->readers) && READ_ONCE(p->had_reader);
 }
@@ -130,10 +130,10 @@ static int kipc_pipe_round_capacity(u32 want, u32 *cap)
 	return 0;
 }
 
-static struct kipc_object *kipc_pipe_create(const void *attr)
+static struct kipc_object *kipc_pipe_obj_create(const void *attr)
 {
 	const struct kipc_pipe_attr *a = attr;
-	struct kipc_pipe *p;
+	struct kipc_pipe_obj *p;
 	u32 cap;
 	int err;
 
@@ -159,9 +159,9 @@ static struct kipc_object *kipc_pipe_create(const void *attr)
 	return &p->obj;
 }
 
-static void kipc_pipe_destroy(struct kipc_object *obj)
+static void kipc_pipe_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_pipe *p = to_pipe(obj);
+	struct kipc_pipe_obj *p = to_pipe(obj);
 
 	WARN_ON(p->readers || p->writers);
 	kvfree(p->buf);
@@ -171,10 +171,10 @@ static void kipc_pipe_destroy(struct kipc_object *obj)
 
 /* ---- readers and writers ------------------------------------------------ */
 
-static int kipc_pipe_attach(struct kipc_object *obj, fmode_t mode,
-			    unsigned int how, unsigned long *tag)
+static int kipc_pipe_obj_attach(struct kipc_object *obj, fmode_t mode,
+				unsigned int how, unsigned long *tag)
 {
-	struct kipc_pipe *p = to_pipe(obj);
+	struct kipc_pipe_obj *p = to_pipe(obj);
 
 	mutex_lock(&p->lock);
 	if (mode & FMODE_READ) {
@@ -190,10 +190,10 @@ static int kipc_pipe_attach(struct kipc_object *obj, fmode_t mode,
 	return 0;
 }
 
-static void kipc_pipe_detach(struct kipc_object *obj, fmode_t mode,
-			     unsigned long tag)
+static void kipc_pipe_obj_detach(struct kipc_object *obj, fmode_t mode,
+				 unsigned long tag)
 {
-	struct kipc_pipe *p = to_pipe(obj);
+	struct kipc_pipe_obj *p = to_pipe(obj);
 	bool no_readers = false, no_writers = false;
 
 	mutex_lock(&p->lock);
@@ -219,7 +219,7 @@ static void kipc_pipe_detach(struct kipc_object *obj, fmode_t mode,
 /* ---- the ring ------------------------------------------------------------ */
 
 /* Copy @n bytes from ring index @pos out; returns the bytes not copied. */
-static size_t kipc_pipe_copy_out(struct kipc_pipe *p, char __user *dst,
+static size_t kipc_pipe_copy_out(struct kipc_pipe_obj *p, char __user *dst,
 				 u32 pos, size_t n)
 {
 	u32 off = pos & (p->cap - 1);
@@ -233,7 +233,7 @@ static size_t kipc_pipe_copy_out(struct kipc_pipe *p, char __user *dst,
 }
 
 /* Copy @n bytes in at ring index @pos; returns the bytes not copied. */
-static size_t kipc_pipe_copy_in(struct kipc_pipe *p, u32 pos,
+static size_t kipc_pipe_copy_in(struct kipc_pipe_obj *p, u32 pos,
 				const char __user *src, size_t n)
 {
 	u32 off = pos & (p->cap - 1);
@@ -249,7 +249,7 @@ static size_t kipc_pipe_copy_in(struct kipc_pipe *p, u32 pos,
 /* Wait condition of readers: data, or end-of-file. */
 static u32 kipc_pipe_readable(void *arg)
 {
-	struct kipc_pipe *p = arg;
+	struct kipc_pipe_obj *p = arg;
 
 	return kipc_pipe_used(p) || kipc_pipe_hungup(p);
 }
@@ -258,7 +258,7 @@ static u32 kipc_pipe_readable(void *arg)
 static u32 kipc_pipe_writable(void *arg)
 {
 	struct kipc_pipe_room *r = arg;
-	struct kipc_pipe *p = r->p;
+	struct kipc_pipe_obj *p = r->p;
 	u32 used = kipc_pipe_used(p), cap = READ_ONCE(p->cap);
 
 	/* A torn read of the indices may exceed @cap: try, under the lock. */
@@ -284,7 +284,7 @@ static u32 kipc_pipe_writable(void *arg)
 static ssize_t kipc_pipe_read(struct file *file, struct kipc_object *obj,
 			      char __user *buf, size_t count)
 {
-	struct kipc_pipe *p = to_pipe(obj);
+	struct kipc_pipe_obj *p = to_pipe(obj);
 	size_t n;
 	u32 used, ready;
 	int err;
@@ -342,7 +342,7 @@ static ssize_t kipc_pipe_read(struct file *file, struct kipc_object *obj,
 static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 			       const char __user *buf, size_t count)
 {
-	struct kipc_pipe *p = to_pipe(obj);
+	struct kipc_pipe_obj *p = to_pipe(obj);
 	struct kipc_pipe_room room = {
 		.p = p,
 		.need = count <= KIPC_PIPE_BUF ? count : 1,
@@ -397,14 +397,14 @@ static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 /* ---- capacity ----------------------------------------------------------- */
 
 /* Charge the account charged at creation for @bytes instead. */
-static int kipc_pipe_recharge(struct kipc_pipe *p, u64 bytes)
+static int kipc_pipe_recharge(struct kipc_pipe_obj *p, u64 bytes)
 {
 	lockdep_assert_held(&p->lock);
 	return kipc_recharge(&p->obj, bytes);
 }
 
 /* Move the queued bytes to @buf of @cap bytes, each to its own index. */
-static void kipc_pipe_move(struct kipc_pipe *p, u8 *buf, u32 cap)
+static void kipc_pipe_move(struct kipc_pipe_obj *p, u8 *buf, u32 cap)
 {
 	u32 pos, from, to, n;
 
@@ -420,7 +420,7 @@ static void kipc_pipe_move(struct kipc_pipe *p, u8 *buf, u32 cap)
  * Replace the buffer with one of @cap bytes.  Return: 0; -EBUSY if more
  * than @cap bytes are queued; -EDQUOT; -ENOMEM.
  */
-static int kipc_pipe_resize(struct kipc_pipe *p, u32 cap)
+static int kipc_pipe_resize(struct kipc_pipe_obj *p, u32 cap)
 {
 	bool grown = false;
 	u8 *buf;
@@ -499,7 +499,7 @@ static long kipc_pipe_ioc_set_capacity(struct file *file,
 /* ---- info, poll, fdinfo ------------------------------------------------- */
 
 /* A consistent snapshot: everything but @in->flags and reserved fields. */
-static void kipc_pipe_get_info(struct kipc_pipe *p, struct kipc_pipe_info *in)
+static void kipc_pipe_get_info(struct kipc_pipe_obj *p, struct kipc_pipe_info *in)
 {
 	mutex_lock(&p->lock);
 	in->capacity = p->cap;
@@ -548,7 +548,7 @@ static long kipc_pipe_ioc_info(struct file *file, struct kipc_object *obj,
 static __poll_t kipc_pipe_poll(struct file *file, struct kipc_object *obj,
 			       poll_table *wait)
 {
-	struct kipc_pipe *p = to_pipe(obj);
+	struct kipc_pipe_obj *p = to_pipe(obj);
 	__poll_t mask = 0;
 	u32 used, cap;
 
@@ -600,14 +600,14 @@ const struct kipc_type kipc_pipe_type = {
 	.inode_name	= "[kipc-pipe]",
 	.attr_size	= sizeof(struct kipc_pipe_attr),
 	.attr_min	= KIPC_PIPE_ATTR_SIZE_VER0,
-	.create		= kipc_pipe_create,
-	.destroy	= kipc_pipe_destroy,
+	.create		= kipc_pipe_obj_create,
+	.destroy	= kipc_pipe_obj_destroy,
 	.ioctls		= kipc_pipe_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_pipe_ioctls),
 	.poll		= kipc_pipe_poll,
 	.show_fdinfo	= kipc_pipe_show_fdinfo,
 	.read		= kipc_pipe_read,
 	.write		= kipc_pipe_write,
-	.attach		= kipc_pipe_attach,
-	.detach		= kipc_pipe_detach,
+	.attach		= kipc_pipe_obj_attach,
+	.detach		= kipc_pipe_obj_detach,
 };

@@ -173,7 +173,7 @@ struct kipc_queue_reg {
 };
 
 /**
- * struct kipc_queue - a message queue
+ * struct kipc_queue_obj - a message queue
  * @obj: the common part
  * @lock: protects every field below; a leaf lock (only the scheduler's
  *	own locks, to wake a waiter, nest inside it).  Signals and poll
@@ -192,7 +192,7 @@ struct kipc_queue_reg {
  * @received: messages delivered
  * @reg: notification registration; @reg.tgid is NULL when none
  */
-struct kipc_queue {
+struct kipc_queue_obj {
 	struct kipc_object obj;
 	spinlock_t lock; /* protects all below */
 	struct kipc_prioq msgs;
@@ -215,9 +215,9 @@ struct kipc_queue_after {
 	bool wake;			/* readiness changed */
 };
 
-static struct kipc_queue *to_queue(struct kipc_object *obj)
+static struct kipc_queue_obj *to_queue(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_queue, obj);
+	return container_of(obj, struct kipc_queue_obj, obj);
 }
 
 static struct kipc_msg *to_msg(struct kipc_pq_node *n)
@@ -245,9 +245,9 @@ static int kipc_queue_check_attr(const struct kipc_queue_attr *a,
 	return 0;
 }
 
-static struct kipc_object *kipc_queue_create(const void *attr)
+static struct kipc_object *kipc_queue_obj_create(const void *attr)
 {
-	struct kipc_queue *q;
+	struct kipc_queue_obj *q;
 	u32 msgs, size;
 	int err;
 
@@ -277,9 +277,9 @@ static void kipc_queue_reg_put(struct kipc_queue_reg *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void kipc_queue_destroy(struct kipc_object *obj)
+static void kipc_queue_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_queue *q = to_queue(obj);
+	struct kipc_queue_obj *q = to_queue(obj);
 	struct kipc_pq_node *n;
 
 	WARN_ON(q->senders.count || q->receivers.count);
@@ -292,7 +292,7 @@ static void kipc_queue_destroy(struct kipc_object *obj)
 /* ---- the locked state machine ----------------------------------------- */
 
 /* Put @m in the queue; a message into an empty queue may notify. */
-static void kipc_queue_enqueue(struct kipc_queue *q, struct kipc_msg *m,
+static void kipc_queue_enqueue(struct kipc_queue_obj *q, struct kipc_msg *m,
 			       struct kipc_queue_after *after)
 {
 	if (!q->msgs.count && !q->receivers.count && q->reg.tgid) {
@@ -310,7 +310,7 @@ static void kipc_queue_enqueue(struct kipc_queue *q, struct kipc_msg *m,
  * Match queued messages with blocked receivers, then free capacity with
  * blocked senders, until neither can move.
  */
-static void kipc_queue_dispatch(struct kipc_queue *q,
+static void kipc_queue_dispatch(struct kipc_queue_obj *q,
 				struct kipc_queue_after *after)
 {
 	struct kipc_waiter *w;
@@ -339,14 +339,14 @@ static void kipc_queue_dispatch(struct kipc_queue *q,
 	}
 }
 
-static void kipc_queue_finish(struct kipc_queue *q,
+static void kipc_queue_finish(struct kipc_queue_obj *q,
 			      struct kipc_queue_after *after);
 
 /*
  * Send @m (allocated, filled).  On success the queue owns it; on failure
  * the caller still does.
  */
-static int kipc_queue_put(struct kipc_queue *q, struct kipc_msg *m,
+static int kipc_queue_put(struct kipc_queue_obj *q, struct kipc_msg *m,
 			  bool nonblock, ktime_t deadline)
 {
 	struct kipc_queue_after after = {};
@@ -373,7 +373,7 @@ static int kipc_queue_put(struct kipc_queue *q, struct kipc_msg *m,
  * Take the next message for a buffer of @size bytes.  -EMSGSIZE sets
  * *@need to the message's length and leaves it queued.
  */
-static int kipc_queue_take(struct kipc_queue *q, u32 size, bool nonblock,
+static int kipc_queue_take(struct kipc_queue_obj *q, u32 size, bool nonblock,
 			   ktime_t deadline, struct kipc_msg **out, u32 *need)
 {
 	struct kipc_waiter w;
@@ -405,7 +405,7 @@ static int kipc_queue_take(struct kipc_queue *q, u32 size, bool nonblock,
 }
 
 /* A taken message was delivered (@ok) or must go back to the head. */
-static void kipc_queue_done(struct kipc_queue *q, struct kipc_msg *m, bool ok)
+static void kipc_queue_done(struct kipc_queue_obj *q, struct kipc_msg *m, bool ok)
 {
 	struct kipc_queue_after after = { .wake = true };
 
@@ -454,7 +454,7 @@ static void kipc_queue_signal(struct kipc_queue_reg *r)
 	}
 }
 
-static void kipc_queue_finish(struct kipc_queue *q,
+static void kipc_queue_finish(struct kipc_queue_obj *q,
 			      struct kipc_queue_after *after)
 {
 	if (after->fire.tgid) {
@@ -470,7 +470,7 @@ static void kipc_queue_finish(struct kipc_queue *q,
 }
 
 /* Drop the caller's registration; -ENOENT if it has none. */
-static int kipc_queue_unregister(struct kipc_queue *q)
+static int kipc_queue_unregister(struct kipc_queue_obj *q)
 {
 	struct kipc_queue_after after = {};
 	int ret = -ENOENT;
@@ -486,7 +486,7 @@ static int kipc_queue_unregister(struct kipc_queue *q)
 	return ret;
 }
 
-static int kipc_queue_register(struct kipc_queue *q, int signo, u64 value)
+static int kipc_queue_register(struct kipc_queue_obj *q, int signo, u64 value)
 {
 	struct kipc_queue_reg r = {
 		.tgid = get_pid(task_tgid(current)),
@@ -511,7 +511,7 @@ static int kipc_queue_register(struct kipc_queue *q, int signo, u64 value)
 
 /* ---- ioctls, read and write --------------------------------------------- */
 
-static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue *q,
+static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue_obj *q,
 						 const void __user *buf,
 						 size_t len, u32 prio)
 {
@@ -531,8 +531,8 @@ static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue *q,
 	return m;
 }
 
-static int kipc_queue_send(struct file *file, struct kipc_queue *q,
-			   const void __user *buf, size_t len, u32 prio,
+static int kipc_queue_do_send(struct file *file, struct kipc_queue_obj *q,
+			      const void __user *buf, size_t len, u32 prio,
 			   bool nonblock, ktime_t deadline)
 {
 	struct kipc_msg *m;
@@ -551,8 +551,8 @@ static int kipc_queue_send(struct file *file, struct kipc_queue *q,
 }
 
 /* Receive into @buf; returns the message, which the caller completes. */
-static int kipc_queue_recv(struct file *file, struct kipc_queue *q,
-			   void __user *buf, u32 size, bool nonblock,
+static int kipc_queue_do_recv(struct file *file, struct kipc_queue_obj *q,
+			      void __user *buf, u32 size, bool nonblock,
 			   ktime_t deadline, u32 *len, u32 *prio)
 {
 	struct kipc_msg *m;
@@ -591,7 +591,7 @@ static long kipc_queue_ioc_send(struct file *file, struct kipc_object *obj,
 	err = kipc_check_wait(s.flags, &s.deadline, &deadline);
 	if (err)
 		return err;
-	return kipc_queue_send(file, to_queue(obj), u64_to_user_ptr(s.msg),
+	return kipc_queue_do_send(file, to_queue(obj), u64_to_user_ptr(s.msg),
 			       s.len, s.priority, s.flags & KIPC_WAIT_NONBLOCK,
 			       deadline);
 }
@@ -618,8 +618,8 @@ static long kipc_queue_ioc_recv(struct file *file, struct kipc_object *obj,
 	if (err)
 		return err;
 
-	err = kipc_queue_recv(file, to_queue(obj), u64_to_user_ptr(r.buf),
-			      r.size, r.flags & KIPC_WAIT_NONBLOCK, deadline,
+	err = kipc_queue_do_recv(file, to_queue(obj), u64_to_user_ptr(r.buf),
+				 r.size, r.flags & KIPC_WAIT_NONBLOCK, deadline,
 			      &r.len, &r.priority);
 	if (err && err != -EMSGSIZE)
 		return err;
@@ -635,7 +635,7 @@ static long kipc_queue_ioc_recv(struct file *file, struct kipc_object *obj,
  */
 void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in)
 {
-	struct kipc_queue *q = to_queue(obj);
+	struct kipc_queue_obj *q = to_queue(obj);
 
 	spin_lock(&q->lock);
 	in->max_msgs = q->max_msgs;
@@ -694,8 +694,8 @@ static ssize_t kipc_queue_read(struct file *file, struct kipc_object *obj,
 	u32 len, prio;
 	int err;
 
-	err = kipc_queue_recv(file, to_queue(obj), buf,
-			      min_t(size_t, count, U32_MAX), false, KTIME_MAX,
+	err = kipc_queue_do_recv(file, to_queue(obj), buf,
+				 min_t(size_t, count, U32_MAX), false, KTIME_MAX,
 			      &len, &prio);
 	return err ? err : (ssize_t)len;
 }
@@ -705,8 +705,8 @@ static ssize_t kipc_queue_write(struct file *file, struct kipc_object *obj,
 {
 	int err;
 
-	err = kipc_queue_send(file, to_queue(obj), buf, count, 0, false,
-			      KTIME_MAX);
+	err = kipc_queue_do_send(file, to_queue(obj), buf, count, 0, false,
+				 KTIME_MAX);
 	return err ? err : (ssize_t)count;
 }
 
@@ -718,7 +718,7 @@ static void kipc_queue_flush(struct file *file, struct kipc_object *obj)
 static __poll_t kipc_queue_poll(struct file *file, struct kipc_object *obj,
 				poll_table *wait)
 {
-	struct kipc_queue *q = to_queue(obj);
+	struct kipc_queue_obj *q = to_queue(obj);
 	__poll_t mask = 0;
 
 	poll_wait(file, &q->poll_wq, wait);
@@ -760,8 +760,8 @@ const struct kipc_type kipc_queue_type = {
 	.inode_name	= "[kipc-queue]",
 	.attr_size	= sizeof(struct kipc_queue_attr),
 	.attr_min	= KIPC_QUEUE_ATTR_SIZE_VER0,
-	.create		= kipc_queue_create,
-	.destroy	= kipc_queue_destroy,
+	.create		= kipc_queue_obj_create,
+	.destroy	= kipc_queue_obj_destroy,
 	.ioctls		= kipc_queue_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_queue_ioctls),
 	.poll		= kipc_queue_poll,

@@ -34,7 +34,7 @@
 #include "kipc.h"
 
 /**
- * struct kipc_region - a shared region
+ * struct kipc_region_obj - a shared region
  * @obj: the common part
  * @shm: the shmem file holding the memory, @size bytes
  * @size: bytes, a multiple of PAGE_SIZE
@@ -44,16 +44,16 @@
  * after creation and @nmaps is atomic.  Faults take the page lock of a
  * page of @shm under the mm's mmap or vma lock, as for any file.
  */
-struct kipc_region {
+struct kipc_region_obj {
 	struct kipc_object obj;
 	struct file *shm;
 	u64 size;
 	atomic_long_t nmaps;
 };
 
-static inline struct kipc_region *to_region(struct kipc_object *obj)
+static inline struct kipc_region_obj *to_region(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_region, obj);
+	return container_of(obj, struct kipc_region_obj, obj);
 }
 
 /* ---- creation -------------------------------------------------------- */
@@ -75,9 +75,9 @@ static int kipc_region_check_attr(const struct kipc_region_attr *a,
 	return 0;
 }
 
-static struct kipc_object *kipc_region_create(const void *attr)
+static struct kipc_object *kipc_region_obj_create(const void *attr)
 {
-	struct kipc_region *r;
+	struct kipc_region_obj *r;
 	struct file *shm;
 	u64 size;
 	int err;
@@ -101,9 +101,9 @@ static struct kipc_object *kipc_region_create(const void *attr)
 	return &r->obj;
 }
 
-static void kipc_region_destroy(struct kipc_object *obj)
+static void kipc_region_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_region *r = to_region(obj);
+	struct kipc_region_obj *r = to_region(obj);
 
 	/* The last reference: no file and no mapping is left. */
 	WARN_ON_ONCE(atomic_long_read(&r->nmaps));
@@ -113,12 +113,12 @@ static void kipc_region_destroy(struct kipc_object *obj)
 
 /* ---- info and fdinfo ------------------------------------------------- */
 
-static u64 kipc_region_resident(struct kipc_region *r)
+static u64 kipc_region_resident(struct kipc_region_obj *r)
 {
 	return (u64)READ_ONCE(r->shm->f_mapping->nrpages) << PAGE_SHIFT;
 }
 
-static void kipc_region_get_info(struct kipc_region *r,
+static void kipc_region_get_info(struct kipc_region_obj *r,
 				 struct kipc_region_info *in)
 {
 	in->size = r->size;
@@ -182,14 +182,14 @@ static const struct file_operations kipc_region_map_fops = {
 
 static void kipc_region_vm_open(struct vm_area_struct *vma)
 {
-	struct kipc_region *r = vma->vm_private_data;
+	struct kipc_region_obj *r = vma->vm_private_data;
 
 	atomic_long_inc(&r->nmaps);
 }
 
 static void kipc_region_vm_close(struct vm_area_struct *vma)
 {
-	struct kipc_region *r = vma->vm_private_data;
+	struct kipc_region_obj *r = vma->vm_private_data;
 
 	atomic_long_dec(&r->nmaps);
 }
@@ -202,7 +202,7 @@ static void kipc_region_vm_close(struct vm_area_struct *vma)
  */
 static vm_fault_t kipc_region_fault(struct vm_fault *vmf)
 {
-	struct kipc_region *r = vmf->vma->vm_private_data;
+	struct kipc_region_obj *r = vmf->vma->vm_private_data;
 	struct address_space *mapping = r->shm->f_mapping;
 	struct folio *folio;
 	struct page *page;
@@ -239,7 +239,7 @@ static const struct vm_operations_struct kipc_region_vm_ops = {
 static int kipc_region_mmap(struct file *file, struct kipc_object *obj,
 			    struct vm_area_struct *vma)
 {
-	struct kipc_region *r = to_region(obj);
+	struct kipc_region_obj *r = to_region(obj);
 	unsigned long pages = r->size >> PAGE_SHIFT;
 	struct file *mfile;
 
@@ -288,8 +288,8 @@ const struct kipc_type kipc_region_type = {
 	.inode_name	= "[kipc-region]",
 	.attr_size	= sizeof(struct kipc_region_attr),
 	.attr_min	= KIPC_REGION_ATTR_SIZE_VER0,
-	.create		= kipc_region_create,
-	.destroy	= kipc_region_destroy,
+	.create		= kipc_region_obj_create,
+	.destroy	= kipc_region_obj_destroy,
 	.ioctls		= kipc_region_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_region_ioctls),
 	.show_fdinfo	= kipc_region_show_fdinfo,

@@ -96,7 +96,7 @@ struct kipc_sem_undo {
 };
 
 /**
- * struct kipc_sem - a semaphore object
+ * struct kipc_sem_obj - a semaphore object
  * @obj: the common part
  * @lock: protects every field below and every kernel update of the state
  *	word.  A leaf lock: only the scheduler's locks (to wake a waiter)
@@ -113,7 +113,7 @@ struct kipc_sem_undo {
  * @undos: the pending undo records
  * @nundo: their number
  */
-struct kipc_sem {
+struct kipc_sem_obj {
 	struct kipc_object obj;
 	spinlock_t lock; /* protects all below */
 	struct kipc_waitq waiters;
@@ -128,19 +128,19 @@ struct kipc_sem {
 	unsigned int nundo;
 };
 
-static struct kipc_sem *to_sem(struct kipc_object *obj)
+static struct kipc_sem_obj *to_sem(struct kipc_object *obj)
 {
-	return container_of(obj, struct kipc_sem, obj);
+	return container_of(obj, struct kipc_sem_obj, obj);
 }
 
 /* The value a word holds, as the kernel understands it: at most the max. */
-static u32 kipc_sem_value(const struct kipc_sem *s, u64 word)
+static u32 kipc_sem_value(const struct kipc_sem_obj *s, u64 word)
 {
 	return min_t(u32, (u32)word, s->max);
 }
 
 /* The word for @value with the kernel's own waiters half; lock held. */
-static u64 kipc_sem_word(const struct kipc_sem *s, u32 value)
+static u64 kipc_sem_word(const struct kipc_sem_obj *s, u32 value)
 {
 	return (u64)(s->waiters.count + s->armed) << 32 | value;
 }
@@ -153,7 +153,7 @@ static u64 kipc_sem_word(const struct kipc_sem *s, u32 value)
  * *@value gets the value after; *@wake is set if pollers must be woken.
  * With @n = 0 this rewrites the word from the kernel's state.
  */
-static int kipc_sem_give(struct kipc_sem *s, u32 n, bool strict, u32 *value,
+static int kipc_sem_give(struct kipc_sem_obj *s, u32 n, bool strict, u32 *value,
 			 bool *wake)
 {
 	u64 old, new, cur = atomic64_read(s->state);
@@ -197,14 +197,14 @@ static int kipc_sem_give(struct kipc_sem *s, u32 n, bool strict, u32 *value,
  * lock: a poller queues itself before it reads the value under @s->lock
  * (kipc_sem_poll()), so either it saw this post's units or this sees it.
  */
-static void kipc_sem_wake_pollers(struct kipc_sem *s)
+static void kipc_sem_wake_pollers(struct kipc_sem_obj *s)
 {
 	if (wq_has_sleeper(&s->poll_wq))
 		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /* Rewrite the word from the kernel's state; lock held. */
-static u32 kipc_sem_repair_locked(struct kipc_sem *s, bool *wake)
+static u32 kipc_sem_repair_locked(struct kipc_sem_obj *s, bool *wake)
 {
 	u32 v;
 
@@ -217,7 +217,7 @@ static u32 kipc_sem_repair_locked(struct kipc_sem *s, bool *wake)
  * A call refused before it took the lock (bad arguments, the fd's access,
  * a fault, no memory) still repairs the word.  Returns @err.
  */
-static int kipc_sem_refuse(struct kipc_sem *s, int err)
+static int kipc_sem_refuse(struct kipc_sem_obj *s, int err)
 {
 	bool wake = false;
 
@@ -230,7 +230,7 @@ static int kipc_sem_refuse(struct kipc_sem *s, int err)
 }
 
 /* Take back up to @n units, never below 0; lock held.  Returns the value. */
-static u32 kipc_sem_take_back(struct kipc_sem *s, u64 n)
+static u32 kipc_sem_take_back(struct kipc_sem_obj *s, u64 n)
 {
 	u64 old, cur = atomic64_read(s->state);
 	u32 v, take;
@@ -247,7 +247,7 @@ static u32 kipc_sem_take_back(struct kipc_sem *s, u64 n)
 
 /* ---- undo -------------------------------------------------------------- */
 
-static struct kipc_sem_undo *kipc_sem_undo_find(struct kipc_sem *s,
+static struct kipc_sem_undo *kipc_sem_undo_find(struct kipc_sem_obj *s,
 						struct pid *tgid)
 {
 	struct kipc_sem_undo *u;
@@ -268,7 +268,7 @@ static void kipc_sem_undo_free(struct kipc_sem_undo *u)
  * Record @delta for the current process; lock held.  *@spare is a record
  * allocated beforehand, taken (set to NULL) if the process has none yet.
  */
-static void kipc_sem_undo_add(struct kipc_sem *s, struct kipc_sem_undo **spare,
+static void kipc_sem_undo_add(struct kipc_sem_obj *s, struct kipc_sem_undo **spare,
 			      s64 delta)
 {
 	struct pid *tgid = task_tgid(current);
@@ -294,7 +294,7 @@ static void kipc_sem_undo_add(struct kipc_sem *s, struct kipc_sem_undo **spare,
 }
 
 /* Revert what @u records; lock held. */
-static void kipc_sem_undo_apply(struct kipc_sem *s, struct kipc_sem_undo *u,
+static void kipc_sem_undo_apply(struct kipc_sem_obj *s, struct kipc_sem_undo *u,
 				bool *wake)
 {
 	u32 v;
@@ -319,7 +319,7 @@ static int kipc_sem_match(const void *p, struct file *f, unsigned int fd)
  */
 static void kipc_sem_flush(struct file *file, struct kipc_object *obj)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_undo *u;
 	bool wake = false;
 
@@ -347,11 +347,11 @@ static void kipc_sem_flush(struct file *file, struct kipc_object *obj)
 
 /* ---- create and destroy ------------------------------------------------- */
 
-static struct kipc_object *kipc_sem_create(const void *attr)
+static struct kipc_object *kipc_sem_obj_create(const void *attr)
 {
 	const struct kipc_sem_attr *a = attr;
 	struct kipc_sem_shared *shared;
-	struct kipc_sem *s;
+	struct kipc_sem_obj *s;
 	u32 max;
 
 	max = a->max ? a->max : KIPC_SEM_VALUE_MAX;
@@ -382,9 +382,9 @@ static struct kipc_object *kipc_sem_create(const void *attr)
 	return &s->obj;
 }
 
-static void kipc_sem_destroy(struct kipc_object *obj)
+static void kipc_sem_obj_destroy(struct kipc_object *obj)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_undo *u, *tmp;
 
 	WARN_ON(s->waiters.count);
@@ -400,7 +400,7 @@ static void kipc_sem_destroy(struct kipc_object *obj)
  * Give @count units; -EOVERFLOW past the maximum, which posts nothing and
  * repairs the word as any post does.
  */
-static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
+static int kipc_sem_do_post(struct kipc_sem_obj *s, u32 count, bool undo, u32 *value)
 {
 	struct kipc_sem_undo *u = NULL;
 	bool wake = false;
@@ -429,8 +429,8 @@ static int kipc_sem_post(struct kipc_sem *s, u32 count, bool undo, u32 *value)
 	return err;
 }
 
-static int kipc_sem_wait(struct kipc_sem *s, bool nonblock, ktime_t deadline,
-			 bool undo, u32 *value)
+static int kipc_sem_do_wait(struct kipc_sem_obj *s, bool nonblock, ktime_t deadline,
+			    bool undo, u32 *value)
 {
 	struct kipc_sem_undo *u = NULL;
 	struct kipc_waiter w;
@@ -548,14 +548,14 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_op op;
 	int err;
 
 	err = kipc_sem_post_args(file, uop, usize, &op);
 	if (err)
 		return kipc_sem_refuse(s, err);
-	err = kipc_sem_post(s, op.count, op.flags & KIPC_SEM_UNDO, &op.value);
+	err = kipc_sem_do_post(s, op.count, op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
@@ -609,7 +609,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_op op;
 	ktime_t deadline;
 	bool nonblock;
@@ -620,8 +620,8 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 		return kipc_sem_refuse(s, err);
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	err = kipc_sem_wait(s, nonblock, deadline, op.flags & KIPC_SEM_UNDO,
-			    &op.value);
+	err = kipc_sem_do_wait(s, nonblock, deadline, op.flags & KIPC_SEM_UNDO,
+			       &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
@@ -645,7 +645,7 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
 			     char __user *buf, size_t count)
 {
 	u64 __user *ubuf = (u64 __user *)buf;
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	u32 value;
 	int err;
 
@@ -653,8 +653,8 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
 		return kipc_sem_refuse(s, -EINVAL);
 	if (kipc_put_user(0, ubuf, sizeof(*ubuf)))
 		return kipc_sem_refuse(s, -EFAULT);
-	err = kipc_sem_wait(s, file->f_flags & O_NONBLOCK, KTIME_MAX, false,
-			    &value);
+	err = kipc_sem_do_wait(s, file->f_flags & O_NONBLOCK, KTIME_MAX, false,
+			       &value);
 	if (err)
 		return err;
 	if (kipc_put_user(value, ubuf, sizeof(*ubuf)))
@@ -679,7 +679,7 @@ static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
 static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
 			      const char __user *buf, size_t count)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	u32 value;
 	u64 n;
 	int err;
@@ -690,12 +690,12 @@ static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
 		return kipc_sem_refuse(s, -EFAULT);
 	if (!n || n > KIPC_SEM_VALUE_MAX)
 		return kipc_sem_refuse(s, -EINVAL);
-	err = kipc_sem_post(s, n, false, &value);
+	err = kipc_sem_do_post(s, n, false, &value);
 	return err ? err : sizeof(u64);
 }
 
 /* A snapshot of the semaphore, with the word repaired as it is read. */
-static void kipc_sem_get_info(struct kipc_sem *s, struct kipc_sem_info *in)
+static void kipc_sem_get_info(struct kipc_sem_obj *s, struct kipc_sem_info *in)
 {
 	bool wake = false;
 
@@ -726,7 +726,7 @@ static long kipc_sem_ioc_info(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	void __user *uarg = (void __user *)arg;
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_info in;
 	int err;
 
@@ -746,7 +746,7 @@ static long kipc_sem_ioc_info(struct file *file, struct kipc_object *obj,
 static __poll_t kipc_sem_poll(struct file *file, struct kipc_object *obj,
 			      poll_table *wait)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	bool wake = false;
 	u64 old, cur;
 	u32 v;
@@ -815,7 +815,7 @@ static void kipc_sem_vm_nowrite(struct vm_area_struct *vma)
 static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
 			 struct vm_area_struct *vma)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	struct file *mfile;
 	int err;
 
@@ -862,7 +862,7 @@ static spinlock_t *kipc_sem_wm_lock(struct kipc_object *obj)
  */
 static int kipc_sem_wm_prepare(struct kipc_object *obj)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	u64 old, cur = atomic64_read(s->state);
 	bool arm;
 	u32 v;
@@ -886,7 +886,7 @@ static int kipc_sem_wm_prepare(struct kipc_object *obj)
  */
 static int kipc_sem_wm_take(struct kipc_object *obj, u64 *value)
 {
-	struct kipc_sem *s = to_sem(obj);
+	struct kipc_sem_obj *s = to_sem(obj);
 	u64 old, cur = atomic64_read(s->state);
 	u32 v;
 
@@ -939,12 +939,12 @@ static const struct kipc_wm_ops kipc_sem_wm_ops = {
  * @undo: record the post for the current process
  * @value: out: the value after
  *
- * Return: as kipc_sem_post().
+ * Return: as kipc_sem_do_post().
  */
 int kipc_sem_test_post(struct kipc_object *obj, u32 count, bool undo,
 		       u32 *value)
 {
-	return kipc_sem_post(to_sem(obj), count, undo, value);
+	return kipc_sem_do_post(to_sem(obj), count, undo, value);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_post);
 
@@ -956,12 +956,12 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_post);
  * @undo: record the unit taken for the current process
  * @value: out: the value after
  *
- * Return: as kipc_sem_wait().
+ * Return: as kipc_sem_do_wait().
  */
 int kipc_sem_test_wait(struct kipc_object *obj, bool nonblock,
 		       ktime_t deadline, bool undo, u32 *value)
 {
-	return kipc_sem_wait(to_sem(obj), nonblock, deadline, undo, value);
+	return kipc_sem_do_wait(to_sem(obj), nonblock, deadline, undo, value);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_sem_test_wait);
 
@@ -1003,8 +1003,8 @@ const struct kipc_type kipc_sem_type = {
 	.inode_name	= "[kipc-semaphore]",
 	.attr_size	= sizeof(struct kipc_sem_attr),
 	.attr_min	= KIPC_SEM_ATTR_SIZE_VER0,
-	.create		= kipc_sem_create,
-	.destroy	= kipc_sem_destroy,
+	.create		= kipc_sem_obj_create,
+	.destroy	= kipc_sem_obj_destroy,
 	.ioctls		= kipc_sem_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_sem_ioctls),
 	.poll		= kipc_sem_poll,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libkipc channels: the fd functions go through the kernel's ioctls; a
- * struct kipc_chan maps the rings and sends and receives in user space,
+ * struct kipc_ring maps the rings and sends and receives in user space,
  * following the protocol described in uapi/linux/kipc.h, and enters the
  * kernel only to sleep and to wake the peer.
  */
@@ -128,7 +128,7 @@ KIPC_EXPORT int kipc_channel_recv(int fd, void *buf, size_t size, size_t *len,
 
 /* ---- the fast path ---------------------------------------------------------- */
 
-struct kipc_chan {
+struct kipc_ring {
 	int fd;
 	unsigned int end;
 	void *map;
@@ -210,7 +210,7 @@ static void kipc_note_cpu(uint32_t *word)
  * Spinning helps only if the peer can run meanwhile: when the peer's
  * last CPU is known and is not ours.  Records ours in @mine.
  */
-static int kipc_spin_worth(const struct kipc_chan *ch, uint32_t *mine,
+static int kipc_spin_worth(const struct kipc_ring *ch, uint32_t *mine,
 			   const uint32_t *peer)
 {
 	uint32_t me = kipc_cpu_word(), other;
@@ -222,16 +222,16 @@ static int kipc_spin_worth(const struct kipc_chan *ch, uint32_t *mine,
 	return me && other && other != me;
 }
 
-static int kipc_chan_mapped(const struct kipc_chan *ch)
+static int kipc_ring_mapped(const struct kipc_ring *ch)
 {
 	return ch->map &&
 	       ch->gen == __atomic_load_n(&kipc_fork_gen, __ATOMIC_RELAXED);
 }
 
-KIPC_EXPORT int kipc_chan_attach(int fd, struct kipc_chan **out)
+KIPC_EXPORT int kipc_ring_attach(int fd, struct kipc_ring **out)
 {
 	struct kipc_channel_info in;
-	struct kipc_chan *ch;
+	struct kipc_ring *ch;
 	unsigned int e;
 	uint8_t *base;
 	void *map;
@@ -269,21 +269,21 @@ KIPC_EXPORT int kipc_chan_attach(int fd, struct kipc_chan **out)
 	return 0;
 }
 
-KIPC_EXPORT void kipc_chan_detach(struct kipc_chan *ch)
+KIPC_EXPORT void kipc_ring_detach(struct kipc_ring *ch)
 {
 	if (!ch)
 		return;
-	if (kipc_chan_mapped(ch))
+	if (kipc_ring_mapped(ch))
 		munmap(ch->map, ch->map_size);
 	free(ch);
 }
 
-KIPC_EXPORT int kipc_chan_fd(const struct kipc_chan *ch)
+KIPC_EXPORT int kipc_ring_fd(const struct kipc_ring *ch)
 {
 	return ch->fd;
 }
 
-KIPC_EXPORT void kipc_chan_set_spin(struct kipc_chan *ch, int64_t ns)
+KIPC_EXPORT void kipc_ring_set_spin(struct kipc_ring *ch, int64_t ns)
 {
 	ch->spin_ns = ns < 0 ? 0 : ns;
 }
@@ -306,7 +306,7 @@ static int kipc_try_lock(uint32_t *word)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-static int kipc_wait(struct kipc_chan *ch, uint32_t events, uint32_t need,
+static int kipc_wait(struct kipc_ring *ch, uint32_t events, uint32_t need,
 		     uint32_t wake, uint32_t flags,
 		     const struct kipc_timespec *deadline)
 {
@@ -322,7 +322,7 @@ static int kipc_wait(struct kipc_chan *ch, uint32_t events, uint32_t need,
 	return kipc_ioctl(ch->fd, KIPC_CHAN_IOC_WAIT, &w);
 }
 
-static void kipc_unlock(struct kipc_chan *ch, uint32_t *word)
+static void kipc_unlock(struct kipc_ring *ch, uint32_t *word)
 {
 	if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) &
 	    KIPC_CHAN_LOCK_WAITERS)
@@ -337,14 +337,14 @@ static int kipc_wake_needed(uint32_t *word)
 	       __atomic_exchange_n(word, 0, __ATOMIC_RELAXED);
 }
 
-static void kipc_wake(struct kipc_chan *ch, uint32_t *word, uint32_t what)
+static void kipc_wake(struct kipc_ring *ch, uint32_t *word, uint32_t what)
 {
 	if (kipc_wake_needed(word))
 		kipc_wait(ch, 0, 0, what, 0, NULL);
 }
 
 /* Free bytes in the send ring, or -1 if its indices are corrupt. */
-static int64_t kipc_tx_free(const struct kipc_chan *ch)
+static int64_t kipc_tx_free(const struct kipc_ring *ch)
 {
 	uint32_t tail = __atomic_load_n(&ch->tx->tail, __ATOMIC_RELAXED);
 	uint32_t head = kipc_load(&ch->tx->head);
@@ -355,7 +355,7 @@ static int64_t kipc_tx_free(const struct kipc_chan *ch)
 }
 
 /* Bytes queued in the receive ring, or -1 if corrupt. */
-static int64_t kipc_rx_used(const struct kipc_chan *ch)
+static int64_t kipc_rx_used(const struct kipc_ring *ch)
 {
 	uint32_t head = __atomic_load_n(&ch->rx->head, __ATOMIC_RELAXED);
 	uint32_t tail = kipc_load(&ch->rx->tail);
@@ -365,23 +365,23 @@ static int64_t kipc_rx_used(const struct kipc_chan *ch)
 	return tail - head;
 }
 
-static int kipc_peer_closed_tx(const struct kipc_chan *ch)
+static int kipc_peer_closed_tx(const struct kipc_ring *ch)
 {
 	return kipc_load(&ch->tx->closed) & KIPC_CHAN_CLOSED_RECEIVER;
 }
 
-static int kipc_peer_closed_rx(const struct kipc_chan *ch)
+static int kipc_peer_closed_rx(const struct kipc_ring *ch)
 {
 	return kipc_load(&ch->rx->closed) & KIPC_CHAN_CLOSED_SENDER;
 }
 
 /* Spin up to the handle's budget for room for @need bytes; 1 if there. */
-static uint64_t kipc_spin_iters(const struct kipc_chan *ch)
+static uint64_t kipc_spin_iters(const struct kipc_ring *ch)
 {
 	return (uint64_t)(ch->spin_ns / 1000.0 * kipc_spin_per_us);
 }
 
-static int kipc_spin_tx(const struct kipc_chan *ch, uint32_t need)
+static int kipc_spin_tx(const struct kipc_ring *ch, uint32_t need)
 {
 	uint64_t i, n = kipc_spin_iters(ch);
 
@@ -397,7 +397,7 @@ static int kipc_spin_tx(const struct kipc_chan *ch, uint32_t need)
 	return 0;
 }
 
-static int kipc_spin_rx(const struct kipc_chan *ch)
+static int kipc_spin_rx(const struct kipc_ring *ch)
 {
 	uint64_t i, n = kipc_spin_iters(ch);
 
@@ -422,7 +422,7 @@ struct kipc_waitctx {
 	struct kipc_timespec deadline;
 };
 
-static int kipc_block(struct kipc_chan *ch, struct kipc_waitctx *wc,
+static int kipc_block(struct kipc_ring *ch, struct kipc_waitctx *wc,
 		      uint32_t events, uint32_t need, uint32_t wake)
 {
 	if (!wc->have_deadline) {
@@ -433,7 +433,7 @@ static int kipc_block(struct kipc_chan *ch, struct kipc_waitctx *wc,
 }
 
 /* Write messages into the send ring, under plock; returns how many fit. */
-static unsigned int kipc_put_batch(struct kipc_chan *ch,
+static unsigned int kipc_put_batch(struct kipc_ring *ch,
 				   const struct kipc_chan_msg *msgs,
 				   unsigned int n, uint32_t free)
 {
@@ -463,7 +463,7 @@ static unsigned int kipc_put_batch(struct kipc_chan *ch,
  * Send through the ring.  With @defer, a wake the peer needs is not done
  * but reported in *@defer, for the caller to fold into its next wait.
  */
-static int kipc_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
+static int kipc_sendv(struct kipc_ring *ch, const struct kipc_chan_msg *msgs,
 		      unsigned int n, int64_t timeout_ns, int *defer)
 {
 	struct kipc_waitctx wc = { .timeout_ns = timeout_ns };
@@ -471,7 +471,7 @@ static int kipc_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
 	int64_t free;
 	int err;
 
-	if (!kipc_chan_mapped(ch))
+	if (!kipc_ring_mapped(ch))
 		return kipc_channel_sendv(ch->fd, msgs,
 					  n > KIPC_CHAN_MAX_BATCH ?
 					  KIPC_CHAN_MAX_BATCH : n, timeout_ns);
@@ -515,14 +515,14 @@ static int kipc_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
 	}
 }
 
-KIPC_EXPORT int kipc_chan_sendv(struct kipc_chan *ch,
+KIPC_EXPORT int kipc_ring_sendv(struct kipc_ring *ch,
 				const struct kipc_chan_msg *msgs,
 				unsigned int n, int64_t timeout_ns)
 {
 	return kipc_sendv(ch, msgs, n, timeout_ns, NULL);
 }
 
-KIPC_EXPORT int kipc_chan_send(struct kipc_chan *ch, const void *msg,
+KIPC_EXPORT int kipc_ring_send(struct kipc_ring *ch, const void *msg,
 			       size_t len, int64_t timeout_ns)
 {
 	struct kipc_chan_msg m = { .buf = (uintptr_t)msg, .len = len };
@@ -530,7 +530,7 @@ KIPC_EXPORT int kipc_chan_send(struct kipc_chan *ch, const void *msg,
 
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
-	ret = kipc_chan_sendv(ch, &m, 1, timeout_ns);
+	ret = kipc_ring_sendv(ch, &m, 1, timeout_ns);
 	return ret < 0 ? ret : 0;
 }
 
@@ -538,7 +538,7 @@ KIPC_EXPORT int kipc_chan_send(struct kipc_chan *ch, const void *msg,
  * Read messages from the receive ring, under clock.  Returns how many
  * were taken, or -EMSGSIZE / -EIO for the first.
  */
-static int kipc_get_batch(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
+static int kipc_get_batch(struct kipc_ring *ch, struct kipc_chan_msg *msgs,
 			  unsigned int n, uint32_t used)
 {
 	uint32_t head = __atomic_load_n(&ch->rx->head, __ATOMIC_RELAXED);
@@ -575,7 +575,7 @@ static int kipc_get_batch(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
 	return i ? (int)i : err;
 }
 
-static int kipc_recvv_loop(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
+static int kipc_recvv_loop(struct kipc_ring *ch, struct kipc_chan_msg *msgs,
 			   unsigned int n, struct kipc_waitctx *wc,
 			   uint32_t *wake)
 {
@@ -631,7 +631,7 @@ static int kipc_recvv_loop(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
  * Receive through the ring.  @wake is a wake owed to the peer: it is done
  * by the first kernel entry, at the latest before returning.
  */
-static int kipc_recvv(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
+static int kipc_recvv(struct kipc_ring *ch, struct kipc_chan_msg *msgs,
 		      unsigned int n, int64_t timeout_ns, uint32_t wake)
 {
 	struct kipc_waitctx wc = { .timeout_ns = timeout_ns };
@@ -642,18 +642,18 @@ static int kipc_recvv(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
 	return ret;
 }
 
-KIPC_EXPORT int kipc_chan_recvv(struct kipc_chan *ch,
+KIPC_EXPORT int kipc_ring_recvv(struct kipc_ring *ch,
 				struct kipc_chan_msg *msgs, unsigned int n,
 				int64_t timeout_ns)
 {
-	if (!kipc_chan_mapped(ch))
+	if (!kipc_ring_mapped(ch))
 		return kipc_channel_recvv(ch->fd, msgs,
 					  n > KIPC_CHAN_MAX_BATCH ?
 					  KIPC_CHAN_MAX_BATCH : n, timeout_ns);
 	return kipc_recvv(ch, msgs, n, timeout_ns, 0);
 }
 
-KIPC_EXPORT int kipc_chan_recv(struct kipc_chan *ch, void *buf, size_t size,
+KIPC_EXPORT int kipc_ring_recv(struct kipc_ring *ch, void *buf, size_t size,
 			       size_t *len, int64_t timeout_ns)
 {
 	struct kipc_chan_msg m = {
@@ -662,13 +662,13 @@ KIPC_EXPORT int kipc_chan_recv(struct kipc_chan *ch, void *buf, size_t size,
 	};
 	int ret;
 
-	ret = kipc_chan_recvv(ch, &m, 1, timeout_ns);
+	ret = kipc_ring_recvv(ch, &m, 1, timeout_ns);
 	if (len && (ret > 0 || ret == -EMSGSIZE))
 		*len = m.len;
 	return ret;
 }
 
-KIPC_EXPORT int kipc_chan_call(struct kipc_chan *ch, const void *msg,
+KIPC_EXPORT int kipc_ring_call(struct kipc_ring *ch, const void *msg,
 			       size_t len, void *buf, size_t size,
 			       size_t *rlen, int64_t timeout_ns)
 {
@@ -677,7 +677,7 @@ KIPC_EXPORT int kipc_chan_call(struct kipc_chan *ch, const void *msg,
 
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
-	if (!kipc_chan_mapped(ch)) {
+	if (!kipc_ring_mapped(ch)) {
 		ret = kipc_channel_send(ch->fd, msg, len, timeout_ns);
 		return ret ? ret : kipc_channel_recv(ch->fd, buf, size, rlen,
 						     timeout_ns);

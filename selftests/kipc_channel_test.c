@@ -46,19 +46,19 @@
 
 #define CH_MAX_TRACK	16
 
-static struct kipc_chan *ch_handles[CH_MAX_TRACK];
+static struct kipc_ring *ch_handles[CH_MAX_TRACK];
 static struct {
 	void *addr;
 	size_t len;
 } ch_maps[CH_MAX_TRACK];
 
 /* A fast-path handle of @fd, undone by the teardown if the test does not. */
-static struct kipc_chan *attach(int fd)
+static struct kipc_ring *attach(int fd)
 {
-	struct kipc_chan *h = NULL;
+	struct kipc_ring *h = NULL;
 	int i;
 
-	if (kipc_chan_attach(fd, &h))
+	if (kipc_ring_attach(fd, &h))
 		return NULL;
 	for (i = 0; i < CH_MAX_TRACK; i++)
 		if (!ch_handles[i]) {
@@ -68,14 +68,14 @@ static struct kipc_chan *attach(int fd)
 	return h;
 }
 
-static void detach(struct kipc_chan *h)
+static void detach(struct kipc_ring *h)
 {
 	int i;
 
 	for (i = 0; i < CH_MAX_TRACK; i++)
 		if (ch_handles[i] == h)
 			ch_handles[i] = NULL;
-	kipc_chan_detach(h);
+	kipc_ring_detach(h);
 }
 
 /* mmap(2) of a channel fd as is: the address, or NULL with errno set. */
@@ -112,7 +112,7 @@ static void ch_untrack_all(void)
 
 	for (i = 0; i < CH_MAX_TRACK; i++) {
 		if (ch_handles[i])
-			kipc_chan_detach(ch_handles[i]);
+			kipc_ring_detach(ch_handles[i]);
 		ch_handles[i] = NULL;
 		if (ch_maps[i].addr)
 			munmap(ch_maps[i].addr, ch_maps[i].len);
@@ -299,32 +299,32 @@ static int poll_now(int fd)
  */
 struct ep {
 	int fd;
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 };
 
 static int ep_send(struct ep *e, const void *b, size_t len, int64_t t)
 {
-	return e->h ? kipc_chan_send(e->h, b, len, t) :
+	return e->h ? kipc_ring_send(e->h, b, len, t) :
 		      kipc_channel_send(e->fd, b, len, t);
 }
 
 static int ep_recv(struct ep *e, void *b, size_t size, size_t *len, int64_t t)
 {
-	return e->h ? kipc_chan_recv(e->h, b, size, len, t) :
+	return e->h ? kipc_ring_recv(e->h, b, size, len, t) :
 		      kipc_channel_recv(e->fd, b, size, len, t);
 }
 
 static int ep_sendv(struct ep *e, const struct kipc_chan_msg *m,
 		    unsigned int n, int64_t t)
 {
-	return e->h ? kipc_chan_sendv(e->h, m, n, t) :
+	return e->h ? kipc_ring_sendv(e->h, m, n, t) :
 		      kipc_channel_sendv(e->fd, m, n, t);
 }
 
 static int ep_recvv(struct ep *e, struct kipc_chan_msg *m, unsigned int n,
 		    int64_t t)
 {
-	return e->h ? kipc_chan_recvv(e->h, m, n, t) :
+	return e->h ? kipc_ring_recvv(e->h, m, n, t) :
 		      kipc_channel_recvv(e->fd, m, n, t);
 }
 
@@ -1180,7 +1180,7 @@ TEST_F(kipc, info_invalid_input)
 		struct kipc_channel_info in;
 		uint64_t tail[2];
 	} big;
-	struct kipc_chan *h = NULL;
+	struct kipc_ring *h = NULL;
 	int fds[2], i, q;
 
 	ASSERT_EQ(0, kipc_channel_pair(fds, NULL, 0));
@@ -1218,13 +1218,13 @@ TEST_F(kipc, info_invalid_input)
 	EXPECT_EQ(-ENOTTY, xfer_raw(q, KIPC_CHAN_IOC_SENDV, 0, NULL, &in, 1));
 	EXPECT_EQ(-ENOTTY, chwait(q, 0, NULL, 0, 0, 0, NULL));
 	EXPECT_EQ(-ENOTTY, kipc_queue_send(fds[0], "x", 1, 0, 0));
-	EXPECT_EQ(-ENOTTY, kipc_chan_attach(q, &h));
+	EXPECT_EQ(-ENOTTY, kipc_ring_attach(q, &h));
 }
 
 TEST_F(kipc, fdinfo_lines)
 {
 	char path[64], buf[2048];
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	ssize_t n;
 	int fds[2], fd;
 
@@ -1275,7 +1275,7 @@ static void check_basic(struct __test_metadata *_metadata, bool fast0,
 		if (dir ? fast1 : fast0) {
 			e[dir].h = attach(fds[dir]);
 			ASSERT_NE(NULL, e[dir].h);
-			EXPECT_EQ(fds[dir], kipc_chan_fd(e[dir].h));
+			EXPECT_EQ(fds[dir], kipc_ring_fd(e[dir].h));
 		}
 	}
 	for (dir = 0; dir < 2; dir++) {
@@ -1406,7 +1406,7 @@ static uint32_t seq_len(uint32_t seq, uint32_t max)
  */
 TEST_F(kipc, order_wraparound_mixed_paths)
 {
-	struct kipc_chan *h[2];
+	struct kipc_ring *h[2];
 	struct ep k[2], f[2];
 	uint32_t sent = 0, got = 0, s = 12345, n, i;
 	const uint32_t total = 3000, max = 1500;
@@ -1552,7 +1552,7 @@ TEST_F(kipc, batches_fast)
 TEST_F(kipc, batch_count_limits)
 {
 	static struct kipc_chan_msg m[2048];
-	struct kipc_chan *h0, *h1;
+	struct kipc_ring *h0, *h1;
 	int fds[2], i;
 
 	ASSERT_EQ(0, pair_small(fds, 32768, 100));
@@ -1586,11 +1586,11 @@ TEST_F(kipc, batch_count_limits)
 	h1 = attach(fds[1]);
 	ASSERT_NE(NULL, h0);
 	ASSERT_NE(NULL, h1);
-	EXPECT_EQ(2000, kipc_chan_sendv(h0, m, 2000, 0));
+	EXPECT_EQ(2000, kipc_ring_sendv(h0, m, 2000, 0));
 	EXPECT_EQ(2000U * HDR, ch_used(fds[0], 0));
-	EXPECT_EQ(2000, kipc_chan_recvv(h1, m, 2048, 0));
-	EXPECT_EQ(-EINVAL, kipc_chan_sendv(h0, m, 0, 0));
-	EXPECT_EQ(-EINVAL, kipc_chan_recvv(h1, m, 0, 0));
+	EXPECT_EQ(2000, kipc_ring_recvv(h1, m, 2048, 0));
+	EXPECT_EQ(-EINVAL, kipc_ring_sendv(h0, m, 0, 0));
+	EXPECT_EQ(-EINVAL, kipc_ring_recvv(h1, m, 0, 0));
 	detach(h0);
 	detach(h1);
 }
@@ -1694,7 +1694,7 @@ TEST_F(kipc, batch_msg_flags_einval)
 TEST_F(kipc, fast_path_msg_flags_einval)
 {
 	struct kipc_chan_msg m[2];
-	struct kipc_chan *h0, *h1;
+	struct kipc_ring *h0, *h1;
 	char buf[16];
 	int fds[2];
 
@@ -1705,12 +1705,12 @@ TEST_F(kipc, fast_path_msg_flags_einval)
 	ASSERT_NE(NULL, h1);
 	m[0] = (struct kipc_chan_msg){ .buf = (uintptr_t)"x", .len = 1,
 				       .flags = 1 };
-	EXPECT_EQ(-EINVAL, kipc_chan_sendv(h0, m, 1, 0));
+	EXPECT_EQ(-EINVAL, kipc_ring_sendv(h0, m, 1, 0));
 	EXPECT_EQ(0U, ch_used(fds[0], 0));
 	ASSERT_EQ(0, kipc_channel_send(fds[0], "y", 1, 0));
 	m[0] = (struct kipc_chan_msg){ .buf = (uintptr_t)buf, .len = 16,
 				       .flags = 1 };
-	EXPECT_EQ(-EINVAL, kipc_chan_recvv(h1, m, 1, 0));
+	EXPECT_EQ(-EINVAL, kipc_ring_recvv(h1, m, 1, 0));
 	EXPECT_EQ(rec(1), ch_used(fds[0], 0));
 	detach(h0);
 	detach(h1);
@@ -1885,7 +1885,7 @@ TEST_F(kipc, deadlines_not_early)
 {
 	struct kipc_timespec dl;
 	struct kipc_chan_msg m;
-	struct kipc_chan *h0, *h1;
+	struct kipc_ring *h0, *h1;
 	char buf[8];
 	size_t len;
 	int fds[2];
@@ -1910,14 +1910,14 @@ TEST_F(kipc, deadlines_not_early)
 	h1 = attach(fds[1]);
 	ASSERT_NE(NULL, h0);
 	ASSERT_NE(NULL, h1);
-	EXPECT_TIMED(kipc_chan_recv(h0, buf, sizeof(buf), &len, 100 * MS),
+	EXPECT_TIMED(kipc_ring_recv(h0, buf, sizeof(buf), &len, 100 * MS),
 		     ETIMEDOUT, 100 * MS);
-	EXPECT_TIMED(kipc_chan_send(h0, bbuf[0], 1000, 100 * MS), ETIMEDOUT,
+	EXPECT_TIMED(kipc_ring_send(h0, bbuf[0], 1000, 100 * MS), ETIMEDOUT,
 		     100 * MS);
-	EXPECT_TIMED(kipc_chan_send(h0, bbuf[0], 1000, 1), ETIMEDOUT, 1);
+	EXPECT_TIMED(kipc_ring_send(h0, bbuf[0], 1000, 1), ETIMEDOUT, 1);
 	/* Room for a smaller one: no wait. */
-	EXPECT_EQ(0, kipc_chan_send(h0, buf, 8, 100 * MS));
-	EXPECT_EQ(1, kipc_chan_recv(h1, bbuf[0], 1000, &len, 100 * MS));
+	EXPECT_EQ(0, kipc_ring_send(h0, buf, 8, 100 * MS));
+	EXPECT_EQ(1, kipc_ring_recv(h1, bbuf[0], 1000, &len, 100 * MS));
 	detach(h0);
 	detach(h1);
 }
@@ -2002,7 +2002,7 @@ TEST_F(kipc, nonblock_not_held_up_by_blocked_sender)
 
 TEST_F(kipc, peer_closed_send_epipe)
 {
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	int fds[2], rv;
 
 	ASSERT_EQ(0, pair_small(fds, 4096, 100));
@@ -2013,20 +2013,20 @@ TEST_F(kipc, peer_closed_send_epipe)
 		  ch_state(fds[0]));
 	EXPECT_EQ(-EPIPE, kipc_channel_send(fds[0], "x", 1, 0));
 	EXPECT_EQ(-EPIPE, kipc_channel_send(fds[0], "x", 1, KIPC_INFINITE));
-	EXPECT_EQ(-EPIPE, kipc_chan_send(h, "x", 1, 0));
-	EXPECT_EQ(-EPIPE, kipc_chan_send(h, "x", 1, KIPC_INFINITE));
-	EXPECT_EQ(-EPIPE, kipc_chan_sendv(h, &(struct kipc_chan_msg){ .len = 0 },
+	EXPECT_EQ(-EPIPE, kipc_ring_send(h, "x", 1, 0));
+	EXPECT_EQ(-EPIPE, kipc_ring_send(h, "x", 1, KIPC_INFINITE));
+	EXPECT_EQ(-EPIPE, kipc_ring_sendv(h, &(struct kipc_chan_msg){ .len = 0 },
 					  1, 0));
 	signal(SIGPIPE, SIG_IGN);
 	EXPECT_EQ(-1, write(fds[0], "x", 1));
 	EXPECT_EQ(EPIPE, errno);
 	/* EMSGSIZE is checked first. */
 	EXPECT_EQ(-EMSGSIZE, kipc_channel_send(fds[0], bbuf[0], 101, 0));
-	EXPECT_EQ(-EMSGSIZE, kipc_chan_send(h, bbuf[0], 101, 0));
+	EXPECT_EQ(-EMSGSIZE, kipc_ring_send(h, bbuf[0], 101, 0));
 	EXPECT_EQ(0U, ch_used(fds[0], 0));
 	/* Receiving: end of channel at once. */
 	EXPECT_EQ(0, kipc_channel_recv(fds[0], NULL, 0, NULL, 0));
-	EXPECT_EQ(0, kipc_chan_recv(h, NULL, 0, NULL, KIPC_INFINITE));
+	EXPECT_EQ(0, kipc_ring_recv(h, NULL, 0, NULL, KIPC_INFINITE));
 	rv = poll_now(fds[0]);
 	EXPECT_EQ(POLLHUP | POLLIN, rv & (POLLHUP | POLLIN));
 	detach(h);
@@ -2035,7 +2035,7 @@ TEST_F(kipc, peer_closed_send_epipe)
 static void check_drain_then_eof(struct __test_metadata *_metadata, int how)
 {
 	struct kipc_chan_msg m[8];
-	struct kipc_chan *h = NULL;
+	struct kipc_ring *h = NULL;
 	struct ep e1;
 	char buf[16];
 	int fds[2], i;
@@ -2229,14 +2229,14 @@ TEST_F(kipc, peer_close_wakes_threads)
  */
 TEST_F(kipc, close_fd_while_mapped_closes_end)
 {
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	uint64_t objs = stats_objects();
 	int fds[2];
 
 	ASSERT_EQ(0, pair_small(fds, 4096, 100));
 	h = attach(fds[0]);
 	ASSERT_NE(NULL, h);
-	ASSERT_EQ(0, kipc_chan_send(h, "before", 6, 0));
+	ASSERT_EQ(0, kipc_ring_send(h, "before", 6, 0));
 	ASSERT_EQ(0, close(fds[0]));
 	EXPECT_EQ((uint32_t)(KIPC_CHAN_CONNECTED | KIPC_CHAN_PEER_CLOSED),
 		  ch_state(fds[1]));
@@ -2312,7 +2312,7 @@ TEST_F(kipc, read_write_messages)
 
 TEST_F(kipc, read_write_with_fast_path_peer)
 {
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	char buf[64];
 	size_t len;
 	int fds[2];
@@ -2320,11 +2320,11 @@ TEST_F(kipc, read_write_with_fast_path_peer)
 	ASSERT_EQ(0, pair_small(fds, 4096, 100));
 	h = attach(fds[1]);
 	ASSERT_NE(NULL, h);
-	EXPECT_EQ(0, kipc_chan_send(h, "fast", 4, 0));
+	EXPECT_EQ(0, kipc_ring_send(h, "fast", 4, 0));
 	EXPECT_EQ(4, read(fds[0], buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "fast", 4));
 	EXPECT_EQ(5, write(fds[0], "write", 5));
-	EXPECT_EQ(1, kipc_chan_recv(h, buf, sizeof(buf), &len, 0));
+	EXPECT_EQ(1, kipc_ring_recv(h, buf, sizeof(buf), &len, 0));
 	EXPECT_EQ(5U, len);
 	detach(h);
 }
@@ -2416,7 +2416,7 @@ TEST_F(kipc, epoll_woken_by_fast_path_send)
 {
 	struct kipc_chan_msg m[2] = { 0 };
 	uint64_t vals[2] = { 0, 9 };
-	struct kipc_chan *h0;
+	struct kipc_ring *h0;
 	struct kt_report r;
 	int fds[2], rep[2], round;
 	pid_t pid;
@@ -2464,7 +2464,7 @@ TEST_F(kipc, epoll_woken_by_fast_path_send)
 		m[0].len = m[1].len = 8;
 		vals[0] = round;
 		ASSERT_EQ(1 + (round & 1),
-			  kipc_chan_sendv(h0, m, 1 + (round & 1), 0));
+			  kipc_ring_sendv(h0, m, 1 + (round & 1), 0));
 		ASSERT_EQ(1, kt_read_report(rep[0], &r, 3000))
 			TH_LOG("round %d: the waiter was not woken", round);
 		EXPECT_EQ(round, r.idx);
@@ -2479,7 +2479,7 @@ TEST_F(kipc, epoll_woken_by_fast_path_send)
 /* A process waiting for EPOLLOUT is woken by a fast-path receive. */
 TEST_F(kipc, epoll_out_woken_by_fast_path_recv)
 {
-	struct kipc_chan *h1;
+	struct kipc_ring *h1;
 	struct kt_report r;
 	int fds[2], rep[2];
 	pid_t pid;
@@ -2503,7 +2503,7 @@ TEST_F(kipc, epoll_out_woken_by_fast_path_recv)
 	ASSERT_NE(NULL, h1);
 	ASSERT_EQ(0, wait_blocked(pid));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(1, kipc_chan_recv(h1, bbuf[0], 1000, NULL, 0));
+	ASSERT_EQ(1, kipc_ring_recv(h1, bbuf[0], 1000, NULL, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, 3000))
 		TH_LOG("the EPOLLOUT waiter was not woken");
 	EXPECT_EQ(1, r.ret);
@@ -2515,7 +2515,7 @@ TEST_F(kipc, epoll_out_woken_by_fast_path_recv)
 TEST_F(kipc, epoll_edge_triggered)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, out;
-	struct kipc_chan *h0, *h1;
+	struct kipc_ring *h0, *h1;
 	struct ep s, r;
 	int fds[2], ep, round, k, n;
 	uint64_t v;
@@ -2967,7 +2967,7 @@ TEST_F(kipc, mmap_layout)
 TEST_F(kipc, mmap_one_process_per_end)
 {
 	struct kipc_channel_info in;
-	struct kipc_chan *h0;
+	struct kipc_ring *h0;
 	struct kt_report r;
 	int fds[2], rep[2], go[2];
 	void *again;
@@ -2987,7 +2987,7 @@ TEST_F(kipc, mmap_one_process_per_end)
 	pid = kt_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct kipc_chan *h;
+		struct kipc_ring *h;
 		char c, buf[16];
 		void *m;
 		int ret;
@@ -3002,14 +3002,14 @@ TEST_F(kipc, mmap_one_process_per_end)
 		kt_report(rep[1], 1, m == MAP_FAILED ? -errno : 0, 0);
 		if (m != MAP_FAILED)
 			munmap(m, in.map_size);
-		ret = kipc_chan_attach(fds[0], &h);
+		ret = kipc_ring_attach(fds[0], &h);
 		if (ret)
 			_exit(2);
-		ret = kipc_chan_send(h, "child", 5, CHILD_WAIT_NS);
+		ret = kipc_ring_send(h, "child", 5, CHILD_WAIT_NS);
 		kt_report(rep[1], 2, ret, 0);
-		ret = kipc_chan_recv(h, buf, sizeof(buf), &len, CHILD_WAIT_NS);
+		ret = kipc_ring_recv(h, buf, sizeof(buf), &len, CHILD_WAIT_NS);
 		kt_report(rep[1], 3, ret, len);
-		kipc_chan_detach(h);
+		kipc_ring_detach(h);
 		if (read(go[0], &c, 1) != 1)
 			_exit(3);
 		/* The parent has let go of end 0. */
@@ -3034,7 +3034,7 @@ TEST_F(kipc, mmap_one_process_per_end)
 	EXPECT_EQ(5U, len);
 	EXPECT_EQ(0, memcmp(bbuf[0], "child", 5));
 	/* Still ours: the fast path works. */
-	EXPECT_EQ(0, kipc_chan_send(h0, "fast", 4, 0));
+	EXPECT_EQ(0, kipc_ring_send(h0, "fast", 4, 0));
 	EXPECT_EQ(1, kipc_channel_recv(fds[1], bbuf[0], 100, &len, 0));
 	/* Let go of both mappings. */
 	detach(h0);
@@ -3063,7 +3063,7 @@ TEST_F(kipc, mmap_one_process_per_end)
 TEST_F(kipc, fork_child_uses_kernel_path)
 {
 	struct kipc_chan_msg m[3];
-	struct kipc_chan *h0, *h1;
+	struct kipc_ring *h0, *h1;
 	struct kipc_channel_info in;
 	char buf[32];
 	size_t len;
@@ -3076,7 +3076,7 @@ TEST_F(kipc, fork_child_uses_kernel_path)
 	h1 = attach(fds[1]);
 	ASSERT_NE(NULL, h0);
 	ASSERT_NE(NULL, h1);
-	ASSERT_EQ(0, kipc_chan_send(h1, "to-child", 8, 0));
+	ASSERT_EQ(0, kipc_ring_send(h1, "to-child", 8, 0));
 	pid = kt_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -3088,29 +3088,29 @@ TEST_F(kipc, fork_child_uses_kernel_path)
 		if (mm != MAP_FAILED || errno != EBUSY)
 			_exit(1);
 		len = 0;
-		if (kipc_chan_recv(h0, buf, sizeof(buf), &len,
+		if (kipc_ring_recv(h0, buf, sizeof(buf), &len,
 				   CHILD_WAIT_NS) != 1 || len != 8 ||
 		    memcmp(buf, "to-child", 8))
 			_exit(2);
-		if (kipc_chan_send(h0, "from-child", 10, CHILD_WAIT_NS))
+		if (kipc_ring_send(h0, "from-child", 10, CHILD_WAIT_NS))
 			_exit(3);
 		for (i = 0; i < 3; i++)
 			m[i] = (struct kipc_chan_msg){ .buf = (uintptr_t)"b",
 						       .len = 1 };
 		/* Before the batch: the parent answers it at once. */
-		if (kipc_chan_recv(h0, buf, sizeof(buf), &len, 0) != -EAGAIN)
+		if (kipc_ring_recv(h0, buf, sizeof(buf), &len, 0) != -EAGAIN)
 			_exit(5);
-		if (kipc_chan_sendv(h0, m, 3, CHILD_WAIT_NS) != 3)
+		if (kipc_ring_sendv(h0, m, 3, CHILD_WAIT_NS) != 3)
 			_exit(4);
-		if (kipc_chan_recv(h0, buf, sizeof(buf), &len,
+		if (kipc_ring_recv(h0, buf, sizeof(buf), &len,
 				   CHILD_WAIT_NS) != 1 || len != 4)
 			_exit(6);
-		kipc_chan_detach(h0);
-		kipc_chan_detach(h1);
+		kipc_ring_detach(h0);
+		kipc_ring_detach(h1);
 		_exit(0);
 	}
 	len = 0;
-	EXPECT_EQ(1, kipc_chan_recv(h1, buf, sizeof(buf), &len, CHILD_WAIT_NS));
+	EXPECT_EQ(1, kipc_ring_recv(h1, buf, sizeof(buf), &len, CHILD_WAIT_NS));
 	EXPECT_EQ(10U, len);
 	EXPECT_EQ(0, memcmp(buf, "from-child", 10));
 	for (i = 0; i < 3; i++)
@@ -3121,14 +3121,14 @@ TEST_F(kipc, fork_child_uses_kernel_path)
 	 * on the fast path may see the batch in more than one piece.
 	 */
 	for (got = 0; got < 3; got += r) {
-		r = kipc_chan_recvv(h1, m + got, 3 - got, CHILD_WAIT_NS);
+		r = kipc_ring_recvv(h1, m + got, 3 - got, CHILD_WAIT_NS);
 		ASSERT_LT(0, r) TH_LOG("after %d of the batch", got);
 	}
-	EXPECT_EQ(0, kipc_chan_send(h1, "more", 4, 0));
+	EXPECT_EQ(0, kipc_ring_send(h1, "more", 4, 0));
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	/* The parent's handles are unharmed. */
-	EXPECT_EQ(0, kipc_chan_send(h0, "still", 5, 0));
-	EXPECT_EQ(1, kipc_chan_recv(h1, buf, sizeof(buf), &len, 0));
+	EXPECT_EQ(0, kipc_ring_send(h0, "still", 5, 0));
+	EXPECT_EQ(1, kipc_ring_recv(h1, buf, sizeof(buf), &len, 0));
 	EXPECT_EQ(5U, len);
 	detach(h0);
 	detach(h1);
@@ -3145,7 +3145,7 @@ static void check_killed_holding_lock(struct __test_metadata *_metadata,
 				      bool clock)
 {
 	struct kipc_channel_info in;
-	struct kipc_chan *h0;
+	struct kipc_ring *h0;
 	struct kt_report r;
 	struct thr t;
 	pthread_t th;
@@ -3212,10 +3212,10 @@ static void check_killed_holding_lock(struct __test_metadata *_metadata,
 	unmap(map);
 	h0 = attach(fds[0]);
 	ASSERT_NE(NULL, h0);
-	EXPECT_EQ(0, kipc_chan_send(h0, "after", 5, 0));
+	EXPECT_EQ(0, kipc_ring_send(h0, "after", 5, 0));
 	EXPECT_EQ(0, kipc_channel_send(fds[0], "kernel", 6, 0));
 	EXPECT_EQ(0, kipc_channel_send(fds[1], "other", 5, 0));
-	EXPECT_EQ(1, kipc_chan_recv(h0, bbuf[0], 100, NULL, 0));
+	EXPECT_EQ(1, kipc_ring_recv(h0, bbuf[0], 100, NULL, 0));
 	EXPECT_EQ(1, kipc_channel_recv(fds[1], bbuf[0], 100, NULL, 0));
 	EXPECT_EQ(1, kipc_channel_recv(fds[1], bbuf[0], 100, NULL, 0));
 	detach(h0);
@@ -3457,7 +3457,7 @@ TEST_F(kipc, corrupt_indices_eio)
 	struct kipc_chan_ring *r0, *r1, save0, save1;
 	struct kipc_chan_msghdr *hdr;
 	struct kipc_chan_msg m;
-	struct kipc_chan *h1;
+	struct kipc_ring *h1;
 	uint8_t *map, *d1, zero[8192];
 	uint32_t bad[6][2], i, rev;
 	char buf[128];
@@ -3503,7 +3503,7 @@ TEST_F(kipc, corrupt_indices_eio)
 						  KIPC_INFINITE));
 		EXPECT_EQ(-1, write(fds[0], "def", 3));
 		EXPECT_EQ(EIO, errno);
-		EXPECT_EQ(-EIO, kipc_chan_recv(h1, buf, sizeof(buf), &len,
+		EXPECT_EQ(-EIO, kipc_ring_recv(h1, buf, sizeof(buf), &len,
 					       KIPC_INFINITE));
 		/* Readiness says "go and find out". */
 		EXPECT_EQ(POLLIN, poll_now(fds[1]) & POLLIN);
@@ -3531,13 +3531,13 @@ TEST_F(kipc, corrupt_indices_eio)
 	ASSERT_EQ(3U, hdr->len);
 	hdr->len = 0xfffffff0;
 	EXPECT_EQ(-EIO, kipc_channel_recv(fds[1], buf, sizeof(buf), &len, 0));
-	EXPECT_EQ(-EIO, kipc_chan_recv(h1, buf, sizeof(buf), &len, 0));
+	EXPECT_EQ(-EIO, kipc_ring_recv(h1, buf, sizeof(buf), &len, 0));
 	hdr->len = 101;		/* over max_msg */
 	EXPECT_EQ(-EIO, kipc_channel_recv(fds[1], buf, sizeof(buf), &len, 0));
-	EXPECT_EQ(-EIO, kipc_chan_recv(h1, buf, sizeof(buf), &len, 0));
+	EXPECT_EQ(-EIO, kipc_ring_recv(h1, buf, sizeof(buf), &len, 0));
 	hdr->len = 9;		/* a 24-byte record in 16 bytes */
 	EXPECT_EQ(-EIO, kipc_channel_recv(fds[1], buf, sizeof(buf), &len, 0));
-	EXPECT_EQ(-EIO, kipc_chan_recv(h1, buf, sizeof(buf), &len, 0));
+	EXPECT_EQ(-EIO, kipc_ring_recv(h1, buf, sizeof(buf), &len, 0));
 	EXPECT_EQ(16U, r0->tail);
 	EXPECT_EQ(0U, r0->head);
 	/* Repaired, it works again. */
@@ -3547,7 +3547,7 @@ TEST_F(kipc, corrupt_indices_eio)
 	EXPECT_EQ(3U, len);
 	EXPECT_EQ(0, memcmp(buf, "abc", 3));
 	EXPECT_EQ(0, kipc_channel_send(fds[0], "def", 3, 0));
-	EXPECT_EQ(1, kipc_chan_recv(h1, buf, sizeof(buf), &len, 0));
+	EXPECT_EQ(1, kipc_ring_recv(h1, buf, sizeof(buf), &len, 0));
 	EXPECT_EQ(0, memcmp(buf, "def", 3));
 	detach(h1);
 	unmap(map);
@@ -3950,12 +3950,12 @@ static void s_consumer(int fds[2], struct stress_shared *sh, int c, int rep,
 {
 	static uint8_t bufs[16][S_MAX];
 	struct kipc_chan_msg m[16];
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	uint32_t s = 777 + c, n, i, p, k;
 	int ret;
 
 	close(fds[0]);
-	if (kipc_chan_attach(fds[1], &h))
+	if (kipc_ring_attach(fds[1], &h))
 		_exit(2);
 	/* Consumer 0 maps end 1; consumer 1 gets EBUSY, so the kernel. */
 	kt_report(rep, c, c ? try_map(fds[1], map_size) : 0, 0);
@@ -3967,11 +3967,11 @@ static void s_consumer(int fds[2], struct stress_shared *sh, int c, int rep,
 		if (n == 1 && (s & 0x100)) {
 			size_t l = 0;
 
-			ret = kipc_chan_recv(h, bufs[0], S_MAX, &l,
+			ret = kipc_ring_recv(h, bufs[0], S_MAX, &l,
 					     CHILD_WAIT_NS);
 			m[0].len = l;
 		} else {
-			ret = kipc_chan_recvv(h, m, n, CHILD_WAIT_NS);
+			ret = kipc_ring_recvv(h, m, n, CHILD_WAIT_NS);
 		}
 		if (ret == 0)
 			_exit(0);
@@ -3996,13 +3996,13 @@ static void s_producer(int fds[2], int p, int rep, int go, size_t map_size)
 {
 	static uint8_t bufs[8][S_MAX];
 	struct kipc_chan_msg m[8];
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	uint32_t s = 4242 + p, k = 0, n, i;
 	char ch;
 	int ret;
 
 	close(fds[1]);
-	if (kipc_chan_attach(fds[0], &h))
+	if (kipc_ring_attach(fds[0], &h))
 		_exit(2);
 	kt_report(rep, 10 + p, p ? try_map(fds[0], map_size) : 0, 0);
 	/* Producer 0 keeps its mapping until every producer has tried. */
@@ -4020,19 +4020,19 @@ static void s_producer(int fds[2], int p, int rep, int go, size_t map_size)
 		if (n == 1) {
 			ret = p == 3 ? kipc_channel_send(fds[0], bufs[0],
 							 m[0].len, CHILD_WAIT_NS) :
-			      kipc_chan_send(h, bufs[0], m[0].len,
+			      kipc_ring_send(h, bufs[0], m[0].len,
 					     CHILD_WAIT_NS);
 			if (!ret)
 				ret = 1;
 		} else {
 			/* A partial batch is fine: the rest goes next. */
-			ret = kipc_chan_sendv(h, m, n, CHILD_WAIT_NS);
+			ret = kipc_ring_sendv(h, m, n, CHILD_WAIT_NS);
 		}
 		if (ret <= 0)
 			_exit(10 + (-ret & 0x3f));
 		k += ret;
 	}
-	kipc_chan_detach(h);
+	kipc_ring_detach(h);
 	_exit(0);
 }
 
@@ -4133,7 +4133,7 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 120)
 /* Thousands of round trips, both processes on the fast path. */
 TEST_F_TIMEOUT(kipc, stress_fast_path_ping_pong, 90)
 {
-	struct kipc_chan *h0;
+	struct kipc_ring *h0;
 	uint8_t buf[256];
 	size_t len;
 	int fds[2], ret;
@@ -4145,14 +4145,14 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_ping_pong, 90)
 	pid = kt_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct kipc_chan *h;
+		struct kipc_ring *h;
 
 		close(fds[0]);
-		if (kipc_chan_attach(fds[1], &h))
+		if (kipc_ring_attach(fds[1], &h))
 			_exit(1);
 		for (i = 0; i < PP_ROUNDS; i++) {
 			len = 0;
-			if (kipc_chan_recv(h, buf, sizeof(buf), &len,
+			if (kipc_ring_recv(h, buf, sizeof(buf), &len,
 					   CHILD_WAIT_NS) != 1)
 				_exit(2);
 			memcpy(&v, buf, 4);
@@ -4161,13 +4161,13 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_ping_pong, 90)
 				_exit(3);
 			v = 2 * i + 1;
 			memcpy(buf, &v, 4);
-			if (kipc_chan_send(h, buf, 4 + (i * 7) % 250,
+			if (kipc_ring_send(h, buf, 4 + (i * 7) % 250,
 					   CHILD_WAIT_NS))
 				_exit(4);
 		}
-		if (kipc_chan_recv(h, buf, sizeof(buf), &len, CHILD_WAIT_NS))
+		if (kipc_ring_recv(h, buf, sizeof(buf), &len, CHILD_WAIT_NS))
 			_exit(5);
-		kipc_chan_detach(h);
+		kipc_ring_detach(h);
 		_exit(0);
 	}
 	close(fds[1]);
@@ -4178,10 +4178,10 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_ping_pong, 90)
 		v = 2 * i;
 		memcpy(buf, &v, 4);
 		fill(buf + 4, i % 200, v);
-		ret = kipc_chan_send(h0, buf, 4 + i % 200, CHILD_WAIT_NS);
+		ret = kipc_ring_send(h0, buf, 4 + i % 200, CHILD_WAIT_NS);
 		ASSERT_EQ(0, ret) TH_LOG("round %u", i);
 		len = 0;
-		ret = kipc_chan_recv(h0, buf, sizeof(buf), &len, CHILD_WAIT_NS);
+		ret = kipc_ring_recv(h0, buf, sizeof(buf), &len, CHILD_WAIT_NS);
 		ASSERT_EQ(1, ret) TH_LOG("round %u", i);
 		memcpy(&v, buf, 4);
 		ASSERT_EQ(2 * i + 1, v);
@@ -4202,7 +4202,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 {
 	static uint8_t sbufs[64][ST_MAX];
 	struct kipc_chan_msg m[64];
-	struct kipc_chan *h0;
+	struct kipc_ring *h0;
 	uint32_t s = 99, sent = 0, n, i;
 	int fds[2], ret;
 	int64_t t0;
@@ -4214,10 +4214,10 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 	if (pid == 0) {
 		static uint8_t rbufs[64][ST_MAX];
 		uint32_t got = 0, rs = 5;
-		struct kipc_chan *h;
+		struct kipc_ring *h;
 
 		close(fds[0]);
-		if (kipc_chan_attach(fds[1], &h))
+		if (kipc_ring_attach(fds[1], &h))
 			_exit(1);
 		for (;;) {
 			n = 1 + lcg(&rs) % 64;
@@ -4225,7 +4225,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 				m[i] = (struct kipc_chan_msg){
 					.buf = (uintptr_t)rbufs[i],
 					.len = ST_MAX };
-			ret = kipc_chan_recvv(h, m, n, CHILD_WAIT_NS);
+			ret = kipc_ring_recvv(h, m, n, CHILD_WAIT_NS);
 			if (ret == 0)
 				break;
 			if (ret < 0)
@@ -4235,7 +4235,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 				    !check(rbufs[i], m[i].len, got))
 					_exit(3);
 		}
-		kipc_chan_detach(h);
+		kipc_ring_detach(h);
 		_exit(got == ST_TOTAL ? 0 : 4);
 	}
 	close(fds[1]);
@@ -4252,7 +4252,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 			m[i].buf = (uintptr_t)sbufs[i];
 			m[i].flags = 0;
 		}
-		ret = kipc_chan_sendv(h0, m, n, CHILD_WAIT_NS);
+		ret = kipc_ring_sendv(h0, m, n, CHILD_WAIT_NS);
 		ASSERT_LT(0, ret) TH_LOG("message %u", sent);
 		ASSERT_GE((int)n, ret);
 		sent += ret;
@@ -4265,7 +4265,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 }
 
 struct tsend {
-	struct kipc_chan *h;
+	struct kipc_ring *h;
 	uint32_t id;
 	int ret;
 };
@@ -4278,7 +4278,7 @@ static void *tsend_fn(void *arg)
 	for (k = 0; k < 2000; k++) {
 		v[0] = t->id;
 		v[1] = k;
-		t->ret = kipc_chan_send(t->h, v, sizeof(v), CHILD_WAIT_NS);
+		t->ret = kipc_ring_send(t->h, v, sizeof(v), CHILD_WAIT_NS);
 		if (t->ret)
 			break;
 	}
@@ -4290,7 +4290,7 @@ TEST_F_TIMEOUT(kipc, handle_shared_by_threads, 60)
 {
 	struct tsend t[2];
 	pthread_t th[2];
-	struct kipc_chan *h0, *h1;
+	struct kipc_ring *h0, *h1;
 	uint32_t next[2] = { 0, 0 }, v[2], k;
 	size_t len;
 	int fds[2], i;
@@ -4305,7 +4305,7 @@ TEST_F_TIMEOUT(kipc, handle_shared_by_threads, 60)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, tsend_fn, &t[i]));
 	}
 	for (k = 0; k < 4000; k++) {
-		ASSERT_EQ(1, kipc_chan_recv(h1, v, sizeof(v),
+		ASSERT_EQ(1, kipc_ring_recv(h1, v, sizeof(v),
 					    &len, CHILD_WAIT_NS));
 		ASSERT_EQ(sizeof(v), len);
 		ASSERT_GT(2U, v[0]);
@@ -4316,7 +4316,7 @@ TEST_F_TIMEOUT(kipc, handle_shared_by_threads, 60)
 		ASSERT_EQ(0, pthread_join(th[i], NULL));
 		EXPECT_EQ(0, t[i].ret);
 	}
-	EXPECT_EQ(-EAGAIN, kipc_chan_recv(h1, v, sizeof(v), &len, 0));
+	EXPECT_EQ(-EAGAIN, kipc_ring_recv(h1, v, sizeof(v), &len, 0));
 	detach(h0);
 	detach(h1);
 }
@@ -4550,16 +4550,16 @@ TEST_F(kipc, exit_with_handles_leaves_nothing)
 		pid = kt_fork();
 		ASSERT_LE(0, pid);
 		if (pid == 0) {
-			struct kipc_chan *h0, *h1;
+			struct kipc_ring *h0, *h1;
 			int fds[2];
 
 			if (kipc_channel_pair(fds, NULL, 0))
 				_exit(1);
-			if (kipc_chan_attach(fds[0], &h0) ||
-			    kipc_chan_attach(fds[1], &h1))
+			if (kipc_ring_attach(fds[0], &h0) ||
+			    kipc_ring_attach(fds[1], &h1))
 				_exit(2);
-			if (kipc_chan_send(h0, "a", 1, 0) ||
-			    kipc_chan_send(h1, "b", 1, 0))
+			if (kipc_ring_send(h0, "a", 1, 0) ||
+			    kipc_ring_send(h1, "b", 1, 0))
 				_exit(3);
 			if (!k)
 				_exit(0);

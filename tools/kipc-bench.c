@@ -20,7 +20,7 @@
  * for Linux's pipe, AF_UNIX SOCK_SEQPACKET socketpair (also with
  * sendmmsg/recvmmsg batches), POSIX mq and System V msg queues, and for
  * kipc's queue, pipe and channel (kernel path by fd, user-space fast path
- * by struct kipc_chan, each also batched; kipc_chan_call for ping-pong).  Every message carries its
+ * by struct kipc_ring, each also batched; kipc_ring_call for ping-pong).  Every message carries its
  * sequence number in its first and last 8 bytes, checked on receipt.
  *
  * It then prints each kipc figure as a ratio to the best Linux mechanism
@@ -112,7 +112,7 @@ struct ctx {
 	mqd_t mq[2];		/* per direction */
 	int msqid[2];
 	int q[2];
-	struct kipc_chan *ch;	/* this process's fast-path handle */
+	struct kipc_ring *ch;	/* this process's fast-path handle */
 	bool spin;		/* keep the default spin policy */
 };
 
@@ -527,7 +527,7 @@ static bool chan_mapped(void)
 
 static int chanf_attach(struct ctx *c, int side)
 {
-	int err = kipc_chan_attach(c->sv[side], &c->ch);
+	int err = kipc_ring_attach(c->sv[side], &c->ch);
 
 	if (err)
 		return err;
@@ -539,20 +539,20 @@ static int chanf_attach(struct ctx *c, int side)
 	 * measures it; the plain channel rows turn spinning off there.
 	 */
 	if (!c->spin)
-		kipc_chan_set_spin(c->ch, 0);
+		kipc_ring_set_spin(c->ch, 0);
 	return 0;
 }
 
 static int chanf_send(struct ctx *c, int side, void *buf, size_t len)
 {
 	(void)side;
-	return kipc_chan_send(c->ch, buf, len, KIPC_INFINITE);
+	return kipc_ring_send(c->ch, buf, len, KIPC_INFINITE);
 }
 
 static long chanf_recv(struct ctx *c, int side, void *buf, size_t cap)
 {
 	size_t len = 0;
-	int r = kipc_chan_recv(c->ch, buf, cap, &len, KIPC_INFINITE);
+	int r = kipc_ring_recv(c->ch, buf, cap, &len, KIPC_INFINITE);
 
 	(void)side;
 	return chan_result(r, len);
@@ -565,7 +565,7 @@ static int chanf_sendv(struct ctx *c, int side, void **bufs, size_t *lens,
 
 	(void)side;
 	to_chan_msgs(m, bufs, lens, n);
-	return kipc_chan_sendv(c->ch, m, n, KIPC_INFINITE);
+	return kipc_ring_sendv(c->ch, m, n, KIPC_INFINITE);
 }
 
 static int chanf_recvv(struct ctx *c, int side, void **bufs, size_t *lens,
@@ -576,7 +576,7 @@ static int chanf_recvv(struct ctx *c, int side, void **bufs, size_t *lens,
 
 	(void)side;
 	to_chan_msgs(m, bufs, lens, n);
-	r = kipc_chan_recvv(c->ch, m, n, KIPC_INFINITE);
+	r = kipc_ring_recvv(c->ch, m, n, KIPC_INFINITE);
 	if (r == 0)
 		return -EPIPE;
 	for (int i = 0; i < r; i++)
@@ -584,12 +584,12 @@ static int chanf_recvv(struct ctx *c, int side, void **bufs, size_t *lens,
 	return r;
 }
 
-/* Request and reply in one call: kipc_chan_call(). */
+/* Request and reply in one call: kipc_ring_call(). */
 static long chanf_call(struct ctx *c, int side, void *buf, size_t len,
 		       size_t cap)
 {
 	size_t rlen = 0;
-	int r = kipc_chan_call(c->ch, buf, len, buf, cap, &rlen, KIPC_INFINITE);
+	int r = kipc_ring_call(c->ch, buf, len, buf, cap, &rlen, KIPC_INFINITE);
 
 	(void)side;
 	return chan_result(r, rlen);
@@ -639,9 +639,9 @@ static const char *const mech_notes[] = {
 	"kipc-pipe       kipc_pipe, 64 KiB buffer, read(2)/write(2)",
 	"channel-kernel  kipc_channel_send/recv by fd (ioctl), 1 MiB rings",
 	"channel-kernel-batch   kipc_channel_sendv/recvv, batches of 32",
-	"channel         kipc_chan_send/recv, the mapped fast path",
-	"channel-batch   kipc_chan_sendv/recvv, batches of 32",
-	"channel-call    ping-pong by kipc_chan_call (send and receive in one)",
+	"channel         kipc_ring_send/recv, the mapped fast path",
+	"channel-batch   kipc_ring_sendv/recvv, batches of 32",
+	"channel-call    ping-pong by kipc_ring_call (send and receive in one)",
 	"channel-spin    channel with libkipc's default spin (1 CPU only)",
 };
 
@@ -1008,11 +1008,11 @@ static struct run run_pair(const struct mech *m, const struct cpucfg *cfg,
 		if (m->attach) {
 			err = m->attach(&c, side);
 			if (err == -ENXIO)
-				child_fail(2, "kipc_chan_attach: the rings are not "
+				child_fail(2, "kipc_ring_attach: the rings are not "
 					   "mapped (libkipc fell back to the "
 					   "kernel path)");
 			if (err)
-				child_fail(2, "kipc_chan_attach: %s", errstr(err));
+				child_fail(2, "kipc_ring_attach: %s", errstr(err));
 		}
 		if (side == SIDE_B) {
 			close(ready[0]);
@@ -1032,7 +1032,7 @@ static struct run run_pair(const struct mech *m, const struct cpucfg *cfg,
 		else
 			stream_recv(m, &c);
 		if (c.ch)
-			kipc_chan_detach(c.ch);
+			kipc_ring_detach(c.ch);
 		_exit(0);
 	}
 	close(ready[0]);
@@ -2358,7 +2358,7 @@ int main(int argc, char **argv)
 			continue;
 		printf("\n==== %s ====\n", cfgs[ci].title);
 		if (cfgs[ci].one)
-			printf("(channel and channel-batch: kipc_chan_set_spin(0); "
+			printf("(channel and channel-batch: kipc_ring_set_spin(0); "
 			       "channel-spin: libkipc's default)\n");
 		else
 			printf("(channels: libkipc's default spin)\n");

@@ -508,20 +508,20 @@ static void kipc_event_auto_reset(struct kunit *test)
 	struct kipc_event_info info = {};
 	u64 value = 0;
 
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
-	kipc_event_signal(ev, 7);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	kipc_event_do_signal(ev, 7);
 	kipc_event_get_info(ev, &info);
 	KUNIT_EXPECT_EQ(test, info.state, KIPC_EVENT_SET);
 	KUNIT_EXPECT_EQ(test, info.value, 7ULL);
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), 0);
 	KUNIT_EXPECT_EQ(test, value, 7ULL);
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
 	/* Two signals with no waiter coalesce; the later value wins. */
-	kipc_event_signal(ev, 1);
-	kipc_event_signal(ev, 2);
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+	kipc_event_do_signal(ev, 1);
+	kipc_event_do_signal(ev, 2);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), 0);
 	KUNIT_EXPECT_EQ(test, value, 2ULL);
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
 	kipc_event_get_info(ev, &info);
 	KUNIT_EXPECT_EQ(test, info.signals, 3ULL);
 	KUNIT_EXPECT_EQ(test, info.wakeups, 2ULL);
@@ -534,13 +534,13 @@ static void kipc_event_manual_reset(struct kunit *test)
 	u64 value = 0;
 	int i;
 
-	kipc_event_signal(ev, 5);
+	kipc_event_do_signal(ev, 5);
 	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+		KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), 0);
 		KUNIT_EXPECT_EQ(test, value, 5ULL);
 	}
-	kipc_event_reset(ev);
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
+	kipc_event_do_reset(ev);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), -EAGAIN);
 	kipc_object_put(ev);
 }
 
@@ -551,7 +551,7 @@ static void kipc_event_initially_set(struct kunit *test)
 	u64 value = 0;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ev));
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, true, KTIME_MAX, &value), 0);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, true, KTIME_MAX, &value), 0);
 	KUNIT_EXPECT_EQ(test, value, 9ULL);
 	kipc_event_type.destroy(ev);
 }
@@ -562,10 +562,10 @@ static void kipc_event_deadline(struct kunit *test)
 	ktime_t deadline;
 	u64 value;
 
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, false, ktime_sub_ns(ktime_get(), 1),
-					      &value), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, false, ktime_sub_ns(ktime_get(), 1),
+						 &value), -ETIMEDOUT);
 	deadline = ktime_add_ms(ktime_get(), 20);
-	KUNIT_EXPECT_EQ(test, kipc_event_wait(ev, false, deadline, &value), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, kipc_event_do_wait(ev, false, deadline, &value), -ETIMEDOUT);
 	KUNIT_EXPECT_GE(test, ktime_compare(ktime_get(), deadline), 0);
 	kipc_object_put(ev);
 }
@@ -581,8 +581,8 @@ static int kipc_test_wait_thread(void *arg)
 {
 	struct kipc_test_waiter *w = arg;
 
-	w->ret = kipc_event_wait(w->ev, false, ktime_add_ms(ktime_get(), 5000),
-				 &w->value);
+	w->ret = kipc_event_do_wait(w->ev, false, ktime_add_ms(ktime_get(), 5000),
+				    &w->value);
 	/* For good: the test may wait for it more than once. */
 	complete_all(&w->done);
 	return 0;
@@ -645,7 +645,7 @@ static void kipc_event_handoff_fifo(struct kunit *test)
 	kipc_test_start_waiter(test, &w[0], ev);
 	kipc_test_start_waiter(test, &w[1], ev);
 
-	kipc_event_signal(ev, 1);
+	kipc_event_do_signal(ev, 1);
 	KUNIT_EXPECT_TRUE(test, kipc_test_finished(&w[0], 3000));
 	KUNIT_EXPECT_EQ(test, w[0].ret, 0);
 	KUNIT_EXPECT_EQ(test, w[0].value, 1ULL);
@@ -655,7 +655,7 @@ static void kipc_event_handoff_fifo(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.state, 0U);
 	KUNIT_EXPECT_EQ(test, info.waiters, 1U);
 
-	kipc_event_signal(ev, 2);
+	kipc_event_do_signal(ev, 2);
 	KUNIT_EXPECT_TRUE(test, kipc_test_finished(&w[1], 3000));
 	KUNIT_EXPECT_EQ(test, w[1].ret, 0);
 	KUNIT_EXPECT_EQ(test, w[1].value, 2ULL);
@@ -673,7 +673,7 @@ static void kipc_event_manual_wakes_all(struct kunit *test)
 
 	kipc_test_start_waiter(test, &w[0], ev);
 	kipc_test_start_waiter(test, &w[1], ev);
-	kipc_event_signal(ev, 3);
+	kipc_event_do_signal(ev, 3);
 	for (i = 0; i < 2; i++) {
 		KUNIT_EXPECT_TRUE(test, kipc_test_finished(&w[i], 3000));
 		KUNIT_EXPECT_EQ(test, w[i].ret, 0);

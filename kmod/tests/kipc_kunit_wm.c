@@ -354,7 +354,7 @@ static int kipc_wmt_sem_waiter(struct kipc_wmt_thr *t)
 /* Wait for the event until a signal is handed over. */
 static int kipc_wmt_event_waiter(struct kipc_wmt_thr *t)
 {
-	return kipc_event_wait(t->obj, false,
+	return kipc_event_do_wait(t->obj, false,
 			       kipc_test_deadline(KIPC_TEST_WAIT_MS), &t->value);
 }
 
@@ -575,7 +575,7 @@ static void kipc_wm_any_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ei.wakeups, 2ULL);
 
 	/* Array order, not readiness order, picks among ready ones. */
-	kipc_event_signal(ea, 9);
+	kipc_event_do_signal(ea, 9);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, manual_first, 2, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 0U);
 	kipc_wmt_expect_res(test, r, 0, 1, 0, 6);
@@ -590,7 +590,7 @@ static void kipc_wm_any_events(struct kunit *test)
 	kipc_wmt_expect_none(test, r, 1);
 
 	/* Reset: nothing left to take from either. */
-	kipc_event_reset(em);
+	kipc_event_do_reset(em);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, auto_first, 2, false),
 			KIPC_WMT_NONE);
 	KUNIT_EXPECT_EQ(test, r->index, 0U);
@@ -1164,7 +1164,7 @@ static void kipc_wm_event_fifo(struct kunit *test)
 	w = kipc_wmt_queue(test, kipc_wmt_event_waiter,
 			   kipc_wmt_event_waiters, e);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), KIPC_WMT_NONE);
-	kipc_event_signal(e, 42);
+	kipc_event_do_signal(e, 42);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), KIPC_WMT_NONE);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, true), KIPC_WMT_NONE);
 	kipc_wmt_expect_none(test, r, 1);

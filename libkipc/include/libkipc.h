@@ -427,17 +427,17 @@ int kipc_channel_recvv(int fd, struct kipc_chan_msg *msgs, unsigned int n,
 		       int64_t timeout_ns);
 
 /*
- * The fast path: a struct kipc_chan maps the channel's rings into this
+ * The fast path: a struct kipc_ring maps the channel's rings into this
  * process and sends and receives in user space, entering the kernel only
  * to sleep and to wake the peer.  One process at a time may map an end
  * (others get the kernel path, transparently); a child after fork() uses
  * the kernel path with its parent's handle.  A handle is thread-safe.
  * It does not own the fd: detach it, then close the fd.
  */
-struct kipc_chan;
+struct kipc_ring;
 
 /**
- * kipc_chan_attach() - make a fast-path handle for a channel fd
+ * kipc_ring_attach() - make a fast-path handle for a channel fd
  * @fd: channel fd
  * @out: the handle
  *
@@ -445,34 +445,34 @@ struct kipc_chan;
  * channel).  If the rings cannot be mapped the handle still works,
  * through the kernel.
  */
-int kipc_chan_attach(int fd, struct kipc_chan **out);
+int kipc_ring_attach(int fd, struct kipc_ring **out);
 
 /**
- * kipc_chan_detach() - unmap and free a handle (the fd stays open)
+ * kipc_ring_detach() - unmap and free a handle (the fd stays open)
  * @ch: the handle, or NULL
  */
-void kipc_chan_detach(struct kipc_chan *ch);
+void kipc_ring_detach(struct kipc_ring *ch);
 
 /**
- * kipc_chan_fd() - the fd behind a handle
+ * kipc_ring_fd() - the fd behind a handle
  * @ch: the handle
  *
  * Return: the fd.
  */
-int kipc_chan_fd(const struct kipc_chan *ch);
+int kipc_ring_fd(const struct kipc_ring *ch);
 
 /**
- * kipc_chan_set_spin() - how long to poll the ring before sleeping
+ * kipc_ring_set_spin() - how long to poll the ring before sleeping
  * @ch: the handle
  * @ns: nanoseconds; 0 never spins.  The default is 0 on one CPU and
  *	50 microseconds on more.  Even then it spins only while the peer
  *	last ran on another CPU than this thread (struct kipc_chan_ring
  *	pcpu and ccpu): on a shared CPU the peer cannot answer meanwhile.
  */
-void kipc_chan_set_spin(struct kipc_chan *ch, int64_t ns);
+void kipc_ring_set_spin(struct kipc_ring *ch, int64_t ns);
 
 /**
- * kipc_chan_send() - kipc_channel_send() through the mapped ring
+ * kipc_ring_send() - kipc_channel_send() through the mapped ring
  * @ch: the handle
  * @msg: the message
  * @len: its length
@@ -480,11 +480,11 @@ void kipc_chan_set_spin(struct kipc_chan *ch, int64_t ns);
  *
  * Return: as kipc_channel_send().
  */
-int kipc_chan_send(struct kipc_chan *ch, const void *msg, size_t len,
+int kipc_ring_send(struct kipc_ring *ch, const void *msg, size_t len,
 		   int64_t timeout_ns);
 
 /**
- * kipc_chan_recv() - kipc_channel_recv() through the mapped ring
+ * kipc_ring_recv() - kipc_channel_recv() through the mapped ring
  * @ch: the handle
  * @buf: buffer
  * @size: its size
@@ -493,11 +493,11 @@ int kipc_chan_send(struct kipc_chan *ch, const void *msg, size_t len,
  *
  * Return: as kipc_channel_recv().
  */
-int kipc_chan_recv(struct kipc_chan *ch, void *buf, size_t size, size_t *len,
+int kipc_ring_recv(struct kipc_ring *ch, void *buf, size_t size, size_t *len,
 		   int64_t timeout_ns);
 
 /**
- * kipc_chan_sendv() - kipc_channel_sendv() through the mapped ring
+ * kipc_ring_sendv() - kipc_channel_sendv() through the mapped ring
  * @ch: the handle
  * @msgs: the messages
  * @n: their number (any)
@@ -506,11 +506,11 @@ int kipc_chan_recv(struct kipc_chan *ch, void *buf, size_t size, size_t *len,
  * Publishes the batch at once and wakes the peer at most once.
  * Return: as kipc_channel_sendv().
  */
-int kipc_chan_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
+int kipc_ring_sendv(struct kipc_ring *ch, const struct kipc_chan_msg *msgs,
 		    unsigned int n, int64_t timeout_ns);
 
 /**
- * kipc_chan_recvv() - kipc_channel_recvv() through the mapped ring
+ * kipc_ring_recvv() - kipc_channel_recvv() through the mapped ring
  * @ch: the handle
  * @msgs: buffers, as kipc_channel_recvv()
  * @n: their number (any)
@@ -518,11 +518,11 @@ int kipc_chan_sendv(struct kipc_chan *ch, const struct kipc_chan_msg *msgs,
  *
  * Return: as kipc_channel_recvv().
  */
-int kipc_chan_recvv(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
+int kipc_ring_recvv(struct kipc_ring *ch, struct kipc_chan_msg *msgs,
 		    unsigned int n, int64_t timeout_ns);
 
 /**
- * kipc_chan_call() - send a message, then receive one, in one kernel entry
+ * kipc_ring_call() - send a message, then receive one, in one kernel entry
  * @ch: the handle
  * @msg: the message to send
  * @len: its length
@@ -536,10 +536,10 @@ int kipc_chan_recvv(struct kipc_chan *ch, struct kipc_chan_msg *msgs,
  * must sleep, one KIPC_CHAN_IOC_WAIT does both, where separate send and
  * receive calls would enter the kernel twice.
  *
- * Return: as kipc_chan_recv() once sent; an error of kipc_chan_send()
+ * Return: as kipc_ring_recv() once sent; an error of kipc_ring_send()
  * if the message could not be sent (then nothing was received).
  */
-int kipc_chan_call(struct kipc_chan *ch, const void *msg, size_t len,
+int kipc_ring_call(struct kipc_ring *ch, const void *msg, size_t len,
 		   void *buf, size_t size, size_t *rlen, int64_t timeout_ns);
 
 /* ---- Shared regions ------------------------------------------------------- */
