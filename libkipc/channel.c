@@ -99,20 +99,25 @@ KIPC_EXPORT int kipc_channel_recvv(int fd, struct kipc_chan_msg *msgs,
 	return kipc_xfer(fd, KIPC_CHAN_IOC_RECVV, msgs, n, timeout_ns);
 }
 
-KIPC_EXPORT int kipc_channel_send(int fd, const void *msg, size_t len,
-				  int64_t timeout_ns)
+/*
+ * One message, through the fd (@ch NULL) or the mapped ring: both paths
+ * are their vectored call with n = 1.
+ */
+static int kipc_send_one(struct kipc_ring *ch, int fd, const void *msg,
+			 size_t len, int64_t timeout_ns)
 {
 	struct kipc_chan_msg m = { .buf = (uintptr_t)msg, .len = len };
 	int ret;
 
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
-	ret = kipc_channel_sendv(fd, &m, 1, timeout_ns);
+	ret = ch ? kipc_ring_sendv(ch, &m, 1, timeout_ns) :
+		   kipc_channel_sendv(fd, &m, 1, timeout_ns);
 	return ret < 0 ? ret : 0;
 }
 
-KIPC_EXPORT int kipc_channel_recv(int fd, void *buf, size_t size, size_t *len,
-				  int64_t timeout_ns)
+static int kipc_recv_one(struct kipc_ring *ch, int fd, void *buf,
+			 size_t size, size_t *len, int64_t timeout_ns)
 {
 	struct kipc_chan_msg m = {
 		.buf = (uintptr_t)buf,
@@ -120,10 +125,23 @@ KIPC_EXPORT int kipc_channel_recv(int fd, void *buf, size_t size, size_t *len,
 	};
 	int ret;
 
-	ret = kipc_channel_recvv(fd, &m, 1, timeout_ns);
+	ret = ch ? kipc_ring_recvv(ch, &m, 1, timeout_ns) :
+		   kipc_channel_recvv(fd, &m, 1, timeout_ns);
 	if (len && (ret > 0 || ret == -EMSGSIZE))
 		*len = m.len;
 	return ret;
+}
+
+KIPC_EXPORT int kipc_channel_send(int fd, const void *msg, size_t len,
+				  int64_t timeout_ns)
+{
+	return kipc_send_one(NULL, fd, msg, len, timeout_ns);
+}
+
+KIPC_EXPORT int kipc_channel_recv(int fd, void *buf, size_t size, size_t *len,
+				  int64_t timeout_ns)
+{
+	return kipc_recv_one(NULL, fd, buf, size, len, timeout_ns);
 }
 
 /* ---- the fast path ---------------------------------------------------------- */
@@ -525,13 +543,7 @@ KIPC_EXPORT int kipc_ring_sendv(struct kipc_ring *ch,
 KIPC_EXPORT int kipc_ring_send(struct kipc_ring *ch, const void *msg,
 			       size_t len, int64_t timeout_ns)
 {
-	struct kipc_chan_msg m = { .buf = (uintptr_t)msg, .len = len };
-	int ret;
-
-	if (len > UINT32_MAX)
-		return -EMSGSIZE;
-	ret = kipc_ring_sendv(ch, &m, 1, timeout_ns);
-	return ret < 0 ? ret : 0;
+	return kipc_send_one(ch, -1, msg, len, timeout_ns);
 }
 
 /*
@@ -656,16 +668,7 @@ KIPC_EXPORT int kipc_ring_recvv(struct kipc_ring *ch,
 KIPC_EXPORT int kipc_ring_recv(struct kipc_ring *ch, void *buf, size_t size,
 			       size_t *len, int64_t timeout_ns)
 {
-	struct kipc_chan_msg m = {
-		.buf = (uintptr_t)buf,
-		.len = size > UINT32_MAX ? UINT32_MAX : size,
-	};
-	int ret;
-
-	ret = kipc_ring_recvv(ch, &m, 1, timeout_ns);
-	if (len && (ret > 0 || ret == -EMSGSIZE))
-		*len = m.len;
-	return ret;
+	return kipc_recv_one(ch, -1, buf, size, len, timeout_ns);
 }
 
 KIPC_EXPORT int kipc_ring_call(struct kipc_ring *ch, const void *msg,

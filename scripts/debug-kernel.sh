@@ -52,21 +52,16 @@ esac
 log() { printf 'debug-kernel: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
+# shellcheck source=scripts/pkg.sh
+. "$here/pkg.sh"
 
 install_host_packages() {
-	local missing=() p
-	for p in "${HOST_PKGS[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
+	local missing
+	mapfile -t missing < <(missing_packages "${HOST_PKGS[@]}")
 	[ ${#missing[@]} = 0 ] && return
 	log "installing: ${missing[*]}"
 	as_root apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	apt_install "${missing[@]}" ||
 		die "could not install ${missing[*]} ($SRC_PKG comes from bookworm-security or bookworm-backports)"
 }
 

@@ -22,9 +22,8 @@ BACKPORTS=/etc/apt/sources.list.d/kipc-backports.sources
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
+# shellcheck source=scripts/pkg.sh
+. "$(dirname "$0")/pkg.sh"
 
 apt_updated=0
 apt_update() {
@@ -47,16 +46,12 @@ SRC
 }
 
 install_host_packages() {
-	local missing=() p
-	for p in "${HOST_PKGS[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-			missing+=("$p")
-	done
+	local missing
+	mapfile -t missing < <(missing_packages "${HOST_PKGS[@]}")
 	[ ${#missing[@]} = 0 ] && return
 	log "installing: ${missing[*]}"
 	apt_update
-	as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	apt_install "${missing[@]}"
 }
 
 # Newest "<abi>-amd64" flavour of a series that has an unsigned image.

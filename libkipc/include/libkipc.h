@@ -235,6 +235,11 @@ int kipc_queue_send(int fd, const void *msg, size_t len, uint32_t prio,
  * @timeout_ns: how long to wait for a message: KIPC_INFINITE, 0 to try
  *	once, or nanoseconds
  *
+ * Unlike kipc_channel_recv(), this returns the length itself, as
+ * mq_receive(3) does: a queue has no end of stream, so a zero-length
+ * message is the only thing a return of 0 can mean. A channel needs its
+ * return value for "the peer closed" and gives the length in *len.
+ *
  * Return: the message's length; -EMSGSIZE if it is larger than @size (it
  * stays queued: KIPC_QUEUE_IOC_RECV also reports its length); -EAGAIN;
  * -ETIMEDOUT; -EINTR; -EBADF.
@@ -394,6 +399,12 @@ int kipc_channel_send(int fd, const void *msg, size_t len,
  * @size: its size
  * @len: out: the message's length (also on -EMSGSIZE)
  * @timeout_ns: KIPC_INFINITE, 0 to try once, or nanoseconds
+ *
+ * Unlike kipc_queue_recv(), which returns the length as mq_receive(3)
+ * does, this returns whether a message came, and its length in *@len: a
+ * channel has an end (the peer closed, nothing left: 0), which a
+ * zero-length message must not be mistaken for. kipc_ring_recv() and the
+ * vectored calls use the same convention.
  *
  * Return: 1 (a message), 0 (end-of-channel: the peer closed and nothing
  * is left), -EMSGSIZE (it stays queued), -EAGAIN, -ETIMEDOUT, -EINTR, -EIO.
