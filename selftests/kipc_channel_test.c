@@ -121,29 +121,7 @@ static void ch_untrack_all(void)
 }
 
 /* KT_FIXTURE(), plus undoing the handles and mappings a test left. */
-FIXTURE(kipc) {
-	int unused;
-};
-
-FIXTURE_SETUP(kipc)
-{
-	memset(ch_handles, 0, sizeof(ch_handles));
-	memset(ch_maps, 0, sizeof(ch_maps));
-	ASSERT_EQ(0, kt_setup());
-}
-
-FIXTURE_TEARDOWN(kipc)
-{
-	char msg[512];
-	int ret;
-
-	kt_kill_kids();
-	ch_untrack_all();
-	ret = kt_teardown(msg, sizeof(msg));
-	if (ret)
-		TH_LOG("teardown: %s", msg);
-	EXPECT_EQ(0, ret);
-}
+KT_FIXTURE_NAMED(kipc, ch_untrack_all())
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -540,37 +518,54 @@ TEST_F(kipc, create_custom_sizes)
 	EXPECT_EQ(1, ep_recv_pat(&e0, 16376, 2, 0));
 }
 
-TEST_F(kipc, create_capacity_rounding)
+/* A capacity asked for (both rings) and the one given: rounded up to a power of two. */
+KT_FIXTURE_NAMED(capacity, ch_untrack_all())
+
+FIXTURE_VARIANT(capacity) {
+	uint32_t in, out;	/* out 0: a page */
+};
+
+#define CAPACITY_CASE(n, i, o) \
+	FIXTURE_VARIANT_ADD(capacity, n) { .in = (i), .out = (o) }
+
+CAPACITY_CASE(c1, 1, 0);
+CAPACITY_CASE(c100, 100, 0);
+CAPACITY_CASE(c4095, 4095, 4096);
+CAPACITY_CASE(c4096, 4096, 4096);
+CAPACITY_CASE(c4097, 4097, 8192);
+CAPACITY_CASE(c5000, 5000, 8192);
+CAPACITY_CASE(c65535, 65535, 65536);
+CAPACITY_CASE(c65536, 65536, 65536);
+CAPACITY_CASE(c65537, 65537, 131072);
+CAPACITY_CASE(c3m, 3U << 20, 4U << 20);
+CAPACITY_CASE(c4m, 4U << 20, 4U << 20);
+
+TEST_F(capacity, create_capacity_rounding)
 {
-	static const struct { uint32_t in, out; } t[] = {
-		{ 1, 0 }, { 100, 0 }, { 4095, 4096 }, { 4096, 4096 },
-		{ 4097, 8192 }, { 5000, 8192 }, { 65535, 65536 },
-		{ 65536, 65536 }, { 65537, 131072 }, { 3U << 20, 4U << 20 },
-		{ 4U << 20, 4U << 20 },
-	};
 	struct kipc_channel_info in;
-	unsigned int i;
 	uint32_t want;
 	int fds[2];
 
 	ASSERT_LE(4LL << 20, kt_param_get("max_channel_capacity"));
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		want = t[i].out < pg() ? pg() : t[i].out;
-		ASSERT_EQ(0, pair_attr(fds, t[i].in, t[i].in, 0, 0, 0))
-			TH_LOG("capacity %u", t[i].in);
-		ASSERT_EQ(0, ch_info(fds[0], &in));
-		EXPECT_EQ(want, in.capacity[0]) TH_LOG("capacity %u", t[i].in);
-		EXPECT_EQ(want, in.capacity[1]);
-		/* The default max_msg, or the capacity less 8 if smaller. */
-		want = want - HDR < KIPC_CHAN_DEFAULT_MAX_MSG ?
-		       want - HDR : KIPC_CHAN_DEFAULT_MAX_MSG;
-		EXPECT_EQ(want, in.max_msg[0]) TH_LOG("capacity %u", t[i].in);
-		EXPECT_EQ(want, in.max_msg[1]);
-		EXPECT_EQ((uint64_t)pg() + 4ULL * in.capacity[0], in.map_size);
-		close(fds[0]);
-		close(fds[1]);
-	}
-	/* Only one ring given: the other gets the default. */
+	want = variant->out < pg() ? pg() : variant->out;
+	ASSERT_EQ(0, pair_attr(fds, variant->in, variant->in, 0, 0, 0));
+	ASSERT_EQ(0, ch_info(fds[0], &in));
+	EXPECT_EQ(want, in.capacity[0]);
+	EXPECT_EQ(want, in.capacity[1]);
+	/* The default max_msg, or the capacity less 8 if smaller. */
+	want = want - HDR < KIPC_CHAN_DEFAULT_MAX_MSG ?
+	       want - HDR : KIPC_CHAN_DEFAULT_MAX_MSG;
+	EXPECT_EQ(want, in.max_msg[0]);
+	EXPECT_EQ(want, in.max_msg[1]);
+	EXPECT_EQ((uint64_t)pg() + 4ULL * in.capacity[0], in.map_size);
+}
+
+/* Only one ring given: the other gets the default. */
+TEST_F(kipc, create_capacity_one_ring)
+{
+	struct kipc_channel_info in;
+	int fds[2];
+
 	ASSERT_EQ(0, pair_attr(fds, 0, 5000, 0, 0, 0));
 	ASSERT_EQ(0, ch_info(fds[0], &in));
 	EXPECT_EQ(KIPC_CHAN_DEFAULT_CAPACITY, in.capacity[0]);

@@ -508,21 +508,27 @@ TEST_F(kipc, create_type_zero)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_type_unknown)
+/* Unknown types. */
+KT_FIXTURE_NAMED(bad_type, (void)0)
+
+FIXTURE_VARIANT(bad_type) {
+	uint32_t type;
+};
+
+FIXTURE_VARIANT_ADD(bad_type, max_plus_1) { .type = KIPC_TYPE_MAX + 1 };
+FIXTURE_VARIANT_ADD(bad_type, t0x100) { .type = 0x100 };
+FIXTURE_VARIANT_ADD(bad_type, top_bit) { .type = 0x80000000U };
+FIXTURE_VARIANT_ADD(bad_type, all_ones) { .type = 0xffffffffU };
+
+TEST_F(bad_type, create_type_unknown)
 {
-	static const uint32_t types[] = {
-		KIPC_TYPE_MAX + 1, 0x100, 0x80000000U, 0xffffffffU,
-	};
 	struct kipc_create c;
 	struct kipc_event_attr a;
 	const char *name = kt_name("n");
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		kt_create_init(&c, &a, name);
-		c.type = types[i];
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
+	kt_create_init(&c, &a, name);
+	c.type = variant->type;
+	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
 TEST_F(kipc, create_unknown_fd_flags)
@@ -552,21 +558,29 @@ TEST_F(kipc, create_rdonly_and_wronly)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_mode_above_0777)
+/* Modes with bits above 0777. */
+KT_FIXTURE_NAMED(bad_mode, (void)0)
+
+FIXTURE_VARIANT(bad_mode) {
+	uint32_t mode;
+};
+
+FIXTURE_VARIANT_ADD(bad_mode, sticky) { .mode = 01000 };
+FIXTURE_VARIANT_ADD(bad_mode, setgid) { .mode = 02000 };
+FIXTURE_VARIANT_ADD(bad_mode, setuid) { .mode = 04000 };
+FIXTURE_VARIANT_ADD(bad_mode, m1777) { .mode = 01777 };
+FIXTURE_VARIANT_ADD(bad_mode, regular_file) { .mode = 0100644 };
+FIXTURE_VARIANT_ADD(bad_mode, all_ones) { .mode = 0xffffffffU };
+
+TEST_F(bad_mode, create_mode_above_0777)
 {
-	static const uint32_t modes[] = {
-		01000, 02000, 04000, 01777, 0100644, 0xffffffffU,
-	};
 	struct kipc_create c;
 	struct kipc_event_attr a;
 	const char *name = kt_name("n");
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		kt_create_init(&c, &a, name);
-		c.mode = modes[i];
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
+	kt_create_init(&c, &a, name);
+	c.mode = variant->mode;
+	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
 TEST_F(kipc, create_reserved_nonzero)
@@ -740,31 +754,42 @@ TEST_F(kipc, create_name_too_long)
 	EXPECT_CREATE_FAILS(&c, NULL, ENAMETOOLONG);
 }
 
-TEST_F(kipc, create_name_bad_bytes)
+/* Bytes a name may not hold, at its start, middle and end. */
+KT_FIXTURE_NAMED(bad_byte, (void)0)
+
+FIXTURE_VARIANT(bad_byte) {
+	char byte;
+};
+
+FIXTURE_VARIANT_ADD(bad_byte, nul) { .byte = 0x00 };
+FIXTURE_VARIANT_ADD(bad_byte, x01) { .byte = 0x01 };
+FIXTURE_VARIANT_ADD(bad_byte, tab) { .byte = '\t' };
+FIXTURE_VARIANT_ADD(bad_byte, newline) { .byte = '\n' };
+FIXTURE_VARIANT_ADD(bad_byte, x1f) { .byte = 0x1f };
+FIXTURE_VARIANT_ADD(bad_byte, space) { .byte = ' ' };
+FIXTURE_VARIANT_ADD(bad_byte, slash) { .byte = '/' };
+FIXTURE_VARIANT_ADD(bad_byte, del) { .byte = 0x7f };
+
+TEST_F(bad_byte, create_name_bad_bytes)
 {
-	static const unsigned char bad[] = {
-		0x00, 0x01, '\t', '\n', 0x1f, ' ', '/', 0x7f,
-	};
 	const char *name = kt_name("badbyte");
-	size_t len = strlen(name), i, pos;
+	size_t len = strlen(name), pos;
 	struct kipc_create c;
 	struct kipc_event_attr a;
 	char buf[128];
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		for (pos = 0; pos < len; pos += len / 2) {
-			memcpy(buf, name, len);
-			buf[pos] = bad[i];
-			kt_create_init(&c, &a, name);
-			c.name = (uintptr_t)buf;
-			EXPECT_CREATE_FAILS(&c, name, EINVAL);
-		}
+	for (pos = 0; pos < len; pos += len / 2) {
 		memcpy(buf, name, len);
-		buf[len - 1] = bad[i];
+		buf[pos] = variant->byte;
 		kt_create_init(&c, &a, name);
 		c.name = (uintptr_t)buf;
 		EXPECT_CREATE_FAILS(&c, name, EINVAL);
 	}
+	memcpy(buf, name, len);
+	buf[len - 1] = variant->byte;
+	kt_create_init(&c, &a, name);
+	c.name = (uintptr_t)buf;
+	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
 TEST_F(kipc, create_name_ptr_without_len)
@@ -2512,38 +2537,39 @@ TEST_F(kipc, limit_max_name_len_4095)
 	EXPECT_LE(0, kipc_event_open(name, 0));
 }
 
-TEST_F(kipc, param_zero_rejected)
-{
-	static const char *const params[] = {
-		"max_objects", "max_objects_per_uid", "max_name_len",
-	};
-	long long before;
-	size_t i;
+/* The parameters that must stay positive. */
+KT_FIXTURE_NAMED(param, (void)0)
 
-	for (i = 0; i < ARRAY_SIZE(params); i++) {
-		ASSERT_EQ(0, kt_param_save(params[i]));
-		before = kt_param_get(params[i]);
-		ASSERT_LT(0, before);
-		EXPECT_EQ(-EINVAL, kt_param_write(params[i], "0"));
-		EXPECT_EQ(before, kt_param_get(params[i]));
-	}
+FIXTURE_VARIANT(param) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(param, max_objects) { .name = "max_objects" };
+FIXTURE_VARIANT_ADD(param, max_objects_per_uid) {
+	.name = "max_objects_per_uid"
+};
+FIXTURE_VARIANT_ADD(param, max_name_len) { .name = "max_name_len" };
+
+TEST_F(param, param_zero_rejected)
+{
+	long long before;
+
+	ASSERT_EQ(0, kt_param_save(variant->name));
+	before = kt_param_get(variant->name);
+	ASSERT_LT(0, before);
+	EXPECT_EQ(-EINVAL, kt_param_write(variant->name, "0"));
+	EXPECT_EQ(before, kt_param_get(variant->name));
 }
 
-TEST_F(kipc, param_garbage_rejected)
+TEST_F(param, param_garbage_rejected)
 {
-	static const char *const params[] = {
-		"max_objects", "max_objects_per_uid", "max_name_len",
-	};
 	long long before;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(params); i++) {
-		ASSERT_EQ(0, kt_param_save(params[i]));
-		before = kt_param_get(params[i]);
-		EXPECT_EQ(-EINVAL, kt_param_write(params[i], "-1"));
-		EXPECT_EQ(-EINVAL, kt_param_write(params[i], "many"));
-		EXPECT_EQ(before, kt_param_get(params[i]));
-	}
+	ASSERT_EQ(0, kt_param_save(variant->name));
+	before = kt_param_get(variant->name);
+	EXPECT_EQ(-EINVAL, kt_param_write(variant->name, "-1"));
+	EXPECT_EQ(-EINVAL, kt_param_write(variant->name, "many"));
+	EXPECT_EQ(before, kt_param_get(variant->name));
 }
 
 TEST_F(kipc, param_name_len_above_limit_rejected)

@@ -388,29 +388,47 @@ TEST_F(kipc, pipe_failure_leaves_nothing)
 	EXPECT_EQ(b.created, a.created);
 }
 
-TEST_F(kipc, create_capacity_rounding)
+/* A capacity asked for and the one given: rounded up to a power of two. */
+KT_FIXTURE_NAMED(capacity, (void)0)
+
+FIXTURE_VARIANT(capacity) {
+	uint32_t want, got;
+};
+
+#define CAPACITY_CASE(n, w, g) \
+	FIXTURE_VARIANT_ADD(capacity, n) { .want = (w), .got = (g) }
+
+CAPACITY_CASE(c0_default, 0, DEF_CAP);
+CAPACITY_CASE(c1, 1, PBUF);
+CAPACITY_CASE(pipe_buf_less_1, PBUF - 1, PBUF);
+CAPACITY_CASE(pipe_buf, PBUF, PBUF);
+CAPACITY_CASE(pipe_buf_plus_1, PBUF + 1, 2 * PBUF);
+CAPACITY_CASE(c65536, 65536, 65536);
+CAPACITY_CASE(c65537, 65537, 131072);
+CAPACITY_CASE(c100000, 100000, 131072);
+CAPACITY_CASE(max_less_1, MAX_CAP - 1, MAX_CAP);
+CAPACITY_CASE(max, MAX_CAP, MAX_CAP);
+
+TEST_F(capacity, create_capacity_rounding)
 {
-	static const struct { uint32_t want, got; } t[] = {
-		{ 0, DEF_CAP }, { 1, PBUF }, { PBUF - 1, PBUF }, { PBUF, PBUF },
-		{ PBUF + 1, 2 * PBUF }, { 65536, 65536 }, { 65537, 131072 },
-		{ 100000, 131072 }, { MAX_CAP - 1, MAX_CAP }, { MAX_CAP, MAX_CAP },
-	};
 	struct kipc_pipe_info in;
 	uint64_t b0 = kt_stats_uid_bytes();
-	unsigned int i;
 	int fd;
 
 	ASSERT_EQ(MAX_CAP, kt_param_get("max_pipe_capacity"));
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		fd = kipc_pipe_create(NULL, 0600, t[i].want, 0);
-		ASSERT_LE(0, fd) TH_LOG("capacity %u", t[i].want);
-		ASSERT_EQ(0, p_info(fd, &in));
-		EXPECT_EQ(t[i].got, in.capacity) TH_LOG("capacity %u", t[i].want);
-		/* The whole buffer is charged. */
-		EXPECT_EQ(b0 + t[i].got, kt_stats_uid_bytes());
-		close(fd);
-		EXPECT_EQ(b0, kt_stats_uid_bytes());
-	}
+	fd = kipc_pipe_create(NULL, 0600, variant->want, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, p_info(fd, &in));
+	EXPECT_EQ(variant->got, in.capacity);
+	/* The whole buffer is charged. */
+	EXPECT_EQ(b0 + variant->got, kt_stats_uid_bytes());
+	close(fd);
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
+}
+
+TEST_F(kipc, create_capacity_above_max_einval)
+{
+	ASSERT_EQ(MAX_CAP, kt_param_get("max_pipe_capacity"));
 	EXPECT_EQ(-EINVAL, kipc_pipe_create(NULL, 0600, MAX_CAP + 1, 0));
 	EXPECT_EQ(-EINVAL, kipc_pipe_create(NULL, 0600, 1U << 31, 0));
 	EXPECT_EQ(-EINVAL, kipc_pipe_create(NULL, 0600, UINT32_MAX, 0));

@@ -907,20 +907,28 @@ TEST_F(kipc, fifo_within_priority)
 	EXPECT_RECV_STR(fd, "c", 2);
 }
 
-TEST_F(kipc, priority_too_large)
+/* Priorities above KIPC_QUEUE_PRIO_MAX: refused, nothing queued. */
+KT_FIXTURE_NAMED(bad_prio, (void)0)
+
+FIXTURE_VARIANT(bad_prio) {
+	uint32_t prio;
+};
+
+FIXTURE_VARIANT_ADD(bad_prio, max_plus_1) { .prio = KIPC_QUEUE_PRIO_MAX + 1 };
+FIXTURE_VARIANT_ADD(bad_prio, p65535) { .prio = 65535 };
+FIXTURE_VARIANT_ADD(bad_prio, p65536) { .prio = 65536 };
+FIXTURE_VARIANT_ADD(bad_prio, top_bit) { .prio = 0x80000000U };
+FIXTURE_VARIANT_ADD(bad_prio, all_ones) { .prio = UINT32_MAX };
+
+TEST_F(bad_prio, priority_too_large)
 {
-	static const uint32_t bad[] = { KIPC_QUEUE_PRIO_MAX + 1, 65535, 65536,
-					0x80000000U, UINT32_MAX };
 	struct kipc_queue_info in;
 	int fd = new_queue(4, 16);
-	size_t i;
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-EINVAL, send_str(fd, "x", bad[i]));
-		EXPECT_EQ(-EINVAL, q_send_raw(fd, KIPC_WAIT_NONBLOCK, NULL,
-					      "x", 1, bad[i]));
-	}
+	EXPECT_EQ(-EINVAL, send_str(fd, "x", variant->prio));
+	EXPECT_EQ(-EINVAL, q_send_raw(fd, KIPC_WAIT_NONBLOCK, NULL,
+				      "x", 1, variant->prio));
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ(0U, in.msgs);
 	EXPECT_EQ(0ULL, in.sent);

@@ -1033,26 +1033,34 @@ static inline void kt_soak_count(unsigned int procs, unsigned long long ops)
  * kt_teardown() (reap, close, unlink, restore, check for leaks) after.
  * A test KIPC_ONLY leaves out is skipped before its setup (the 6.1
  * harness would run the body after a SKIP in setup, hence the jump).
+ * KT_FIXTURE_NAMED() makes it under another name @fixture, for a table of cases
+ * (FIXTURE_VARIANT applies to every test of its fixture), with
+ * @cleanup run after the children are killed and before kt_teardown().
  */
-#define KT_FIXTURE()						\
-FIXTURE(kipc) {							\
+#define KT_FIXTURE_NAMED(fixture, cleanup)			\
+FIXTURE(fixture) {						\
 	int unused;						\
 };								\
-FIXTURE_SETUP(kipc)						\
+FIXTURE_SETUP(fixture)						\
 {								\
 	if (!kt_selected(_metadata->name))			\
 		SKIP(longjmp(_metadata->env, 1),		\
 		     "not selected by KIPC_ONLY");		\
 	ASSERT_EQ(0, kt_setup());				\
 }								\
-FIXTURE_TEARDOWN(kipc)						\
+FIXTURE_TEARDOWN(fixture)					\
 {								\
 	char msg[512];						\
-	int ret = kt_teardown(msg, sizeof(msg));		\
+	int ret;						\
 								\
+	kt_kill_kids();						\
+	cleanup;						\
+	ret = kt_teardown(msg, sizeof(msg));			\
 	if (ret)						\
 		TH_LOG("teardown: %s", msg);			\
 	EXPECT_EQ(0, ret);					\
 }
+
+#define KT_FIXTURE() KT_FIXTURE_NAMED(kipc, (void)0)
 
 #endif /* KIPC_TEST_UTIL_H */
