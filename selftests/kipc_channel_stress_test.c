@@ -282,6 +282,7 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 120)
 				TH_LOG("producer %u seq %u lost", i, j);
 	TH_LOG("consumers received %u and %u in %lld ms", sh->n[0], sh->n[1],
 	       (long long)((kt_now_ns() - t0) / MS));
+	kt_soak_count(SP + SC, total);
 	munmap(sh, sizeof(*sh));
 }
 
@@ -349,6 +350,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_ping_pong, 90)
 	detach(h0);
 	close(fds[0]);
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	kt_soak_count(2, 2ULL * PP_ROUNDS);
 }
 
 #define ST_TOTAL	16000
@@ -419,6 +421,7 @@ TEST_F_TIMEOUT(kipc, stress_fast_path_stream_batches, 90)
 	detach(h0);
 	close(fds[0]);
 	EXPECT_EQ(0, kt_reap(pid, 30000));
+	kt_soak_count(2, sent);
 }
 
 struct tsend {
@@ -580,6 +583,8 @@ TEST_F(kipc, both_ends_killed_concurrently)
 	ASSERT_EQ(0, kt_stats(&a));
 	EXPECT_EQ(b.objects, a.objects);
 	EXPECT_EQ(b.uid_bytes, a.uid_bytes);
+	/* Killed at any point: the rounds are what can be counted. */
+	kt_soak_count(KT_MAX_KIDS, KT_MAX_KIDS / 2);
 }
 
 struct closer {
@@ -642,6 +647,8 @@ TEST_F_TIMEOUT(kipc, both_ends_close_concurrently, 60)
 		EXPECT_EQ(b.objects, a.objects) TH_LOG("round %d", i);
 	}
 	pthread_barrier_destroy(&bar);
+	/* One process, its threads racing: the rounds. */
+	kt_soak_count(1, 100);
 }
 
 struct unlinker {

@@ -225,6 +225,7 @@ TEST_F_TIMEOUT(kipc, stress_atomic_records_two_readers, 180)
 	EXPECT_EQ((uint64_t)AW * AN * PBUF, in.written);
 	EXPECT_EQ((uint64_t)AW * AN * PBUF, in.read);
 	TH_LOG("readers got %u and %u records", sh->n[0], sh->n[1]);
+	kt_soak_count(AW + AR, total);
 	munmap(sh, sizeof(*sh));
 }
 
@@ -296,6 +297,7 @@ TEST_F_TIMEOUT(kipc, stress_variable_records_one_reader, 180)
 	EXPECT_EQ(in.written, in.read);
 	EXPECT_EQ(0U, in.used);
 	EXPECT_EQ((uint32_t)(VW * VN), count);
+	kt_soak_count(VW + 1, count);
 }
 
 /*
@@ -308,7 +310,7 @@ TEST_F_TIMEOUT(kipc, stress_stream_with_resizes, 180)
 {
 	const uint64_t total = 4 << 20;
 	static uint8_t buf[40000];
-	uint64_t rpos = 0;
+	uint64_t rpos = 0, reads = 0;
 	uint32_t seed = 7;
 	int fds[2], resizer_fd, st;
 	pid_t wr, rs;
@@ -367,6 +369,7 @@ TEST_F_TIMEOUT(kipc, stress_stream_with_resizes, 180)
 		ASSERT_EQ(-1, bad_pat(buf, rpos, r))
 			TH_LOG("at %llu", (unsigned long long)rpos);
 		rpos += r;
+		reads++;
 	}
 	EXPECT_EQ(total, rpos);
 	EXPECT_EQ(0, kt_reap(wr, KT_CHILD_TIMEOUT_MS));
@@ -377,6 +380,8 @@ TEST_F_TIMEOUT(kipc, stress_stream_with_resizes, 180)
 	st = kt_reap(rs, KT_CHILD_TIMEOUT_MS);
 	EXPECT_EQ(256 + SIGKILL, st);
 	EXPECT_EQ(0, xread(fds[0], buf, 1));
+	/* The writer, the resizer and this reader; the reads counted. */
+	kt_soak_count(3, reads);
 }
 
 TEST_HARNESS_MAIN

@@ -632,6 +632,7 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 120)
 	EXPECT_EQ((uint64_t)(SP * SN + SC), in.sent);
 	EXPECT_EQ((uint64_t)(SP * SN + SC), in.received);
 	TH_LOG("consumers received %u, %u, %u", sh->n[0], sh->n[1], sh->n[2]);
+	kt_soak_count(SP + SC, total);
 	munmap(sh, sizeof(*sh));
 }
 
@@ -707,6 +708,7 @@ TEST_F_TIMEOUT(kipc, stress_single_consumer_order, 120)
 	EXPECT_EQ((uint64_t)(SP * S1N), in.received);
 	EXPECT_EQ(0U, in.msgs);
 	EXPECT_EQ(0ULL, in.bytes);
+	kt_soak_count(SP + 1, in.received);
 }
 
 TEST_HARNESS_MAIN
