@@ -19,35 +19,14 @@ struct smsg_hdr {
 	uint32_t sum;
 };
 
-static uint64_t s_hash(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint32_t s_len(uint32_t p, uint32_t k)
 {
-	uint64_t h = s_hash((uint64_t)p << 32 | k);
+	uint64_t h = kt_hash64((uint64_t)p << 32 | k);
 
 	if (h % 16 == 0)
 		return S_MAX;
 	return sizeof(struct smsg_hdr) +
 	       (h >> 8) % (S_MAX - sizeof(struct smsg_hdr) + 1);
-}
-
-static uint32_t s_checksum(const uint8_t *b, uint32_t n)
-{
-	uint32_t a = 1, c = 0, i;
-
-	for (i = 0; i < n; i++) {
-		a = (a + b[i]) % 65521;
-		c = (c + a) % 65521;
-	}
-	return c << 16 | a;
 }
 
 static uint32_t s_fill(uint8_t *buf, uint32_t p, uint32_t k)
@@ -56,7 +35,7 @@ static uint32_t s_fill(uint8_t *buf, uint32_t p, uint32_t k)
 	uint8_t *body = buf + sizeof(h);
 
 	fill(body, h.len - sizeof(h), p << 20 | k);
-	h.sum = s_checksum(body, h.len - sizeof(h));
+	h.sum = kt_checksum(body, h.len - sizeof(h));
 	memcpy(buf, &h, sizeof(h));
 	return h.len;
 }
@@ -75,7 +54,7 @@ static int s_check(const uint8_t *buf, uint32_t len, uint32_t *p, uint32_t *k)
 		return 2;
 	if (h.len != len || len != s_len(h.producer, h.seq))
 		return 3;
-	if (h.sum != s_checksum(buf + sizeof(h), len - sizeof(h)))
+	if (h.sum != kt_checksum(buf + sizeof(h), len - sizeof(h)))
 		return 4;
 	if (!check(buf + sizeof(h), len - sizeof(h), h.producer << 20 | h.seq))
 		return 5;

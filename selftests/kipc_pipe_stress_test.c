@@ -7,27 +7,6 @@
 
 /* ---- stress ------------------------------------------------------------------------------ */
 
-static uint64_t s_hash(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint32_t s_checksum(const uint8_t *b, uint32_t n)
-{
-	uint32_t a = 1, c = 0, i;
-
-	for (i = 0; i < n; i++) {
-		a = (a + b[i]) % 65521;
-		c = (c + a) % 65521;
-	}
-	return c << 16 | a;
-}
-
 struct rec_hdr {
 	uint32_t magic;
 	uint32_t writer;
@@ -45,7 +24,7 @@ static uint32_t rec_fill(uint8_t *buf, uint32_t w, uint32_t k, uint32_t len)
 	struct rec_hdr h = { .magic = REC_MAGIC, .writer = w, .seq = k,
 			     .len = len };
 	uint8_t *body = buf + sizeof(h);
-	uint64_t x = s_hash((uint64_t)w << 32 | k) | 1;
+	uint64_t x = kt_hash64((uint64_t)w << 32 | k) | 1;
 	uint32_t i;
 
 	for (i = 0; i < len - sizeof(h); i++) {
@@ -54,7 +33,7 @@ static uint32_t rec_fill(uint8_t *buf, uint32_t w, uint32_t k, uint32_t len)
 		x ^= x << 17;
 		body[i] = (uint8_t)x;
 	}
-	h.sum = s_checksum(body, len - sizeof(h));
+	h.sum = kt_checksum(body, len - sizeof(h));
 	memcpy(buf, &h, sizeof(h));
 	return len;
 }
@@ -81,7 +60,7 @@ static int rec_check(const uint8_t *buf, uint32_t avail, uint32_t nw,
 		return 3;
 	if (h.len < sizeof(h) || h.len > PBUF || h.len > avail)
 		return 4;
-	if (h.sum != s_checksum(buf + sizeof(h), h.len - sizeof(h)))
+	if (h.sum != kt_checksum(buf + sizeof(h), h.len - sizeof(h)))
 		return 5;
 	rec_fill(want, h.writer, h.seq, h.len);
 	if (memcmp(want, buf, h.len))
@@ -92,7 +71,7 @@ static int rec_check(const uint8_t *buf, uint32_t avail, uint32_t nw,
 /* Length of record @k of writer @w in the variable-size test. */
 static uint32_t s_len(uint32_t w, uint32_t k)
 {
-	uint64_t h = s_hash(((uint64_t)w << 32 | k) ^ 0x5678);
+	uint64_t h = kt_hash64(((uint64_t)w << 32 | k) ^ 0x5678);
 
 	if (h % 8 == 0)
 		return PBUF;	/* now and then exactly the atomic size */

@@ -389,25 +389,15 @@ struct smsg_hdr {
 	uint32_t sum;
 };
 
-static uint64_t s_hash(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /* Everything about message @k of producer @p derives from (@p, @k). */
 static uint32_t s_prio(uint32_t p, uint32_t k)
 {
-	return s_hash(((uint64_t)p << 32 | k) ^ 0x1234) % S_PRIOS;
+	return kt_hash64(((uint64_t)p << 32 | k) ^ 0x1234) % S_PRIOS;
 }
 
 static uint32_t s_len(uint32_t p, uint32_t k)
 {
-	uint64_t h = s_hash(((uint64_t)p << 32 | k) ^ 0x5678);
+	uint64_t h = kt_hash64(((uint64_t)p << 32 | k) ^ 0x5678);
 
 	/* Now and then exactly the largest size. */
 	if (h % 16 == 0)
@@ -416,20 +406,9 @@ static uint32_t s_len(uint32_t p, uint32_t k)
 	       (h >> 8) % (S_SIZE - sizeof(struct smsg_hdr) + 1);
 }
 
-static uint32_t s_checksum(const uint8_t *b, uint32_t n)
-{
-	uint32_t a = 1, c = 0, i;
-
-	for (i = 0; i < n; i++) {
-		a = (a + b[i]) % 65521;
-		c = (c + a) % 65521;
-	}
-	return c << 16 | a;
-}
-
 static void s_content(uint8_t *b, uint32_t p, uint32_t k, uint32_t n)
 {
-	uint64_t x = s_hash((uint64_t)p << 32 | k) | 1;
+	uint64_t x = kt_hash64((uint64_t)p << 32 | k) | 1;
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
@@ -446,7 +425,7 @@ static uint32_t s_fill(uint8_t *buf, uint32_t p, uint32_t k)
 	uint8_t *body = buf + sizeof(h);
 
 	s_content(body, p, k, h.len - sizeof(h));
-	h.sum = s_checksum(body, h.len - sizeof(h));
+	h.sum = kt_checksum(body, h.len - sizeof(h));
 	memcpy(buf, &h, sizeof(h));
 	return h.len;
 }
@@ -472,7 +451,7 @@ static int s_check(const uint8_t *buf, long len, uint32_t prio, uint32_t n,
 		return 3;
 	if (prio != s_prio(h.producer, h.seq))
 		return 4;
-	if (h.sum != s_checksum(buf + sizeof(h), len - sizeof(h)))
+	if (h.sum != kt_checksum(buf + sizeof(h), len - sizeof(h)))
 		return 5;
 	s_content(want, h.producer, h.seq, len - sizeof(h));
 	if (memcmp(want, buf + sizeof(h), len - sizeof(h)))

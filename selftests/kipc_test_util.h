@@ -574,6 +574,51 @@ kt_wait_fdinfo(int fd, int timeout_ms, const char *fmt, ...)
 	}
 }
 
+/* ---- checks ------------------------------------------------------------ */
+
+/*
+ * @call must fail with -@err and change nothing: no object, name, charge
+ * or fd left, and if @created_too, no object created even for a moment.
+ */
+#define KT_EXPECT_FAILS_NO_CHANGE(call, err, created_too) do {		\
+	struct kipc_stats b_, a_;					\
+	int low_ = kt_lowest_free_fd();					\
+									\
+	ASSERT_EQ(0, kt_stats(&b_));					\
+	EXPECT_EQ(-(err), (call));					\
+	ASSERT_EQ(0, kt_stats(&a_));					\
+	EXPECT_EQ(b_.objects, a_.objects);				\
+	EXPECT_EQ(b_.named, a_.named);					\
+	EXPECT_EQ(b_.uid_objects, a_.uid_objects);			\
+	EXPECT_EQ(b_.uid_bytes, a_.uid_bytes);				\
+	if (created_too)						\
+		EXPECT_EQ(b_.created, a_.created);			\
+	EXPECT_EQ(low_, kt_lowest_free_fd());				\
+} while (0)
+
+/* A 64-bit mix of @x (splitmix's finalizer): test data derived from ids. */
+static inline uint64_t kt_hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* The Adler-32 checksum of @n bytes at @b. */
+static inline uint32_t kt_checksum(const uint8_t *b, uint32_t n)
+{
+	uint32_t a = 1, c = 0, i;
+
+	for (i = 0; i < n; i++) {
+		a = (a + b[i]) % 65521;
+		c = (c + a) % 65521;
+	}
+	return c << 16 | a;
+}
+
 /* ---- module parameters ------------------------------------------------ */
 
 /* Module parameter @param into @buf, without its trailing newline: 0 or -errno. */
