@@ -200,13 +200,6 @@ static uint32_t ch_state(int fd)
 	return in.state;
 }
 
-static uint64_t stats_uid_bytes(void)
-{
-	struct kipc_stats s;
-
-	return kt_stats(&s) ? UINT64_MAX : s.uid_bytes;
-}
-
 static uint64_t stats_objects(void)
 {
 	struct kipc_stats s;
@@ -282,15 +275,10 @@ static bool check(const void *buf, uint32_t len, uint32_t seed)
 	return true;
 }
 
-/* Poll @fd for reading and writing now: revents, or -errno. */
+/* Poll @fd for reading, writing and hang-ups now: revents, or -errno. */
 static int poll_now(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLL_RD | POLL_WR | POLLRDHUP };
-	int r = poll(&p, 1, 0);
-
-	if (r < 0)
-		return -errno;
-	return r ? p.revents : 0;
+	return kt_poll_now(fd, POLL_RD | POLL_WR | POLLRDHUP);
 }
 
 /*
@@ -381,42 +369,12 @@ static int wait_blocked(pid_t pid)
 	return err;
 }
 
-/* The state of thread @tid of this process ('S' when blocked). */
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 static int wait_thread_blocked(volatile pid_t *tid)
 {
-	int64_t end = kt_now_ns() + CHILD_WAIT_NS;
+	int err = kt_wait_thread_sleeping(tid, KT_CHILD_TIMEOUT_MS);
 
-	while (!*tid || thread_state(*tid) != 'S') {
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
 	kt_sleep_ms(30);
-	return 0;
-}
-
-static pid_t gettid_(void)
-{
-	return (pid_t)syscall(SYS_gettid);
+	return err;
 }
 
 /* Fill ring @fd -> peer with @len-byte messages until it is full. */
@@ -485,7 +443,7 @@ TEST_F(kipc, pair_defaults)
 {
 	struct kipc_channel_info in[2];
 	struct kipc_object_info oi[2];
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	char path[64], link[64];
 	int fds[2], e, d, fl;
 	ssize_t n;
@@ -493,7 +451,7 @@ TEST_F(kipc, pair_defaults)
 	ASSERT_EQ(0, kipc_channel_pair(fds, NULL, 0));
 	/* Both rings and the control page are charged. */
 	EXPECT_EQ((uint64_t)pg() + 2ULL * KIPC_CHAN_DEFAULT_CAPACITY,
-		  stats_uid_bytes() - b0);
+		  kt_stats_uid_bytes() - b0);
 	for (e = 0; e < 2; e++) {
 		ASSERT_EQ(0, ch_info(fds[e], &in[e]));
 		EXPECT_EQ((uint32_t)e, in[e].end);
@@ -531,7 +489,7 @@ TEST_F(kipc, pair_defaults)
 	EXPECT_NE(fds[0], fds[1]);
 	ASSERT_EQ(0, close(fds[0]));
 	ASSERT_EQ(0, close(fds[1]));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 }
 
 TEST_F(kipc, pair_fd_flags)
@@ -555,12 +513,12 @@ TEST_F(kipc, pair_fd_flags)
 TEST_F(kipc, create_custom_sizes)
 {
 	struct kipc_channel_info in;
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	struct ep e0, e1;
 	int fds[2];
 
 	ASSERT_EQ(0, pair_attr(fds, 4096, 16384, 100, 16376, 0));
-	EXPECT_EQ((uint64_t)pg() + 4096 + 16384, stats_uid_bytes() - b0);
+	EXPECT_EQ((uint64_t)pg() + 4096 + 16384, kt_stats_uid_bytes() - b0);
 	ASSERT_EQ(0, ch_info(fds[1], &in));
 	EXPECT_EQ(4096U, in.capacity[0]);
 	EXPECT_EQ(16384U, in.capacity[1]);
@@ -795,13 +753,13 @@ TEST_F(kipc, create_edquot)
 	int fds[2], more[2];
 	const char *name = kt_name("quota");
 
-	b0 = stats_uid_bytes();
+	b0 = kt_stats_uid_bytes();
 	ASSERT_EQ(0, pair_attr(fds, 4096, 8192, 0, 0, 0));
-	charge = stats_uid_bytes() - b0;
+	charge = kt_stats_uid_bytes() - b0;
 	EXPECT_EQ((uint64_t)pg() + 4096 + 8192, charge);
 	close(fds[0]);
 	close(fds[1]);
-	ASSERT_EQ(b0, stats_uid_bytes());
+	ASSERT_EQ(b0, kt_stats_uid_bytes());
 
 	memset(&a, 0, sizeof(a));
 	a.capacity[0] = 4096;
@@ -816,11 +774,11 @@ TEST_F(kipc, create_edquot)
 	/* Exactly enough. */
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + charge));
 	ASSERT_EQ(0, pair_attr(fds, 4096, 8192, 0, 0, 0));
-	EXPECT_EQ(b0 + charge, stats_uid_bytes());
+	EXPECT_EQ(b0 + charge, kt_stats_uid_bytes());
 	EXPECT_FAILS_NO_CHANGE(pair_attr(more, 1, 1, 0, 0, 0), EDQUOT);
 	/* Closing one end keeps the charge; closing both returns it. */
 	close(fds[0]);
-	EXPECT_EQ(b0 + charge, stats_uid_bytes());
+	EXPECT_EQ(b0 + charge, kt_stats_uid_bytes());
 	close(fds[1]);
 	ASSERT_EQ(0, pair_attr(more, 1, 1, 0, 0, 0));
 }
@@ -886,7 +844,7 @@ TEST_F(kipc, named_create_connect)
 TEST_F(kipc, named_charge_held_by_name)
 {
 	const char *name = kt_name("charge");
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	struct kipc_channel_attr a;
 	int fd0, fd1;
 
@@ -894,17 +852,17 @@ TEST_F(kipc, named_charge_held_by_name)
 	a.capacity[0] = a.capacity[1] = 4096;
 	fd0 = kipc_channel_create(name, 0600, &a, 0);
 	ASSERT_LE(0, fd0);
-	EXPECT_EQ((uint64_t)pg() + 8192, stats_uid_bytes() - b0);
+	EXPECT_EQ((uint64_t)pg() + 8192, kt_stats_uid_bytes() - b0);
 	fd1 = kipc_channel_connect(name, 0);
 	ASSERT_LE(0, fd1);
 	ASSERT_EQ(0, kipc_channel_send(fd1, "kept", 4, 0));
 	ASSERT_EQ(0, close(fd0));
 	ASSERT_EQ(0, close(fd1));
-	EXPECT_EQ((uint64_t)pg() + 8192, stats_uid_bytes() - b0);
+	EXPECT_EQ((uint64_t)pg() + 8192, kt_stats_uid_bytes() - b0);
 	/* Both ends have been opened and closed: nothing more to connect. */
 	EXPECT_EQ(-EISCONN, kipc_channel_connect(name, 0));
 	ASSERT_EQ(0, kipc_unlink(KIPC_TYPE_CHANNEL, name));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 }
 
 TEST_F(kipc, connect_missing_enoent)
@@ -1223,30 +1181,19 @@ TEST_F(kipc, info_invalid_input)
 
 TEST_F(kipc, fdinfo_lines)
 {
-	char path[64], buf[2048];
 	struct kipc_ring *h;
-	ssize_t n;
-	int fds[2], fd;
+	char buf[2048];
+	int fds[2];
 
 	ASSERT_EQ(0, pair_small(fds, 4096, 100));
 	ASSERT_EQ(0, kipc_channel_send(fds[0], "abc", 3, 0));
 	h = attach(fds[1]);
 	ASSERT_NE(NULL, h);
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fds[1]);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
-	buf[n] = '\0';
-	EXPECT_NE(NULL, strstr(buf, "kipc-type:\tchannel\n")) TH_LOG("%s", buf);
-	EXPECT_NE(NULL, strstr(buf,
-			       "channel-ring0:\tcapacity 4096 max-msg 100 used 16\n"))
-		TH_LOG("%s", buf);
-	EXPECT_NE(NULL, strstr(buf, "channel-end0:\topen files 1 mapped 0\n"))
-		TH_LOG("%s", buf);
-	EXPECT_NE(NULL, strstr(buf, "channel-end1:\topen files 1 mapped 1\n"))
-		TH_LOG("%s", buf);
+	ASSERT_EQ(0, kt_read_fdinfo(fds[1], buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tchannel");
+	KT_EXPECT_LINE(buf, "channel-ring0:\tcapacity 4096 max-msg 100 used 16");
+	KT_EXPECT_LINE(buf, "channel-end0:\topen files 1 mapped 0");
+	KT_EXPECT_LINE(buf, "channel-end1:\topen files 1 mapped 1");
 	detach(h);
 }
 
@@ -1595,23 +1542,10 @@ TEST_F(kipc, batch_count_limits)
 	detach(h1);
 }
 
-/* Two pages, the second inaccessible: the boundary is returned. */
-static char *guard_boundary(void)
-{
-	char *p = mmap(NULL, 2 * kt_page_size(), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	if (mprotect(p + kt_page_size(), kt_page_size(), PROT_NONE))
-		return NULL;
-	return p + kt_page_size();
-}
-
 TEST_F(kipc, batch_bad_pointers)
 {
 	struct kipc_chan_msg m[3], *ro;
-	char *bad = guard_boundary();
+	char *bad = kt_guard_boundary();
 	char buf[64];
 	size_t len;
 	int fds[2], r;
@@ -2184,7 +2118,7 @@ static void *thr_fn(void *arg)
 {
 	struct thr *t = arg;
 
-	t->tid = gettid_();
+	t->tid = kt_gettid();
 	if (t->sending)
 		t->ret = ep_send_pat(&t->e, 1000, 9, t->timeout);
 	else
@@ -3679,26 +3613,6 @@ TEST_F(kipc, record_at_ring_end_wraps)
 
 /* ---- signals ------------------------------------------------------------------- */
 
-static int handler_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'h';
-
-	if (write(handler_fd, &c, 1) != 1)
-		_exit(90);
-}
-
-static int read_byte(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -ETIMEDOUT;
-	return read(fd, &c, 1) == 1 ? c : -EIO;
-}
-
 /*
  * A child blocked receiving (or sending on a full ring) without a
  * deadline gets SIGUSR1: without SA_RESTART the call fails with EINTR;
@@ -3723,8 +3637,7 @@ static void check_signal(struct __test_metadata *_metadata, bool fast,
 		size_t len = 0;
 		int ret;
 
-		handler_fd = hp[1];
-		if (kt_on_signal(SIGUSR1, on_usr1, restart ? SA_RESTART : 0))
+		if (kt_catch_signal(SIGUSR1, hp[1], restart ? SA_RESTART : 0))
 			_exit(91);
 		if (fast)
 			e.h = attach(fds[1]);
@@ -3739,7 +3652,7 @@ static void check_signal(struct __test_metadata *_metadata, bool fast,
 	}
 	ASSERT_EQ(0, wait_blocked(pid));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	if (!restart) {
 		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 		EXPECT_EQ(-EINTR, r.ret);
@@ -3822,14 +3735,9 @@ TEST_F(kipc, signal_restart_keeps_deadline)
 	if (pid == 0) {
 		struct kipc_timespec dl = kt_ts_at(end);
 		struct kipc_chan_msg m = { .buf = (uintptr_t)bbuf[0], .len = 8 };
-		struct sigaction sa;
 		int ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = SA_RESTART;
-		handler_fd = hp[1];
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
 			_exit(91);
 		ret = xfer_raw(fds[1], KIPC_CHAN_IOC_RECVV, KIPC_WAIT_DEADLINE,
 			       &dl, &m, 1);
@@ -3838,7 +3746,7 @@ TEST_F(kipc, signal_restart_keeps_deadline)
 	}
 	ASSERT_EQ(0, wait_blocked(pid));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-ETIMEDOUT, r.ret);
 	EXPECT_LE(end, (int64_t)r.value);
@@ -4060,10 +3968,8 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 120)
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, ch_info(fds[0], &in));
 	ASSERT_EQ(0, pipe(rep));
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 
 	for (c = 0; c < SC; c++) {
 		cons[c] = kt_fork();

@@ -2181,7 +2181,7 @@ static void *create_in_thread(void *arg)
 {
 	struct thread_create *t = arg;
 
-	t->tid = (pid_t)syscall(SYS_gettid);
+	t->tid = kt_gettid();
 	t->fd = kipc_event_create(NULL, 0600, 0, 0);
 	return NULL;
 }
@@ -2247,20 +2247,10 @@ TEST_F(kipc, info_creator_pid_other_pidns)
 
 static int read_overflow_id(const char *which)
 {
-	char path[64], buf[16];
-	ssize_t n;
-	int f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", which);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
+	return (int)kt_read_number(path);
 }
 
 /*
@@ -2299,47 +2289,6 @@ TEST_F(kipc, info_uid_other_userns)
 
 /* ---- fdinfo ----------------------------------------------------------------- */
 
-static int read_fdinfo(int fd, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, size - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Whether @buf has @line as a whole line. */
-static bool has_line(const char *buf, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = buf;
-
-	while ((p = strstr(p, line))) {
-		if ((p == buf || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-#define EXPECT_LINE(buf, ...) do {					\
-	char l_[256];							\
-									\
-	snprintf(l_, sizeof(l_), __VA_ARGS__);				\
-	EXPECT_TRUE(has_line(buf, l_))					\
-		TH_LOG("no line \"%s\" in fdinfo:\n%s", l_, buf);	\
-} while (0)
-
 TEST_F(kipc, fdinfo_named)
 {
 	const char *name = kt_name("fdinfo");
@@ -2348,19 +2297,19 @@ TEST_F(kipc, fdinfo_named)
 
 	fd = make_named(name, 0640);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "kipc-type:\tevent");
-	EXPECT_LINE(buf, "kipc-id:\t%llu", (unsigned long long)obj_id(fd));
-	EXPECT_LINE(buf, "kipc-name:\t%s", name);
-	EXPECT_LINE(buf, "kipc-linked:\t1");
-	EXPECT_LINE(buf, "kipc-owner:\t%u %u", (unsigned int)geteuid(),
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tevent");
+	KT_EXPECT_LINE(buf, "kipc-id:\t%llu", (unsigned long long)obj_id(fd));
+	KT_EXPECT_LINE(buf, "kipc-name:\t%s", name);
+	KT_EXPECT_LINE(buf, "kipc-linked:\t1");
+	KT_EXPECT_LINE(buf, "kipc-owner:\t%u %u", (unsigned int)geteuid(),
 		    (unsigned int)getegid());
-	EXPECT_LINE(buf, "kipc-mode:\t0640");
-	EXPECT_LINE(buf, "event-reset:\tauto");
-	EXPECT_LINE(buf, "event-set:\t0");
-	EXPECT_LINE(buf, "event-signals:\t0");
-	EXPECT_LINE(buf, "event-wakeups:\t0");
-	EXPECT_LINE(buf, "event-waiters:\t0");
+	KT_EXPECT_LINE(buf, "kipc-mode:\t0640");
+	KT_EXPECT_LINE(buf, "event-reset:\tauto");
+	KT_EXPECT_LINE(buf, "event-set:\t0");
+	KT_EXPECT_LINE(buf, "event-signals:\t0");
+	KT_EXPECT_LINE(buf, "event-wakeups:\t0");
+	KT_EXPECT_LINE(buf, "event-waiters:\t0");
 }
 
 TEST_F(kipc, fdinfo_anonymous_manual)
@@ -2370,12 +2319,12 @@ TEST_F(kipc, fdinfo_anonymous_manual)
 
 	fd = kipc_event_create(NULL, 0600, KIPC_EVENT_MANUAL_RESET, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
 	EXPECT_EQ(NULL, strstr(buf, "kipc-name:"));
-	EXPECT_LINE(buf, "kipc-type:\tevent");
-	EXPECT_LINE(buf, "kipc-linked:\t0");
-	EXPECT_LINE(buf, "kipc-mode:\t0600");
-	EXPECT_LINE(buf, "event-reset:\tmanual");
+	KT_EXPECT_LINE(buf, "kipc-type:\tevent");
+	KT_EXPECT_LINE(buf, "kipc-linked:\t0");
+	KT_EXPECT_LINE(buf, "kipc-mode:\t0600");
+	KT_EXPECT_LINE(buf, "event-reset:\tmanual");
 }
 
 TEST_F(kipc, fdinfo_tracks_state)
@@ -2386,16 +2335,16 @@ TEST_F(kipc, fdinfo_tracks_state)
 	fd = kipc_event_create(NULL, 0600, 0, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, kipc_event_signal(fd, 4242));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "event-set:\t1");
-	EXPECT_LINE(buf, "event-value:\t4242");
-	EXPECT_LINE(buf, "event-signals:\t1");
-	EXPECT_LINE(buf, "event-wakeups:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "event-set:\t1");
+	KT_EXPECT_LINE(buf, "event-value:\t4242");
+	KT_EXPECT_LINE(buf, "event-signals:\t1");
+	KT_EXPECT_LINE(buf, "event-wakeups:\t0");
 	ASSERT_EQ(0, kipc_event_trywait(fd, NULL));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "event-set:\t0");
-	EXPECT_LINE(buf, "event-signals:\t1");
-	EXPECT_LINE(buf, "event-wakeups:\t1");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "event-set:\t0");
+	KT_EXPECT_LINE(buf, "event-signals:\t1");
+	KT_EXPECT_LINE(buf, "event-wakeups:\t1");
 }
 
 TEST_F(kipc, fdinfo_unlinked)
@@ -2407,9 +2356,9 @@ TEST_F(kipc, fdinfo_unlinked)
 	fd = make_named(name, 0600);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, kipc_unlink(KIPC_TYPE_EVENT, name));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "kipc-name:\t%s", name);
-	EXPECT_LINE(buf, "kipc-linked:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-name:\t%s", name);
+	KT_EXPECT_LINE(buf, "kipc-linked:\t0");
 }
 
 TEST_F(kipc, fdinfo_waiters)
@@ -2426,14 +2375,14 @@ TEST_F(kipc, fdinfo_waiters)
 		kt_child_exit_err(kipc_event_wait(fd, KT_CHILD_TIMEOUT_MS *
 						  KT_NSEC_PER_MSEC, NULL));
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "event-waiters:\t1");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "event-waiters:\t1");
 	ASSERT_EQ(0, kipc_event_signal(fd, 1));
 	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
 	EXPECT_EQ(0, st);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "event-waiters:\t0");
-	EXPECT_LINE(buf, "event-wakeups:\t1");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "event-waiters:\t0");
+	KT_EXPECT_LINE(buf, "event-wakeups:\t1");
 }
 
 /* ---- limits (module parameters) --------------------------------------------- */

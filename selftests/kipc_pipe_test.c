@@ -153,13 +153,6 @@ static int set_cap_raw(int fd, struct kipc_pipe_capacity *c)
 	return kt_ioctl(fd, KIPC_PIPE_IOC_SET_CAPACITY, c);
 }
 
-static uint64_t stats_uid_bytes(void)
-{
-	struct kipc_stats s;
-
-	return kt_stats(&s) ? UINT64_MAX : s.uid_bytes;
-}
-
 /* KIPC_IOC_CREATE of a pipe with @attr as is. */
 static int create_pipe_raw(const void *attr, uint32_t size, const char *name,
 			   uint32_t fdflags)
@@ -190,15 +183,10 @@ static int create_pipe_raw(const void *attr, uint32_t size, const char *name,
 	EXPECT_EQ(low_, kt_lowest_free_fd());				\
 } while (0)
 
-/* Poll @fd for everything now: revents, or -errno. */
+/* Poll @fd for reading and writing now: revents, or -errno. */
 static int poll_now(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLL_RD | POLL_WR };
-	int r = poll(&p, 1, 0);
-
-	if (r < 0)
-		return -errno;
-	return r ? p.revents : 0;
+	return kt_poll_now(fd, POLL_RD | POLL_WR);
 }
 
 static int set_nonblock(int fd, bool on)
@@ -213,61 +201,17 @@ static int set_nonblock(int fd, bool on)
 
 /*
  * Wait until the pipe shows @used bytes queued and @written written in
- * all (a value of -1 is not checked).  Return: 0, or -ETIMEDOUT.
+ * all.  Return: 0, or -ETIMEDOUT.
  */
-static int wait_state(int fd, int64_t used, int64_t written, int timeout_ms)
+static int wait_state(int fd, uint32_t used, uint64_t written, int timeout_ms)
 {
-	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-	struct kipc_pipe_info in;
-
-	for (;;) {
-		if (p_info(fd, &in))
-			return -EIO;
-		if ((used < 0 || in.used == used) &&
-		    (written < 0 || in.written == (uint64_t)written))
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-}
-
-static pid_t gettid_(void)
-{
-	return (pid_t)syscall(SYS_gettid);
+	return kt_wait_fdinfo(fd, timeout_ms, "pipe-used:\t%u\npipe-written:\t%llu",
+			      used, (unsigned long long)written);
 }
 
 static void ignore_sigpipe(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static void block_signal(int sig, bool block)
-{
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &s, NULL);
-}
-
-static bool sig_pending(int sig)
-{
-	sigset_t s;
-
-	sigemptyset(&s);
-	return !sigpending(&s) && sigismember(&s, sig);
-}
-
-/* Take a pending (blocked) @sig: 1 with *@si filled, 0 if none. */
-static int take_signal(int sig, siginfo_t *si)
-{
-	struct timespec ts = { 0, 0 };
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	return sigtimedwait(&s, si, &ts) == sig;
 }
 
 /*
@@ -313,8 +257,6 @@ static pid_t spawn_writer(int fd, int close_fd, int rep, uint64_t pos,
 	}
 	return pid;
 }
-
-static int read_byte(int fd, int timeout_ms);
 
 /* ---- creation ------------------------------------------------------------------ */
 
@@ -454,7 +396,7 @@ TEST_F(kipc, create_capacity_rounding)
 		{ 100000, 131072 }, { MAX_CAP - 1, MAX_CAP }, { MAX_CAP, MAX_CAP },
 	};
 	struct kipc_pipe_info in;
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	unsigned int i;
 	int fd;
 
@@ -465,9 +407,9 @@ TEST_F(kipc, create_capacity_rounding)
 		ASSERT_EQ(0, p_info(fd, &in));
 		EXPECT_EQ(t[i].got, in.capacity) TH_LOG("capacity %u", t[i].want);
 		/* The whole buffer is charged. */
-		EXPECT_EQ(b0 + t[i].got, stats_uid_bytes());
+		EXPECT_EQ(b0 + t[i].got, kt_stats_uid_bytes());
 		close(fd);
-		EXPECT_EQ(b0, stats_uid_bytes());
+		EXPECT_EQ(b0, kt_stats_uid_bytes());
 	}
 	EXPECT_EQ(-EINVAL, kipc_pipe_create(NULL, 0600, MAX_CAP + 1, 0));
 	EXPECT_EQ(-EINVAL, kipc_pipe_create(NULL, 0600, 1U << 31, 0));
@@ -558,7 +500,7 @@ TEST_F(kipc, create_attr_struct_sizes)
 
 TEST_F(kipc, create_edquot)
 {
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	int fd, ev;
 
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + 8192 - 1));
@@ -575,7 +517,7 @@ TEST_F(kipc, create_edquot)
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + 8192));
 	fd = kipc_pipe_create(NULL, 0600, 8192, 0);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(b0 + 8192, stats_uid_bytes());
+	EXPECT_EQ(b0 + 8192, kt_stats_uid_bytes());
 }
 
 /* ---- names ------------------------------------------------------------------------ */
@@ -646,7 +588,7 @@ TEST_F(kipc, named_create_open)
 TEST_F(kipc, named_charge_held_by_name)
 {
 	const char *name = kt_name("charge");
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	char buf[8];
 	int fd;
 
@@ -654,7 +596,7 @@ TEST_F(kipc, named_charge_held_by_name)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(3, xwrite(fd, "abc", 3));
 	close(fd);
-	EXPECT_EQ(b0 + 8192, stats_uid_bytes());
+	EXPECT_EQ(b0 + 8192, kt_stats_uid_bytes());
 	/* The data waits in the pipe for a reader. */
 	fd = kipc_pipe_open(name, KIPC_FD_RDONLY);
 	ASSERT_LE(0, fd);
@@ -663,7 +605,7 @@ TEST_F(kipc, named_charge_held_by_name)
 	EXPECT_EQ(0, xread(fd, buf, sizeof(buf)));
 	close(fd);
 	ASSERT_EQ(0, kipc_unlink(KIPC_TYPE_PIPE, name));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 }
 
 /* Before any reader has been open, writes fill the buffer: no EPIPE. */
@@ -944,12 +886,12 @@ TEST_F(kipc, zero_length_read_write)
 	EXPECT_EQ(0, xwrite(fds[1], buf, 0));
 	EXPECT_EQ(0, poll_now(fds[0]));
 	/* Not even a broken pipe fails a write of 0 bytes. */
-	block_signal(SIGPIPE, true);
+	kt_block_signal(SIGPIPE, true);
 	close(fds[0]);
 	EXPECT_EQ(0, xwrite(fds[1], buf, 0));
-	EXPECT_FALSE(sig_pending(SIGPIPE));
+	EXPECT_FALSE(kt_sig_pending(SIGPIPE));
 	EXPECT_EQ(-EPIPE, xwrite(fds[1], buf, 1));
-	EXPECT_EQ(1, take_signal(SIGPIPE, &si));
+	EXPECT_EQ(1, kt_take_signal(SIGPIPE, &si, 0));
 }
 
 TEST_F(kipc, ebadf_by_access_mode)
@@ -1043,7 +985,7 @@ static void *thread_read(void *arg)
 {
 	struct thread_io *t = arg;
 
-	t->tid = gettid_();
+	t->tid = kt_gettid();
 	t->ret = xread(t->fd, t->buf, t->len < sizeof(t->buf) ? t->len :
 						 sizeof(t->buf));
 	return NULL;
@@ -1055,23 +997,16 @@ static void *thread_write(void *arg)
 	struct thread_io *t = arg;
 	siginfo_t si;
 
-	t->tid = gettid_();
+	t->tid = kt_gettid();
 	t->ret = write_pat(t->fd, t->pos, t->len);
-	t->sigpipe = take_signal(SIGPIPE, &si) == 1;
+	t->sigpipe = kt_take_signal(SIGPIPE, &si, 0) == 1;
 	return NULL;
 }
 
 /* Wait until thread @t has started and is blocked. */
 static int wait_thread_blocked(struct thread_io *t)
 {
-	int64_t end = kt_now_ns() + KT_CHILD_TIMEOUT_MS * KT_NSEC_PER_MSEC;
-
-	while (!__atomic_load_n(&t->tid, __ATOMIC_ACQUIRE)) {
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-	return kt_wait_sleeping(t->tid, KT_CHILD_TIMEOUT_MS);
+	return kt_wait_thread_sleeping(&t->tid, KT_CHILD_TIMEOUT_MS);
 }
 
 /* A reader blocked on an empty pipe sees end-of-file when the writer closes. */
@@ -1124,7 +1059,7 @@ TEST_F(kipc, eof_when_last_writer_exits)
 	}
 	close(fds[1]);
 	for (i = 0; i < NW; i++)
-		ASSERT_EQ('r', read_byte(ready[0], KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ('r', kt_read_byte(ready[0], KT_CHILD_TIMEOUT_MS));
 	memset(got, 0, sizeof(got));
 	for (i = 0; i < NW; i++) {
 		ASSERT_EQ(0, p_info(fds[0], &in));
@@ -1243,7 +1178,7 @@ TEST_F(kipc, epipe_sigpipe_kills)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
-		block_signal(SIGPIPE, false);
+		kt_block_signal(SIGPIPE, false);
 		if (write(fds[1], "x", 1) != -1)
 			_exit(1);
 		_exit(errno == EPIPE ? 2 : 3);
@@ -1259,19 +1194,19 @@ TEST_F(kipc, epipe_sigpipe_delivered)
 	int fds[2];
 
 	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
-	block_signal(SIGPIPE, true);
+	kt_block_signal(SIGPIPE, true);
 	ASSERT_EQ(3, xwrite(fds[1], "abc", 3));
-	EXPECT_FALSE(sig_pending(SIGPIPE));
+	EXPECT_FALSE(kt_sig_pending(SIGPIPE));
 	close(fds[0]);
 	EXPECT_EQ(-EPIPE, xwrite(fds[1], "d", 1));
 	memset(&si, 0, sizeof(si));
-	ASSERT_EQ(1, take_signal(SIGPIPE, &si));
+	ASSERT_EQ(1, kt_take_signal(SIGPIPE, &si, 0));
 	EXPECT_EQ(SIGPIPE, si.si_signo);
 	EXPECT_EQ(SI_USER, si.si_code);
 	EXPECT_EQ(getpid(), si.si_pid);
 	/* Every failed write raises it again. */
 	EXPECT_EQ(-EPIPE, write_pat(fds[1], 0, 3 * PBUF));
-	EXPECT_EQ(1, take_signal(SIGPIPE, &si));
+	EXPECT_EQ(1, kt_take_signal(SIGPIPE, &si, 0));
 	ASSERT_EQ(0, p_info(fds[1], &in));
 	EXPECT_EQ(3ULL, in.written);
 	EXPECT_EQ(0U, in.readers);
@@ -1284,12 +1219,12 @@ TEST_F(kipc, epipe_sigpipe_ignored)
 
 	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
 	/* (A blocked signal is never ignored: it stays pending.) */
-	block_signal(SIGPIPE, false);
+	kt_block_signal(SIGPIPE, false);
 	signal(SIGPIPE, SIG_IGN);
 	close(fds[0]);
 	EXPECT_EQ(-EPIPE, xwrite(fds[1], "x", 1));
 	EXPECT_EQ(-EPIPE, write_pat(fds[1], 0, 3 * PBUF));
-	EXPECT_FALSE(sig_pending(SIGPIPE));
+	EXPECT_FALSE(kt_sig_pending(SIGPIPE));
 }
 
 /* A writer blocked on a full pipe fails with EPIPE when the readers go. */
@@ -1299,7 +1234,7 @@ TEST_F(kipc, epipe_wakes_blocked_writer)
 	pthread_t th;
 	int fds[2];
 
-	block_signal(SIGPIPE, true);
+	kt_block_signal(SIGPIPE, true);
 	ASSERT_EQ(0, kipc_pipe(fds, PBUF, 0));
 	ASSERT_EQ(PBUF, write_pat(fds[1], 0, PBUF));
 	EXPECT_EQ(0, poll_now(fds[1]));
@@ -1321,7 +1256,7 @@ TEST_F(kipc, epipe_long_write_partial)
 	pthread_t th;
 	int fds[2];
 
-	block_signal(SIGPIPE, true);
+	kt_block_signal(SIGPIPE, true);
 	ASSERT_EQ(0, kipc_pipe(fds, PBUF, 0));
 	t.fd = fds[1];
 	ASSERT_EQ(0, pthread_create(&th, NULL, thread_write, &t));
@@ -1484,21 +1419,9 @@ TEST_F(kipc, long_write_split)
 
 /* ---- bad buffers ------------------------------------------------------------------------ */
 
-static char *guard_boundary(void)
-{
-	char *p = mmap(NULL, 2 * kt_page_size(), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	if (mprotect(p + kt_page_size(), kt_page_size(), PROT_NONE))
-		return NULL;
-	return p + kt_page_size();
-}
-
 TEST_F(kipc, write_bad_buffer)
 {
-	char *bad = kt_noaccess_page(), *edge = guard_boundary();
+	char *bad = kt_noaccess_page(), *edge = kt_guard_boundary();
 	struct kipc_pipe_info in;
 	ssize_t n;
 	int fds[2];
@@ -1524,7 +1447,7 @@ TEST_F(kipc, write_bad_buffer)
 
 TEST_F(kipc, read_bad_buffer_keeps_data)
 {
-	char *bad = kt_noaccess_page(), *edge = guard_boundary();
+	char *bad = kt_noaccess_page(), *edge = kt_guard_boundary();
 	struct kipc_pipe_info in;
 	ssize_t n;
 	int fds[2];
@@ -1551,12 +1474,12 @@ TEST_F(kipc, read_bad_buffer_keeps_data)
 
 TEST_F(kipc, set_capacity_keeps_data)
 {
-	uint64_t b0 = stats_uid_bytes(), wpos = 0, rpos = 0;
+	uint64_t b0 = kt_stats_uid_bytes(), wpos = 0, rpos = 0;
 	struct kipc_pipe_info in;
 	int fds[2];
 
 	ASSERT_EQ(0, kipc_pipe(fds, PBUF, 0));
-	EXPECT_EQ(b0 + PBUF, stats_uid_bytes());
+	EXPECT_EQ(b0 + PBUF, kt_stats_uid_bytes());
 	/* Make the data wrap around the end of the ring. */
 	ASSERT_EQ(3000, write_pat(fds[1], wpos, 3000));
 	wpos += 3000;
@@ -1570,7 +1493,7 @@ TEST_F(kipc, set_capacity_keeps_data)
 	ASSERT_EQ(0, p_info(fds[0], &in));
 	EXPECT_EQ(131072U, in.capacity);
 	EXPECT_EQ(4000U, in.used);
-	EXPECT_EQ(b0 + 131072, stats_uid_bytes());
+	EXPECT_EQ(b0 + 131072, kt_stats_uid_bytes());
 	ASSERT_EQ(100000, write_pat(fds[1], wpos, 100000));
 	wpos += 100000;
 	ASSERT_EQ(0, read_pat(fds[0], rpos, 101000, 7000));
@@ -1585,7 +1508,7 @@ TEST_F(kipc, set_capacity_keeps_data)
 
 	/* ...and shrink, so that they wrap in the small one too. */
 	EXPECT_EQ(8192, kipc_pipe_set_capacity(fds[1], 8192));
-	EXPECT_EQ(b0 + 8192, stats_uid_bytes());
+	EXPECT_EQ(b0 + 8192, kt_stats_uid_bytes());
 	ASSERT_EQ(0, p_info(fds[0], &in));
 	EXPECT_EQ(8192U, in.capacity);
 	EXPECT_EQ(5000U, in.used);
@@ -1598,11 +1521,11 @@ TEST_F(kipc, set_capacity_keeps_data)
 
 	/* The same size, and the default. */
 	EXPECT_EQ(8192, kipc_pipe_set_capacity(fds[1], 5000));
-	EXPECT_EQ(b0 + 8192, stats_uid_bytes());
+	EXPECT_EQ(b0 + 8192, kt_stats_uid_bytes());
 	EXPECT_EQ(DEF_CAP, kipc_pipe_set_capacity(fds[1], 0));
-	EXPECT_EQ(b0 + DEF_CAP, stats_uid_bytes());
+	EXPECT_EQ(b0 + DEF_CAP, kt_stats_uid_bytes());
 	EXPECT_EQ(PBUF, kipc_pipe_set_capacity(fds[1], 1));
-	EXPECT_EQ(b0 + PBUF, stats_uid_bytes());
+	EXPECT_EQ(b0 + PBUF, kt_stats_uid_bytes());
 	ASSERT_EQ(0, p_info(fds[0], &in));
 	EXPECT_EQ(wpos, in.written);
 	EXPECT_EQ(rpos, in.read);
@@ -1610,7 +1533,7 @@ TEST_F(kipc, set_capacity_keeps_data)
 
 TEST_F(kipc, set_capacity_ebusy)
 {
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	struct kipc_pipe_info in;
 	int fds[2];
 
@@ -1621,7 +1544,7 @@ TEST_F(kipc, set_capacity_ebusy)
 	ASSERT_EQ(0, p_info(fds[0], &in));
 	EXPECT_EQ(16384U, in.capacity);
 	EXPECT_EQ(8193U, in.used);
-	EXPECT_EQ(b0 + 16384, stats_uid_bytes());
+	EXPECT_EQ(b0 + 16384, kt_stats_uid_bytes());
 	ASSERT_EQ(0, read_pat(fds[0], 0, 1, 1));
 	/* Exactly full is fine. */
 	EXPECT_EQ(8192, kipc_pipe_set_capacity(fds[1], 8192));
@@ -1706,16 +1629,16 @@ TEST_F(kipc, set_capacity_edquot)
 	int fds[2];
 
 	ASSERT_EQ(0, kipc_pipe(fds, PBUF, 0));
-	b0 = stats_uid_bytes();
+	b0 = kt_stats_uid_bytes();
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + PBUF));
 	EXPECT_EQ(8192, kipc_pipe_set_capacity(fds[1], 8192));
-	EXPECT_EQ(b0 + PBUF, stats_uid_bytes());
+	EXPECT_EQ(b0 + PBUF, kt_stats_uid_bytes());
 	EXPECT_EQ(-EDQUOT, kipc_pipe_set_capacity(fds[1], 16384));
-	EXPECT_EQ(b0 + PBUF, stats_uid_bytes());
+	EXPECT_EQ(b0 + PBUF, kt_stats_uid_bytes());
 	EXPECT_EQ(8192U, p_cap(fds[0]));
 	/* Shrinking always works, and frees budget. */
 	EXPECT_EQ(PBUF, kipc_pipe_set_capacity(fds[1], PBUF));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 	EXPECT_EQ(-EDQUOT, kipc_pipe_set_capacity(fds[1], 16384));
 	EXPECT_EQ(8192, kipc_pipe_set_capacity(fds[1], 8192));
 }
@@ -1724,13 +1647,13 @@ TEST_F(kipc, set_capacity_edquot)
 TEST_F(kipc, set_capacity_charges_creator)
 {
 	const char *name = kt_name("cap");
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	int fd, st;
 	pid_t pid;
 
 	fd = kipc_pipe_create(name, 0666, PBUF, KIPC_FD_RDONLY);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(b0 + PBUF, stats_uid_bytes());
+	EXPECT_EQ(b0 + PBUF, kt_stats_uid_bytes());
 	pid = kt_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -1751,10 +1674,10 @@ TEST_F(kipc, set_capacity_charges_creator)
 	}
 	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
 	EXPECT_EQ(0, st);
-	EXPECT_EQ(b0 + 65536, stats_uid_bytes());
+	EXPECT_EQ(b0 + 65536, kt_stats_uid_bytes());
 	close(fd);
 	EXPECT_EQ(0, kipc_unlink(KIPC_TYPE_PIPE, name));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 }
 
 /* Growing a full pipe releases a writer waiting for room. */
@@ -1897,46 +1820,6 @@ TEST_F(kipc, ioctls_enotty_elsewhere)
 	EXPECT_EQ(ENODEV, errno);
 }
 
-static int read_fdinfo(int fd, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, size - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-static bool has_line(const char *buf, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = buf;
-
-	while ((p = strstr(p, line))) {
-		if ((p == buf || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-#define EXPECT_LINE(buf, ...) do {					\
-	char l_[256];							\
-									\
-	snprintf(l_, sizeof(l_), __VA_ARGS__);				\
-	EXPECT_TRUE(has_line(buf, l_))					\
-		TH_LOG("no line \"%s\" in fdinfo:\n%s", l_, buf);	\
-} while (0)
-
 TEST_F(kipc, fdinfo_lines)
 {
 	const char *name = kt_name("fdinfo");
@@ -1945,27 +1828,27 @@ TEST_F(kipc, fdinfo_lines)
 
 	fd = kipc_pipe_create(name, 0640, 10000, KIPC_FD_RDONLY);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "kipc-type:\tpipe");
-	EXPECT_LINE(buf, "kipc-name:\t%s", name);
-	EXPECT_LINE(buf, "kipc-mode:\t0640");
-	EXPECT_LINE(buf, "pipe-capacity:\t16384");
-	EXPECT_LINE(buf, "pipe-used:\t0");
-	EXPECT_LINE(buf, "pipe-readers:\t1");
-	EXPECT_LINE(buf, "pipe-writers:\t0");
-	EXPECT_LINE(buf, "pipe-read:\t0");
-	EXPECT_LINE(buf, "pipe-written:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tpipe");
+	KT_EXPECT_LINE(buf, "kipc-name:\t%s", name);
+	KT_EXPECT_LINE(buf, "kipc-mode:\t0640");
+	KT_EXPECT_LINE(buf, "pipe-capacity:\t16384");
+	KT_EXPECT_LINE(buf, "pipe-used:\t0");
+	KT_EXPECT_LINE(buf, "pipe-readers:\t1");
+	KT_EXPECT_LINE(buf, "pipe-writers:\t0");
+	KT_EXPECT_LINE(buf, "pipe-read:\t0");
+	KT_EXPECT_LINE(buf, "pipe-written:\t0");
 
 	wr = kipc_pipe_open(name, KIPC_FD_WRONLY);
 	ASSERT_LE(0, wr);
 	ASSERT_EQ(1000, write_pat(wr, 0, 1000));
 	ASSERT_EQ(0, read_pat(fd, 0, 300, 300));
-	ASSERT_EQ(0, read_fdinfo(wr, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "pipe-used:\t700");
-	EXPECT_LINE(buf, "pipe-readers:\t1");
-	EXPECT_LINE(buf, "pipe-writers:\t1");
-	EXPECT_LINE(buf, "pipe-read:\t300");
-	EXPECT_LINE(buf, "pipe-written:\t1000");
+	ASSERT_EQ(0, kt_read_fdinfo(wr, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "pipe-used:\t700");
+	KT_EXPECT_LINE(buf, "pipe-readers:\t1");
+	KT_EXPECT_LINE(buf, "pipe-writers:\t1");
+	KT_EXPECT_LINE(buf, "pipe-read:\t300");
+	KT_EXPECT_LINE(buf, "pipe-written:\t1000");
 }
 
 /* ---- poll and epoll ------------------------------------------------------------------------- */
@@ -2212,26 +2095,6 @@ TEST_F(kipc, epoll_wakes_blocked_waiter)
 
 /* ---- signals and blocked calls -------------------------------------------------------------- */
 
-static int handler_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'h';
-
-	if (write(handler_fd, &c, 1) != 1)
-		_exit(90);
-}
-
-static int read_byte(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -ETIMEDOUT;
-	return read(fd, &c, 1) == 1 ? c : -EIO;
-}
-
 /*
  * A child that installs on_usr1 for SIGUSR1 (with @flags), closes
  * @close_fd, then reads up to @len bytes from @fd (@writing false) or
@@ -2248,8 +2111,7 @@ static pid_t spawn_blocked(int fd, int close_fd, bool writing, size_t len,
 		uint64_t v = 0;
 		ssize_t ret;
 
-		handler_fd = hfd;
-		if (kt_on_signal(SIGUSR1, on_usr1, flags))
+		if (kt_catch_signal(SIGUSR1, hfd, flags))
 			_exit(91);
 		ignore_sigpipe();
 		close(close_fd);
@@ -2293,7 +2155,7 @@ static void check_signal(struct __test_metadata *_metadata, bool writing,
 		ASSERT_EQ(0, wait_state(fds[0], PBUF, PBUF, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 
 	if (writing && !full) {
 		/* Some was written: the write returns that, restart or not. */
@@ -2442,7 +2304,7 @@ static pid_t spawn_tool(char *const argv[], int in, int out)
 		if (out >= 0 && dup2(out, 1) < 0)
 			_exit(120);
 		signal(SIGPIPE, SIG_DFL);
-		block_signal(SIGPIPE, false);
+		kt_block_signal(SIGPIPE, false);
 		execv("/bin/busybox", argv);
 		_exit(121);
 	}
@@ -2701,10 +2563,8 @@ TEST_F_TIMEOUT(kipc, stress_atomic_records_two_readers, 180)
 	ASSERT_EQ(0, kipc_pipe(fds, 4 * PBUF, 0));
 	info = kipc_reopen(fds[0], KIPC_FD_RDONLY);
 	ASSERT_LE(0, info);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 
 	for (c = 0; c < AR; c++) {
 		rd[c] = kt_fork();

@@ -125,12 +125,7 @@ static int send_u64(int fd, uint64_t v, uint32_t prio, int64_t timeout_ns)
 /* Poll @fd for reading and writing now: revents, or -errno. */
 static int poll_now(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLL_RD | POLL_WR };
-	int r = poll(&p, 1, 0);
-
-	if (r < 0)
-		return -errno;
-	return r ? p.revents : 0;
+	return kt_poll_now(fd, POLL_RD | POLL_WR);
 }
 
 /*
@@ -140,35 +135,16 @@ static int poll_now(int fd)
 static int wait_blocked(int fd, unsigned int senders, unsigned int receivers,
 			int timeout_ms)
 {
-	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-	struct kipc_queue_info in;
-
-	for (;;) {
-		if (q_info(fd, &in))
-			return -EIO;
-		if (in.senders == senders && in.receivers == receivers)
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
+	return kt_wait_fdinfo(fd, timeout_ms,
+			      "queue-senders:\t%u\nqueue-receivers:\t%u",
+			      senders, receivers);
 }
 
 /* Wait until @n messages have been received from the queue in all. */
 static int wait_received(int fd, uint64_t n, int timeout_ms)
 {
-	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-	struct kipc_queue_info in;
-
-	for (;;) {
-		if (q_info(fd, &in))
-			return -EIO;
-		if (in.received == n)
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
+	return kt_wait_fdinfo(fd, timeout_ms, "queue-received:\t%llu",
+			      (unsigned long long)n);
 }
 
 /*
@@ -210,33 +186,6 @@ static pid_t spawn_sender(int fd, uint64_t v, uint32_t prio)
 	if (pid == 0)
 		kt_child_exit_err(send_u64(fd, v, prio, CHILD_WAIT_NS));
 	return pid;
-}
-
-static void *map_pages(int n)
-{
-	void *p = mmap(NULL, n * kt_page_size(), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/* Two pages, the second inaccessible: the boundary is returned. */
-static char *guard_boundary(void)
-{
-	char *p = map_pages(2);
-
-	if (!p)
-		return NULL;
-	if (mprotect(p + kt_page_size(), kt_page_size(), PROT_NONE))
-		return NULL;
-	return p + kt_page_size();
-}
-
-static uint64_t stats_uid_bytes(void)
-{
-	struct kipc_stats s;
-
-	return kt_stats(&s) ? UINT64_MAX : s.uid_bytes;
 }
 
 /* ---- creation ------------------------------------------------------------------ */
@@ -448,12 +397,12 @@ static uint64_t kmalloc_bucket(uint64_t n)
 /* A queue's charge per message: capacity charge / max_msgs, or -1. */
 static int64_t msg_charge(uint32_t msgs, uint32_t size)
 {
-	uint64_t b0 = stats_uid_bytes(), c;
+	uint64_t b0 = kt_stats_uid_bytes(), c;
 	int fd = new_queue(msgs, size);
 
 	if (fd < 0)
 		return -1;
-	c = stats_uid_bytes() - b0;
+	c = kt_stats_uid_bytes() - b0;
 	close(fd);
 	return c % msgs ? -1 : (int64_t)(c / msgs);
 }
@@ -506,29 +455,29 @@ TEST_F(kipc, create_charges_uid_bytes)
 	uint64_t b0, b1, b2, b3;
 	int q1, q2;
 
-	b0 = stats_uid_bytes();
+	b0 = kt_stats_uid_bytes();
 	q1 = new_queue(4, 100);
 	ASSERT_LE(0, q1);
-	b1 = stats_uid_bytes();
+	b1 = kt_stats_uid_bytes();
 	ASSERT_LT(b0, b1);
 	EXPECT_EQ(0ULL, (b1 - b0) % 4);
 
 	q2 = new_queue(7, 1000);
 	ASSERT_LE(0, q2);
-	b2 = stats_uid_bytes();
+	b2 = kt_stats_uid_bytes();
 	EXPECT_EQ(0ULL, (b2 - b1) % 7);
 	EXPECT_LT(7 * 1000ULL, b2 - b1);
 
 	/* Messages cost nothing more: the capacity was charged up front. */
 	ASSERT_EQ(0, kipc_queue_send(q2, "0123456789", 10, 0, 0));
-	EXPECT_EQ(b2, stats_uid_bytes());
+	EXPECT_EQ(b2, kt_stats_uid_bytes());
 
 	ASSERT_EQ(0, close(q1));
-	b3 = stats_uid_bytes();
+	b3 = kt_stats_uid_bytes();
 	EXPECT_EQ(b2 - (b1 - b0), b3);
 	/* A queue closed with a message in it returns its charge too. */
 	ASSERT_EQ(0, close(q2));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 }
 
 /*
@@ -584,20 +533,10 @@ static int cg_write(const char *dir, const char *file, const char *val)
 /* Bytes the cgroup @dir is charged for (memory.current), or -errno. */
 static long long cg_current(const char *dir)
 {
-	char path[256], buf[32];
-	ssize_t n;
-	int fd;
+	char path[256];
 
 	snprintf(path, sizeof(path), "%s/memory.current", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return strtoll(buf, NULL, 10);
+	return kt_read_number(path);
 }
 
 /* Move this process into a new memory cgroup @dir: 0 or -errno. */
@@ -676,7 +615,7 @@ TEST_F_TIMEOUT(kipc, full_queues_pin_no_more_than_charged, 120)
 	if (err)
 		SKIP(return, "no memory cgroup: %s", strerror(-err));
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		b0 = stats_uid_bytes();
+		b0 = kt_stats_uid_bytes();
 		m0 = cg_current(dir);
 		ASSERT_LE(0, m0);
 		for (j = 0; j < t[i].queues; j++) {
@@ -689,7 +628,7 @@ TEST_F_TIMEOUT(kipc, full_queues_pin_no_more_than_charged, 120)
 		m1 = cg_current(dir);
 		ASSERT_LE(0, m1);
 		real = m1 - m0;
-		charge = stats_uid_bytes() - b0;
+		charge = kt_stats_uid_bytes() - b0;
 		slack = (1 << 20) + charge / 32;
 		/* KASAN's redzones and metadata double slab objects. */
 		over = kasan ? charge + charge / 8 : 0;
@@ -711,16 +650,16 @@ TEST_F(kipc, create_named_charge_held_by_name)
 	uint64_t b0, b1;
 	int fd;
 
-	b0 = stats_uid_bytes();
+	b0 = kt_stats_uid_bytes();
 	fd = kipc_queue_create(name, 0600, 2, 50, 0);
 	ASSERT_LE(0, fd);
-	b1 = stats_uid_bytes();
+	b1 = kt_stats_uid_bytes();
 	ASSERT_LT(b0, b1);
 	ASSERT_EQ(0, close(fd));
 	/* The name keeps the queue, and so its charge. */
-	EXPECT_EQ(b1, stats_uid_bytes());
+	EXPECT_EQ(b1, kt_stats_uid_bytes());
 	ASSERT_EQ(0, kipc_unlink(KIPC_TYPE_QUEUE, name));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 }
 
 TEST_F(kipc, create_edquot)
@@ -730,12 +669,12 @@ TEST_F(kipc, create_edquot)
 	int fd, small;
 
 	/* Learn the charge of a 4 x 100 queue. */
-	b0 = stats_uid_bytes();
+	b0 = kt_stats_uid_bytes();
 	fd = new_queue(4, 100);
 	ASSERT_LE(0, fd);
-	charge = stats_uid_bytes() - b0;
+	charge = kt_stats_uid_bytes() - b0;
 	ASSERT_EQ(0, close(fd));
-	ASSERT_EQ(b0, stats_uid_bytes());
+	ASSERT_EQ(b0, kt_stats_uid_bytes());
 
 	/* One byte short: EDQUOT, and nothing is created. */
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + charge - 1));
@@ -1589,7 +1528,7 @@ TEST_F(kipc, recv_readonly_struct_keeps_message)
 TEST_F(kipc, send_bad_message_pointer)
 {
 	struct kipc_queue_info in;
-	char *edge = guard_boundary();
+	char *edge = kt_guard_boundary();
 	int fd = new_queue(4, 64);
 
 	ASSERT_LE(0, fd);
@@ -1613,7 +1552,7 @@ TEST_F(kipc, send_bad_message_pointer)
 TEST_F(kipc, recv_bad_buffer_keeps_message)
 {
 	struct kipc_queue_info in;
-	char *edge = guard_boundary();
+	char *edge = kt_guard_boundary();
 	void *bad = kt_noaccess_page();
 	int fd = new_queue(4, 64);
 
@@ -2236,47 +2175,6 @@ TEST_F(kipc, info_struct_sizes)
 	EXPECT_EQ(16U, in.max_msg_size);
 }
 
-static int read_fdinfo(int fd, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, size - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Whether @buf has @line as a whole line. */
-static bool has_line(const char *buf, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = buf;
-
-	while ((p = strstr(p, line))) {
-		if ((p == buf || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-#define EXPECT_LINE(buf, ...) do {					\
-	char l_[256];							\
-									\
-	snprintf(l_, sizeof(l_), __VA_ARGS__);				\
-	EXPECT_TRUE(has_line(buf, l_))					\
-		TH_LOG("no line \"%s\" in fdinfo:\n%s", l_, buf);	\
-} while (0)
-
 TEST_F(kipc, fdinfo_lines)
 {
 	const char *name = kt_name("fdinfo");
@@ -2286,31 +2184,31 @@ TEST_F(kipc, fdinfo_lines)
 
 	fd = kipc_queue_create(name, 0640, 4, 128, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "kipc-type:\tqueue");
-	EXPECT_LINE(buf, "kipc-name:\t%s", name);
-	EXPECT_LINE(buf, "kipc-mode:\t0640");
-	EXPECT_LINE(buf, "queue-max-msgs:\t4");
-	EXPECT_LINE(buf, "queue-max-msg-size:\t128");
-	EXPECT_LINE(buf, "queue-msgs:\t0");
-	EXPECT_LINE(buf, "queue-bytes:\t0");
-	EXPECT_LINE(buf, "queue-senders:\t0");
-	EXPECT_LINE(buf, "queue-receivers:\t0");
-	EXPECT_LINE(buf, "queue-sent:\t0");
-	EXPECT_LINE(buf, "queue-received:\t0");
-	EXPECT_LINE(buf, "queue-notify-pid:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tqueue");
+	KT_EXPECT_LINE(buf, "kipc-name:\t%s", name);
+	KT_EXPECT_LINE(buf, "kipc-mode:\t0640");
+	KT_EXPECT_LINE(buf, "queue-max-msgs:\t4");
+	KT_EXPECT_LINE(buf, "queue-max-msg-size:\t128");
+	KT_EXPECT_LINE(buf, "queue-msgs:\t0");
+	KT_EXPECT_LINE(buf, "queue-bytes:\t0");
+	KT_EXPECT_LINE(buf, "queue-senders:\t0");
+	KT_EXPECT_LINE(buf, "queue-receivers:\t0");
+	KT_EXPECT_LINE(buf, "queue-sent:\t0");
+	KT_EXPECT_LINE(buf, "queue-received:\t0");
+	KT_EXPECT_LINE(buf, "queue-notify-pid:\t0");
 
 	ASSERT_EQ(0, send_str(fd, "abc", 0));
 	ASSERT_EQ(0, send_str(fd, "defgh", 1));
 	ASSERT_EQ(0, send_str(fd, "ij", 1));
 	EXPECT_RECV_STR(fd, "defgh", 1);
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, 5));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "queue-msgs:\t2");
-	EXPECT_LINE(buf, "queue-bytes:\t5");
-	EXPECT_LINE(buf, "queue-sent:\t3");
-	EXPECT_LINE(buf, "queue-received:\t1");
-	EXPECT_LINE(buf, "queue-notify-pid:\t%d", (int)getpid());
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "queue-msgs:\t2");
+	KT_EXPECT_LINE(buf, "queue-bytes:\t5");
+	KT_EXPECT_LINE(buf, "queue-sent:\t3");
+	KT_EXPECT_LINE(buf, "queue-received:\t1");
+	KT_EXPECT_LINE(buf, "queue-notify-pid:\t%d", (int)getpid());
 	ASSERT_EQ(0, kipc_queue_notify(fd, 0, 0));
 
 	/* Blocked senders and receivers show. */
@@ -2319,11 +2217,11 @@ TEST_F(kipc, fdinfo_lines)
 	pid = spawn_sender(fd, 1, 0);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_blocked(fd, 1, 0, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "queue-msgs:\t4");
-	EXPECT_LINE(buf, "queue-senders:\t1");
-	EXPECT_LINE(buf, "queue-receivers:\t0");
-	EXPECT_LINE(buf, "queue-notify-pid:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "queue-msgs:\t4");
+	KT_EXPECT_LINE(buf, "queue-senders:\t1");
+	KT_EXPECT_LINE(buf, "queue-receivers:\t0");
+	KT_EXPECT_LINE(buf, "queue-notify-pid:\t0");
 	EXPECT_EQ(2, kipc_queue_recv(fd, buf, sizeof(buf), NULL, 0));
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	while (kipc_queue_recv(fd, buf, sizeof(buf), NULL, 0) >= 0)
@@ -2331,10 +2229,10 @@ TEST_F(kipc, fdinfo_lines)
 	pid = spawn_receiver(fd, -1, 0, NULL, 16);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "queue-msgs:\t0");
-	EXPECT_LINE(buf, "queue-senders:\t0");
-	EXPECT_LINE(buf, "queue-receivers:\t1");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "queue-msgs:\t0");
+	KT_EXPECT_LINE(buf, "queue-senders:\t0");
+	KT_EXPECT_LINE(buf, "queue-receivers:\t1");
 	ASSERT_EQ(0, send_str(fd, "end", 0));
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 }
@@ -2493,49 +2391,6 @@ TEST_F(kipc, epoll_wakes_blocked_waiter)
 
 /* ---- notification ---------------------------------------------------------------------- */
 
-static void block_signal(int sig)
-{
-	sigset_t s;
-
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-}
-
-/*
- * Take @sig if it is pending (it is blocked), waiting up to @timeout_ms:
- * 1 with *@si filled, 0 if it did not come, -errno.
- */
-static int take_signal(int sig, siginfo_t *si, int timeout_ms)
-{
-	struct timespec ts = {
-		.tv_sec = timeout_ms / 1000,
-		.tv_nsec = (timeout_ms % 1000) * KT_NSEC_PER_MSEC,
-	};
-	sigset_t s;
-	int r;
-
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	memset(si, 0, sizeof(*si));
-	do {
-		r = sigtimedwait(&s, si, &ts);
-	} while (r < 0 && errno == EINTR);
-	if (r == sig)
-		return 1;
-	return r < 0 && errno == EAGAIN ? 0 : -errno;
-}
-
-/* Whether @sig is pending, for this thread or the process. */
-static int sig_pending(int sig)
-{
-	sigset_t s;
-
-	if (sigpending(&s))
-		return -errno;
-	return sigismember(&s, sig);
-}
-
 TEST_F(kipc, notify_signal_once)
 {
 	const uint64_t value = 0x1122334455667788ULL;
@@ -2544,15 +2399,15 @@ TEST_F(kipc, notify_signal_once)
 	int fd = new_queue(4, 16);
 
 	ASSERT_LE(0, fd);
-	block_signal(SIGUSR1);
+	kt_block_signal(SIGUSR1, true);
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, value));
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ((uint32_t)getpid(), in.notify_pid);
-	EXPECT_EQ(0, sig_pending(SIGUSR1));
+	EXPECT_EQ(0, kt_sig_pending(SIGUSR1));
 
 	ASSERT_EQ(0, send_str(fd, "a", 0));
 	/* Sent before the send returned. */
-	ASSERT_EQ(1, take_signal(SIGUSR1, &si, 0));
+	ASSERT_EQ(1, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_EQ(SIGUSR1, si.si_signo);
 	EXPECT_EQ(SI_MESGQ, si.si_code);
 	EXPECT_EQ(value, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
@@ -2563,16 +2418,16 @@ TEST_F(kipc, notify_signal_once)
 
 	/* One-shot: not again, neither into a non-empty nor an empty queue. */
 	ASSERT_EQ(0, send_str(fd, "b", 0));
-	EXPECT_EQ(0, take_signal(SIGUSR1, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_RECV_STR(fd, "a", 0);
 	EXPECT_RECV_STR(fd, "b", 0);
 	ASSERT_EQ(0, send_str(fd, "c", 0));
-	EXPECT_EQ(0, take_signal(SIGUSR1, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
 	/* Registering again works once more. */
 	EXPECT_RECV_STR(fd, "c", 0);
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, 7));
 	ASSERT_EQ(0, send_str(fd, "d", 0));
-	ASSERT_EQ(1, take_signal(SIGUSR1, &si, 0));
+	ASSERT_EQ(1, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_EQ(7ULL, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
 }
 
@@ -2586,7 +2441,7 @@ TEST_F(kipc, notify_realtime_signal_from_other_sender)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
-	block_signal(sig);
+	kt_block_signal(sig, true);
 	ASSERT_EQ(0, kipc_queue_notify(fd, sig, 0xdeadbeefcafef00dULL));
 	pid = kt_fork();
 	ASSERT_LE(0, pid);
@@ -2599,7 +2454,7 @@ TEST_F(kipc, notify_realtime_signal_from_other_sender)
 	}
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, r.ret);
-	ASSERT_EQ(1, take_signal(sig, &si, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(1, kt_take_signal(sig, &si, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(SI_MESGQ, si.si_code);
 	EXPECT_EQ(0xdeadbeefcafef00dULL, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
 	/* As mq_notify(): si_pid and si_uid are the sender's. */
@@ -2617,17 +2472,17 @@ TEST_F(kipc, notify_only_into_empty_queue)
 	int fd = new_queue(4, 16);
 
 	ASSERT_LE(0, fd);
-	block_signal(SIGUSR1);
+	kt_block_signal(SIGUSR1, true);
 	ASSERT_EQ(0, send_str(fd, "a", 0));
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, 1));
 	ASSERT_EQ(0, send_str(fd, "b", 9));
-	EXPECT_EQ(0, take_signal(SIGUSR1, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ((uint32_t)getpid(), in.notify_pid);
 	EXPECT_RECV_STR(fd, "b", 9);
 	EXPECT_RECV_STR(fd, "a", 0);
 	ASSERT_EQ(0, send_str(fd, "c", 0));
-	ASSERT_EQ(1, take_signal(SIGUSR1, &si, 0));
+	ASSERT_EQ(1, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_EQ(1ULL, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
 }
 
@@ -2639,7 +2494,7 @@ TEST_F(kipc, notify_ebusy_and_cancel)
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
-	block_signal(SIGUSR1);
+	kt_block_signal(SIGUSR1, true);
 	EXPECT_EQ(-ENOENT, kipc_queue_notify(fd, 0, 0));
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, 1));
 	EXPECT_EQ(-EBUSY, kipc_queue_notify(fd, SIGUSR1, 1));
@@ -2665,7 +2520,7 @@ TEST_F(kipc, notify_ebusy_and_cancel)
 	EXPECT_EQ(0U, in.notify_pid);
 	/* Cancelled: no signal. */
 	ASSERT_EQ(0, send_str(fd, "a", 0));
-	EXPECT_EQ(0, take_signal(SIGUSR1, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
 }
 
 TEST_F(kipc, notify_invalid_input)
@@ -2744,13 +2599,13 @@ TEST_F(kipc, notify_not_when_receiver_blocked)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
-	block_signal(SIGUSR1);
+	kt_block_signal(SIGUSR1, true);
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, 1));
 	pid = spawn_receiver(fd, rep[1], 0, NULL, 16);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, send_u64(fd, 77, 0, 0));
-	EXPECT_EQ(0, take_signal(SIGUSR1, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(8, r.ret);
 	EXPECT_EQ(77ULL, r.value);
@@ -2758,9 +2613,9 @@ TEST_F(kipc, notify_not_when_receiver_blocked)
 	/* The registration is still there for the next message. */
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ((uint32_t)getpid(), in.notify_pid);
-	EXPECT_EQ(0, take_signal(SIGUSR1, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
 	ASSERT_EQ(0, send_u64(fd, 78, 0, 0));
-	ASSERT_EQ(1, take_signal(SIGUSR1, &si, 0));
+	ASSERT_EQ(1, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_EQ(SI_MESGQ, si.si_code);
 }
 
@@ -2797,7 +2652,7 @@ TEST_F(kipc, notify_dropped_when_registrant_closes)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, pipe(go));
-	block_signal(SIGUSR1);
+	kt_block_signal(SIGUSR1, true);
 	pid = spawn_registrant(fd, rep[1], go[0], true);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -2822,7 +2677,7 @@ TEST_F(kipc, notify_dropped_when_registrant_closes)
 	/* Another process may register now. */
 	ASSERT_EQ(0, kipc_queue_notify(fd, SIGUSR1, 10));
 	ASSERT_EQ(0, send_str(fd, "b", 0));
-	ASSERT_EQ(1, take_signal(SIGUSR1, &si, 0));
+	ASSERT_EQ(1, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_EQ(10ULL, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
 }
 
@@ -2914,7 +2769,7 @@ static void *notify_thread_fn(void *arg)
 	t->reg = kipc_queue_notify(t->fd, SIGUSR1, 0x5eed);
 	if (write(t->reg_fd, "r", 1) != 1 || read(t->go_fd, &c, 1) != 1)
 		return NULL;
-	t->got = take_signal(SIGUSR1, &t->si, KT_CHILD_TIMEOUT_MS);
+	t->got = kt_take_signal(SIGUSR1, &t->si, KT_CHILD_TIMEOUT_MS);
 	return NULL;
 }
 
@@ -2933,7 +2788,7 @@ TEST_F(kipc, notify_goes_to_registering_thread)
 	ASSERT_EQ(0, pipe(go));
 	t.reg_fd = sync[1];
 	t.go_fd = go[0];
-	block_signal(SIGUSR1);	/* inherited by the thread */
+	kt_block_signal(SIGUSR1, true);	/* inherited by the thread */
 	ASSERT_EQ(0, pthread_create(&th, NULL, notify_thread_fn, &t));
 	p.fd = sync[0];
 	p.events = POLLIN;
@@ -2942,7 +2797,7 @@ TEST_F(kipc, notify_goes_to_registering_thread)
 	EXPECT_EQ((uint32_t)getpid(), in.notify_pid);
 	ASSERT_EQ(0, send_str(t.fd, "t", 0));
 	/* Not pending for this thread, nor for the process. */
-	EXPECT_EQ(0, sig_pending(SIGUSR1));
+	EXPECT_EQ(0, kt_sig_pending(SIGUSR1));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	EXPECT_EQ(0, t.reg);
@@ -2969,14 +2824,14 @@ TEST_F(kipc, notify_registering_thread_exited)
 
 	t.fd = new_queue(4, 16);
 	ASSERT_LE(0, t.fd);
-	block_signal(SIGUSR1);
+	kt_block_signal(SIGUSR1, true);
 	ASSERT_EQ(0, pthread_create(&th, NULL, register_and_exit, &t));
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(0, t.reg);
 	ASSERT_EQ(0, q_info(t.fd, &in));
 	EXPECT_EQ((uint32_t)getpid(), in.notify_pid);
 	ASSERT_EQ(0, send_str(t.fd, "t", 0));
-	ASSERT_EQ(1, take_signal(SIGUSR1, &si, 0));
+	ASSERT_EQ(1, kt_take_signal(SIGUSR1, &si, 0));
 	EXPECT_EQ(SI_MESGQ, si.si_code);
 	EXPECT_EQ(0xe817ULL, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
 }
@@ -3242,26 +3097,6 @@ TEST_F(kipc, tool_head_reads_message)
 
 /* ---- signals and blocked calls ----------------------------------------------------- */
 
-static int handler_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'h';
-
-	if (write(handler_fd, &c, 1) != 1)
-		_exit(90);
-}
-
-static int read_byte(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -ETIMEDOUT;
-	return read(fd, &c, 1) == 1 ? c : -EIO;
-}
-
 enum blocked_op { OP_RECV, OP_SEND, OP_READ, OP_WRITE };
 
 /*
@@ -3277,8 +3112,7 @@ static pid_t spawn_blocked(int fd, enum blocked_op op, int rep, int hfd,
 
 	if (pid == 0) {
 		if (hfd >= 0) {
-			handler_fd = hfd;
-			if (kt_on_signal(SIGUSR1, on_usr1, flags))
+			if (kt_catch_signal(SIGUSR1, hfd, flags))
 				_exit(91);
 		}
 		switch (op) {
@@ -3327,7 +3161,7 @@ static void check_eintr(struct __test_metadata *_metadata, enum blocked_op op)
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_blocked(fd, sending, !sending, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	EXPECT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-EINTR, r.ret);
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
@@ -3367,7 +3201,7 @@ static void check_restart(struct __test_metadata *_metadata, enum blocked_op op)
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, wait_blocked(fd, sending, !sending, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	/* The handler ran; the call restarted and blocks again. */
 	ASSERT_EQ(0, wait_blocked(fd, sending, !sending, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
@@ -3442,15 +3276,10 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct kipc_timespec dl = kt_ts_at(end);
-		struct sigaction sa;
 		char buf[8];
 		int ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = SA_RESTART;
-		handler_fd = hp[1];
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
 			_exit(91);
 		ret = q_recv_raw(fd, KIPC_WAIT_DEADLINE, &dl, buf, sizeof(buf),
 				 NULL, NULL);
@@ -3459,7 +3288,7 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 	}
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-ETIMEDOUT, r.ret);
 	EXPECT_LE(end, (int64_t)r.value);
@@ -3837,22 +3666,17 @@ TEST_F(kipc, exit_while_blocked_in_send)
 	check_exit_while_blocked(_metadata, OP_SEND);
 }
 
-static void on_sig_noop(int sig)
-{
-}
-
 /*
  * Closing the only fd under a blocked receive: the call keeps the queue
  * alive and goes on waiting until a signal interrupts it.
  */
 TEST_F(kipc, close_while_blocked_then_interrupt)
 {
-	struct sigaction sa = { .sa_handler = on_sig_noop };
 	struct thread_op t = { .op = OP_RECV, .ret = 1 };
 	struct kipc_stats b, a;
 	pthread_t th;
 
-	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	ASSERT_EQ(0, kt_on_signal(SIGUSR2, kt_signal_noop, 0));
 	ASSERT_EQ(0, kt_stats(&b));
 	t.fd = new_queue(2, 8);
 	ASSERT_LE(0, t.fd);
@@ -4105,10 +3929,8 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 120)
 	int fd = new_queue(S_CAP, S_SIZE);
 
 	ASSERT_LE(0, fd);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 
 	for (c = 0; c < SC; c++) {
 		cons[c] = kt_fork();

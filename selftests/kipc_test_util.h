@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +72,7 @@ static struct kt_state {
 	struct kt_param params[KT_MAX_PARAMS];
 	int nparams;
 	struct kipc_stats base;
+	int signal_fd;		/* where kt_note_signal() writes */
 } kt;
 
 /* ---- plain ioctls ---------------------------------------------------- */
@@ -102,6 +104,25 @@ static inline int kt_stats(struct kipc_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	return kt_dev_ioctl(KIPC_IOC_STATS, s);
+}
+
+/* The bytes charged to the caller's uid, or UINT64_MAX if unknown. */
+static inline uint64_t kt_stats_uid_bytes(void)
+{
+	struct kipc_stats s;
+
+	return kt_stats(&s) ? UINT64_MAX : s.uid_bytes;
+}
+
+/* Poll @fd for @events without waiting: revents (0 if none), or -errno. */
+static inline int kt_poll_now(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r = poll(&p, 1, 0);
+
+	if (r < 0)
+		return -errno;
+	return r ? p.revents : 0;
 }
 
 /* KIPC_IOC_CREATE with @c as is: the new fd, or -errno. */
@@ -260,6 +281,86 @@ static inline int kt_on_signal(int sig, void (*fn)(int), int flags)
 	return sigaction(sig, &sa, NULL);
 }
 
+/* ---- signals ---------------------------------------------------------- */
+
+/* A handler that does nothing: the signal only interrupts. */
+static inline void kt_signal_noop(int sig)
+{
+	(void)sig;
+}
+
+/* A handler that writes 'h' to kt.signal_fd, to show that it ran. */
+static inline void kt_note_signal(int sig)
+{
+	char c = 'h';
+
+	(void)sig;
+	if (write(kt.signal_fd, &c, 1) != 1)
+		_exit(90);
+}
+
+/* Catch @sig with kt_note_signal() writing to @fd (sa_flags @flags). */
+static inline int kt_catch_signal(int sig, int fd, int flags)
+{
+	kt.signal_fd = fd;
+	return kt_on_signal(sig, kt_note_signal, flags);
+}
+
+/* One byte from @fd within @timeout_ms: the byte, -ETIMEDOUT or -EIO. */
+static inline int kt_read_byte(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -ETIMEDOUT;
+	return read(fd, &c, 1) == 1 ? c : -EIO;
+}
+
+/* Block (@block true) or unblock @sig for the calling thread. */
+static inline void kt_block_signal(int sig, bool block)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &s, NULL);
+}
+
+/* Whether @sig is pending, for this thread or the process: 1, 0, -errno. */
+static inline int kt_sig_pending(int sig)
+{
+	sigset_t s;
+
+	if (sigpending(&s))
+		return -errno;
+	return sigismember(&s, sig);
+}
+
+/*
+ * Take @sig if it is pending (it is blocked), waiting up to @timeout_ms
+ * (0: only look): 1 with *@si filled, 0 if it did not come, -errno.
+ */
+static inline int kt_take_signal(int sig, siginfo_t *si, int timeout_ms)
+{
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (timeout_ms % 1000) * KT_NSEC_PER_MSEC,
+	};
+	sigset_t s;
+	int r;
+
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	memset(si, 0, sizeof(*si));
+	do {
+		r = sigtimedwait(&s, si, &ts);
+	} while (r < 0 && errno == EINTR);
+	if (r == sig)
+		return 1;
+	return r < 0 && errno == EAGAIN ? 0 : -errno;
+}
+
 /* ---- memory ----------------------------------------------------------- */
 
 static inline size_t kt_page_size(void)
@@ -292,6 +393,34 @@ static inline void *kt_readonly_copy(const void *src, size_t len)
 	return p;
 }
 
+/* Two pages, the second inaccessible: the boundary between them, or NULL. */
+static inline char *kt_guard_boundary(void)
+{
+	char *p = mmap(NULL, 2 * kt_page_size(), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p + kt_page_size(), kt_page_size(), PROT_NONE))
+		return NULL;
+	return p + kt_page_size();
+}
+
+/*
+ * @size zeroed bytes shared with the children forked after (anonymous,
+ * MAP_SHARED: for the state of multi-process tests), or NULL.
+ */
+static inline void *kt_shared_map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0, size);
+	return p;
+}
+
 /* The lowest free fd number (to see that a failed call leaked none). */
 static inline int kt_lowest_free_fd(void)
 {
@@ -302,26 +431,161 @@ static inline int kt_lowest_free_fd(void)
 	return fd;
 }
 
-/* ---- module parameters ------------------------------------------------ */
+/* ---- /proc, /sys and fdinfo files --------------------------------------- */
 
-static inline int kt_param_read(const char *param, char *buf, size_t size)
+/* Read file @path whole (up to @size - 1 bytes, NUL-terminated): length, -errno. */
+static inline ssize_t kt_read_file(const char *path, char *buf, size_t size)
 {
-	char path[128];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", param);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, size - 1);
-	if (n < 0) {
+	if (n < 0)
 		n = -errno;
-		close(fd);
-		return n;
-	}
 	close(fd);
-	buf[n] = '\0';
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* The first number of file @path (a /proc/sys or /sys value), or -errno. */
+static inline long long kt_read_number(const char *path)
+{
+	char buf[64];
+	ssize_t n = kt_read_file(path, buf, sizeof(buf));
+
+	if (n <= 0)
+		return n < 0 ? n : -ENODATA;
+	return strtoll(buf, NULL, 0);
+}
+
+/* /proc/self/fdinfo/@fd into @buf (NUL-terminated): 0 or -errno. */
+static inline int kt_read_fdinfo(int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	n = kt_read_file(path, buf, size);
+	return n < 0 ? (int)n : 0;
+}
+
+/* Whether @buf has @line as a whole line. */
+static inline bool kt_has_line(const char *buf, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = buf;
+
+	while ((p = strstr(p, line))) {
+		if ((p == buf || p[-1] == '\n') &&
+		    (p[n] == '\n' || p[n] == '\0'))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* Expect the printf-formatted line to be a whole line of fdinfo text @buf. */
+#define KT_EXPECT_LINE(buf, ...) do {					\
+	char l_[256];							\
+									\
+	snprintf(l_, sizeof(l_), __VA_ARGS__);				\
+	EXPECT_TRUE(kt_has_line(buf, l_))				\
+		TH_LOG("no line \"%s\" in fdinfo:\n%s", l_, buf);	\
+} while (0)
+
+/* The line of @buf that starts with @key (with or without its ':'), or NULL. */
+static inline const char *kt_find_key(const char *buf, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p;
+
+	if (n && key[n - 1] == ':')
+		n--;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ':')
+			return p;
+	return NULL;
+}
+
+/*
+ * The (first) number of fdinfo line @key ("sem-value", "mutex-word"...) of
+ * @fd in *@val: 0, -ENOENT if there is no such line, or -errno.
+ */
+static inline int kt_fdinfo_u64(int fd, const char *key, uint64_t *val)
+{
+	char buf[2048];
+	const char *p;
+	int err = kt_read_fdinfo(fd, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	p = kt_find_key(buf, key);
+	if (!p)
+		return -ENOENT;
+	*val = strtoull(strchr(p, ':') + 1, NULL, 0);
+	return 0;
+}
+
+/* The number of fdinfo line @key of @fd, or -1 if it cannot be read. */
+static inline long long kt_fdinfo_val(int fd, const char *key)
+{
+	uint64_t v;
+
+	return kt_fdinfo_u64(fd, key, &v) ? -1 : (long long)v;
+}
+
+/*
+ * Wait until every line of the printf-formatted text (lines separated by
+ * '\n', e.g. "queue-senders:\t1\nqueue-receivers:\t0") is a whole line
+ * of @fd's fdinfo.  Return: 0, -ETIMEDOUT after @timeout_ms, or -errno.
+ */
+static inline int __attribute__((format(printf, 3, 4)))
+kt_wait_fdinfo(int fd, int timeout_ms, const char *fmt, ...)
+{
+	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
+	char want[256], buf[2048], *line, *save;
+	bool all;
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	for (;;) {
+		char lines[sizeof(want)];
+
+		err = kt_read_fdinfo(fd, buf, sizeof(buf));
+		if (err)
+			return err;
+		memcpy(lines, want, sizeof(want));
+		all = true;
+		for (line = strtok_r(lines, "\n", &save); line && all;
+		     line = strtok_r(NULL, "\n", &save))
+			all = kt_has_line(buf, line);
+		if (all)
+			return 0;
+		if (kt_now_ns() > end)
+			return -ETIMEDOUT;
+		kt_sleep_ms(1);
+	}
+}
+
+/* ---- module parameters ------------------------------------------------ */
+
+/* Module parameter @param into @buf, without its trailing newline: 0 or -errno. */
+static inline int kt_param_read(const char *param, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", param);
+	n = kt_read_file(path, buf, size);
+	if (n < 0)
+		return (int)n;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return 0;
@@ -489,18 +753,26 @@ static inline int kt_become(uid_t uid, gid_t gid)
 }
 
 /*
- * Wait until @fd's event has exactly @n blocked waiters.
- * Return: 0, or -ETIMEDOUT after @timeout_ms.
+ * Wait until @fd's object has exactly @n blocked waiters: the fdinfo line
+ * "<type>-waiters:" of an event, mutex, cond or semaphore.
+ * Return: 0, -ETIMEDOUT after @timeout_ms, or -errno.
  */
 static inline int kt_wait_waiters(int fd, unsigned int n, int timeout_ms)
 {
 	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-	struct kipc_event_info in;
+	char buf[2048], want[32];
+	const char *p;
+	int err;
 
+	snprintf(want, sizeof(want), "-waiters:\t%u\n", n);
 	for (;;) {
-		if (kt_event_info(fd, &in))
-			return -EIO;
-		if (in.waiters == n)
+		err = kt_read_fdinfo(fd, buf, sizeof(buf));
+		if (err)
+			return err;
+		p = strstr(buf, "-waiters:\t");
+		if (!p)
+			return -ENOENT;
+		if (!strncmp(p, want, strlen(want)))
 			return 0;
 		if (kt_now_ns() > end)
 			return -ETIMEDOUT;
@@ -508,24 +780,39 @@ static inline int kt_wait_waiters(int fd, unsigned int n, int timeout_ms)
 	}
 }
 
+/* The state letter ('R', 'S', 'T', ...) of /proc stat file @path, or 0. */
+static inline char kt_stat_state(const char *path)
+{
+	char buf[512], *p;
+
+	if (kt_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 /* The state letter of /proc/<pid>/stat ('R', 'S', 'T', ...), or 0. */
 static inline char kt_proc_state(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	return kt_stat_state(path);
+}
+
+/* The state letter of thread @tid of this process, or 0. */
+static inline char kt_thread_state(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	return kt_stat_state(path);
+}
+
+/* The calling thread's id. */
+static inline pid_t kt_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
 }
 
 /* Wait until @pid sleeps interruptibly (is blocked in a system call). */
@@ -534,6 +821,24 @@ static inline int kt_wait_sleeping(pid_t pid, int timeout_ms)
 	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
 
 	while (kt_proc_state(pid) != 'S') {
+		if (kt_now_ns() > end)
+			return -ETIMEDOUT;
+		kt_sleep_ms(1);
+	}
+	return 0;
+}
+
+/*
+ * Wait until thread *@tid of this process (0 until the thread has set it)
+ * sleeps interruptibly.  Return: 0, or -ETIMEDOUT after @timeout_ms.
+ */
+static inline int kt_wait_thread_sleeping(volatile pid_t *tid, int timeout_ms)
+{
+	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
+	pid_t t;
+
+	while (!(t = __atomic_load_n(tid, __ATOMIC_ACQUIRE)) ||
+	       kt_thread_state(t) != 'S') {
 		if (kt_now_ns() > end)
 			return -ETIMEDOUT;
 		kt_sleep_ms(1);
