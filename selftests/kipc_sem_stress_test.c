@@ -31,10 +31,8 @@ TEST_F_TIMEOUT(kipc, stress_mutex_mixed_paths, 180)
 	pid_t pids[N];
 
 	ASSERT_LE(0, fd);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 	for (i = 0; i < N; i++) {
 		pids[i] = kt_fork();
 		ASSERT_LE(0, pids[i]);
@@ -80,6 +78,7 @@ TEST_F_TIMEOUT(kipc, stress_mutex_mixed_paths, 180)
 	TH_LOG("kernel posts %llu, kernel waits %llu of %d",
 	       (unsigned long long)in.posts, (unsigned long long)in.waits,
 	       N * M);
+	kt_soak_count(N, 2 * sh->counter);	/* a wait and a post each */
 	munmap(sh, sizeof(*sh));
 }
 
@@ -145,6 +144,7 @@ TEST_F(kipc, stress_counting_mixed_paths)
 	TH_LOG("kernel posts %llu, kernel waits %llu of %d",
 	       (unsigned long long)in.posts, (unsigned long long)in.waits,
 	       N * M);
+	kt_soak_count(2 * N, 2ULL * N * M);	/* N * M posts, as many waits */
 }
 
 TEST_HARNESS_MAIN
