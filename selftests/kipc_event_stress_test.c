@@ -47,10 +47,8 @@ TEST_F_TIMEOUT(kipc, stress_producers_consumers, 90)
 	int data, tok, i, k;
 	uint64_t n;
 
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 	data = new_event(0);
 	ASSERT_LE(0, data);
 	tok = new_event(KIPC_EVENT_SET);	/* the one token */

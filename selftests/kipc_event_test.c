@@ -20,12 +20,9 @@ KT_FIXTURE()
 /* Whether @fd polls readable right now. */
 static int poll_now(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int r = poll(&p, 1, 0);
+	int r = kt_poll_now(fd, POLLIN);
 
-	if (r < 0)
-		return -errno;
-	return r == 1 && (p.revents & POLLIN) ? 1 : 0;
+	return r < 0 ? r : !!(r & POLLIN);
 }
 
 /* ---- auto-reset ------------------------------------------------------------ */

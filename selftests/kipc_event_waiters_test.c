@@ -179,19 +179,9 @@ TEST_F(kipc, fifo_order_auto)
 
 /* ---- signals and blocked waits ------------------------------------------------------- */
 
-static int handler_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'h';
-
-	if (write(handler_fd, &c, 1) != 1)
-		_exit(90);
-}
-
 /*
- * A child that installs on_usr1 for SIGUSR1 (with @flags), then waits on
- * @fd without a deadline and reports the result on @rep.
+ * A child that catches SIGUSR1 with kt_catch_signal() (@hfd, @flags), then
+ * waits on @fd without a deadline and reports the result on @rep.
  */
 static pid_t spawn_signal_waiter(int fd, int rep, int hfd, int flags)
 {
@@ -200,24 +190,13 @@ static pid_t spawn_signal_waiter(int fd, int rep, int hfd, int flags)
 	int ret;
 
 	if (pid == 0) {
-		handler_fd = hfd;
-		if (kt_on_signal(SIGUSR1, on_usr1, flags))
+		if (kt_catch_signal(SIGUSR1, hfd, flags))
 			_exit(91);
 		ret = kipc_event_wait(fd, KIPC_INFINITE, &v);
 		kt_report(rep, 0, ret, v);
 		_exit(0);
 	}
 	return pid;
-}
-
-static int read_byte(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -ETIMEDOUT;
-	return read(fd, &c, 1) == 1 ? c : -EIO;
 }
 
 TEST_F(kipc, signal_interrupts_wait_eintr)
@@ -234,7 +213,7 @@ TEST_F(kipc, signal_interrupts_wait_eintr)
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	EXPECT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-EINTR, r.ret);
 	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
@@ -260,7 +239,7 @@ TEST_F(kipc, signal_sa_restart_resumes_wait)
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	/* The handler ran; the wait restarted and blocks again. */
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
@@ -275,7 +254,6 @@ TEST_F(kipc, signal_sa_restart_resumes_wait)
 TEST_F(kipc, signal_sa_restart_keeps_deadline)
 {
 	struct kt_report r;
-	struct sigaction sa;
 	int64_t end;
 	int fd = new_event(0), rep[2], hp[2], st;
 	pid_t pid;
@@ -290,11 +268,7 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 		struct kipc_timespec dl = kt_ts_at(end);
 		int ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = SA_RESTART;
-		handler_fd = hp[1];
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
 			_exit(91);
 		ret = kt_wait_raw(fd, KIPC_WAIT_DEADLINE, &dl, NULL);
 		kt_report(rep[1], 0, ret, (uint64_t)kt_now_ns());
@@ -302,7 +276,7 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 	}
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-ETIMEDOUT, r.ret);
 	EXPECT_LE(end, (int64_t)r.value);
@@ -518,19 +492,14 @@ static void *thread_waiter(void *arg)
 	return NULL;
 }
 
-static void on_sig_noop(int sig)
-{
-}
-
 /* Closing the fd under a blocked wait: the object lives until it returns. */
 TEST_F(kipc, close_while_waiting)
 {
-	struct sigaction sa = { .sa_handler = on_sig_noop };
 	struct thread_wait t = { .ret = 1 };
 	struct kipc_stats b, a;
 	pthread_t th;
 
-	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	ASSERT_EQ(0, kt_on_signal(SIGUSR2, kt_signal_noop, 0));
 	ASSERT_EQ(0, kt_stats(&b));
 	t.fd = new_event(0);
 	ASSERT_LE(0, t.fd);

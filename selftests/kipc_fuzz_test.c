@@ -39,6 +39,7 @@
 
 #include "libkipc.h"
 #include "kselftest_harness.h"
+#include "kipc_test_util.h"
 
 #define NPROCS		2
 #define NTHREADS	3
@@ -967,9 +968,8 @@ TEST(fuzz_ioctls)
 	char list[512], saved[32];
 	int i, status;
 
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, st);
+	st = kt_shared_map(sizeof(*st));
+	ASSERT_NE(NULL, st);
 	ASSERT_EQ(0, kipc_stats(&before));
 	TH_LOG("seed %llu, %d processes x %d threads x %lu iterations",
 	       (unsigned long long)seed, NPROCS, NTHREADS, iters);

@@ -34,11 +34,11 @@ TEST_F(kipc, cond_timed_wait_holds_mutex)
 	EXPECT_EQ(-ETIMEDOUT, kipc_cond_wait(cfd, h, 60 * KT_NSEC_PER_MSEC));
 	EXPECT_LE(60 * KT_NSEC_PER_MSEC, kt_now_ns() - t0);
 	ASSERT_EQ(0, minfo(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
-	EXPECT_EQ(0, fdinfo_val(cfd, "cond-waiters:"));
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
+	EXPECT_EQ(0, kt_fdinfo_val(cfd, "cond-waiters:"));
 	EXPECT_EQ(-ETIMEDOUT, kipc_cond_wait(cfd, h, 0));
 	ASSERT_EQ(0, minfo(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	kipc_mutex_detach(h);
 }
@@ -161,12 +161,12 @@ TEST_F(kipc, cond_signal_wakes_one_broadcast_all)
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, pipe(pfd));
 	ASSERT_EQ(0, fork_cond_waiters(h, cfd, 3, pfd[1], pid));
-	ASSERT_EQ(0, wait_cond_waiters(cfd, 3, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(cfd, 3, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(1, kipc_cond_signal(cfd, 0));
 	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, r.ret);
 	EXPECT_EQ(0, kt_read_report(pfd[0], &r, 200));
-	EXPECT_EQ(2, fdinfo_val(cfd, "cond-waiters:"));
+	EXPECT_EQ(2, kt_fdinfo_val(cfd, "cond-waiters:"));
 	EXPECT_EQ(2, kipc_cond_signal(cfd, 1));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -175,7 +175,7 @@ TEST_F(kipc, cond_signal_wakes_one_broadcast_all)
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, kt_reap(pid[i], KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kipc_cond_signal(cfd, 1));
-	EXPECT_EQ(3, fdinfo_val(cfd, "cond-wakeups:"));
+	EXPECT_EQ(3, kt_fdinfo_val(cfd, "cond-wakeups:"));
 	kipc_mutex_detach(h);
 }
 
@@ -193,7 +193,7 @@ TEST_F(kipc, cond_signal_fifo)
 	ASSERT_EQ(0, pipe(pfd));
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, fork_cond_waiters(h, cfd, 1, pfd[1], &pid[i]));
-		ASSERT_EQ(0, wait_cond_waiters(cfd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(cfd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(1, kipc_cond_signal(cfd, 0));
@@ -247,10 +247,8 @@ TEST_F(kipc, cond_producer_consumer_processes)
 	ne = kipc_cond_create(NULL, 0600, 0);
 	ASSERT_LE(0, nf);
 	ASSERT_LE(0, ne);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 
 	for (i = 0; i < PC_CONSUMERS; i++) {
 		cons[i] = kt_fork();
@@ -340,7 +338,7 @@ TEST_F(kipc, cond_wait_owner_dies_during_relock)
 		int ret;
 
 		/* Wait until the parent is in its cond wait, then lock. */
-		while (fdinfo_val(cfd, "cond-waiters:") != 1)
+		while (kt_fdinfo_val(cfd, "cond-waiters:") != 1)
 			kt_sleep_ms(1);
 		ret = kipc_mutex_lock(h, KIPC_INFINITE);
 		if (!ret)
@@ -365,7 +363,7 @@ TEST_F(kipc, cond_wait_owner_dies_during_relock)
 	EXPECT_EQ(-EOWNERDEAD, kipc_cond_wait(cfd, h, KIPC_INFINITE));
 	EXPECT_EQ(0, kt_reap(killer, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, minfo(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_STATE_OWNERDEAD, in.state);
 	EXPECT_EQ(0, kipc_mutex_consistent(h));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));

@@ -33,10 +33,8 @@ TEST_F(kipc, stress_counter_processes)
 
 	fd = mk_mutex(0, &h);
 	ASSERT_LE(0, fd);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 	for (i = 0; i < ST_PROCS; i++) {
 		pid[i] = kt_fork();
 		ASSERT_LE(0, pid[i]);
@@ -174,10 +172,8 @@ TEST_F_TIMEOUT(kipc, robust_no_spurious_ownerdead, 300)
 
 	fd = mk_mutex(0, &h);
 	ASSERT_LE(0, fd);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
+	ASSERT_NE(NULL, sh);
 	for (i = 0; i < RC_CONTENDERS; i++) {
 		con[i] = kt_fork();
 		ASSERT_LE(0, con[i]);

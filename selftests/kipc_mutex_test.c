@@ -29,22 +29,6 @@ static uint32_t *map_word(int fd)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int wait_mutex_waiters(int fd, unsigned int n, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-	struct kipc_mutex_info in;
-
-	for (;;) {
-		if (minfo(fd, &in))
-			return -EIO;
-		if (in.waiters == n)
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-}
-
 /* Wait until the mutex is owned by someone (a child locked it). */
 static int wait_owned(int fd, int timeout_ms)
 {
@@ -91,9 +75,9 @@ TEST_F(kipc, create_defaults)
 	EXPECT_EQ(0U, in.owner_pid);
 	EXPECT_EQ(0U, in.depth);
 	EXPECT_EQ(0U, in.waiters);
-	EXPECT_EQ(0, fdinfo_val(fd, "mutex-recursive:"));
-	EXPECT_EQ(0, fdinfo_val(fd, "mutex-word:"));
-	EXPECT_EQ(0, fdinfo_val(fd, "mutex-waiters:"));
+	EXPECT_EQ(0, kt_fdinfo_val(fd, "mutex-recursive:"));
+	EXPECT_EQ(0, kt_fdinfo_val(fd, "mutex-word:"));
+	EXPECT_EQ(0, kt_fdinfo_val(fd, "mutex-waiters:"));
 
 	/* No attributes at all: the defaults. */
 	memset(&c, 0, sizeof(c));
@@ -106,10 +90,10 @@ TEST_F(kipc, create_defaults)
 
 	cfd = kipc_cond_create(NULL, 0600, 0);
 	ASSERT_LE(0, cfd);
-	EXPECT_EQ(0, fdinfo_val(cfd, "cond-waiters:"));
+	EXPECT_EQ(0, kt_fdinfo_val(cfd, "cond-waiters:"));
 	EXPECT_EQ(0, kipc_cond_signal(cfd, 0));
 	EXPECT_EQ(0, kipc_cond_signal(cfd, 1));
-	EXPECT_EQ(2, fdinfo_val(cfd, "cond-signals:"));
+	EXPECT_EQ(2, kt_fdinfo_val(cfd, "cond-signals:"));
 }
 
 TEST_F(kipc, create_recursive_attr)
@@ -120,7 +104,7 @@ TEST_F(kipc, create_recursive_attr)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, minfo(fd, &in));
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_RECURSIVE, in.flags);
-	EXPECT_EQ(1, fdinfo_val(fd, "mutex-recursive:"));
+	EXPECT_EQ(1, kt_fdinfo_val(fd, "mutex-recursive:"));
 }
 
 TEST_F(kipc, create_bad_attr)
@@ -171,7 +155,7 @@ TEST_F(kipc, named_mutex_shared)
 	ASSERT_EQ(0, kipc_mutex_attach(fb, &b));
 	ASSERT_EQ(0, kipc_mutex_lock(a, KIPC_INFINITE));
 	ASSERT_EQ(0, minfo(fb, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ(-EDEADLK, kipc_mutex_lock(b, 0));
 	/* Unlock through the other handle: same word, same owner. */
 	EXPECT_EQ(0, kipc_mutex_unlock(b));
@@ -241,12 +225,12 @@ TEST_F(kipc, lock_unlock_fast_path)
 	w = map_word(fd);
 	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
-	EXPECT_EQ(my_tid(), *w);
+	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ((uint32_t)getpid(), in.owner_pid);
 	EXPECT_EQ(1U, in.depth);
-	EXPECT_EQ((long long)my_tid(), fdinfo_val(fd, "mutex-owner:"));
+	EXPECT_EQ((long long)(uint32_t)kt_gettid(), kt_fdinfo_val(fd, "mutex-owner:"));
 	ASSERT_EQ(0, kipc_mutex_unlock(h));
 	EXPECT_EQ(0U, *w);
 	for (i = 0; i < 1000; i++) {
@@ -268,20 +252,20 @@ TEST_F(kipc, lock_unlock_kernel_path)
 	w = map_word(fd);
 	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, raw_lock(fd, 0, 0));
-	EXPECT_EQ(my_tid(), *w);
+	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ(-EDEADLK, raw_lock(fd, 0, 0));
 	EXPECT_EQ(-EDEADLK, raw_lock(fd, KIPC_WAIT_NONBLOCK, 0));
 	EXPECT_EQ(0, raw_unlock(fd));
 	EXPECT_EQ(0U, *w);
 	EXPECT_EQ(-EPERM, raw_unlock(fd));
 	/* Locked in user space, unlocked by the kernel and back. */
-	*w = my_tid();
+	*w = (uint32_t)kt_gettid();
 	EXPECT_EQ(0, raw_unlock(fd));
 	EXPECT_EQ(0U, *w);
 	ASSERT_EQ(0, raw_lock(fd, KIPC_WAIT_NONBLOCK, 0));
-	EXPECT_EQ(my_tid(), *w);
+	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	*w = 0;
 	munmap(w, MAPSZ);
 }
@@ -503,9 +487,9 @@ TEST_F(kipc, recursive_depth)
 		ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 		ASSERT_EQ(0, minfo(fd, &in));
 		EXPECT_EQ((uint32_t)i, in.depth);
-		EXPECT_EQ(my_tid(), in.owner_tid);
+		EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	}
-	EXPECT_EQ(my_tid() | KIPC_MUTEX_KSTATE, *w);
+	EXPECT_EQ((uint32_t)kt_gettid() | KIPC_MUTEX_KSTATE, *w);
 	EXPECT_EQ(0, kipc_mutex_lock(h, 0));	/* depth 4 */
 	for (i = 4; i >= 1; i--) {
 		ASSERT_EQ(0, minfo(fd, &in));
@@ -519,7 +503,7 @@ TEST_F(kipc, recursive_depth)
 	EXPECT_EQ(-EPERM, kipc_mutex_unlock(h));
 
 	/* Locked in user space by a raw swap: the kernel counts from 1. */
-	*w = my_tid();
+	*w = (uint32_t)kt_gettid();
 	EXPECT_EQ(0, raw_lock(fd, 0, 0));
 	ASSERT_EQ(0, minfo(fd, &in));
 	EXPECT_EQ(2U, in.depth);
@@ -588,9 +572,9 @@ TEST_F(kipc, handoff_fifo_order)
 			kipc_mutex_unlock(h);
 			_exit(0);
 		}
-		ASSERT_EQ(0, wait_mutex_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
-	EXPECT_EQ(1, fdinfo_val(fd, "mutex-waiters:") == 3);
+	EXPECT_EQ(1, kt_fdinfo_val(fd, "mutex-waiters:") == 3);
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -599,7 +583,7 @@ TEST_F(kipc, handoff_fifo_order)
 	}
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, kt_reap(pid[i], KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, wait_mutex_waiters(fd, 0, 100));
+	EXPECT_EQ(0, kt_wait_waiters(fd, 0, 100));
 	kipc_mutex_detach(h);
 }
 
@@ -625,15 +609,15 @@ TEST_F(kipc, robust_killed_owner_consistent)
 	EXPECT_EQ(-EOWNERDEAD, kipc_mutex_lock(h, KIPC_INFINITE));
 	ASSERT_EQ(0, minfo(fd, &in));
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_STATE_OWNERDEAD, in.state);
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ((uint32_t)getpid(), in.owner_pid);
-	EXPECT_EQ(my_tid() | KIPC_MUTEX_KSTATE, *w);
+	EXPECT_EQ((uint32_t)kt_gettid() | KIPC_MUTEX_KSTATE, *w);
 	EXPECT_EQ(-EDEADLK, kipc_mutex_lock(h, 0));
 	EXPECT_EQ(0, kipc_mutex_consistent(h));
 	EXPECT_EQ(-EINVAL, kipc_mutex_consistent(h));
 	ASSERT_EQ(0, minfo(fd, &in));
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_STATE_OK, in.state);
-	EXPECT_EQ(my_tid(), *w);
+	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	EXPECT_EQ(0U, *w);
 	/* Later locks are ordinary. */
@@ -710,7 +694,7 @@ TEST_F(kipc, robust_notrecoverable_wakes_waiters)
 			_exit(0);
 		}
 	}
-	ASSERT_EQ(0, wait_mutex_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -749,7 +733,7 @@ TEST_F(kipc, robust_blocked_waiter_gets_ownerdead_promptly)
 		}
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_mutex_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	t0 = kt_now_ns();
 	kill(holder, SIGKILL);
 	ASSERT_EQ(1, kt_read_report(wfd[0], &r, 2000));
@@ -871,22 +855,22 @@ static void check_signal(struct __test_metadata *_metadata, bool cond,
 			ret = kipc_mutex_lock(h, KIPC_INFINITE);
 		}
 		minfo(fd, &in);
-		kt_report(pfd[1], noop_hits, ret, in.owner_tid == my_tid());
-		if (in.owner_tid == my_tid())
+		kt_report(pfd[1], noop_hits, ret, in.owner_tid == (uint32_t)kt_gettid());
+		if (in.owner_tid == (uint32_t)kt_gettid())
 			kipc_mutex_unlock(h);
 		_exit(0);
 	}
 	if (cond) {
-		ASSERT_EQ(0, wait_cond_waiters(cfd, 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(cfd, 1, KT_CHILD_TIMEOUT_MS));
 	} else {
-		ASSERT_EQ(0, wait_mutex_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	}
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	kill(pid, SIGUSR1);
 	if (!cond && (sa_flags & SA_RESTART)) {
 		/* Restarted: still waiting; the unlock hands it over. */
 		EXPECT_EQ(0, kt_read_report(pfd[0], &r, 300));
-		ASSERT_EQ(0, wait_mutex_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 		EXPECT_EQ(0, kipc_mutex_unlock(h));
 		ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
 		EXPECT_EQ(0, r.ret);
@@ -903,7 +887,7 @@ static void check_signal(struct __test_metadata *_metadata, bool cond,
 		}
 	}
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, wait_mutex_waiters(fd, 0, 100));
+	EXPECT_EQ(0, kt_wait_waiters(fd, 0, 100));
 	kipc_mutex_detach(h);
 }
 
@@ -942,10 +926,10 @@ TEST_F(kipc, kill_blocked_waiters)
 	ASSERT_LE(0, a);
 	if (a == 0)
 		_exit(kipc_mutex_lock(h, KIPC_INFINITE) ? 1 : 0);
-	ASSERT_EQ(0, wait_mutex_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	kill(a, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(a, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, wait_mutex_waiters(fd, 0, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_wait_waiters(fd, 0, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 
 	/* Killed in the re-lock of a cond wait. */
@@ -957,13 +941,13 @@ TEST_F(kipc, kill_blocked_waiters)
 		kipc_cond_wait(cfd, h, KIPC_INFINITE);
 		_exit(2);
 	}
-	ASSERT_EQ(0, wait_cond_waiters(cfd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(cfd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	EXPECT_EQ(1, kipc_cond_signal(cfd, 0));
-	ASSERT_EQ(0, wait_mutex_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	kill(b, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(b, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, wait_mutex_waiters(fd, 0, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_wait_waiters(fd, 0, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	EXPECT_EQ(0, kipc_mutex_lock(h, 0));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
@@ -986,7 +970,7 @@ TEST_F(kipc, garbage_word_interpretation)
 	/* Flag bits without an owner: unlocked. */
 	*w = KIPC_MUTEX_WAITERS | KIPC_MUTEX_KSTATE;
 	EXPECT_EQ(0, raw_lock(fd, 0, 0));
-	EXPECT_EQ(my_tid(), *w);
+	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	EXPECT_EQ(0, raw_unlock(fd));
 	EXPECT_EQ(0U, *w);
 
@@ -1001,7 +985,7 @@ TEST_F(kipc, garbage_word_interpretation)
 	EXPECT_EQ(0, raw_unlock(fd));
 
 	/* Our own tid with stray flags: ours. */
-	*w = my_tid() | KIPC_MUTEX_WAITERS;
+	*w = (uint32_t)kt_gettid() | KIPC_MUTEX_WAITERS;
 	EXPECT_EQ(-EDEADLK, raw_lock(fd, 0, 0));
 	EXPECT_EQ(0, raw_unlock(fd));
 	EXPECT_EQ(0U, *w);
@@ -1066,7 +1050,7 @@ TEST_F(kipc, garbage_word_under_load)
 		kill(pid[i], SIGKILL);
 		EXPECT_EQ(256 + SIGKILL, kt_reap(pid[i], KT_CHILD_TIMEOUT_MS));
 	}
-	EXPECT_EQ(0, wait_mutex_waiters(fd, 0, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_wait_waiters(fd, 0, KT_CHILD_TIMEOUT_MS));
 	munmap(w, MAPSZ);
 	kipc_mutex_detach(h);
 }

@@ -25,11 +25,6 @@
 #define MAPSZ		KIPC_MUTEX_MAP_SIZE
 #define TID_MASK	KIPC_MUTEX_TID_MASK
 
-static inline uint32_t my_tid(void)
-{
-	return (uint32_t)syscall(SYS_gettid);
-}
-
 /* A new anonymous mutex and a handle for it. */
 static inline int mk_mutex(uint32_t flags, struct kipc_mutex **h)
 {
@@ -66,41 +61,6 @@ static inline int minfo(int fd, struct kipc_mutex_info *in)
 	return kt_ioctl(fd, KIPC_MUTEX_IOC_INFO, in);
 }
 
-/* A value from /proc/self/fdinfo/@fd, or -1. */
-static inline long long fdinfo_val(int fd, const char *key)
-{
-	char path[64], buf[2048], *p;
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, key);
-	if (!p)
-		return -1;
-	return strtoll(p + strlen(key), NULL, 0);
-}
-
-static inline int wait_cond_waiters(int fd, long long n, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-
-	for (;;) {
-		if (fdinfo_val(fd, "cond-waiters:") == n)
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-}
-
 /* A thread that locks, holds until told, and unlocks (or exits holding). */
 struct holder {
 	pthread_t th;
@@ -116,7 +76,7 @@ static inline void *holder_fn(void *arg)
 {
 	struct holder *t = arg;
 
-	t->tid = my_tid();
+	t->tid = (uint32_t)kt_gettid();
 	t->ret = kipc_mutex_lock(t->h, KIPC_INFINITE);
 	__atomic_store_n(&t->locked, 1, __ATOMIC_SEQ_CST);
 	if (t->exit_holding)
@@ -155,7 +115,7 @@ static inline pid_t fork_holder(struct kipc_mutex *h, int pfd[2])
 	if (pid == 0) {
 		int ret = kipc_mutex_lock(h, KIPC_INFINITE);
 
-		kt_report(pfd[1], 0, ret, my_tid());
+		kt_report(pfd[1], 0, ret, (uint32_t)kt_gettid());
 		for (;;)
 			pause();
 	}

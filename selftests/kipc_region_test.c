@@ -34,13 +34,6 @@ static int map_err(int fd, size_t len, int prot, int flags, off_t off)
 	return 0;
 }
 
-static uint64_t stats_uid_bytes(void)
-{
-	struct kipc_stats s;
-
-	return kt_stats(&s) ? UINT64_MAX : s.uid_bytes;
-}
-
 /* KIPC_IOC_CREATE of a region with @attr as is. */
 static int create_region_raw(const void *attr, uint32_t size,
 			     const char *name, uint32_t fdflags)
@@ -71,61 +64,13 @@ static int create_region_raw(const void *attr, uint32_t size,
 	EXPECT_EQ(low_, kt_lowest_free_fd());				\
 } while (0)
 
-static int read_fdinfo(int fd, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, size - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-static bool has_line(const char *buf, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = buf;
-
-	while ((p = strstr(p, line))) {
-		if ((p == buf || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-#define EXPECT_LINE(buf, ...) do {					\
-	char l_[256];							\
-									\
-	snprintf(l_, sizeof(l_), __VA_ARGS__);				\
-	EXPECT_TRUE(has_line(buf, l_))					\
-		TH_LOG("no line \"%s\" in fdinfo:\n%s", l_, buf);	\
-} while (0)
-
 /* The "Shmem:" line of /proc/meminfo in bytes, or -1. */
 static long long meminfo_shmem(void)
 {
 	char buf[8192], *p;
-	ssize_t n;
-	int f;
 
-	f = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (kt_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "\nShmem:");
 	if (!p)
 		return -1;
@@ -236,7 +181,7 @@ TEST_F(kipc, create_size_rounding)
 		{ DEF_MAX - 1, DEF_MAX }, { DEF_MAX, DEF_MAX },
 	};
 	struct kipc_region_info in;
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	unsigned int i;
 	int fd;
 
@@ -249,16 +194,16 @@ TEST_F(kipc, create_size_rounding)
 		ASSERT_EQ(0, r_info(fd, &in));
 		EXPECT_EQ(t[i][1], in.size)
 			TH_LOG("size %llu", (unsigned long long)t[i][0]);
-		EXPECT_EQ(b0 + t[i][1], stats_uid_bytes());
+		EXPECT_EQ(b0 + t[i][1], kt_stats_uid_bytes());
 		close(fd);
-		EXPECT_EQ(b0, stats_uid_bytes());
+		EXPECT_EQ(b0, kt_stats_uid_bytes());
 	}
 }
 
 TEST_F(kipc, create_size_invalid)
 {
 	struct kipc_region_attr a;
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	int fd;
 
 	memset(&a, 0, sizeof(a));
@@ -303,7 +248,7 @@ TEST_F(kipc, create_size_invalid)
 
 TEST_F(kipc, create_edquot)
 {
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	int fd, fd2;
 	void *p;
 	int err;
@@ -311,20 +256,20 @@ TEST_F(kipc, create_edquot)
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + 4 * PS - 1));
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 4 * PS, 0));
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 3 * PS + 1, 0));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 	fd = kipc_region_create(NULL, 0600, 3 * PS, 0);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(b0 + 3 * PS, stats_uid_bytes());
+	EXPECT_EQ(b0 + 3 * PS, kt_stats_uid_bytes());
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 1, 0));
 
 	/* A mapping keeps the charge after the last fd is closed. */
 	p = rmap(fd, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &err);
 	ASSERT_NE(NULL, p) TH_LOG("mmap: %d", err);
 	close(fd);
-	EXPECT_EQ(b0 + 3 * PS, stats_uid_bytes());
+	EXPECT_EQ(b0 + 3 * PS, kt_stats_uid_bytes());
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 1, 0));
 	ASSERT_EQ(0, munmap(p, 3 * PS));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 	fd2 = kipc_region_create(NULL, 0600, 1, 0);
 	EXPECT_LE(0, fd2);
 	close(fd2);
@@ -437,18 +382,18 @@ TEST_F(kipc, fdinfo_lines)
 
 	fd = kipc_region_create(NULL, 0600, 4 * PS, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "kipc-type:\tregion");
-	EXPECT_LINE(buf, "region-size:\t%llu", (unsigned long long)4 * PS);
-	EXPECT_LINE(buf, "region-mappings:\t0");
-	EXPECT_LINE(buf, "region-resident:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tregion");
+	KT_EXPECT_LINE(buf, "region-size:\t%llu", (unsigned long long)4 * PS);
+	KT_EXPECT_LINE(buf, "region-mappings:\t0");
+	KT_EXPECT_LINE(buf, "region-resident:\t0");
 	p = rmap(fd, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &err);
 	ASSERT_NE(NULL, p);
 	p[0] = 1;
 	p[2 * PS] = 1;
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "region-mappings:\t1");
-	EXPECT_LINE(buf, "region-resident:\t%llu", (unsigned long long)2 * PS);
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "region-mappings:\t1");
+	KT_EXPECT_LINE(buf, "region-resident:\t%llu", (unsigned long long)2 * PS);
 	ASSERT_EQ(0, munmap(p, 4 * PS));
 	close(fd);
 }

@@ -23,38 +23,6 @@ KT_FIXTURE()
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static int wait_value(int fd, long v, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * MS;
-
-	while (s_value(fd) != v) {
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-	return 0;
-}
-
-static int handler_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'h';
-
-	if (write(handler_fd, &c, 1) != 1)
-		_exit(90);
-}
-
-static int read_byte(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -ETIMEDOUT;
-	return read(fd, &c, 1) == 1 ? c : -EIO;
-}
-
 /* A raw create of a semaphore with @a (NULL: no attributes). */
 static int create_raw(struct kipc_sem_attr *a, const char *name)
 {
@@ -494,7 +462,7 @@ TEST_F(kipc, read_blocks_in_fifo_with_ioctl_waiters)
 			kt_report(rep[1], i, ret, v);
 			_exit(0);
 		}
-		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(8, s_write(fd, 1));
@@ -523,7 +491,7 @@ TEST_F(kipc, fifo_order)
 	for (i = 0; i < N; i++) {
 		pids[i] = spawn_waiter(fd, rep[1], i, 0);
 		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	/* Nobody overtakes the queue, not even a try-wait. */
 	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
@@ -557,7 +525,7 @@ TEST_F(kipc, post_many_serves_waiters_first)
 	for (i = 0; i < N; i++) {
 		pids[i] = spawn_waiter(fd, rep[1], i, 0);
 		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	EXPECT_EQ(3 * W1, *st);
 	/* 3 go to the waiters, so 6 fit under a maximum of 4... */
@@ -581,14 +549,9 @@ static pid_t spawn_signalled_waiter(int fd, int rep, int hp, int saflags,
 	pid_t pid = kt_fork();
 
 	if (pid == 0) {
-		struct sigaction sa;
 		int ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = saflags;
-		handler_fd = hp;
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_catch_signal(SIGUSR1, hp, saflags))
 			_exit(91);
 		if (rw) {
 			uint64_t v;
@@ -616,9 +579,9 @@ static void signal_interrupts(struct __test_metadata *_metadata, bool rw)
 	ASSERT_EQ(0, pipe(hp));
 	pid = spawn_signalled_waiter(fd, rep[1], hp[1], 0, rw);
 	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	EXPECT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-EINTR, r.ret);
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
@@ -650,10 +613,10 @@ static void signal_restarts(struct __test_metadata *_metadata, bool rw)
 	ASSERT_EQ(0, pipe(hp));
 	pid = spawn_signalled_waiter(fd, rep[1], hp[1], SA_RESTART, rw);
 	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -685,14 +648,14 @@ TEST_F(kipc, killed_waiter_leaves_queue)
 	ASSERT_NE(NULL, st);
 	a = spawn_waiter(fd, rep[1], 0, 0);
 	ASSERT_LE(0, a);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	b = spawn_waiter(fd, rep[1], 1, 0);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(2 * W1, *st);
 	kill(a, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(a, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(W1, *st);
 	ASSERT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -709,11 +672,11 @@ TEST_F(kipc, poll_states)
 	int fd = sem_new(0, 0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 	ASSERT_EQ(0, s_post(fd, 1, 0));
-	EXPECT_EQ(POLL_RD, poll_now(fd));
+	EXPECT_EQ(POLL_RD, kt_poll_now(fd, POLL_RD | POLLOUT));
 	ASSERT_EQ(0, s_trywait(fd, 0));
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 }
 
 TEST_F(kipc, poll_sees_fast_path_post)
@@ -739,7 +702,7 @@ TEST_F(kipc, poll_sees_fast_path_post)
 	ASSERT_EQ(0, s_info(fd, &in));
 	EXPECT_EQ(0ULL, in.waits);
 	/* A poll of an empty semaphore arms it: the word shows a waiter. */
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 	EXPECT_EQ(W1, *st);
 	ASSERT_EQ(0, s_info(fd, &in));
 	EXPECT_EQ(0U, in.waiters);	/* no task is queued though */
@@ -763,12 +726,12 @@ TEST_F(kipc, poll_sees_fast_path_post)
 	EXPECT_EQ(1ULL, in.posts);
 	/* Waits work while armed, through the kernel. */
 	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 	EXPECT_EQ(W1, *st);
 	EXPECT_EQ(-EAGAIN, kipc_sem_wait(h, 0, 0));
 	EXPECT_EQ(0, kipc_sem_post(h, 2, 0));
 	EXPECT_EQ(2ULL, *st);
-	EXPECT_EQ(POLL_RD, poll_now(fd));
+	EXPECT_EQ(POLL_RD, kt_poll_now(fd, POLL_RD | POLLOUT));
 	kipc_sem_detach(h);
 	unmap_state(st);
 }
@@ -872,7 +835,7 @@ TEST_F(kipc, undo_post_taken_back_at_exit)
 		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_value(fd, 3, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_fdinfo(fd, KT_CHILD_TIMEOUT_MS, "sem-value:\t%d", 3));
 	ASSERT_EQ(0, s_info(fd, &in));
 	EXPECT_EQ(1U, in.undo_procs);
 	ASSERT_EQ(0, s_trywait(fd, 0));
@@ -892,7 +855,7 @@ TEST_F(kipc, undo_post_taken_back_at_exit)
 		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_value(fd, 6, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_fdinfo(fd, KT_CHILD_TIMEOUT_MS, "sem-value:\t%d", 6));
 	ASSERT_EQ(0, s_trywait(fd, 0));
 	ASSERT_EQ(0, s_trywait(fd, 0));
 	ASSERT_EQ(0, s_trywait(fd, 0));
@@ -981,7 +944,7 @@ TEST_F(kipc, undo_gives_to_waiters_first)
 	/* A waiter queues, also with undo; it is granted by the undo. */
 	waiter = spawn_waiter(fd, rep[1], 1, KIPC_SEM_UNDO);
 	ASSERT_LE(0, waiter);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	kill(holder, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(holder, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -1023,7 +986,7 @@ TEST_F(kipc, undo_through_handle_and_exec_close)
 		execl("/bin/busybox", "sleep", "10", (char *)NULL);
 		_exit(2);
 	}
-	ASSERT_EQ(0, wait_value(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_fdinfo(fd, KT_CHILD_TIMEOUT_MS, "sem-value:\t%d", 1));
 	kill(pid, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(1, s_value(fd));
@@ -1034,27 +997,20 @@ TEST_F(kipc, undo_through_handle_and_exec_close)
 
 TEST_F(kipc, fdinfo_lines)
 {
-	char path[64], buf[2048];
-	int fd = sem_new(2, 7), f;
-	ssize_t n;
+	char buf[2048];
+	int fd = sem_new(2, 7);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(0, s_trywait(fd, KIPC_SEM_UNDO));
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, f);
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	ASSERT_LT(0, n);
-	buf[n] = '\0';
-	EXPECT_NE(NULL, strstr(buf, "kipc-type:\tsemaphore\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-value:\t2\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-max:\t7\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-waiters:\t0\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-posts:\t1\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-waits:\t1\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-undo-procs:\t1\n"));
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tsemaphore");
+	KT_EXPECT_LINE(buf, "sem-value:\t2");
+	KT_EXPECT_LINE(buf, "sem-max:\t7");
+	KT_EXPECT_LINE(buf, "sem-waiters:\t0");
+	KT_EXPECT_LINE(buf, "sem-posts:\t1");
+	KT_EXPECT_LINE(buf, "sem-waits:\t1");
+	KT_EXPECT_LINE(buf, "sem-undo-procs:\t1");
 }
 
 TEST_HARNESS_MAIN

@@ -86,22 +86,6 @@ static inline int s_wait_for(int fd, int64_t ns, uint32_t flags)
 		    NULL);
 }
 
-static inline int wait_waiters(int fd, unsigned int n, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * MS;
-	struct kipc_sem_info in;
-
-	for (;;) {
-		if (s_info(fd, &in))
-			return -EIO;
-		if (in.waiters == n)
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-}
-
 static inline volatile uint64_t *map_state(int fd, int prot)
 {
 	void *p = mmap(NULL, KIPC_SEM_MAP_SIZE, prot, MAP_SHARED, fd, 0);
@@ -140,13 +124,6 @@ static inline pid_t spawn_waiter(int fd, int rep, int idx, uint32_t flags)
 		_exit(0);
 	}
 	return pid;
-}
-
-static inline short poll_now(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLL_RD | POLLOUT };
-
-	return poll(&p, 1, 0) == 1 ? p.revents : 0;
 }
 
 #endif /* KIPC_SEM_UTIL_H */

@@ -134,7 +134,7 @@ TEST_F(kipc, garbage_in_state_word)
 	ASSERT_EQ(0, kipc_sem_wait(h, 0, 0));
 	pid = spawn_waiter(fd, rep[1], 0, 0);
 	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(W1, *st);
 	*st = 0;		/* hide the waiter */
 	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));	/* stays in user space */
@@ -150,7 +150,7 @@ TEST_F(kipc, garbage_in_state_word)
 	/* Units and waiters at once: the waiters are served first. */
 	pid = spawn_waiter(fd, rep[1], 1, 0);
 	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	*st = W1 | 3;
 	EXPECT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -169,7 +169,7 @@ TEST_F(kipc, garbage_in_state_word)
 		ASSERT_EQ(0, s_info(fd, &in));
 		EXPECT_GE(5U, in.value);
 		EXPECT_EQ(0U, in.waiters);
-		poll_now(fd);
+		kt_poll_now(fd, POLL_RD | POLLOUT);
 	}
 	/* The next kernel post leaves a clean word. */
 	*st = 0;
@@ -225,7 +225,7 @@ static int c_info(int fd)
 
 static int c_poll(int fd)
 {
-	return poll_now(fd);
+	return kt_poll_now(fd, POLL_RD | POLLOUT);
 }
 
 static int c_read(int fd)
@@ -244,20 +244,12 @@ static int c_read_short(int fd)
 
 static int c_fdinfo(int fd)
 {
-	char path[64], buf[2048];
-	ssize_t n;
-	int f;
+	char buf[2048];
+	int err = kt_read_fdinfo(fd, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return strstr(buf, "sem-value:\t10\n") ? 10 : -EIO;
+	if (err)
+		return err;
+	return kt_has_line(buf, "sem-value:\t10") ? 10 : -EIO;
 }
 
 static int c_wait_many(int fd)

@@ -433,7 +433,7 @@ TEST_F(kipc, err_readonly_memory)
 	EXPECT_EQ(0, wm(o, 3, KIPC_WAIT_ALL, 0, NULL));
 	EXPECT_EQ(0, ev_is_set(e));
 	EXPECT_EQ(0, sem_val(s));
-	EXPECT_EQ(my_tid(), mx_owner(m));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(m));
 	EXPECT_EQ(0, kipc_mutex_unlock(hm));
 	munmap(ro, kt_page_size());
 	munmap(rh, kt_page_size());
@@ -476,7 +476,7 @@ TEST_F(kipc, err_edeadlk)
 	EXPECT_EQ(1, ev_is_set(e));
 
 	/* Still held once, by the caller. */
-	EXPECT_EQ(my_tid(), mx_owner(m));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(m));
 	EXPECT_EQ(0, kipc_mutex_unlock(hm));
 	EXPECT_EQ(0U, mx_owner(m));
 	kipc_mutex_detach(hm);

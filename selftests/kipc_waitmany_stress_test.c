@@ -50,7 +50,7 @@ TEST_F_TIMEOUT(kipc, stress_any_exact_counts, 180)
 	pid_t prod[K], cons[M + 1];
 	int64_t t0 = kt_now_ns();
 
-	sh = shm_new(sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
 	ASSERT_NE(NULL, sh);
 	s1 = sem_new(0);
 	s2 = sem_new(0);
@@ -213,7 +213,7 @@ TEST_F_TIMEOUT(kipc, stress_all_pairs, 180)
 	ASSERT_LE(0, B);
 	ASSERT_EQ(0, kipc_sem_attach(A, &ha));
 	ASSERT_EQ(0, kipc_sem_attach(B, &hb));
-	sh = shm_new(sizeof(*sh));
+	sh = kt_shared_map(sizeof(*sh));
 	ASSERT_NE(NULL, sh);
 
 	for (i = 0; i < M; i++) {

@@ -159,12 +159,12 @@ TEST_F(kipc, any_mutex_taken_for_caller)
 	EXPECT_EQ(0, o[0].error);
 	EXPECT_EQ(0ULL, o[0].value);
 	ASSERT_EQ(0, mx_info(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ((uint32_t)getpid(), in.owner_pid);
 	EXPECT_EQ(1U, in.depth);
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_STATE_OK, in.state);
 	/* The word names the caller, with no flag: fast unlock works. */
-	EXPECT_EQ(my_tid(), *w);
+	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	/* Another thread cannot have it. */
 	ASSERT_EQ(0, pthread_create(&th, NULL, trylock_thread, h));
 	ASSERT_EQ(0, pthread_join(th, &tret));
@@ -195,7 +195,7 @@ TEST_F(kipc, any_mutex_recursive_depth)
 	/* Unlocked: depth 1. */
 	ASSERT_EQ(0, wm(o, 1, 0, 0, &idx));
 	ASSERT_EQ(0, mx_info(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ(1U, in.depth);
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	EXPECT_EQ(0U, mx_owner(fd));
@@ -208,7 +208,7 @@ TEST_F(kipc, any_mutex_recursive_depth)
 		EXPECT_EQ(0, o[0].error);
 		ASSERT_EQ(0, mx_info(fd, &in));
 		EXPECT_EQ((uint32_t)i, in.depth);
-		EXPECT_EQ(my_tid(), in.owner_tid);
+		EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	}
 	for (i = 4; i >= 1; i--) {
 		ASSERT_EQ(0, mx_info(fd, &in));
@@ -333,7 +333,7 @@ TEST_F(kipc, any_lowest_index_taken_only)
 	ASSERT_EQ(0, wm(o, 5, 0, 0, &idx));
 	EXPECT_EQ(3U, idx);
 	EXPECT_EQ(1U, n_ready(o, 5));
-	EXPECT_EQ(my_tid(), mx_owner(fds[3]));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(fds[3]));
 	EXPECT_EQ(2, sem_val(fds[4]));
 
 	/* The mutex, held now, ends the wait before the semaphore. */
@@ -384,7 +384,7 @@ TEST_F(kipc, all_takes_every_object)
 	EXPECT_EQ(0, ev_is_set(fds[0]));
 	EXPECT_EQ(1, sem_val(fds[1]));
 	ASSERT_EQ(0, mx_info(fds[2], &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ(1U, in.depth);
 	EXPECT_EQ(1, ev_is_set(fds[3]));
 	/* The queue's message is still there. */
@@ -410,7 +410,7 @@ TEST_F(kipc, all_nothing_taken_when_one_is_missing)
 	int fds[5], i, q;
 	char b[4];
 
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	fds[0] = ev_new(KIPC_EVENT_SET);
 	fds[1] = sem_new(1);
@@ -475,7 +475,7 @@ TEST_F(kipc, all_completes_when_a_child_posts)
 	unsigned int idx;
 	int fds[3], i, mev;
 
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	fds[0] = ev_new_val(KIPC_EVENT_SET, 3);
 	fds[1] = mx_new(0, &h);
@@ -498,7 +498,7 @@ TEST_F(kipc, all_completes_when_a_child_posts)
 	EXPECT_EQ(3ULL, o[0].value);
 	EXPECT_EQ(0ULL, o[2].value);
 	EXPECT_EQ(0, ev_is_set(fds[0]));
-	EXPECT_EQ(my_tid(), mx_owner(fds[1]));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(fds[1]));
 	EXPECT_EQ(0, sem_val(fds[2]));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 
@@ -519,7 +519,7 @@ TEST_F(kipc, all_completes_when_a_child_posts)
 	EXPECT_EQ(3U, n_ready(o, 3));
 	EXPECT_EQ(4ULL, o[0].value);
 	EXPECT_EQ(0, ev_is_set(fds[0]));
-	EXPECT_EQ(my_tid(), mx_owner(fds[1]));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(fds[1]));
 	EXPECT_EQ(1, ev_is_set(mev));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	kipc_sem_detach(hs);
@@ -616,7 +616,7 @@ TEST_F(kipc, mutex_epoll_fast_path_unlock)
 	ASSERT_LE(0, fd);
 	w = map_word(fd);
 	ASSERT_NE(NULL, w);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h));
@@ -663,7 +663,7 @@ TEST_F(kipc, mutex_epoll_owner_killed)
 	int fd = mx_new(0, &h), ep;
 
 	ASSERT_LE(0, fd);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h));
@@ -689,7 +689,7 @@ TEST_F(kipc, mutex_epoll_err_notrecoverable)
 	int fd = mx_new(0, &h), ep;
 
 	ASSERT_LE(0, fd);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h));

@@ -35,11 +35,6 @@
 #define POISON_VALUE	0xdeadbeefcafef00dULL
 #define POISON_INDEX	0xbadU
 
-static inline uint32_t my_tid(void)
-{
-	return (uint32_t)syscall(SYS_gettid);
-}
-
 static inline void wo_set(struct kipc_wait_obj *o, int fd)
 {
 	memset(o, 0, sizeof(*o));
@@ -162,17 +157,6 @@ static inline uint32_t *map_word(int fd)
 		       MAP_SHARED, fd, 0);
 
 	return p == MAP_FAILED ? NULL : p;
-}
-
-static inline void *shm_new(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	memset(p, 0, size);
-	return p;
 }
 
 /*

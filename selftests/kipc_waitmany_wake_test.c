@@ -60,7 +60,7 @@ static int64_t wake_case(struct __test_metadata *_metadata, int kind,
 	uint32_t *w = NULL;
 	int64_t t1, lat = -1;
 
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	if (!g_sh)
 		return -1;
 	fds[0] = ev_new(0);
@@ -118,7 +118,7 @@ static int64_t wake_case(struct __test_metadata *_metadata, int kind,
 		/* The wait armed the word: the unlock came to the kernel. */
 		EXPECT_EQ((uint32_t)a.pid | KIPC_MUTEX_WAITERS,
 			  g_sh->word & ~KIPC_MUTEX_KSTATE);
-		EXPECT_EQ(my_tid(), mx_owner(fds[2]));
+		EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(fds[2]));
 		EXPECT_EQ(0, kipc_mutex_unlock(hm));
 		break;
 	}
@@ -225,7 +225,7 @@ TEST_F_TIMEOUT(kipc, sem_wait_rearmed_after_unit_stolen, 90)
 	n = max;
 	o = calloc(n, sizeof(*o));
 	ASSERT_NE(NULL, o);
-	rs = shm_new(sizeof(*rs));
+	rs = kt_shared_map(sizeof(*rs));
 	ASSERT_NE(NULL, rs);
 	s = sem_new(0);
 	ASSERT_LE(0, s);
@@ -376,12 +376,10 @@ TEST_F(kipc, fifo_event_waiter_served_first)
 
 TEST_F(kipc, fifo_sem_waiter_served_first)
 {
-	struct kipc_sem_info in;
 	struct kipc_wait_obj o[1];
 	struct kipc_sem *h;
 	struct kt_report r;
 	int fd = sem_new(0), pfd[2];
-	int64_t end;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -395,14 +393,7 @@ TEST_F(kipc, fifo_sem_waiter_served_first)
 		kt_report(pfd[1], 0, ret, 0);
 		_exit(0);
 	}
-	end = kt_now_ns() + KT_CHILD_TIMEOUT_MS * MS;
-	do {
-		ASSERT_EQ(0, kipc_sem_info(fd, &in));
-		if (in.waiters == 1)
-			break;
-		kt_sleep_ms(1);
-	} while (kt_now_ns() < end);
-	ASSERT_EQ(1U, in.waiters);
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kipc_sem_post(h, 1, 0));
 	wo_set(&o[0], fd);
 	EXPECT_EQ(-EAGAIN, wm(o, 1, 0, 0, NULL));
@@ -420,16 +411,14 @@ TEST_F(kipc, fifo_sem_waiter_served_first)
 TEST_F(kipc, fifo_mutex_waiter_served_first)
 {
 	struct kipc_wait_obj o[1];
-	struct kipc_mutex_info in;
 	struct kipc_mutex *h;
 	struct agent_cmd c;
 	struct agent a;
 	int fd = mx_new(0, &h), *locked;
-	int64_t end;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
-	g_sh = shm_new(4096);
+	g_sh = kt_shared_map(4096);
 	ASSERT_NE(NULL, g_sh);
 	locked = (int *)((char *)g_sh + 2048);
 	ASSERT_EQ(0, agent_start(&a));
@@ -445,14 +434,7 @@ TEST_F(kipc, fifo_mutex_waiter_served_first)
 		kt_sleep_ms(20);
 		_exit(kipc_mutex_unlock(h) ? 2 : 0);
 	}
-	end = kt_now_ns() + KT_CHILD_TIMEOUT_MS * MS;
-	do {
-		ASSERT_EQ(0, mx_info(fd, &in));
-		if (in.waiters == 1)
-			break;
-		kt_sleep_ms(1);
-	} while (kt_now_ns() < end);
-	ASSERT_EQ(1U, in.waiters);
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 
 	memset(&c, 0, sizeof(c));
 	c.m = h;
@@ -462,7 +444,7 @@ TEST_F(kipc, fifo_mutex_waiter_served_first)
 	EXPECT_EQ(1, __atomic_load_n(locked, __ATOMIC_SEQ_CST))
 		TH_LOG("the wait for many took the mutex before its queued waiter");
 	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(my_tid(), mx_owner(fd));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(fd));
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
 	kipc_mutex_detach(h);
@@ -498,12 +480,10 @@ static void *lock_and_exit_fn(void *arg)
 TEST_F(kipc, fifo_dead_owner_mutex_goes_to_queued_waiter)
 {
 	struct kipc_wait_obj o[1];
-	struct kipc_mutex_info in;
 	struct kipc_mutex *h;
 	struct lock_exit x;
 	struct kt_report r;
 	int fd = mx_new(0, &h), pfd[2], ret;
-	int64_t end;
 	pthread_t th;
 	pid_t pid;
 
@@ -526,14 +506,7 @@ TEST_F(kipc, fifo_dead_owner_mutex_goes_to_queued_waiter)
 			kipc_mutex_unlock(h);
 		_exit(0);
 	}
-	end = kt_now_ns() + KT_CHILD_TIMEOUT_MS * MS;
-	do {
-		ASSERT_EQ(0, mx_info(fd, &in));
-		if (in.waiters == 1)
-			break;
-		kt_sleep_ms(1);
-	} while (kt_now_ns() < end);
-	ASSERT_EQ(1U, in.waiters);
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	/* The owner exits; the waiter sees it at its next check. */
 	__atomic_store_n(&x.go, 1, __ATOMIC_SEQ_CST);
 	ASSERT_EQ(0, pthread_join(th, NULL));
@@ -573,7 +546,7 @@ TEST_F(kipc, dead_owner_any)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h));
@@ -589,7 +562,7 @@ TEST_F(kipc, dead_owner_any)
 	EXPECT_EQ(1U, o[1].ready);
 	EXPECT_EQ(-EOWNERDEAD, o[1].error);
 	ASSERT_EQ(0, mx_info(fd, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_STATE_OWNERDEAD, in.state);
 	EXPECT_EQ(0, kipc_mutex_consistent(h));
 	ASSERT_EQ(0, mx_info(fd, &in));
@@ -614,7 +587,7 @@ TEST_F(kipc, dead_owner_any_lower_index_first)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h));
@@ -647,7 +620,7 @@ TEST_F(kipc, dead_owner_all)
 	ASSERT_LE(0, s);
 	ASSERT_LE(0, m1);
 	ASSERT_LE(0, m2);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h1));
@@ -666,10 +639,10 @@ TEST_F(kipc, dead_owner_all)
 	EXPECT_EQ(-EOWNERDEAD, o[2].error);
 	EXPECT_EQ(0, sem_val(s));
 	ASSERT_EQ(0, mx_info(m1, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ((uint32_t)KIPC_MUTEX_STATE_OWNERDEAD, in.state);
 	ASSERT_EQ(0, mx_info(m2, &in));
-	EXPECT_EQ(my_tid(), in.owner_tid);
+	EXPECT_EQ((uint32_t)kt_gettid(), in.owner_tid);
 	EXPECT_EQ(0, kipc_mutex_consistent(h1));
 	EXPECT_EQ(0, kipc_mutex_consistent(h2));
 	EXPECT_EQ(0, kipc_mutex_unlock(h1));
@@ -690,7 +663,7 @@ TEST_F(kipc, dead_owner_while_waiting)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	ASSERT_EQ(0, agent_start(&a));
 	ASSERT_EQ(0, agent_lock(&a, h));
@@ -768,18 +741,18 @@ TEST_F(kipc, dead_thread_owner_found_by_recheck)
 
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, e);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 
 	ASSERT_EQ(0, start_exiter(&x, &th, h));
-	EXPECT_NE(my_tid(), mx_owner(fd));
+	EXPECT_NE((uint32_t)kt_gettid(), mx_owner(fd));
 	wo_set(&o[0], fd);
 	ASSERT_EQ(-EOWNERDEAD, wm(o, 1, 0, 5 * SEC, &idx));
 	t1 = kt_now_ns();
 	EXPECT_EQ(0U, idx);
 	EXPECT_EQ(-EOWNERDEAD, o[0].error);
 	EXPECT_GT(1 * SEC, t1 - g_sh->t_exit);
-	EXPECT_EQ(my_tid(), mx_owner(fd));
+	EXPECT_EQ((uint32_t)kt_gettid(), mx_owner(fd));
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, kipc_mutex_consistent(h));
 	EXPECT_EQ(0, kipc_mutex_unlock(h));
@@ -826,7 +799,7 @@ TEST_F(kipc, signal_interrupts_with_eintr)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, s);
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	set_handler(SIGUSR1, 0);
 	ASSERT_EQ(0, agent_start(&a));
@@ -866,7 +839,7 @@ TEST_F(kipc, signal_restarts_with_sa_restart)
 	ASSERT_LE(0, s);
 	ASSERT_LE(0, e2);
 	ASSERT_EQ(0, kipc_sem_attach(s, &hs));
-	g_sh = shm_new(sizeof(*g_sh));
+	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	set_handler(SIGUSR1, SA_RESTART);
 	ASSERT_EQ(0, agent_start(&a));
