@@ -9,6 +9,7 @@
 
 #include "kselftest_harness.h"
 #include "kipc_event_util.h"
+#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
@@ -123,27 +124,41 @@ TEST_F(kipc, info_struct_sizes)
 
 /* ---- KIPC_EVENT_IOC_SIGNAL errors --------------------------------------------- */
 
-TEST_F(kipc, signal_invalid_input)
-{
+/* Flags, padding or reserved words in a signal: EINVAL, nothing signalled. */
+KT_VARIANT_FIXTURE(signal_args)
+
+FIXTURE_VARIANT(signal_args) {
 	struct kipc_event_signal s;
+};
+
+FIXTURE_VARIANT_ADD(signal_args, flag_0) {
+	.s.flags = 1,
+};
+
+FIXTURE_VARIANT_ADD(signal_args, flag_31) {
+	.s.flags = 0x80000000U,
+};
+
+FIXTURE_VARIANT_ADD(signal_args, pad) {
+	.s.__pad = 1,
+};
+
+FIXTURE_VARIANT_ADD(signal_args, reserved_0) {
+	.s.reserved[0] = 1,
+};
+
+FIXTURE_VARIANT_ADD(signal_args, reserved_1) {
+	.s.reserved[1] = 1,
+};
+
+TEST_F(signal_args, signal_invalid_input)
+{
+	struct kipc_event_signal s = variant->s;
 	struct kipc_event_info in;
-	int fd = new_event(0), i;
+	int fd = new_event(0);
 
 	ASSERT_LE(0, fd);
-	memset(&s, 0, sizeof(s));
-	s.flags = 1;
 	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_EVENT_IOC_SIGNAL, &s));
-	memset(&s, 0, sizeof(s));
-	s.flags = 0x80000000U;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_EVENT_IOC_SIGNAL, &s));
-	memset(&s, 0, sizeof(s));
-	s.__pad = 1;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_EVENT_IOC_SIGNAL, &s));
-	for (i = 0; i < 2; i++) {
-		memset(&s, 0, sizeof(s));
-		s.reserved[i] = 1;
-		EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_EVENT_IOC_SIGNAL, &s));
-	}
 	ASSERT_EQ(0, kt_event_info(fd, &in));
 	EXPECT_EQ(0ULL, in.signals);
 	EXPECT_EQ(0U, in.state);
@@ -305,68 +320,96 @@ TEST_F(kipc, event_wrong_direction_enotty)
 	EXPECT_EQ(0ULL, i_.wakeups);					\
 } while (0)
 
-TEST_F(kipc, wait_bad_nsec)
-{
-	static const uint64_t nsecs[] = {
-		1000000000ULL, 1000000001ULL, 0x8000000000000000ULL, UINT64_MAX,
-	};
+/*
+ * A bad wait: EINVAL, and the signal stays.  With @sec_from_now, the
+ * deadline's seconds count from now (a deadline that would be valid).
+ */
+KT_VARIANT_FIXTURE(wait_args)
+
+FIXTURE_VARIANT(wait_args) {
 	struct kipc_event_wait w;
+	bool sec_from_now;
+};
+
+FIXTURE_VARIANT_ADD(wait_args, nsec_1e9) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline = { .tv_sec = 10, .tv_nsec = 1000000000ULL },
+	.sec_from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, nsec_1e9_plus_1) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline = { .tv_sec = 10, .tv_nsec = 1000000001ULL },
+	.sec_from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, nsec_top_bit) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline = { .tv_sec = 10, .tv_nsec = 0x8000000000000000ULL },
+	.sec_from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, nsec_max) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline = { .tv_sec = 10, .tv_nsec = UINT64_MAX },
+	.sec_from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, sec_minus_1) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline.tv_sec = -1,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, sec_minus_1000) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline.tv_sec = -1000,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, sec_min) {
+	.w.flags = KIPC_WAIT_DEADLINE,
+	.w.deadline.tv_sec = INT64_MIN,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, deadline_without_flag) {
+	.w.deadline.tv_sec = 1,
+	.sec_from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, nsec_without_flag) {
+	.w.deadline.tv_nsec = 1,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, deadline_with_nonblock_flag) {
+	.w.flags = KIPC_WAIT_NONBLOCK,
+	.w.deadline.tv_sec = 1,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, deadline_and_nonblock) {
+	.w.flags = KIPC_WAIT_DEADLINE | KIPC_WAIT_NONBLOCK,
+	.w.deadline.tv_sec = 1,
+	.sec_from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, pad) {
+	.w.__pad = 1,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, reserved_0) {
+	.w.reserved[0] = 1,
+};
+
+FIXTURE_VARIANT_ADD(wait_args, reserved_1) {
+	.w.reserved[1] = 1,
+};
+
+TEST_F(wait_args, wait_rejected)
+{
+	struct kipc_event_wait w = variant->w;
 	int fd = new_event(KIPC_EVENT_SET);
-	size_t i;
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < ARRAY_SIZE(nsecs); i++) {
-		memset(&w, 0, sizeof(w));
-		w.flags = KIPC_WAIT_DEADLINE;
-		w.deadline.tv_sec = kt_now_ns() / KT_NSEC_PER_SEC + 10;
-		w.deadline.tv_nsec = nsecs[i];
-		EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-	}
-}
-
-TEST_F(kipc, wait_negative_sec)
-{
-	static const int64_t secs[] = { -1, -1000, INT64_MIN };
-	struct kipc_event_wait w;
-	int fd = new_event(KIPC_EVENT_SET);
-	size_t i;
-
-	ASSERT_LE(0, fd);
-	for (i = 0; i < ARRAY_SIZE(secs); i++) {
-		memset(&w, 0, sizeof(w));
-		w.flags = KIPC_WAIT_DEADLINE;
-		w.deadline.tv_sec = secs[i];
-		EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-	}
-}
-
-TEST_F(kipc, wait_deadline_without_flag)
-{
-	struct kipc_event_wait w;
-	int fd = new_event(KIPC_EVENT_SET);
-
-	ASSERT_LE(0, fd);
-	memset(&w, 0, sizeof(w));
-	w.deadline = kt_ts_at(kt_now_ns() + 1000 * MS);
-	EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-	memset(&w, 0, sizeof(w));
-	w.deadline.tv_nsec = 1;
-	EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-	memset(&w, 0, sizeof(w));
-	w.flags = KIPC_WAIT_NONBLOCK;
-	w.deadline.tv_sec = 1;
-	EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-}
-
-TEST_F(kipc, wait_deadline_and_nonblock)
-{
-	struct kipc_event_wait w;
-	int fd = new_event(KIPC_EVENT_SET);
-
-	ASSERT_LE(0, fd);
-	memset(&w, 0, sizeof(w));
-	w.flags = KIPC_WAIT_DEADLINE | KIPC_WAIT_NONBLOCK;
-	w.deadline = kt_ts_at(kt_now_ns() + 1000 * MS);
+	if (variant->sec_from_now)
+		w.deadline.tv_sec += kt_now_ns() / KT_NSEC_PER_SEC;
 	EXPECT_WAIT_FAILS(fd, &w, EINVAL);
 }
 
@@ -381,22 +424,6 @@ TEST_F(kipc, wait_unknown_flags)
 			continue;
 		memset(&w, 0, sizeof(w));
 		w.flags = 1U << bit;
-		EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-	}
-}
-
-TEST_F(kipc, wait_pad_reserved_nonzero)
-{
-	struct kipc_event_wait w;
-	int fd = new_event(KIPC_EVENT_SET), i;
-
-	ASSERT_LE(0, fd);
-	memset(&w, 0, sizeof(w));
-	w.__pad = 1;
-	EXPECT_WAIT_FAILS(fd, &w, EINVAL);
-	for (i = 0; i < 2; i++) {
-		memset(&w, 0, sizeof(w));
-		w.reserved[i] = 1;
 		EXPECT_WAIT_FAILS(fd, &w, EINVAL);
 	}
 }

@@ -17,6 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "kipc_mutex_util.h"
+#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
@@ -334,6 +335,55 @@ TEST_F(kipc, timed_lock_etimedout)
 	kipc_mutex_detach(h);
 }
 
+/* A bad lock argument: EINVAL, and the mutex stays free. */
+KT_VARIANT_FIXTURE(lock_args)
+
+FIXTURE_VARIANT(lock_args) {
+	struct kipc_mutex_lock l;
+};
+
+FIXTURE_VARIANT_ADD(lock_args, deadline_and_nonblock) {
+	.l.flags = KIPC_WAIT_DEADLINE | KIPC_WAIT_NONBLOCK,
+};
+
+FIXTURE_VARIANT_ADD(lock_args, unknown_flag) {
+	.l.flags = 4,
+};
+
+FIXTURE_VARIANT_ADD(lock_args, pad) {
+	.l.__pad = 1,
+};
+
+FIXTURE_VARIANT_ADD(lock_args, reserved) {
+	.l.reserved[0] = 1,
+};
+
+FIXTURE_VARIANT_ADD(lock_args, deadline_without_flag) {
+	.l.deadline.tv_sec = 1,
+};
+
+FIXTURE_VARIANT_ADD(lock_args, nsec_too_big) {
+	.l.flags = KIPC_WAIT_DEADLINE,
+	.l.deadline.tv_nsec = 1000000000ULL,
+};
+
+FIXTURE_VARIANT_ADD(lock_args, negative_sec) {
+	.l.flags = KIPC_WAIT_DEADLINE,
+	.l.deadline.tv_sec = -1,
+};
+
+TEST_F(lock_args, lock_rejected)
+{
+	struct kipc_mutex_lock l = variant->l;
+	struct kipc_mutex_info in;
+	int fd = mk_mutex(0, NULL);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
+	ASSERT_EQ(0, minfo(fd, &in));
+	EXPECT_EQ(0U, in.owner_tid);
+}
+
 TEST_F(kipc, lock_bad_args)
 {
 	struct kipc_mutex_lock l;
@@ -342,28 +392,6 @@ TEST_F(kipc, lock_bad_args)
 	int fd = mk_mutex(0, NULL);
 
 	ASSERT_LE(0, fd);
-	memset(&l, 0, sizeof(l));
-	l.flags = KIPC_WAIT_DEADLINE | KIPC_WAIT_NONBLOCK;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
-	memset(&l, 0, sizeof(l));
-	l.flags = 4;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
-	memset(&l, 0, sizeof(l));
-	l.__pad = 1;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
-	memset(&l, 0, sizeof(l));
-	l.reserved[0] = 1;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
-	memset(&l, 0, sizeof(l));
-	l.deadline.tv_sec = 1;	/* without KIPC_WAIT_DEADLINE */
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
-	memset(&l, 0, sizeof(l));
-	l.flags = KIPC_WAIT_DEADLINE;
-	l.deadline.tv_nsec = 1000000000ULL;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
-	l.deadline.tv_nsec = 0;
-	l.deadline.tv_sec = -1;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, &l));
 	EXPECT_EQ(-EFAULT, kt_ioctl(fd, KIPC_MUTEX_IOC_LOCK, NULL));
 	/* Too small, too big with garbage. */
 	memset(&l, 0, sizeof(l));
