@@ -23,13 +23,6 @@ KT_FIXTURE()
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static uint32_t *map_word(int fd)
-{
-	void *p = mmap(NULL, MAPSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /* Wait until the mutex is owned by someone (a child locked it). */
 static int wait_owned(int fd, int timeout_ms)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers of the kipc mutex selftests (kipc_mutex_test.c,
- * kipc_mutex_cond_test.c, kipc_mutex_stress_test.c).  Included after
- * kselftest_harness.h.
+ * kipc_mutex_cond_test.c, kipc_mutex_stress_test.c; the wait-for-many
+ * tests use them too).  Included after kselftest_harness.h.
  */
 #ifndef KIPC_MUTEX_UTIL_H
 #define KIPC_MUTEX_UTIL_H
@@ -37,6 +37,13 @@ static inline int mk_mutex(uint32_t flags, struct kipc_mutex **h)
 		return -EIO;
 	}
 	return fd;
+}
+
+static inline uint32_t *map_word(int fd)
+{
+	void *p = mmap(NULL, MAPSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 static inline int raw_lock(int fd, uint32_t flags, int64_t deadline_ns)

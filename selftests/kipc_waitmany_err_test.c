@@ -321,7 +321,7 @@ TEST_F(kipc, err_bad_fds)
 	ASSERT_LE(0, swo);
 	ASSERT_EQ(0, kipc_pipe(p, 0, 0));
 	ASSERT_EQ(1, write(p[1], "z", 1));
-	mfd = mx_new(0, &hm);
+	mfd = mk_mutex(0, &hm);
 	ASSERT_LE(0, mfd);
 	closed = dup(nul);
 	ASSERT_LE(0, closed);
@@ -385,7 +385,7 @@ TEST_F(kipc, err_same_object_twice)
 	ASSERT_LE(0, s2);
 	sd = dup(s);
 	ASSERT_LE(0, sd);
-	m = mx_new(0, &hm);
+	m = mk_mutex(0, &hm);
 	ASSERT_LE(0, m);
 	m2 = kipc_reopen(m, 0);
 	ASSERT_LE(0, m2);
@@ -463,7 +463,7 @@ TEST_F(kipc, err_readonly_memory)
 	struct kipc_wait_obj o[3], *ro;
 	struct kipc_wait_many h, *rh;
 	struct kipc_mutex *hm;
-	int e = ev_new(KIPC_EVENT_SET), s = sem_new(1), m = mx_new(0, &hm);
+	int e = ev_new(KIPC_EVENT_SET), s = sem_new(1), m = mk_mutex(0, &hm);
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, s);
@@ -503,7 +503,7 @@ TEST_F(kipc, err_edeadlk)
 	struct kipc_wait_obj o[3];
 	struct kipc_mutex *hm;
 	unsigned int idx;
-	int e = ev_new(0), s = sem_new(1), m = mx_new(0, &hm);
+	int e = ev_new(0), s = sem_new(1), m = mk_mutex(0, &hm);
 	int64_t t0;
 
 	ASSERT_LE(0, e);
@@ -546,7 +546,7 @@ TEST_F(kipc, err_notrecoverable)
 	struct kipc_mutex_info in;
 	struct kipc_mutex *hm;
 	unsigned int idx;
-	int e = ev_new(0), s = sem_new(1), m = mx_new(0, &hm);
+	int e = ev_new(0), s = sem_new(1), m = mk_mutex(0, &hm);
 	int64_t t0;
 
 	ASSERT_LE(0, e);

@@ -147,7 +147,7 @@ TEST_F(kipc, any_mutex_taken_for_caller)
 	pthread_t th;
 	void *tret;
 	uint32_t *w;
-	int fd = mx_new(0, &h);
+	int fd = mk_mutex(0, &h);
 
 	ASSERT_LE(0, fd);
 	w = map_word(fd);
@@ -188,7 +188,7 @@ TEST_F(kipc, any_mutex_recursive_depth)
 	struct kipc_wait_obj o[1];
 	struct kipc_mutex *h;
 	unsigned int idx;
-	int fd = mx_new(KIPC_MUTEX_RECURSIVE, &h), i;
+	int fd = mk_mutex(KIPC_MUTEX_RECURSIVE, &h), i;
 
 	ASSERT_LE(0, fd);
 	wo_set(&o[0], fd);
@@ -297,7 +297,7 @@ TEST_F(kipc, any_lowest_index_taken_only)
 	fds[0] = ev_new(0);			/* not set */
 	fds[1] = sem_new(1);
 	fds[2] = ev_new_val(KIPC_EVENT_SET, 5);
-	fds[3] = mx_new(0, &h);
+	fds[3] = mk_mutex(0, &h);
 	fds[4] = sem_new(2);
 	for (i = 0; i < 5; i++) {
 		ASSERT_LE(0, fds[i]);
@@ -361,7 +361,7 @@ TEST_F(kipc, all_takes_every_object)
 
 	fds[0] = ev_new_val(KIPC_EVENT_SET, 9);
 	fds[1] = sem_new(2);
-	fds[2] = mx_new(0, &h);
+	fds[2] = mk_mutex(0, &h);
 	fds[3] = ev_new_val(KIPC_EVENT_SET | KIPC_EVENT_MANUAL_RESET, 11);
 	fds[4] = kipc_queue_create(NULL, 0600, 2, 16, 0);
 	for (i = 0; i < 5; i++) {
@@ -414,7 +414,7 @@ TEST_F(kipc, all_nothing_taken_when_one_is_missing)
 	ASSERT_NE(NULL, g_sh);
 	fds[0] = ev_new(KIPC_EVENT_SET);
 	fds[1] = sem_new(1);
-	fds[2] = mx_new(0, &h);
+	fds[2] = mk_mutex(0, &h);
 	fds[3] = sem_new(0);	/* the missing one */
 	q = kipc_queue_create(NULL, 0600, 2, 16, 0);
 	ASSERT_LE(0, q);
@@ -478,7 +478,7 @@ TEST_F(kipc, all_completes_when_a_child_posts)
 	g_sh = kt_shared_map(sizeof(*g_sh));
 	ASSERT_NE(NULL, g_sh);
 	fds[0] = ev_new_val(KIPC_EVENT_SET, 3);
-	fds[1] = mx_new(0, &h);
+	fds[1] = mk_mutex(0, &h);
 	fds[2] = sem_new(0);
 	for (i = 0; i < 3; i++) {
 		ASSERT_LE(0, fds[i]);
@@ -569,7 +569,7 @@ TEST_F(kipc, mutex_poll_states)
 {
 	struct pollfd p;
 	struct kipc_mutex *h;
-	int fd = mx_new(0, &h);
+	int fd = mk_mutex(0, &h);
 
 	ASSERT_LE(0, fd);
 	p.fd = fd;
@@ -611,7 +611,7 @@ TEST_F(kipc, mutex_epoll_fast_path_unlock)
 	struct agent_cmd c;
 	struct agent a;
 	uint32_t *w;
-	int fd = mx_new(0, &h), ep;
+	int fd = mk_mutex(0, &h), ep;
 
 	ASSERT_LE(0, fd);
 	w = map_word(fd);
@@ -660,7 +660,7 @@ TEST_F(kipc, mutex_epoll_owner_killed)
 	struct epoll_event ev;
 	struct kipc_mutex *h;
 	struct agent a;
-	int fd = mx_new(0, &h), ep;
+	int fd = mk_mutex(0, &h), ep;
 
 	ASSERT_LE(0, fd);
 	g_sh = kt_shared_map(sizeof(*g_sh));
@@ -686,7 +686,7 @@ TEST_F(kipc, mutex_epoll_err_notrecoverable)
 	struct epoll_event ev;
 	struct kipc_mutex *h;
 	struct agent a;
-	int fd = mx_new(0, &h), ep;
+	int fd = mk_mutex(0, &h), ep;
 
 	ASSERT_LE(0, fd);
 	g_sh = kt_shared_map(sizeof(*g_sh));

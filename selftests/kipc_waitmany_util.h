@@ -3,7 +3,8 @@
  * Helpers of the kipc wait-for-many selftests (kipc_waitmany_test.c,
  * kipc_waitmany_wake_test.c, kipc_waitmany_err_test.c,
  * kipc_waitmany_stress_test.c), and the agent: a child that does what it
- * is told, in order.  Included after kselftest_harness.h.
+ * is told, in order.  The mutex helpers (mk_mutex(), map_word()) are those
+ * of kipc_mutex_util.h.  Included after kselftest_harness.h.
  */
 #ifndef KIPC_WAITMANY_UTIL_H
 #define KIPC_WAITMANY_UTIL_H
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "kipc_test_util.h"
+#include "kipc_mutex_util.h"
 
 #define MS		KT_NSEC_PER_MSEC
 #define SEC		KT_NSEC_PER_SEC
@@ -125,19 +127,6 @@ static inline uint64_t *map_sem(int fd)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static inline int mx_new(uint32_t flags, struct kipc_mutex **h)
-{
-	int fd = kipc_mutex_create(NULL, 0600, flags, 0);
-
-	if (fd < 0)
-		return fd;
-	if (h && kipc_mutex_attach(fd, h)) {
-		close(fd);
-		return -EIO;
-	}
-	return fd;
-}
-
 static inline int mx_info(int fd, struct kipc_mutex_info *in)
 {
 	return kipc_mutex_info(fd, in);
@@ -149,14 +138,6 @@ static inline uint32_t mx_owner(int fd)
 	struct kipc_mutex_info in;
 
 	return mx_info(fd, &in) ? UINT32_MAX : in.owner_tid;
-}
-
-static inline uint32_t *map_word(int fd)
-{
-	void *p = mmap(NULL, KIPC_MUTEX_MAP_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_SHARED, fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
 }
 
 /*

@@ -65,7 +65,7 @@ static int64_t wake_case(struct __test_metadata *_metadata, int kind,
 		return -1;
 	fds[0] = ev_new(0);
 	fds[1] = sem_new(0);
-	fds[2] = mx_new(0, &hm);
+	fds[2] = mk_mutex(0, &hm);
 	for (i = 0; i < 3; i++) {
 		EXPECT_LE(0, fds[i]);
 	}
@@ -414,7 +414,7 @@ TEST_F(kipc, fifo_mutex_waiter_served_first)
 	struct kipc_mutex *h;
 	struct agent_cmd c;
 	struct agent a;
-	int fd = mx_new(0, &h), *locked;
+	int fd = mk_mutex(0, &h), *locked;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -483,7 +483,7 @@ TEST_F(kipc, fifo_dead_owner_mutex_goes_to_queued_waiter)
 	struct kipc_mutex *h;
 	struct lock_exit x;
 	struct kt_report r;
-	int fd = mx_new(0, &h), pfd[2], ret;
+	int fd = mk_mutex(0, &h), pfd[2], ret;
 	pthread_t th;
 	pid_t pid;
 
@@ -542,7 +542,7 @@ TEST_F(kipc, dead_owner_any)
 	struct kipc_mutex *h;
 	struct agent a;
 	unsigned int idx;
-	int e = ev_new(0), fd = mx_new(0, &h);
+	int e = ev_new(0), fd = mk_mutex(0, &h);
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
@@ -583,7 +583,7 @@ TEST_F(kipc, dead_owner_any_lower_index_first)
 	struct kipc_mutex *h;
 	struct agent a;
 	unsigned int idx;
-	int e = ev_new(KIPC_EVENT_SET), fd = mx_new(0, &h);
+	int e = ev_new(KIPC_EVENT_SET), fd = mk_mutex(0, &h);
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
@@ -615,7 +615,7 @@ TEST_F(kipc, dead_owner_all)
 	struct kipc_mutex *h1, *h2;
 	struct agent a;
 	unsigned int idx;
-	int s = sem_new(1), m1 = mx_new(0, &h1), m2 = mx_new(0, &h2);
+	int s = sem_new(1), m1 = mk_mutex(0, &h1), m2 = mk_mutex(0, &h2);
 
 	ASSERT_LE(0, s);
 	ASSERT_LE(0, m1);
@@ -658,7 +658,7 @@ TEST_F(kipc, dead_owner_while_waiting)
 	struct kipc_mutex *h;
 	struct agent a;
 	unsigned int idx;
-	int e = ev_new(0), fd = mx_new(0, &h);
+	int e = ev_new(0), fd = mk_mutex(0, &h);
 	int64_t t0;
 
 	ASSERT_LE(0, e);
@@ -736,7 +736,7 @@ TEST_F(kipc, dead_thread_owner_found_by_recheck)
 	struct exiter x;
 	unsigned int idx;
 	pthread_t th;
-	int fd = mx_new(0, &h), e = ev_new(KIPC_EVENT_SET);
+	int fd = mk_mutex(0, &h), e = ev_new(KIPC_EVENT_SET);
 	int64_t t1;
 
 	ASSERT_LE(0, fd);
