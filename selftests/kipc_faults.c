@@ -26,6 +26,7 @@
 
 #include "libkipc.h"
 #include "kselftest_harness.h"
+#include "kipc_test_util.h"
 
 #define DBG		"/sys/kernel/debug"
 #define TIMES		100000000L
@@ -257,9 +258,8 @@ TEST(failing_allocations)
 	int status;
 	pid_t pid;
 
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r);
+	r = kt_shared_map(sizeof(*r));
+	ASSERT_NE(NULL, r);
 	ASSERT_EQ(0, faults_on());
 
 	pid = spawn_failing();

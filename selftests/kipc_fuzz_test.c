@@ -39,6 +39,7 @@
 
 #include "libkipc.h"
 #include "kselftest_harness.h"
+#include "kipc_test_util.h"
 
 #define NPROCS		2
 #define NTHREADS	3
@@ -231,6 +232,31 @@ static int fz_pick_fd(struct fz_thread *t)
 	return atomic_load(&p->fds[fz_below(&t->rng, NFDS)]);
 }
 
+/* A deadline up to 2 ms away in *@dl if @flags ask for one. */
+static void fz_deadline(uint64_t *s, uint32_t flags, struct kipc_timespec *dl)
+{
+	if (flags & KIPC_WAIT_DEADLINE)
+		kipc_deadline_after(fz_below(s, 2000000), dl);
+}
+
+/* Wait flags: non-blocking but once in @odds, then any of @mask. */
+static uint32_t fz_wait_flags(uint64_t *s, unsigned int odds, uint32_t mask,
+			      struct kipc_timespec *dl)
+{
+	uint32_t flags = fz_below(s, odds) ? KIPC_WAIT_NONBLOCK :
+			 fz_rand(s) & mask;
+
+	fz_deadline(s, flags, dl);
+	return flags;
+}
+
+/* A create's attributes @a, of @size bytes but once in 8. */
+static void fz_attr(uint64_t *s, struct kipc_create *c, void *a, size_t size)
+{
+	c->attr = (uintptr_t)a;
+	c->attr_size = fz_below(s, 8) ? size : fz_below(s, 64);
+}
+
 /* An object of a wait for many: usually one of ours, clean. */
 static void fz_fill_wait_obj(struct fz_thread *t, struct kipc_wait_obj *o)
 {
@@ -271,8 +297,7 @@ static void fz_fill_wait_many(struct fz_thread *t, struct kipc_wait_many *w)
 	w->flags = fz_below(s, 2) ? KIPC_WAIT_NONBLOCK :
 		   fz_below(s, 2) ? KIPC_WAIT_NONBLOCK | KIPC_WAIT_ALL :
 		   fz_rand(s) & 0xf;
-	if (w->flags & KIPC_WAIT_DEADLINE)
-		kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+	fz_deadline(s, w->flags, &w->deadline);
 }
 
 /* Give back the mutexes a wait for many took (UNLOCK: ENOTTY if none). */
@@ -314,8 +339,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			a->max_msgs = fz_below(s, 8);
 			a->max_msg_size = fz_below(s, 2) ? fz_below(s, 64) :
 					  fz_rand(s) & 0xfffff;
-			c->attr = (uintptr_t)a;
-			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+			fz_attr(s, c, a, sizeof(*a));
 		}
 		/* Mostly one-page rings: few pages to fail under faults. */
 		if (c->type == KIPC_TYPE_CHANNEL && fz_below(s, 8)) {
@@ -324,16 +348,14 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			a->capacity[0] = fz_below(s, 4) ? 4096 : fz_rand(s) & 0x3ffff;
 			a->capacity[1] = fz_below(s, 4) ? 4096 : fz_rand(s);
 			a->max_msg[fz_below(s, 2)] = fz_rand(s) & 0x1fff;
-			c->attr = (uintptr_t)a;
-			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+			fz_attr(s, c, a, sizeof(*a));
 		}
 		if (c->type == KIPC_TYPE_REGION && fz_below(s, 8)) {
 			struct kipc_region_attr *a = (void *)(buf + 128);
 
 			a->size = fz_below(s, 4) ? 4096 * (1 + fz_below(s, 4)) :
 				  fz_rand(s) & 0xffffffff;
-			c->attr = (uintptr_t)a;
-			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+			fz_attr(s, c, a, sizeof(*a));
 		}
 		if (c->type == KIPC_TYPE_MUTEX && fz_below(s, 2)) {
 			struct kipc_mutex_attr *a = (void *)(buf + 128);
@@ -347,8 +369,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 
 			a->capacity = fz_below(s, 2) ? fz_below(s, 65536) :
 				      fz_rand(s);
-			c->attr = (uintptr_t)a;
-			c->attr_size = fz_below(s, 8) ? sizeof(*a) : fz_below(s, 64);
+			fz_attr(s, c, a, sizeof(*a));
 		}
 		if (fz_below(s, 2)) {
 			fz_name(s, name, &len);
@@ -375,9 +396,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_Q_SEND: {
 		struct kipc_queue_send *q = (void *)buf;
 
-		q->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
-		if (q->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &q->deadline);
+		q->flags = fz_wait_flags(s, 3, 0x7, &q->deadline);
 		q->priority = fz_below(s, 4) ? fz_below(s, 8) : fz_rand(s) & 0xffff;
 		q->msg = (uintptr_t)(buf + 128);
 		q->len = fz_below(s, 4) ? fz_below(s, 100) : fz_rand(s) & 0xfffff;
@@ -386,9 +405,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_Q_RECV: {
 		struct kipc_queue_recv *q = (void *)buf;
 
-		q->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
-		if (q->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &q->deadline);
+		q->flags = fz_wait_flags(s, 3, 0x7, &q->deadline);
 		q->buf = (uintptr_t)t->out.rx;
 		/* Sometimes large: a large message must not block the queue. */
 		q->size = fz_below(s, 4) ? fz_below(s, 100) : fz_below(s, RX_BYTES);
@@ -411,9 +428,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 		struct kipc_chan_msg *m = (void *)(buf + 96);
 		unsigned int i;
 
-		x->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
-		if (x->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &x->deadline);
+		x->flags = fz_wait_flags(s, 3, 0x7, &x->deadline);
 		x->count = fz_below(s, 8) ? 1 + fz_below(s, 4) : fz_rand(s) & 0x7ff;
 		if (cmd == FZ_CH_RECVV)
 			m = t->out.rxv;	/* the kernel writes each len */
@@ -430,9 +445,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_CH_WAIT: {
 		struct kipc_chan_wait *w = (void *)buf;
 
-		w->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x7;
-		if (w->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+		w->flags = fz_wait_flags(s, 3, 0x7, &w->deadline);
 		w->events = fz_rand(s) & (fz_below(s, 4) ? 0x3 : 0xf);
 		w->wake = fz_rand(s) & (fz_below(s, 4) ? 0x7 : 0xf);
 		w->need = fz_below(s, 2) ? 0 : fz_below(s, 2) ? fz_below(s, 256) :
@@ -448,17 +461,14 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 			   fz_rand(s) & 0x107;
 		if (cmd == FZ_SEM_POST)
 			o->flags &= ~KIPC_WAIT_NONBLOCK;
-		if (o->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &o->deadline);
+		fz_deadline(s, o->flags, &o->deadline);
 		o->count = fz_below(s, 4) ? 1 : fz_rand(s);
 		break;
 	}
 	case FZ_MTX_LOCK: {
 		struct kipc_mutex_lock *l = (void *)buf;
 
-		l->flags = fz_below(s, 2) ? KIPC_WAIT_NONBLOCK : fz_rand(s) & 0x3;
-		if (l->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &l->deadline);
+		l->flags = fz_wait_flags(s, 2, 0x3, &l->deadline);
 		break;
 	}
 	case FZ_COND_WAIT: {
@@ -483,10 +493,7 @@ static void fz_fill(struct fz_thread *t, int cmd, unsigned char *buf,
 	case FZ_WAIT: {
 		struct kipc_event_wait *w = (void *)buf;
 
-		w->flags = fz_below(s, 3) ? KIPC_WAIT_NONBLOCK :
-			   fz_rand(s) & 0x7;
-		if (w->flags & KIPC_WAIT_DEADLINE)
-			kipc_deadline_after(fz_below(s, 2000000), &w->deadline);
+		w->flags = fz_wait_flags(s, 3, 0x7, &w->deadline);
 		break;
 	}
 	default:
@@ -967,9 +974,8 @@ TEST(fuzz_ioctls)
 	char list[512], saved[32];
 	int i, status;
 
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, st);
+	st = kt_shared_map(sizeof(*st));
+	ASSERT_NE(NULL, st);
 	ASSERT_EQ(0, kipc_stats(&before));
 	TH_LOG("seed %llu, %d processes x %d threads x %lu iterations",
 	       (unsigned long long)seed, NPROCS, NTHREADS, iters);

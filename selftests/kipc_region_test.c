@@ -6,10 +6,9 @@
  * once, mappings at an offset and past the end, read-only and write-only
  * fds, private copy-on-write mappings, permissions of other uids, a region
  * outliving its fds and its name while mapped, its memory freed with the
- * last mapping, mapping counts and resident bytes, reclaim and compaction
- * of mapped pages, mremap, region memory as a system call buffer,
- * multi-process stress tests with atomics, and the errors of the region
- * ioctl.
+ * last mapping, and the errors of the region ioctl.  Memory management
+ * (residency, reclaim, mremap...) is tested in kipc_region_mm_test.c,
+ * multi-process stress in kipc_region_stress_test.c.
  *
  * Every test unmaps what it mapped: a mapping keeps its region alive, and
  * the fixture's teardown would report it as a leak.
@@ -17,77 +16,13 @@
 /* kselftest_harness.h (6.1) has unused parameters; we build with -Wextra. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "kselftest_harness.h"
-#include "kipc_test_util.h"
-
-#define PS		kt_page_size()
-#define DEF_MAX		(64ULL << 20)	/* max_region_size's default */
+#include "kipc_region_util.h"
+#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-/* Byte @i of region @seed's test pattern. */
-static uint8_t pat(unsigned int seed, uint64_t i)
-{
-	return (uint8_t)(i * 131 + (i >> 8) * 7 + (i >> 16) * 3 + seed * 29 + 1);
-}
-
-static void fill_pat(uint8_t *b, unsigned int seed, uint64_t pos, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = pat(seed, pos + i);
-}
-
-/* Offset of the first byte of @b that is not the pattern at @pos, or -1. */
-static long bad_pat(const uint8_t *b, unsigned int seed, uint64_t pos,
-		    size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i] != pat(seed, pos + i))
-			return (long)i;
-	return -1;
-}
-
-/* Offset of the first non-zero byte of @b, or -1. */
-static long nonzero_at(const uint8_t *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (b[i])
-			return (long)i;
-	return -1;
-}
-
-/* mmap(2) of a region fd: the address, or NULL with *@err = -errno. */
-static void *rmap(int fd, size_t len, int prot, int flags, off_t off,
-		  int *err)
-{
-	void *p = mmap(NULL, len, prot, flags, fd, off);
-
-	if (p == MAP_FAILED) {
-		*err = -errno;
-		return NULL;
-	}
-	*err = 0;
-	return p;
-}
 
 /* The -errno of an mmap(2) expected to fail (0 if it did not). */
 static int map_err(int fd, size_t len, int prot, int flags, off_t off)
@@ -98,32 +33,6 @@ static int map_err(int fd, size_t len, int prot, int flags, off_t off)
 		return -errno;
 	munmap(p, len);
 	return 0;
-}
-
-static int r_info(int fd, struct kipc_region_info *in)
-{
-	return kipc_region_info(fd, in);
-}
-
-static uint64_t r_maps(int fd)
-{
-	struct kipc_region_info in;
-
-	return r_info(fd, &in) ? UINT64_MAX : in.mappings;
-}
-
-static uint64_t r_resident(int fd)
-{
-	struct kipc_region_info in;
-
-	return r_info(fd, &in) ? UINT64_MAX : in.resident;
-}
-
-static uint64_t stats_uid_bytes(void)
-{
-	struct kipc_stats s;
-
-	return kt_stats(&s) ? UINT64_MAX : s.uid_bytes;
 }
 
 /* KIPC_IOC_CREATE of a region with @attr as is. */
@@ -156,77 +65,13 @@ static int create_region_raw(const void *attr, uint32_t size,
 	EXPECT_EQ(low_, kt_lowest_free_fd());				\
 } while (0)
 
-/* Wait until the 64-bit word at @p is @v: 0, or -ETIMEDOUT. */
-static int wait_word(const uint64_t *p, uint64_t v, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * KT_NSEC_PER_MSEC;
-	unsigned int spins = 0;
-
-	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != v) {
-		if (++spins < 1024)
-			continue;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		sched_yield();
-	}
-	return 0;
-}
-
-static int read_fdinfo(int fd, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, size - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-static bool has_line(const char *buf, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p = buf;
-
-	while ((p = strstr(p, line))) {
-		if ((p == buf || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == '\0'))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-#define EXPECT_LINE(buf, ...) do {					\
-	char l_[256];							\
-									\
-	snprintf(l_, sizeof(l_), __VA_ARGS__);				\
-	EXPECT_TRUE(has_line(buf, l_))					\
-		TH_LOG("no line \"%s\" in fdinfo:\n%s", l_, buf);	\
-} while (0)
-
 /* The "Shmem:" line of /proc/meminfo in bytes, or -1. */
 static long long meminfo_shmem(void)
 {
 	char buf[8192], *p;
-	ssize_t n;
-	int f;
 
-	f = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (kt_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "\nShmem:");
 	if (!p)
 		return -1;
@@ -337,7 +182,7 @@ TEST_F(kipc, create_size_rounding)
 		{ DEF_MAX - 1, DEF_MAX }, { DEF_MAX, DEF_MAX },
 	};
 	struct kipc_region_info in;
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	unsigned int i;
 	int fd;
 
@@ -350,16 +195,16 @@ TEST_F(kipc, create_size_rounding)
 		ASSERT_EQ(0, r_info(fd, &in));
 		EXPECT_EQ(t[i][1], in.size)
 			TH_LOG("size %llu", (unsigned long long)t[i][0]);
-		EXPECT_EQ(b0 + t[i][1], stats_uid_bytes());
+		EXPECT_EQ(b0 + t[i][1], kt_stats_uid_bytes());
 		close(fd);
-		EXPECT_EQ(b0, stats_uid_bytes());
+		EXPECT_EQ(b0, kt_stats_uid_bytes());
 	}
 }
 
 TEST_F(kipc, create_size_invalid)
 {
 	struct kipc_region_attr a;
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	int fd;
 
 	memset(&a, 0, sizeof(a));
@@ -404,7 +249,7 @@ TEST_F(kipc, create_size_invalid)
 
 TEST_F(kipc, create_edquot)
 {
-	uint64_t b0 = stats_uid_bytes();
+	uint64_t b0 = kt_stats_uid_bytes();
 	int fd, fd2;
 	void *p;
 	int err;
@@ -412,23 +257,58 @@ TEST_F(kipc, create_edquot)
 	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + 4 * PS - 1));
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 4 * PS, 0));
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 3 * PS + 1, 0));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 	fd = kipc_region_create(NULL, 0600, 3 * PS, 0);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(b0 + 3 * PS, stats_uid_bytes());
+	EXPECT_EQ(b0 + 3 * PS, kt_stats_uid_bytes());
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 1, 0));
 
 	/* A mapping keeps the charge after the last fd is closed. */
 	p = rmap(fd, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &err);
 	ASSERT_NE(NULL, p) TH_LOG("mmap: %d", err);
 	close(fd);
-	EXPECT_EQ(b0 + 3 * PS, stats_uid_bytes());
+	EXPECT_EQ(b0 + 3 * PS, kt_stats_uid_bytes());
 	EXPECT_EQ(-EDQUOT, kipc_region_create(NULL, 0600, 1, 0));
 	ASSERT_EQ(0, munmap(p, 3 * PS));
-	EXPECT_EQ(b0, stats_uid_bytes());
+	EXPECT_EQ(b0, kt_stats_uid_bytes());
 	fd2 = kipc_region_create(NULL, 0600, 1, 0);
 	EXPECT_LE(0, fd2);
 	close(fd2);
+}
+
+/* Flags, padding or reserved bits in the attributes: EINVAL, nothing made. */
+KT_VARIANT_FIXTURE(region_attr)
+
+FIXTURE_VARIANT(region_attr) {
+	struct kipc_region_attr a;
+};
+
+FIXTURE_VARIANT_ADD(region_attr, flag_0) {
+	.a.flags = 1,
+};
+
+FIXTURE_VARIANT_ADD(region_attr, flag_31) {
+	.a.flags = 0x80000000u,
+};
+
+FIXTURE_VARIANT_ADD(region_attr, pad) {
+	.a.__pad = 1,
+};
+
+FIXTURE_VARIANT_ADD(region_attr, reserved_0) {
+	.a.reserved[0] = 1,
+};
+
+FIXTURE_VARIANT_ADD(region_attr, reserved_1) {
+	.a.reserved[1] = 1ULL << 63,
+};
+
+TEST_F(region_attr, create_bad_attr_field)
+{
+	struct kipc_region_attr a = variant->a;
+
+	a.size = PS;
+	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
 }
 
 TEST_F(kipc, create_bad_attr)
@@ -442,20 +322,6 @@ TEST_F(kipc, create_bad_attr)
 
 	memset(&a, 0, sizeof(a));
 	a.size = PS;
-	a.flags = 1;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	a.flags = 0x80000000u;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	a.flags = 0;
-	a.__pad = 1;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	a.__pad = 0;
-	a.reserved[0] = 1;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	a.reserved[0] = 0;
-	a.reserved[1] = 1ULL << 63;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	a.reserved[1] = 0;
 	/* Sizes: below the first version, and larger ones. */
 	EXPECT_CREATE_FAILS(&a, KIPC_REGION_ATTR_SIZE_VER0 - 8, EINVAL);
 	EXPECT_CREATE_FAILS(&a, 1, EINVAL);
@@ -538,18 +404,18 @@ TEST_F(kipc, fdinfo_lines)
 
 	fd = kipc_region_create(NULL, 0600, 4 * PS, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "kipc-type:\tregion");
-	EXPECT_LINE(buf, "region-size:\t%llu", (unsigned long long)4 * PS);
-	EXPECT_LINE(buf, "region-mappings:\t0");
-	EXPECT_LINE(buf, "region-resident:\t0");
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tregion");
+	KT_EXPECT_LINE(buf, "region-size:\t%llu", (unsigned long long)4 * PS);
+	KT_EXPECT_LINE(buf, "region-mappings:\t0");
+	KT_EXPECT_LINE(buf, "region-resident:\t0");
 	p = rmap(fd, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &err);
 	ASSERT_NE(NULL, p);
 	p[0] = 1;
 	p[2 * PS] = 1;
-	ASSERT_EQ(0, read_fdinfo(fd, buf, sizeof(buf)));
-	EXPECT_LINE(buf, "region-mappings:\t1");
-	EXPECT_LINE(buf, "region-resident:\t%llu", (unsigned long long)2 * PS);
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "region-mappings:\t1");
+	KT_EXPECT_LINE(buf, "region-resident:\t%llu", (unsigned long long)2 * PS);
 	ASSERT_EQ(0, munmap(p, 4 * PS));
 	close(fd);
 }
@@ -1114,489 +980,6 @@ TEST_F(kipc, memory_freed_at_last_unmap)
 	m2 = meminfo_shmem();
 	EXPECT_GE(m1 - (long long)len * 3 / 4, m2)
 		TH_LOG("Shmem %lld -> %lld -> %lld", m0, m1, m2);
-}
-
-/* ---- info -------------------------------------------------------------------- */
-
-TEST_F(kipc, info_mappings_and_resident)
-{
-	const size_t len = 8 * PS;
-	struct kipc_region_info in;
-	uint8_t *p, *q;
-	volatile uint8_t x;
-	int fd, err, st;
-	pid_t pid;
-
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, r_info(fd, &in));
-	EXPECT_EQ(len, in.size);
-	EXPECT_EQ(0U, in.mappings);
-	EXPECT_EQ(0U, in.resident);
-	p = rmap(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &err);
-	ASSERT_NE(NULL, p);
-	EXPECT_EQ(1U, r_maps(fd));
-	/* Mapping alone allocates nothing. */
-	EXPECT_EQ(0U, r_resident(fd));
-	p[0] = 1;
-	p[3 * PS + 5] = 1;
-	p[7 * PS + PS - 1] = 1;
-	EXPECT_EQ(3 * PS, r_resident(fd));
-	/* Writing a page again adds nothing. */
-	p[1] = 2;
-	EXPECT_EQ(3 * PS, r_resident(fd));
-	/* A read of a page never touched brings in (zeroed) memory too. */
-	x = p[5 * PS];
-	(void)x;
-	EXPECT_EQ(0, p[5 * PS]);
-	EXPECT_EQ(4 * PS, r_resident(fd));
-
-	q = rmap(fd, 2 * PS, PROT_READ, MAP_SHARED, 2 * PS, &err);
-	ASSERT_NE(NULL, q);
-	EXPECT_EQ(2U, r_maps(fd));
-	/* Protecting a middle part splits a mapping in three vmas. */
-	ASSERT_EQ(0, mprotect(p + 2 * PS, PS, PROT_READ));
-	EXPECT_EQ(4U, r_maps(fd));
-	/* Unmapping a middle part splits another in two. */
-	ASSERT_EQ(0, munmap(p + 5 * PS, PS));
-	EXPECT_EQ(5U, r_maps(fd));
-	/* A fork duplicates every vma, the child's exit drops them. */
-	pid = kt_fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	EXPECT_EQ(10U, r_maps(fd));
-	kill(pid, SIGKILL);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(256 + SIGKILL, st);
-	EXPECT_EQ(5U, r_maps(fd));
-	ASSERT_EQ(0, munmap(q, 2 * PS));
-	EXPECT_EQ(4U, r_maps(fd));
-	ASSERT_EQ(0, munmap(p, len));
-	EXPECT_EQ(0U, r_maps(fd));
-	/* The memory stays with the region, mapped or not. */
-	EXPECT_EQ(4 * PS, r_resident(fd));
-	p = rmap(fd, len, PROT_READ, MAP_SHARED, 0, &err);
-	ASSERT_NE(NULL, p);
-	EXPECT_EQ(1, p[3 * PS + 5]);
-	EXPECT_EQ(2, p[1]);
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
-}
-
-/* A region not mapped at all can still be used through another's mapping. */
-TEST_F(kipc, madvise_keeps_data)
-{
-	const size_t len = 4 * PS;
-	uint8_t *p;
-	int fd;
-
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	fill_pat(p, 11, 0, len);
-	if (madvise(p, len, MADV_DONTNEED) && errno == ENOSYS) {
-		munmap(p, len);
-		close(fd);
-		SKIP(return, "no madvise(2) in this kernel");
-	}
-	/* Dropping the page tables of a shared mapping loses nothing. */
-	EXPECT_EQ(-1, bad_pat(p, 11, 0, len));
-	EXPECT_EQ(len, r_resident(fd));
-	EXPECT_EQ(0, madvise(p, len, MADV_WILLNEED));
-	/* Punching holes needs the file, which user space never has. */
-	EXPECT_EQ(-1, madvise(p, PS, MADV_REMOVE));
-	EXPECT_EQ(-1, bad_pat(p, 11, 0, len));
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
-}
-
-/* Rss in bytes of the vma that starts at @addr (/proc/self/smaps), or -1. */
-static long long smaps_rss(const void *addr)
-{
-	char line[256], want[32];
-	long long rss = -1;
-	bool in = false;
-	FILE *f;
-
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
-	f = fopen("/proc/self/smaps", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want))) {
-			in = true;
-		} else if (in && !strncmp(line, "Rss:", 4)) {
-			rss = strtoll(line + 4, NULL, 10) * 1024;
-			break;
-		}
-	}
-	fclose(f);
-	return rss;
-}
-
-/*
- * Reclaim finds region pages through the page cache's reverse map: it
- * unmaps them (they stay in memory without swap), and the next access, in
- * any process, faults them back in, unchanged.  (MADV_PAGEOUT leaves
- * pages mapped by several processes alone, so only one maps them here.)
- */
-TEST_F(kipc, pageout_unmaps_and_refaults)
-{
-	const size_t len = 64 * PS;
-	int fd, st, pfd[2];
-	uint8_t *p;
-	pid_t pid;
-	char c;
-
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	fill_pat(p, 14, 0, len);
-	if (smaps_rss(p) < 0) {
-		munmap(p, len);
-		close(fd);
-		SKIP(return, "no /proc/self/smaps");
-	}
-	EXPECT_EQ((long long)len, smaps_rss(p));
-	/* A child with the vma (fork copies no page table entries of it). */
-	ASSERT_EQ(0, pipe(pfd));
-	pid = kt_fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		close(pfd[1]);
-		if (read(pfd[0], &c, 1) != 1)
-			_exit(2);
-		if (bad_pat(p, 14, 0, len) >= 0)
-			_exit(4);
-		_exit(smaps_rss(p) == (long long)len ? 0 : 5);
-	}
-	close(pfd[0]);
-	if (madvise(p, len, MADV_PAGEOUT)) {
-		int e = errno;
-
-		kill(pid, SIGKILL);
-		kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-		close(pfd[1]);
-		munmap(p, len);
-		close(fd);
-		if (e == ENOSYS || e == EINVAL)
-			SKIP(return, "no MADV_PAGEOUT: %d", e);
-		ASSERT_EQ(0, e);
-	}
-	EXPECT_GT((long long)len, smaps_rss(p));
-	/* Still in memory: no swap. */
-	EXPECT_EQ(len, r_resident(fd));
-	ASSERT_EQ(1, write(pfd[1], "x", 1));
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
-	close(pfd[1]);
-	/* Nothing is lost: faulted in again from the region. */
-	EXPECT_EQ(-1, bad_pat(p, 14, 0, len));
-	EXPECT_EQ((long long)len, smaps_rss(p));
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
-}
-
-/* Compaction may migrate region pages while they are mapped. */
-TEST_F(kipc, compaction_keeps_data)
-{
-	const size_t len = 4 << 20;
-	uint8_t *p;
-	int fd, c;
-
-	c = open("/proc/sys/vm/compact_memory", O_WRONLY | O_CLOEXEC);
-	if (c < 0)
-		SKIP(return, "no /proc/sys/vm/compact_memory");
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	fill_pat(p, 15, 0, len);
-	EXPECT_EQ(1, write(c, "1", 1));
-	EXPECT_EQ(-1, bad_pat(p, 15, 0, len));
-	fill_pat(p, 16, 0, len);
-	EXPECT_EQ(1, write(c, "1", 1));
-	EXPECT_EQ(-1, bad_pat(p, 16, 0, len));
-	close(c);
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
-}
-
-TEST_F(kipc, mincore_and_mlock)
-{
-	const size_t len = 4 * PS;
-	unsigned char vec[4];
-	uint8_t *p;
-	int fd;
-
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	p[PS] = 1;
-	if (mincore(p, len, vec) == 0) {
-		EXPECT_EQ(0, vec[0] & 1);
-		EXPECT_EQ(1, vec[1] & 1);
-		EXPECT_EQ(0, vec[2] & 1);
-	} else {
-		EXPECT_EQ(ENOSYS, errno);
-	}
-	if (mlock(p, len) == 0) {
-		EXPECT_EQ(len, r_resident(fd));
-		EXPECT_EQ(0, munlock(p, len));
-	} else {
-		EXPECT_EQ(ENOSYS, errno);
-	}
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
-}
-
-/* ---- mremap ----------------------------------------------------------------- */
-
-TEST_F(kipc, mremap)
-{
-	const size_t len = 8 * PS;
-	uint8_t *p, *q, *r;
-	int fd, err;
-
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = rmap(fd, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, 0, &err);
-	ASSERT_NE(NULL, p);
-	fill_pat(p, 12, 0, 2 * PS);
-	/* No growing, in place or moving, even within the region. */
-	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * PS, 4 * PS, 0));
-	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * PS, 4 * PS, MREMAP_MAYMOVE));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * PS, 16 * PS, MREMAP_MAYMOVE));
-	/* Moving and shrinking are fine. */
-	r = mmap(NULL, 4 * PS, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, r);
-	q = mremap(p, 2 * PS, 2 * PS, MREMAP_MAYMOVE | MREMAP_FIXED,
-		   r + PS);
-	ASSERT_EQ(r + PS, q);
-	EXPECT_EQ(-1, bad_pat(q, 12, 0, 2 * PS));
-	EXPECT_EQ(1U, r_maps(fd));
-	p = mremap(q, 2 * PS, PS, 0);
-	ASSERT_EQ(q, p);
-	EXPECT_EQ(1U, r_maps(fd));
-	EXPECT_EQ(-1, bad_pat(p, 12, 0, PS));
-	ASSERT_EQ(0, munmap(r, 4 * PS));
-	EXPECT_EQ(0U, r_maps(fd));
-	close(fd);
-}
-
-/* ---- region memory as a system call buffer ------------------------------------- */
-
-TEST_F(kipc, syscall_buffers)
-{
-	const size_t len = 4 * PS;
-	uint8_t *p, *ro;
-	int fd, rofd, pfd[2];
-
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	rofd = kipc_reopen(fd, KIPC_FD_RDONLY);
-	ASSERT_LE(0, rofd);
-	ro = kipc_region_map(rofd, PROT_READ, NULL, NULL);
-	ASSERT_NE(NULL, ro);
-	ASSERT_EQ(0, pipe(pfd));
-	fill_pat(p, 13, 0, 2 * PS);
-	/* The kernel reads from and writes to region pages. */
-	ASSERT_EQ((ssize_t)(2 * PS), write(pfd[1], p, 2 * PS));
-	ASSERT_EQ((ssize_t)(2 * PS), read(pfd[0], p + 2 * PS, 2 * PS));
-	EXPECT_EQ(-1, bad_pat(p + 2 * PS, 13, 0, 2 * PS));
-	EXPECT_EQ(-1, bad_pat(ro + 2 * PS, 13, 0, 2 * PS));
-	/* But not to a read-only mapping. */
-	ASSERT_EQ(1, write(pfd[1], "z", 1));
-	EXPECT_EQ(-1, read(pfd[0], ro, 1));
-	EXPECT_EQ(EFAULT, errno);
-	close(pfd[0]);
-	close(pfd[1]);
-	ASSERT_EQ(0, munmap(ro, len));
-	ASSERT_EQ(0, munmap(p, len));
-	close(rofd);
-	close(fd);
-}
-
-/* ---- stress ------------------------------------------------------------------ */
-
-#define ST_PROCS	8
-#define ST_ITERS	20000
-
-/*
- * The layout of the stress region: a page of shared counters, then one
- * page per process for its own counter and a block it checksums.
- */
-struct st_shared {
-	uint64_t ready;
-	uint64_t go;
-	uint64_t total;
-	uint64_t sum;
-	uint64_t done;
-};
-
-struct st_own {
-	uint64_t count;
-	uint64_t xsum;
-	uint8_t block[256];
-};
-
-static int st_child(uint8_t *base, int idx)
-{
-	struct st_shared *s = (struct st_shared *)base;
-	struct st_own *o = (struct st_own *)(base + (1 + idx) * PS);
-	uint64_t i;
-
-	__atomic_fetch_add(&s->ready, 1, __ATOMIC_RELEASE);
-	if (wait_word(&s->go, 1, KT_CHILD_TIMEOUT_MS))
-		return 1;
-	for (i = 0; i < ST_ITERS; i++) {
-		o->count++;
-		o->block[i % sizeof(o->block)] += (uint8_t)(idx + 1);
-		o->xsum += (uint8_t)(idx + 1);
-		__atomic_fetch_add(&s->total, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&s->sum, (uint64_t)idx * ST_ITERS + i,
-				   __ATOMIC_RELAXED);
-	}
-	__atomic_fetch_add(&s->done, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-TEST_F_TIMEOUT(kipc, stress_atomic_counters, 120)
-{
-	const char *name = kt_name("stress");
-	const size_t len = (1 + ST_PROCS) * PS;
-	pid_t pids[ST_PROCS];
-	struct st_shared *s;
-	uint64_t want = 0, bsum;
-	uint8_t *p;
-	int fd, i, j;
-
-	fd = kipc_region_create(name, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	s = (struct st_shared *)p;
-	for (i = 0; i < ST_PROCS; i++) {
-		pids[i] = kt_fork();
-		ASSERT_LE(0, pids[i]);
-		if (pids[i])
-			continue;
-		if (i % 2) {
-			/* Odd ones: a mapping of their own, by name. */
-			int cfd;
-			uint8_t *q;
-
-			munmap(p, len);
-			cfd = kipc_region_open(name, 0);
-			if (cfd < 0)
-				_exit(10);
-			q = kipc_region_map(cfd, PROT_READ | PROT_WRITE, NULL,
-					    NULL);
-			if (!q)
-				_exit(11);
-			close(cfd);
-			_exit(st_child(q, i));
-		}
-		_exit(st_child(p, i));
-	}
-	ASSERT_EQ(0, wait_word(&s->ready, ST_PROCS, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1U + ST_PROCS, r_maps(fd));
-	__atomic_store_n(&s->go, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < ST_PROCS; i++)
-		EXPECT_EQ(0, kt_reap(pids[i], 100000)) TH_LOG("child %d", i);
-	EXPECT_EQ((uint64_t)ST_PROCS, __atomic_load_n(&s->done, __ATOMIC_ACQUIRE));
-	EXPECT_EQ((uint64_t)ST_PROCS * ST_ITERS, s->total);
-	for (i = 0; i < ST_PROCS; i++)
-		for (j = 0; j < ST_ITERS; j++)
-			want += (uint64_t)i * ST_ITERS + j;
-	EXPECT_EQ(want, s->sum);
-	for (i = 0; i < ST_PROCS; i++) {
-		struct st_own *o = (struct st_own *)(p + (1 + i) * PS);
-
-		EXPECT_EQ((uint64_t)ST_ITERS, o->count) TH_LOG("child %d", i);
-		EXPECT_EQ((uint64_t)ST_ITERS * (i + 1), o->xsum);
-		bsum = 0;
-		for (j = 0; j < (int)sizeof(o->block); j++)
-			bsum += o->block[j];
-		/* Each of the 256 bytes got ITERS/256 additions, mod 256. */
-		EXPECT_EQ((uint64_t)(uint8_t)((ST_ITERS / 256 + 1) * (i + 1)) *
-			  (ST_ITERS % 256) +
-			  (uint64_t)(uint8_t)((ST_ITERS / 256) * (i + 1)) *
-			  (256 - ST_ITERS % 256), bsum);
-		/* Nothing beyond the struct was touched. */
-		EXPECT_EQ(-1, nonzero_at((uint8_t *)(o + 1),
-					 PS - sizeof(*o)));
-	}
-	EXPECT_EQ(1U, r_maps(fd));
-	kt_soak_count(ST_PROCS, s->total);
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
-}
-
-/* Many short-lived processes mapping, writing and exiting. */
-TEST_F_TIMEOUT(kipc, stress_map_churn, 120)
-{
-	const char *name = kt_name("churn");
-	const size_t len = 16 * PS;
-	uint64_t *w;
-	uint8_t *p;
-	int fd, i, round;
-	pid_t pids[4];
-
-	fd = kipc_region_create(name, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
-	w = (uint64_t *)p;
-	for (round = 0; round < 5; round++) {
-		for (i = 0; i < 4; i++) {
-			pids[i] = kt_fork();
-			ASSERT_LE(0, pids[i]);
-			if (pids[i])
-				continue;
-			for (int k = 0; k < 20; k++) {
-				int cfd = kipc_region_open(name, 0);
-				uint8_t *q;
-				size_t off = (size_t)((i + k) % 16) * PS;
-
-				if (cfd < 0)
-					_exit(1);
-				q = mmap(NULL, PS, PROT_READ | PROT_WRITE,
-					 MAP_SHARED, cfd, off);
-				close(cfd);
-				if (q == MAP_FAILED)
-					_exit(2);
-				__atomic_fetch_add((uint64_t *)(q + 8), 1,
-						   __ATOMIC_RELAXED);
-				if (k % 2)
-					munmap(q, PS);	/* else exit unmaps */
-			}
-			_exit(0);
-		}
-		for (i = 0; i < 4; i++)
-			EXPECT_EQ(0, kt_reap(pids[i], 100000));
-		EXPECT_EQ(1U, r_maps(fd));
-	}
-	{
-		uint64_t total = 0;
-
-		for (i = 0; i < 16; i++)
-			total += w[i * PS / 8 + 1];
-		EXPECT_EQ(5U * 4 * 20, total);
-		/* Each: an open, a map and a write. */
-		kt_soak_count(5 * 4, 3 * total);
-	}
-	ASSERT_EQ(0, munmap(p, len));
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -6,9 +6,9 @@
  * errors of every semaphore ioctl, FIFO hand-off to blocked waiters,
  * poll/epoll readiness (also after posts made in user space), signals
  * interrupting and restarting waits, read(2) and write(2) and their
- * errors, undo at exit, at SIGKILL and at the last close, garbage written
- * into the shared state word, the mmap rules, fdinfo, and multi-process
- * stress tests mixing the paths.
+ * errors, undo at exit, at SIGKILL and at the last close, and fdinfo.
+ * The shared state word is tested in kipc_sem_word_test.c, multi-process
+ * stress in kipc_sem_stress_test.c.
  *
  * Blocking calls in children always have a deadline or are watched by the
  * parent, so a broken module fails a test instead of hanging the suite.
@@ -16,149 +16,13 @@
 /* kselftest_harness.h (6.1) has unused parameters; we build with -Wextra. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "kselftest_harness.h"
-#include "kipc_test_util.h"
-
-#define MS		KT_NSEC_PER_MSEC
-#define CHILD_WAIT_NS	(KT_CHILD_TIMEOUT_MS * KT_NSEC_PER_MSEC)
-#define VMAX		KIPC_SEM_VALUE_MAX
-#define POLL_RD		(POLLIN | POLLRDNORM)
-#define W1		(1ULL << 32)	/* one waiter in the state word */
+#include "kipc_sem_util.h"
+#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static int sem_new(uint32_t value, uint32_t max)
-{
-	return kipc_sem_create(NULL, 0600, value, max, 0);
-}
-
-static int s_info(int fd, struct kipc_sem_info *in)
-{
-	return kipc_sem_info(fd, in);
-}
-
-/* The value now, or a negative errno. */
-static long s_value(int fd)
-{
-	struct kipc_sem_info in;
-	int err = s_info(fd, &in);
-
-	return err ? err : (long)in.value;
-}
-
-static int s_op(int fd, unsigned long cmd, uint32_t flags, uint32_t count,
-		const struct kipc_timespec *dl, uint32_t *value)
-{
-	struct kipc_sem_op op;
-	int err;
-
-	memset(&op, 0, sizeof(op));
-	op.flags = flags;
-	op.count = count;
-	if (dl)
-		op.deadline = *dl;
-	op.value = 0xdeadbeef;
-	err = kt_ioctl(fd, cmd, &op);
-	if (value)
-		*value = op.value;
-	return err;
-}
-
-static int s_post(int fd, uint32_t count, uint32_t flags)
-{
-	return s_op(fd, KIPC_SEM_IOC_POST, flags, count, NULL, NULL);
-}
-
-static int s_trywait(int fd, uint32_t flags)
-{
-	return s_op(fd, KIPC_SEM_IOC_WAIT, flags | KIPC_WAIT_NONBLOCK, 1, NULL,
-		    NULL);
-}
-
-/* A kernel wait with a deadline @ns from now. */
-static int s_wait_for(int fd, int64_t ns, uint32_t flags)
-{
-	struct kipc_timespec dl = kt_ts_at(kt_now_ns() + ns);
-
-	return s_op(fd, KIPC_SEM_IOC_WAIT, flags | KIPC_WAIT_DEADLINE, 1, &dl,
-		    NULL);
-}
-
-static int wait_waiters(int fd, unsigned int n, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * MS;
-	struct kipc_sem_info in;
-
-	for (;;) {
-		if (s_info(fd, &in))
-			return -EIO;
-		if (in.waiters == n)
-			return 0;
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-}
-
-static int wait_value(int fd, long v, int timeout_ms)
-{
-	int64_t end = kt_now_ns() + timeout_ms * MS;
-
-	while (s_value(fd) != v) {
-		if (kt_now_ns() > end)
-			return -ETIMEDOUT;
-		kt_sleep_ms(1);
-	}
-	return 0;
-}
-
-static volatile uint64_t *map_state(int fd, int prot)
-{
-	void *p = mmap(NULL, KIPC_SEM_MAP_SIZE, prot, MAP_SHARED, fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void unmap_state(volatile uint64_t *p)
-{
-	munmap((void *)p, KIPC_SEM_MAP_SIZE);
-}
-
-static int handler_fd = -1;
-
-static void on_usr1(int sig)
-{
-	char c = 'h';
-
-	if (write(handler_fd, &c, 1) != 1)
-		_exit(90);
-}
-
-static int read_byte(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
-
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -ETIMEDOUT;
-	return read(fd, &c, 1) == 1 ? c : -EIO;
-}
 
 /* A raw create of a semaphore with @a (NULL: no attributes). */
 static int create_raw(struct kipc_sem_attr *a, const char *name)
@@ -410,44 +274,143 @@ TEST_F(kipc, ebadf_by_access_mode)
 	EXPECT_EQ(1, s_value(fd));
 }
 
+/*
+ * A bad post or wait: EINVAL, and the value stays.  With @from_now, the
+ * deadline is that far from now (one that would be valid).
+ */
+KT_VARIANT_FIXTURE(sem_op)
+
+FIXTURE_VARIANT(sem_op) {
+	unsigned long cmd;
+	struct kipc_sem_op op;
+	bool from_now;
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_count_0) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 0,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_count_over_max) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = VMAX + 1,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_count_u32_max) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = UINT32_MAX,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_nonblock) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 1,
+	.op.flags = KIPC_WAIT_NONBLOCK,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_deadline) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 1,
+	.op.flags = KIPC_WAIT_DEADLINE,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_deadline_without_flag) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 1,
+	.op.deadline.tv_nsec = MS,
+	.from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_unknown_flag) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 1,
+	.op.flags = 1U << 9,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_pad) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 1,
+	.op.__pad = 1,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, post_reserved) {
+	.cmd = KIPC_SEM_IOC_POST,
+	.op.count = 1,
+	.op.reserved[0] = 1,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_count_0) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 0,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_count_2) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 2,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_nonblock_and_deadline) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 1,
+	.op.flags = KIPC_WAIT_NONBLOCK | KIPC_WAIT_DEADLINE,
+	.op.deadline.tv_nsec = MS,
+	.from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_deadline_without_flag) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 1,
+	.op.deadline.tv_nsec = MS,
+	.from_now = true,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_nsec_1e9) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 1,
+	.op.flags = KIPC_WAIT_DEADLINE,
+	.op.deadline.tv_nsec = 1000000000ULL,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_unknown_flag) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 1,
+	.op.flags = 1U << 12,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_pad) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 1,
+	.op.__pad = 1,
+};
+
+FIXTURE_VARIANT_ADD(sem_op, wait_reserved) {
+	.cmd = KIPC_SEM_IOC_WAIT,
+	.op.count = 1,
+	.op.reserved[0] = 1,
+};
+
+TEST_F(sem_op, op_rejected)
+{
+	struct kipc_sem_op op = variant->op;
+	int fd = sem_new(1, 0);
+
+	ASSERT_LE(0, fd);
+	if (variant->from_now)
+		op.deadline = kt_ts_at(kt_now_ns() + op.deadline.tv_nsec);
+	EXPECT_EQ(-EINVAL, kt_ioctl(fd, variant->cmd, &op));
+	EXPECT_EQ(1, s_value(fd));
+}
+
 TEST_F(kipc, op_invalid)
 {
-	struct kipc_timespec dl = kt_ts_at(kt_now_ns() + MS);
-	struct kipc_timespec bad = { .tv_sec = 0, .tv_nsec = 1000000000ULL };
 	struct kipc_sem_info in;
 	struct kipc_sem_op op;
 	int fd = sem_new(1, 0), ev;
 	void *ro;
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EINVAL, s_post(fd, 0, 0));
-	EXPECT_EQ(-EINVAL, s_post(fd, VMAX + 1, 0));
-	EXPECT_EQ(-EINVAL, s_post(fd, UINT32_MAX, 0));
-	EXPECT_EQ(-EINVAL, s_post(fd, 1, KIPC_WAIT_NONBLOCK));
-	EXPECT_EQ(-EINVAL, s_post(fd, 1, KIPC_WAIT_DEADLINE));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_POST, 0, 1, &dl, NULL));
-	EXPECT_EQ(-EINVAL, s_post(fd, 1, 1U << 9));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 0, NULL, NULL));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 2, NULL, NULL));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT,
-				KIPC_WAIT_NONBLOCK | KIPC_WAIT_DEADLINE, 1,
-				&dl, NULL));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 0, 1, &dl, NULL));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_DEADLINE, 1,
-				&bad, NULL));
-	EXPECT_EQ(-EINVAL, s_op(fd, KIPC_SEM_IOC_WAIT, 1U << 12, 1, NULL,
-				NULL));
 	memset(&op, 0, sizeof(op));
 	op.count = 1;
-	op.__pad = 1;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_POST, &op));
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_WAIT, &op));
-	op.__pad = 0;
-	op.reserved[0] = 1;
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_POST, &op));
-	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KIPC_SEM_IOC_WAIT, &op));
 	/* Struct sizes: too small, larger with a non-zero tail, bad pointer. */
-	op.reserved[0] = 0;
 	EXPECT_EQ(-EINVAL, kt_ioctl(fd, KT_IOC_RESIZE(KIPC_SEM_IOC_POST, 40),
 				    &op));
 	{
@@ -490,17 +453,6 @@ TEST_F(kipc, op_invalid)
 }
 
 /* ---- read(2) and write(2) ------------------------------------------------------ */
-
-static ssize_t s_write(int fd, uint64_t n)
-{
-	return write(fd, &n, sizeof(n)) < 0 ? -errno : (ssize_t)sizeof(n);
-}
-
-/* read(2) of 8 bytes: 8 with the value after in *@v, or -errno. */
-static ssize_t s_read(int fd, uint64_t *v)
-{
-	return read(fd, v, sizeof(*v)) < 0 ? -errno : (ssize_t)sizeof(*v);
-}
 
 TEST_F(kipc, read_write_post_and_wait)
 {
@@ -610,7 +562,7 @@ TEST_F(kipc, read_blocks_in_fifo_with_ioctl_waiters)
 			kt_report(rep[1], i, ret, v);
 			_exit(0);
 		}
-		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(8, s_write(fd, 1));
@@ -626,23 +578,6 @@ TEST_F(kipc, read_blocks_in_fifo_with_ioctl_waiters)
 
 /* ---- blocked waiters --------------------------------------------------------------- */
 
-/* Fork a child that waits (kernel path, deadline) and reports @idx. */
-static pid_t spawn_waiter(int fd, int rep, int idx, uint32_t flags)
-{
-	pid_t pid = kt_fork();
-
-	if (pid == 0) {
-		int ret = s_wait_for(fd, CHILD_WAIT_NS, flags);
-
-		kt_report(rep, idx, ret, 0);
-		if (flags & KIPC_SEM_UNDO) {
-			kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
-		}
-		_exit(0);
-	}
-	return pid;
-}
-
 TEST_F(kipc, fifo_order)
 {
 	enum { N = 5 };
@@ -656,7 +591,7 @@ TEST_F(kipc, fifo_order)
 	for (i = 0; i < N; i++) {
 		pids[i] = spawn_waiter(fd, rep[1], i, 0);
 		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	/* Nobody overtakes the queue, not even a try-wait. */
 	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
@@ -690,7 +625,7 @@ TEST_F(kipc, post_many_serves_waiters_first)
 	for (i = 0; i < N; i++) {
 		pids[i] = spawn_waiter(fd, rep[1], i, 0);
 		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
 	}
 	EXPECT_EQ(3 * W1, *st);
 	/* 3 go to the waiters, so 6 fit under a maximum of 4... */
@@ -714,14 +649,9 @@ static pid_t spawn_signalled_waiter(int fd, int rep, int hp, int saflags,
 	pid_t pid = kt_fork();
 
 	if (pid == 0) {
-		struct sigaction sa;
 		int ret;
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_usr1;
-		sa.sa_flags = saflags;
-		handler_fd = hp;
-		if (sigaction(SIGUSR1, &sa, NULL))
+		if (kt_catch_signal(SIGUSR1, hp, saflags))
 			_exit(91);
 		if (rw) {
 			uint64_t v;
@@ -749,9 +679,9 @@ static void signal_interrupts(struct __test_metadata *_metadata, bool rw)
 	ASSERT_EQ(0, pipe(hp));
 	pid = spawn_signalled_waiter(fd, rep[1], hp[1], 0, rw);
 	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	EXPECT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(-EINTR, r.ret);
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
@@ -783,10 +713,10 @@ static void signal_restarts(struct __test_metadata *_metadata, bool rw)
 	ASSERT_EQ(0, pipe(hp));
 	pid = spawn_signalled_waiter(fd, rep[1], hp[1], SA_RESTART, rw);
 	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -818,14 +748,14 @@ TEST_F(kipc, killed_waiter_leaves_queue)
 	ASSERT_NE(NULL, st);
 	a = spawn_waiter(fd, rep[1], 0, 0);
 	ASSERT_LE(0, a);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	b = spawn_waiter(fd, rep[1], 1, 0);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(2 * W1, *st);
 	kill(a, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(a, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(W1, *st);
 	ASSERT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -837,23 +767,16 @@ TEST_F(kipc, killed_waiter_leaves_queue)
 
 /* ---- poll and epoll --------------------------------------------------------------- */
 
-static short poll_now(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLL_RD | POLLOUT };
-
-	return poll(&p, 1, 0) == 1 ? p.revents : 0;
-}
-
 TEST_F(kipc, poll_states)
 {
 	int fd = sem_new(0, 0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 	ASSERT_EQ(0, s_post(fd, 1, 0));
-	EXPECT_EQ(POLL_RD, poll_now(fd));
+	EXPECT_EQ(POLL_RD, kt_poll_now(fd, POLL_RD | POLLOUT));
 	ASSERT_EQ(0, s_trywait(fd, 0));
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 }
 
 TEST_F(kipc, poll_sees_fast_path_post)
@@ -879,7 +802,7 @@ TEST_F(kipc, poll_sees_fast_path_post)
 	ASSERT_EQ(0, s_info(fd, &in));
 	EXPECT_EQ(0ULL, in.waits);
 	/* A poll of an empty semaphore arms it: the word shows a waiter. */
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 	EXPECT_EQ(W1, *st);
 	ASSERT_EQ(0, s_info(fd, &in));
 	EXPECT_EQ(0U, in.waiters);	/* no task is queued though */
@@ -903,12 +826,12 @@ TEST_F(kipc, poll_sees_fast_path_post)
 	EXPECT_EQ(1ULL, in.posts);
 	/* Waits work while armed, through the kernel. */
 	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
-	EXPECT_EQ(0, poll_now(fd));
+	EXPECT_EQ(0, kt_poll_now(fd, POLL_RD | POLLOUT));
 	EXPECT_EQ(W1, *st);
 	EXPECT_EQ(-EAGAIN, kipc_sem_wait(h, 0, 0));
 	EXPECT_EQ(0, kipc_sem_post(h, 2, 0));
 	EXPECT_EQ(2ULL, *st);
-	EXPECT_EQ(POLL_RD, poll_now(fd));
+	EXPECT_EQ(POLL_RD, kt_poll_now(fd, POLL_RD | POLLOUT));
 	kipc_sem_detach(h);
 	unmap_state(st);
 }
@@ -1012,7 +935,7 @@ TEST_F(kipc, undo_post_taken_back_at_exit)
 		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_value(fd, 3, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_fdinfo(fd, KT_CHILD_TIMEOUT_MS, "sem-value:\t%d", 3));
 	ASSERT_EQ(0, s_info(fd, &in));
 	EXPECT_EQ(1U, in.undo_procs);
 	ASSERT_EQ(0, s_trywait(fd, 0));
@@ -1032,7 +955,7 @@ TEST_F(kipc, undo_post_taken_back_at_exit)
 		kt_sleep_ms(KT_CHILD_TIMEOUT_MS);
 		_exit(0);
 	}
-	ASSERT_EQ(0, wait_value(fd, 6, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_fdinfo(fd, KT_CHILD_TIMEOUT_MS, "sem-value:\t%d", 6));
 	ASSERT_EQ(0, s_trywait(fd, 0));
 	ASSERT_EQ(0, s_trywait(fd, 0));
 	ASSERT_EQ(0, s_trywait(fd, 0));
@@ -1121,7 +1044,7 @@ TEST_F(kipc, undo_gives_to_waiters_first)
 	/* A waiter queues, also with undo; it is granted by the undo. */
 	waiter = spawn_waiter(fd, rep[1], 1, KIPC_SEM_UNDO);
 	ASSERT_LE(0, waiter);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	kill(holder, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(holder, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
@@ -1163,564 +1086,31 @@ TEST_F(kipc, undo_through_handle_and_exec_close)
 		execl("/bin/busybox", "sleep", "10", (char *)NULL);
 		_exit(2);
 	}
-	ASSERT_EQ(0, wait_value(fd, 1, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_wait_fdinfo(fd, KT_CHILD_TIMEOUT_MS, "sem-value:\t%d", 1));
 	kill(pid, SIGKILL);
 	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(1, s_value(fd));
 	kipc_sem_detach(h);
 }
 
-/* ---- the shared word ----------------------------------------------------------------- */
-
-TEST_F(kipc, mmap_rules)
-{
-	struct kipc_stats s0, s1;
-	volatile uint64_t *st;
-	struct kipc_sem_shared *sh;
-	int fd = sem_new(2, 9), rd, wr;
-	void *p;
-
-	ASSERT_LE(0, fd);
-	rd = kipc_reopen(fd, KIPC_FD_RDONLY);
-	ASSERT_LE(0, rd);
-	wr = kipc_reopen(fd, KIPC_FD_WRONLY);
-	ASSERT_LE(0, wr);
-	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * KIPC_SEM_MAP_SIZE, PROT_READ,
-				   MAP_SHARED, fd, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ,
-				   MAP_SHARED, fd, KIPC_SEM_MAP_SIZE));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ,
-				   MAP_PRIVATE, fd, 0));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE,
-				   PROT_READ | PROT_WRITE, MAP_SHARED, rd, 0));
-	EXPECT_EQ(EACCES, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ,
-				   MAP_SHARED, wr, 0));
-	EXPECT_EQ(EACCES, errno);
-	/* Read-only: readable, and mprotect cannot add write. */
-	p = mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ, MAP_SHARED, rd, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	sh = p;
-	EXPECT_EQ(2ULL, sh->state);
-	EXPECT_EQ(9U, sh->max);
-	EXPECT_EQ(-1, mprotect(p, KIPC_SEM_MAP_SIZE, PROT_READ | PROT_WRITE));
-	EXPECT_EQ(EACCES, errno);
-	EXPECT_EQ(MAP_FAILED, mremap(p, KIPC_SEM_MAP_SIZE,
-				     2 * KIPC_SEM_MAP_SIZE, MREMAP_MAYMOVE));
-	munmap(p, KIPC_SEM_MAP_SIZE);
-	/* A mapping keeps the semaphore alive after its last fd. */
-	st = map_state(fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, st);
-	ASSERT_EQ(0, kt_stats(&s0));
-	close(fd);
-	close(rd);
-	close(wr);
-	ASSERT_EQ(0, kt_stats(&s1));
-	EXPECT_EQ(s0.objects, s1.objects);
-	*st = 5;
-	EXPECT_EQ(5ULL, *st);
-	unmap_state(st);
-	ASSERT_EQ(0, kt_stats(&s1));
-	EXPECT_EQ(s0.objects - 1, s1.objects);
-}
-
-TEST_F(kipc, mapping_shared_across_fork)
-{
-	struct kipc_sem *h;
-	int fd = sem_new(0, 0);
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
-	pid = kt_fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* The inherited handle: fast path in the child too. */
-		if (kipc_sem_post(h, 4, 0))
-			_exit(1);
-		_exit(kipc_sem_wait(h, 0, 0) ? 2 : 0);
-	}
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(3, s_value(fd));
-	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
-	EXPECT_EQ(2, s_value(fd));
-	kipc_sem_detach(h);
-}
-
-TEST_F(kipc, garbage_in_state_word)
-{
-	volatile uint64_t *st;
-	struct kipc_sem_info in;
-	struct kipc_sem *h;
-	struct kt_report r;
-	int fd = sem_new(0, 5), rep[2];
-	unsigned int i, seed = 1;
-	pid_t pid;
-	uint32_t v;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	st = map_state(fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, st);
-	ASSERT_EQ(0, kipc_sem_attach(fd, &h));
-
-	/* A value above the maximum reads as the maximum and is clamped. */
-	*st = 0xffffffffULL;
-	EXPECT_EQ(5, s_value(fd));
-	EXPECT_EQ(0, s_op(fd, KIPC_SEM_IOC_WAIT, KIPC_WAIT_NONBLOCK, 1, NULL,
-			  &v));
-	EXPECT_EQ(4U, v);
-	EXPECT_EQ(4ULL, *st);
-	EXPECT_EQ(-EOVERFLOW, s_post(fd, 2, 0));
-
-	/* A bogus waiters half: user space goes to the kernel, which fixes it. */
-	*st = 0x12345678ULL << 32 | 3;
-	EXPECT_EQ(0, kipc_sem_wait(h, 0, 0));
-	EXPECT_EQ(2ULL, *st);
-	*st = 0xffffffffULL << 32;
-	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));
-	EXPECT_EQ(1ULL, *st);
-	ASSERT_EQ(0, s_info(fd, &in));
-	EXPECT_EQ(0U, in.waiters);
-
-	/* A waiter hidden from user space by garbage is served later. */
-	ASSERT_EQ(0, kipc_sem_wait(h, 0, 0));
-	pid = spawn_waiter(fd, rep[1], 0, 0);
-	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(W1, *st);
-	*st = 0;		/* hide the waiter */
-	EXPECT_EQ(0, kipc_sem_post(h, 1, 0));	/* stays in user space */
-	EXPECT_EQ(1ULL, *st);
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 50));
-	/* The next kernel operation hands the value to the queued waiter. */
-	EXPECT_EQ(-EAGAIN, s_trywait(fd, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0ULL, *st);
-
-	/* Units and waiters at once: the waiters are served first. */
-	pid = spawn_waiter(fd, rep[1], 1, 0);
-	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	*st = W1 | 3;
-	EXPECT_EQ(0, s_post(fd, 1, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(3ULL, *st);
-
-	/* Random garbage: every kernel call still works and stays sane. */
-	for (i = 0; i < 2000; i++) {
-		seed = seed * 1103515245 + 12345;
-		*st = (uint64_t)seed << 32 ^ (uint64_t)seed * 2654435761U;
-		if (i & 1)
-			s_post(fd, 1 + (seed >> 8) % 3, 0);
-		else
-			s_trywait(fd, 0);
-		ASSERT_EQ(0, s_info(fd, &in));
-		EXPECT_GE(5U, in.value);
-		EXPECT_EQ(0U, in.waiters);
-		poll_now(fd);
-	}
-	/* The next kernel post leaves a clean word. */
-	*st = 0;
-	EXPECT_EQ(0, s_post(fd, 1, 0));
-	EXPECT_EQ(1ULL, *st);
-	kipc_sem_detach(h);
-	unmap_state(st);
-}
-
-/* Garbage in the word, then the call: the word the kernel leaves behind. */
-static uint64_t after_garbage(volatile uint64_t *st, uint64_t garbage,
-			      int (*call)(int fd), int fd, int *ret)
-{
-	*st = garbage;
-	*ret = call(fd);
-	return *st;
-}
-
-static int c_write_1(int fd)
-{
-	return (int)s_write(fd, 1);
-}
-
-static int c_write_0(int fd)
-{
-	return (int)s_write(fd, 0);
-}
-
-static int c_post_1(int fd)
-{
-	return s_post(fd, 1, 0);
-}
-
-static int c_post_0(int fd)
-{
-	return s_post(fd, 0, 0);
-}
-
-static int c_trywait(int fd)
-{
-	return s_trywait(fd, 0);
-}
-
-static int c_timedwait(int fd)
-{
-	return s_wait_for(fd, 1 * MS, 0);
-}
-
-static int c_info(int fd)
-{
-	return (int)s_value(fd);
-}
-
-static int c_poll(int fd)
-{
-	return poll_now(fd);
-}
-
-static int c_read(int fd)
-{
-	uint64_t v;
-
-	return (int)s_read(fd, &v);
-}
-
-static int c_read_short(int fd)
-{
-	uint32_t v;
-
-	return read(fd, &v, sizeof(v)) < 0 ? -errno : 0;
-}
-
-static int c_fdinfo(int fd)
-{
-	char path[64], buf[2048];
-	ssize_t n;
-	int f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return strstr(buf, "sem-value:\t10\n") ? 10 : -EIO;
-}
-
-static int c_wait_many(int fd)
-{
-	struct kipc_wait_obj o;
-
-	memset(&o, 0, sizeof(o));
-	o.fd = fd;
-	return kipc_wait_many(&o, 1, 0, 0, NULL);
-}
-
-/*
- * Every call on the semaphore repairs garbage in the word, the calls the
- * kernel refuses too: the value clamped to the maximum, the waiters half
- * the kernel's own count (here none, or one while poll is armed).
- */
-TEST_F(kipc, refused_calls_repair_garbage)
-{
-	const uint64_t ones = ~0ULL, big = 0xffffffffULL, b11 = 11;
-	const uint64_t w7 = 7ULL << 32;
-	volatile uint64_t *st;
-	int fd = sem_new(0, 10), rd, nb, ret;
-
-	ASSERT_LE(0, fd);
-	rd = kipc_reopen(fd, KIPC_FD_RDONLY);
-	ASSERT_LE(0, rd);
-	nb = kipc_reopen(fd, KIPC_FD_NONBLOCK);
-	ASSERT_LE(0, nb);
-	st = map_state(fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, st);
-
-	/* Posts refused past the maximum. */
-	EXPECT_EQ(10ULL, after_garbage(st, ones, c_write_1, fd, &ret));
-	EXPECT_EQ(-EOVERFLOW, ret);
-	EXPECT_EQ(10ULL, after_garbage(st, big, c_write_1, fd, &ret));
-	EXPECT_EQ(-EOVERFLOW, ret);
-	EXPECT_EQ(10ULL, after_garbage(st, b11, c_write_1, fd, &ret));
-	EXPECT_EQ(-EOVERFLOW, ret);
-	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_post_1, fd, &ret));
-	EXPECT_EQ(-EOVERFLOW, ret);
-
-	/* Waits refused for want of a unit: no phantom waiters stay. */
-	EXPECT_EQ(0ULL, after_garbage(st, w7, c_trywait, fd, &ret));
-	EXPECT_EQ(-EAGAIN, ret);
-	EXPECT_EQ(0ULL, after_garbage(st, w7, c_read, nb, &ret));
-	EXPECT_EQ(-EAGAIN, ret);
-	EXPECT_EQ(0ULL, after_garbage(st, w7, c_timedwait, fd, &ret));
-	EXPECT_EQ(-ETIMEDOUT, ret);
-
-	/* Calls refused for their arguments or the fd's access. */
-	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_post_0, fd, &ret));
-	EXPECT_EQ(-EINVAL, ret);
-	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_write_0, fd, &ret));
-	EXPECT_EQ(-EINVAL, ret);
-	EXPECT_EQ(3ULL, after_garbage(st, w7 | 3, c_read_short, fd, &ret));
-	EXPECT_EQ(-EINVAL, ret);
-	EXPECT_EQ(3ULL, after_garbage(st, w7 | 3, c_post_1, rd, &ret));
-	EXPECT_EQ(-EBADF, ret);
-
-	/* Calls that only look. */
-	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_info, fd, &ret));
-	EXPECT_EQ(10, ret);
-	EXPECT_EQ(10ULL, after_garbage(st, w7 | b11, c_fdinfo, fd, &ret));
-	EXPECT_EQ(10, ret);
-	EXPECT_EQ(5ULL, after_garbage(st, w7 | 5, c_poll, fd, &ret));
-	EXPECT_EQ(POLL_RD, ret);
-	/* Poll at 0 arms: one in the waiters half, and no more. */
-	EXPECT_EQ(1ULL << 32, after_garbage(st, w7, c_poll, fd, &ret));
-	EXPECT_EQ(0, ret);
-	EXPECT_EQ(0, s_post(fd, 1, 0));		/* disarms */
-	EXPECT_EQ(1ULL, *st);
-
-	/* A wait for many, taking a unit and finding none. */
-	EXPECT_EQ(1ULL, after_garbage(st, w7 | 2, c_wait_many, fd, &ret));
-	EXPECT_EQ(0, ret);
-	EXPECT_EQ(1ULL << 32, after_garbage(st, w7, c_wait_many, fd, &ret));
-	EXPECT_EQ(-EAGAIN, ret);
-	EXPECT_EQ(0, s_post(fd, 1, 0));
-	EXPECT_EQ(1ULL, *st);
-	unmap_state(st);
-}
-
-/*
- * libkipc's fast path does not act on a word it knows to be impossible (a
- * value above the maximum): it goes to the kernel, which repairs the word.
- * However much garbage says, no more than the maximum is taken.
- */
-TEST_F(kipc, fast_path_takes_at_most_max)
-{
-	const uint64_t garbage[] = { 11, 20, 0x7fffffff, 0x80000000,
-				     0xffffffff };
-	volatile uint64_t *st;
-	struct kipc_sem *h;
-	unsigned int i;
-	int fd, n;
-
-	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
-		fd = sem_new(0, 10);
-		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, kipc_sem_attach(fd, &h));
-		st = map_state(fd, PROT_READ | PROT_WRITE);
-		ASSERT_NE(NULL, st);
-		*st = garbage[i];
-		for (n = 0; n < 100 && !kipc_sem_wait(h, 0, 0); n++)
-			;
-		EXPECT_EQ(10, n) TH_LOG("garbage %#llx",
-					(unsigned long long)garbage[i]);
-		EXPECT_EQ(0ULL, *st);
-		/* A post does not add to an impossible value either. */
-		*st = garbage[i];
-		EXPECT_EQ(-EOVERFLOW, kipc_sem_post(h, 1, 0));
-		EXPECT_EQ(10ULL, *st);
-		unmap_state(st);
-		kipc_sem_detach(h);
-		close(fd);
-	}
-}
-
-/* The page that holds the state is charged to the creator's uid. */
-TEST_F(kipc, state_page_charged)
-{
-	struct kipc_stats s;
-	uint64_t b0, pg = kt_page_size();
-	int fd, n, err = 0;
-
-	ASSERT_EQ(0, kt_stats(&s));
-	b0 = s.uid_bytes;
-	fd = sem_new(0, 1);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kt_stats(&s));
-	EXPECT_EQ(b0 + pg, s.uid_bytes);
-	ASSERT_EQ(0, close(fd));
-	ASSERT_EQ(0, kt_stats(&s));
-	EXPECT_EQ(b0, s.uid_bytes);
-
-	/* Room for three pages and a bit: three semaphores, then EDQUOT. */
-	ASSERT_EQ(0, kt_param_set("max_bytes_per_uid", b0 + 4 * pg - 1));
-	for (n = 0; n < 64; n++) {
-		err = sem_new(0, 1);
-		if (err < 0)
-			break;
-	}
-	EXPECT_EQ(3, n);
-	EXPECT_EQ(-EDQUOT, err);
-}
-
 /* ---- fdinfo --------------------------------------------------------------------------- */
 
 TEST_F(kipc, fdinfo_lines)
 {
-	char path[64], buf[2048];
-	int fd = sem_new(2, 7), f;
-	ssize_t n;
+	char buf[2048];
+	int fd = sem_new(2, 7);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, s_post(fd, 1, 0));
 	ASSERT_EQ(0, s_trywait(fd, KIPC_SEM_UNDO));
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, f);
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	ASSERT_LT(0, n);
-	buf[n] = '\0';
-	EXPECT_NE(NULL, strstr(buf, "kipc-type:\tsemaphore\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-value:\t2\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-max:\t7\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-waiters:\t0\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-posts:\t1\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-waits:\t1\n"));
-	EXPECT_NE(NULL, strstr(buf, "sem-undo-procs:\t1\n"));
-}
-
-/* ---- stress ---------------------------------------------------------------------------- */
-
-struct stress_shared {
-	volatile uint64_t counter;
-	int holders;
-	int max_holders;
-	int errors;
-};
-
-/* Almost every operation enters the kernel here: slow under KASAN. */
-TEST_F_TIMEOUT(kipc, stress_mutex_mixed_paths, 180)
-{
-	enum { N = 6, M = 1500 };
-	struct stress_shared *sh;
-	struct kipc_sem_info in;
-	int fd = sem_new(1, 1), i;
-	pid_t pids[N];
-
-	ASSERT_LE(0, fd);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	memset(sh, 0, sizeof(*sh));
-	for (i = 0; i < N; i++) {
-		pids[i] = kt_fork();
-		ASSERT_LE(0, pids[i]);
-		if (pids[i] == 0) {
-			struct kipc_sem *h = NULL;
-			bool fast = i & 1;
-			int j, ret, held;
-			uint64_t c;
-
-			if (fast && kipc_sem_attach(fd, &h))
-				_exit(1);
-			for (j = 0; j < M; j++) {
-				ret = fast ? kipc_sem_wait(h, CHILD_WAIT_NS, 0) :
-					     s_wait_for(fd, CHILD_WAIT_NS, 0);
-				if (ret)
-					_exit(2);
-				held = __atomic_add_fetch(&sh->holders, 1,
-							  __ATOMIC_SEQ_CST);
-				if (held > 1)
-					__atomic_store_n(&sh->max_holders, held,
-							 __ATOMIC_SEQ_CST);
-				c = sh->counter;
-				if (!(j % 64))
-					sched_yield();
-				sh->counter = c + 1;
-				__atomic_sub_fetch(&sh->holders, 1,
-						   __ATOMIC_SEQ_CST);
-				ret = fast ? kipc_sem_post(h, 1, 0) :
-					     s_post(fd, 1, 0);
-				if (ret)
-					_exit(3);
-			}
-			_exit(0);
-		}
-	}
-	for (i = 0; i < N; i++)
-		EXPECT_EQ(0, kt_reap(pids[i], 120000));
-	EXPECT_EQ((uint64_t)N * M, sh->counter);
-	EXPECT_EQ(0, sh->max_holders);
-	ASSERT_EQ(0, s_info(fd, &in));
-	EXPECT_EQ(1U, in.value);
-	EXPECT_EQ(0U, in.waiters);
-	TH_LOG("kernel posts %llu, kernel waits %llu of %d",
-	       (unsigned long long)in.posts, (unsigned long long)in.waits,
-	       N * M);
-	munmap(sh, sizeof(*sh));
-}
-
-/*
- * One post or wait on path @path: 0 the ioctls (waits with a deadline),
- * 1 libkipc's handle (its kernel calls are read(2) and write(2)), 2 plain
- * read(2) and write(2) on the fd.
- */
-static int stress_op(int fd, struct kipc_sem *h, int path, bool post)
-{
-	uint64_t v = 1;
-	ssize_t n;
-
-	switch (path) {
-	case 0:
-		return post ? s_post(fd, 1, 0) : s_wait_for(fd, CHILD_WAIT_NS, 0);
-	case 1:
-		return post ? kipc_sem_post(h, 1, 0) :
-			      kipc_sem_wait(h, KIPC_INFINITE, 0);
-	default:
-		n = post ? s_write(fd, v) : s_read(fd, &v);
-		return n == 8 ? 0 : (int)n;
-	}
-}
-
-/* Producers and consumers on all three paths: every unit arrives once. */
-TEST_F(kipc, stress_counting_mixed_paths)
-{
-	enum { N = 6, M = 4000 };
-	struct kipc_sem_info in;
-	int fd = sem_new(0, 64), i;
-	pid_t pids[2 * N];
-
-	ASSERT_LE(0, fd);
-	for (i = 0; i < 2 * N; i++) {
-		pids[i] = kt_fork();
-		ASSERT_LE(0, pids[i]);
-		if (pids[i] == 0) {
-			struct kipc_sem *h = NULL;
-			bool producer = i < N;
-			int j, ret, path = i % 3;
-
-			if (path == 1 && kipc_sem_attach(fd, &h))
-				_exit(1);
-			for (j = 0; j < M; j++) {
-				do {
-					ret = stress_op(fd, h, path, producer);
-					if (ret == -EOVERFLOW)
-						sched_yield();
-				} while (ret == -EOVERFLOW);
-				if (ret)
-					_exit(2);
-			}
-			_exit(0);
-		}
-	}
-	for (i = 0; i < 2 * N; i++)
-		EXPECT_EQ(0, kt_reap(pids[i], 120000));
-	ASSERT_EQ(0, s_info(fd, &in));
-	EXPECT_EQ(0U, in.value);
-	EXPECT_EQ(0U, in.waiters);
-	EXPECT_GT((uint64_t)N * M, in.posts);	/* some posts stayed in user space */
-	TH_LOG("kernel posts %llu, kernel waits %llu of %d",
-	       (unsigned long long)in.posts, (unsigned long long)in.waits,
-	       N * M);
+	ASSERT_EQ(0, kt_read_fdinfo(fd, buf, sizeof(buf)));
+	KT_EXPECT_LINE(buf, "kipc-type:\tsemaphore");
+	KT_EXPECT_LINE(buf, "sem-value:\t2");
+	KT_EXPECT_LINE(buf, "sem-max:\t7");
+	KT_EXPECT_LINE(buf, "sem-waiters:\t0");
+	KT_EXPECT_LINE(buf, "sem-posts:\t1");
+	KT_EXPECT_LINE(buf, "sem-waits:\t1");
+	KT_EXPECT_LINE(buf, "sem-undo-procs:\t1");
 }
 
 TEST_HARNESS_MAIN

@@ -175,20 +175,16 @@ TEST_F(kipc, close_while_threads_blocked)
 	EXPECT_EQ(before.objects - 2, after.objects);
 }
 
-static void on_signal(int sig)
-{
-}
-
 TEST_F(kipc, close_last_fd_while_thread_blocked_then_interrupt)
 {
-	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
 	int ev = kipc_event_create(NULL, 0600, 0, 0);
 	struct blocked b = { .fd = ev };
 	struct kipc_stats before, after;
 	pthread_t t;
 
 	ASSERT_LE(0, ev);
-	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	/* No SA_RESTART. */
+	ASSERT_EQ(0, kt_on_signal(SIGUSR2, kt_signal_noop, 0));
 	ASSERT_EQ(0, kt_stats(&before));
 	ASSERT_EQ(0, pthread_create(&t, NULL, block_thread, &b));
 	ASSERT_EQ(0, kt_wait_waiters(ev, 1, KT_CHILD_TIMEOUT_MS));
