@@ -9,7 +9,6 @@
 
 #include "kselftest_harness.h"
 #include "kipc_event_util.h"
-#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
@@ -125,7 +124,7 @@ TEST_F(kipc, info_struct_sizes)
 /* ---- KIPC_EVENT_IOC_SIGNAL errors --------------------------------------------- */
 
 /* Flags, padding or reserved words in a signal: EINVAL, nothing signalled. */
-KT_VARIANT_FIXTURE(signal_args)
+KT_FIXTURE_NAMED(signal_args, (void)0)
 
 FIXTURE_VARIANT(signal_args) {
 	struct kipc_event_signal s;
@@ -324,7 +323,7 @@ TEST_F(kipc, event_wrong_direction_enotty)
  * A bad wait: EINVAL, and the signal stays.  With @sec_from_now, the
  * deadline's seconds count from now (a deadline that would be valid).
  */
-KT_VARIANT_FIXTURE(wait_args)
+KT_FIXTURE_NAMED(wait_args, (void)0)
 
 FIXTURE_VARIANT(wait_args) {
 	struct kipc_event_wait w;

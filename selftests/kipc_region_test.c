@@ -18,7 +18,6 @@
 
 #include "kselftest_harness.h"
 #include "kipc_region_util.h"
-#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
@@ -277,7 +276,7 @@ TEST_F(kipc, create_edquot)
 }
 
 /* Flags, padding or reserved bits in the attributes: EINVAL, nothing made. */
-KT_VARIANT_FIXTURE(region_attr)
+KT_FIXTURE_NAMED(region_attr, (void)0)
 
 FIXTURE_VARIANT(region_attr) {
 	struct kipc_region_attr a;

@@ -18,7 +18,6 @@
 
 #include "kselftest_harness.h"
 #include "kipc_sem_util.h"
-#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
@@ -278,7 +277,7 @@ TEST_F(kipc, ebadf_by_access_mode)
  * A bad post or wait: EINVAL, and the value stays.  With @from_now, the
  * deadline is that far from now (one that would be valid).
  */
-KT_VARIANT_FIXTURE(sem_op)
+KT_FIXTURE_NAMED(sem_op, (void)0)
 
 FIXTURE_VARIANT(sem_op) {
 	unsigned long cmd;

@@ -10,7 +10,6 @@
 
 #include "kselftest_harness.h"
 #include "kipc_waitmany_util.h"
-#include "kipc_test_variant.h"
 
 KT_FIXTURE()
 
@@ -89,7 +88,7 @@ TEST_F(kipc, err_count)
  * A bad header: EINVAL, and nothing taken.  With @sec_from_now, the
  * deadline's seconds count from now.
  */
-KT_VARIANT_FIXTURE(wm_header)
+KT_FIXTURE_NAMED(wm_header, (void)0)
 
 FIXTURE_VARIANT(wm_header) {
 	struct kipc_wait_many h;
