@@ -432,8 +432,9 @@ struct mx {
 	struct kipc_mutex *km;
 };
 
-/* Lock (@lock) or unlock; 0 or -errno. */
-static int mx_op(struct mx *x, bool lock)
+/* Lock (@lock) or unlock; 0 or -errno.  Inline: a hand-off times it. */
+static inline __attribute__((always_inline))
+int mx_op(struct mx *x, bool lock)
 {
 	pthread_mutex_t *pm;
 
