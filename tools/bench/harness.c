@@ -20,7 +20,7 @@ int test_timeout = 60;
 int errors;
 bool clock_changed[2];
 
-/* ---- options ---------------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------- */
 
 static void usage(void)
 {
@@ -79,7 +79,7 @@ void parse_options(int argc, char **argv, struct options *o)
 		usage();
 }
 
-/* ---- processes ---------------------------------------------------------------- */
+/* ---- processes ----------------------------------------------------------- */
 
 char (*child_err)[ERRLEN];
 int child_side;
@@ -110,7 +110,7 @@ void pin(int cpu)
 			   strerror(errno));
 }
 
-/* ---- statistics --------------------------------------------------------------- */
+/* ---- statistics ---------------------------------------------------------- */
 
 int cmp_i64(const void *a, const void *b)
 {
@@ -144,7 +144,7 @@ void keep_min(double *best, double v, bool first)
 		*best = v;
 }
 
-/* ---- the report ---------------------------------------------------------------- */
+/* ---- the report ---------------------------------------------------------- */
 
 const char *verdict(bool met)
 {
@@ -177,7 +177,7 @@ void print_table(const char *const *names, const double *v, int n,
 		printf("  %-*s %8.*f\n", width, names[k], prec, v[k]);
 }
 
-/* ---- the clock source ----------------------------------------------------------- */
+/* ---- the clock source ---------------------------------------------------- */
 
 /*
  * The clock everything is timed with.  In an emulated VM the kernel may

@@ -46,7 +46,7 @@ static const char *const size_names[NSIZES] = { "64B", "4KiB", "64KiB" };
 static const long pilot_count[NSIZES] = { 2000, 500, 50 };
 #define PILOT_SECS	0.05
 
-/* ---- running two processes --------------------------------------------- */
+/* ---- running two processes ----------------------------------------------- */
 
 /* Written by the children, read by the parent. */
 struct shared {
@@ -469,7 +469,7 @@ static struct run run_pair(const struct mech *m, const struct cpucfg *cfg,
 	return res;
 }
 
-/* ---- results ------------------------------------------------------------ */
+/* ---- results ------------------------------------------------------------- */
 
 struct rtt_res {
 	bool ran, ok;
@@ -814,7 +814,7 @@ void messaging_ratios(int ci, const struct cpucfg *cfg)
 	}
 }
 
-/* ---- the part's entry points ------------------------------------------------ */
+/* ---- the part's entry points --------------------------------------------- */
 
 /* The shared page, and the timeout signal; exits on failure. */
 void messaging_init(void)
@@ -862,7 +862,7 @@ void messaging_bench(int ci, const struct cpucfg *cfg, bool kipc)
 		"during the 1-CPU measurements");
 }
 
-/* ---- limits ---------------------------------------------------------------- */
+/* ---- limits -------------------------------------------------------------- */
 
 static long read_long(const char *path)
 {
