@@ -119,7 +119,7 @@ $(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc
 	$(CC) $(CFLAGS_COMMON) -static $< $(O)/libkipc.a -lpthread -o $@
 
 # kipc-bench: the harness, the messaging part and the synchronization part.
-BENCH_SRCS	:= $(wildcard tools/bench/*.c)
+BENCH_SRCS	:= $(sort $(wildcard tools/bench/*.c))
 $(O)/tools/kipc-bench: $(BENCH_SRCS) $(wildcard tools/bench/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static $(BENCH_SRCS) $(O)/libkipc.a -lpthread -o $@
