@@ -62,7 +62,7 @@ struct mech {
 	void (*teardown)(struct ctx *c);
 };
 
-/* Every fd closed, for setup. */
+/* No objects yet (every fd -1), for messages of @size bytes. */
 void ctx_init(struct ctx *c, size_t size);
 
 extern const struct mech mechs[];

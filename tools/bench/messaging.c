@@ -59,7 +59,6 @@ struct shared {
 
 static struct shared *shm;
 
-
 /* The outcome of one run. */
 struct run {
 	bool ok;
