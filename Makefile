@@ -118,6 +118,12 @@ $(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static $< $(O)/libkipc.a -lpthread -o $@
 
+# kipc-bench: the harness, the messaging part and the synchronization part.
+BENCH_SRCS	:= $(sort $(wildcard tools/bench/*.c))
+$(O)/tools/kipc-bench: $(BENCH_SRCS) $(wildcard tools/bench/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -static $(BENCH_SRCS) $(O)/libkipc.a -lpthread -o $@
+
 tools: $(TOOLS)
 
 # ---- tests --------------------------------------------------------------------
