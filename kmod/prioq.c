@@ -11,7 +11,7 @@
 
 #include <kunit/visibility.h>
 
-#include "kipc.h"
+#include "prioq.h"
 
 static struct kipc_pq_node *kipc_pq_entry(struct rb_node *rb)
 {

@@ -14,7 +14,7 @@
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "waitq.h"
 
 /**
  * kipc_waitq_wake_all() - hand @value to every waiter
