@@ -575,6 +575,7 @@ static int kipc_chan_put_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 	struct kipc_chan_msg m = {};
 	int err = 0;
 
+	lockdep_assert_held(&d->send_mutex);
 	while (!err && *done < op->n) {
 		err = kipc_chan_io_msg(&op->io, *done, &m);
 		if (!err)
@@ -628,6 +629,7 @@ static int kipc_chan_get_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 	struct kipc_chan_msg m;
 	int err = 0;
 
+	lockdep_assert_held(&d->recv_mutex);
 	while (!err && *done < op->n) {
 		err = kipc_chan_io_msg(&op->io, *done, &m);
 		if (!err)

@@ -298,6 +298,7 @@ static spinlock_t *kipc_event_wm_lock(struct kipc_object *obj)
 /* Set: what KIPC_EVENT_IOC_WAIT would take at once.  Lock held. */
 static int kipc_event_wm_prepare(struct kipc_object *obj)
 {
+	lockdep_assert_held(&to_event(obj)->lock);
 	return to_event(obj)->set;
 }
 
@@ -305,6 +306,7 @@ static int kipc_event_wm_take(struct kipc_object *obj, u64 *value)
 {
 	struct kipc_event_obj *ev = to_event(obj);
 
+	lockdep_assert_held(&ev->lock);
 	*value = ev->value;
 	ev->wakeups++;
 	if (!ev->manual)

@@ -75,6 +75,7 @@ static struct kipc_user *kipc_user_find(kuid_t uid)
 {
 	struct kipc_user *u;
 
+	lockdep_assert_held(&kipc_users_lock);
 	hash_for_each_possible(kipc_users, u, node, __kuid_val(uid))
 		if (uid_eq(u->uid, uid))
 			return u;
@@ -247,6 +248,7 @@ static void kipc_object_release(struct kref *ref)
  */
 void kipc_object_put(struct kipc_object *obj)
 {
+	might_sleep();	/* destroy may sleep: never put under a spinlock */
 	kref_put(&obj->ref, kipc_object_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_object_put);

@@ -226,6 +226,7 @@ static size_t kipc_pipe_copy_out(struct kipc_pipe_obj *p, char __user *dst,
 	size_t first = min_t(size_t, n, p->cap - off);
 	size_t left;
 
+	lockdep_assert_held(&p->lock);
 	left = copy_to_user(dst, p->buf + off, first);
 	if (left)
 		return left + n - first;
@@ -240,6 +241,7 @@ static size_t kipc_pipe_copy_in(struct kipc_pipe_obj *p, u32 pos,
 	size_t first = min_t(size_t, n, p->cap - off);
 	size_t left;
 
+	lockdep_assert_held(&p->lock);
 	left = copy_from_user(p->buf + off, src, first);
 	if (left)
 		return left + n - first;
@@ -408,6 +410,7 @@ static void kipc_pipe_move(struct kipc_pipe_obj *p, u8 *buf, u32 cap)
 {
 	u32 pos, from, to, n;
 
+	lockdep_assert_held(&p->lock);
 	for (pos = p->head; pos != p->tail; pos += n) {
 		from = pos & (p->cap - 1);
 		to = pos & (cap - 1);

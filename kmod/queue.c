@@ -295,6 +295,7 @@ static void kipc_queue_obj_destroy(struct kipc_object *obj)
 static void kipc_queue_enqueue(struct kipc_queue_obj *q, struct kipc_msg *m,
 			       struct kipc_queue_after *after)
 {
+	lockdep_assert_held(&q->lock);
 	if (!q->msgs.count && !q->receivers.count && q->reg.tgid) {
 		after->fire = q->reg;	/* one-shot: the reference moves */
 		memset(&q->reg, 0, sizeof(q->reg));
@@ -316,6 +317,7 @@ static void kipc_queue_dispatch(struct kipc_queue_obj *q,
 	struct kipc_waiter *w;
 	struct kipc_msg *m;
 
+	lockdep_assert_held(&q->lock);
 	for (;;) {
 		m = to_msg(kipc_prioq_peek(&q->msgs));
 		w = kipc_waitq_first(&q->receivers);
@@ -457,6 +459,7 @@ static void kipc_queue_signal(struct kipc_queue_reg *r)
 static void kipc_queue_finish(struct kipc_queue_obj *q,
 			      struct kipc_queue_after *after)
 {
+	lockdep_assert_not_held(&q->lock);
 	if (after->fire.tgid) {
 		kipc_queue_signal(&after->fire);
 		kipc_queue_reg_put(&after->fire);
