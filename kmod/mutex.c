@@ -52,6 +52,8 @@
  * A cond fd has no state to poll: poll reports nothing.
  *
  * KIPC_IOC_WAIT_MANY takes mutexes through kipc_mutex_wm_ops.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -80,9 +82,9 @@
  * kipc_mutex_recheck_list when a locker is about to sleep on it and stays
  * there until the work finds it without waiters, so handing a contended
  * mutex over arms nothing.  The work wakes the mutex's sleeping lockers,
- * which look at the owner again.
- *
- * Lock order: kipc_mutex_recheck_lock -> &kipc_mutex.lock.
+ * which look at the owner again.  kipc_mutex_recheck_lock is taken
+ * before a mutex's lock (the work), never under one: a locker puts its
+ * mutex on the list after dropping the mutex's lock.
  */
 static DEFINE_SPINLOCK(kipc_mutex_recheck_lock);
 static LIST_HEAD(kipc_mutex_recheck_list);
@@ -96,10 +98,11 @@ static DECLARE_DELAYED_WORK(kipc_mutex_recheck_work, kipc_mutex_recheck_fn);
  * @word: the lock word in @page; written by user space at any time, so
  *	accessed only with READ_ONCE() and atomic operations
  * @lock: protects every field below and serializes the kernel's updates
- *	of @word; a leaf lock (nothing is taken under it but RCU and the
- *	scheduler's locks, to wake a waiter), taken under
- *	kipc_mutex_recheck_lock by the recheck work.  A cond's lock is never held
- *	while it is taken, nor it while a cond's lock is taken.
+ *	of @word.  Under it only RCU, the scheduler's locks (to wake a
+ *	waiter) and, in an all-wait, other mutexes' locks are taken; it is
+ *	taken under kipc_mutex_recheck_lock, an all-wait's locks and the
+ *	mmap lock (unmapping).  It and a cond's lock are never held together
+ *	(docs/design.md, section 7).
  * @waiters: threads blocked in the kernel, oldest first; a waiter's
  *	&kipc_waiter.size is its tid, &kipc_waiter.value the result handed
  *	to it with the mutex (0, -EOWNERDEAD or -ENOTRECOVERABLE)
@@ -136,8 +139,8 @@ struct kipc_mutex_obj {
 /**
  * struct kipc_cond_obj - a condition variable
  * @obj: the common part
- * @lock: protects every field below; a leaf lock, never held together
- *	with a mutex's lock
+ * @lock: protects every field below; only the scheduler's locks are
+ *	taken under it, and it is never held together with a mutex's lock
  * @waiters: threads blocked in KIPC_COND_IOC_WAIT, oldest first
  * @signals: signals and broadcasts received
  * @wakeups: waiters woken by them

@@ -111,8 +111,9 @@ struct kipc_type {
 
 /**
  * struct kipc_object - the part every kipc object shares
- * @ref: references: one per open file, one while the name is registered,
- *	and short-lived ones taken by lookups
+ * @ref: references: one per open file, one per mapping (its map file),
+ *	one while the name is registered, and short-lived ones taken by
+ *	lookups
  * @type: the object's type
  * @id: unique id, never reused while the module is loaded
  * @uid: owner uid
@@ -127,13 +128,12 @@ struct kipc_type {
  * @name: the name (not NUL-terminated), NULL for anonymous objects
  * @name_len: length of @name
  * @hash_node: link in the name registry, under kipc_registry_lock
- * @linked: the name is in the registry, under kipc_registry_lock
+ * @linked: the name is in the registry, under kipc_registry_lock; written
+ *	with WRITE_ONCE(), as fdinfo and OBJ_INFO read it without the lock
  *
- * Lock order (outermost first): kipc_registry_lock (mutex, name registry)
- * -> a type's own object lock -> kipc_users_lock (spinlock, accounting,
- * a leaf: kipc_recharge() takes it under a pipe's mutex).  Everything but
- * @hash_node, @linked and @charge is immutable after creation; @charge
- * changes only through kipc_recharge(), serialized by the type.
+ * Everything but @ref, @hash_node, @linked and @charge is immutable after
+ * creation; @charge changes only through kipc_recharge(), serialized by
+ * the type.  Locking: see docs/design.md, section 7.
  */
 struct kipc_object {
 	struct kref ref;

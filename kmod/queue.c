@@ -19,6 +19,8 @@
  * it has been copied out; if that fails it goes back to the head, so a
  * bad buffer never loses a message and the queue never exceeds its
  * capacity.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -175,9 +177,9 @@ struct kipc_queue_reg {
 /**
  * struct kipc_queue_obj - a message queue
  * @obj: the common part
- * @lock: protects every field below; a leaf lock (only the scheduler's
- *	own locks, to wake a waiter, nest inside it).  Signals and poll
- *	wake-ups are sent after it is dropped.
+ * @lock: protects every field below; only the scheduler's locks, to
+ *	wake a waiter, are taken under it (docs/design.md, section 7).
+ *	Signals and poll wake-ups are sent after it is dropped.
  * @msgs: queued messages
  * @senders: blocked senders, each offering its message as waiter.data
  * @receivers: blocked receivers; a grant hands over a message (as

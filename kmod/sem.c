@@ -65,6 +65,8 @@
  * during the call) stays until the process closes another fd of the
  * semaphore, or until the semaphore is freed.  Records are bounded by
  * the processes that hold an fd: one each.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -99,9 +101,10 @@ struct kipc_sem_undo {
  * struct kipc_sem_obj - a semaphore object
  * @obj: the common part
  * @lock: protects every field below and every kernel update of the state
- *	word.  A leaf lock: only the scheduler's locks (to wake a waiter)
- *	are taken under it; the fd table lock of .flush and the poll wait
- *	queue's lock are taken without it.
+ *	word.  Under it only the scheduler's locks (to wake a waiter) and,
+ *	in an all-wait, other objects' locks are taken; the fd table lock
+ *	of .flush and the poll wait queue's lock are taken without it
+ *	(docs/design.md, section 7).
  * @waiters: tasks blocked in KIPC_SEM_IOC_WAIT, oldest first
  * @poll_wq: poll/epoll waiters; woken, outside @lock, by kernel posts
  * @page: the page user space maps (struct kipc_sem_shared)

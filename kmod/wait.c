@@ -4,7 +4,10 @@
  * types.  A waker picks the first waiter, removes it from the queue, marks
  * it granted and wakes it, all under the object's lock: the waiter owns
  * what it was handed even if a signal or its deadline arrives at the same
- * time, so nothing is lost and waiters are served in arrival order.
+ * time, so nothing is lost and waiters are served in arrival order.  The
+ * steps and their order are explained in waitq.h.
+ *
+ * Locking: see docs/design.md, sections 4 and 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -25,8 +25,9 @@
  * again from the start, so a wake-up that finds nothing to take (another
  * task was faster) costs a retry, never a lost object.
  *
- * Lock order: kipc_wm_all_lock (mutex) -> objects' spinlocks, ordered by
- * type and then id.
+ * Locking: see docs/design.md, section 7.  An all-wait holds
+ * kipc_wm_all_lock, then takes the objects' spinlocks in kipc_wm_cmp()
+ * order (type, then id).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
