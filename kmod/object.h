@@ -203,6 +203,18 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 				    const void *attr, char *name,
 				    u32 name_len, umode_t mode);
 void kipc_object_put(struct kipc_object *obj);
+
+/**
+ * kipc_object_get() - take another reference to an object
+ * @obj: the object; the caller already holds a reference (its file's)
+ *
+ * For a mapping's map file, which holds one until its release.
+ */
+static inline void kipc_object_get(struct kipc_object *obj)
+{
+	kref_get(&obj->ref);
+}
+
 int kipc_check_name(const char *name, u32 len);
 int kipc_permission(const struct kipc_object *obj, fmode_t want);
 int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out);
