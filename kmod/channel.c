@@ -317,9 +317,9 @@ static void kipc_chan_obj_detach(struct kipc_object *obj, fmode_t mode,
  * the space @head frees (kipc_chan_put()) is a store that depends, through
  * the room check, on the value read, and a store is never made before
  * the load its condition depends on (a control dependency, LKMM), so it
- * cannot overwrite bytes the receiver's release of @head has not yet
- * finished copying out.  libkipc, without that guarantee from C11, uses
- * an acquire.
+ * cannot overwrite bytes the receiver is still copying out: the receiver
+ * releases @head only after its copy (kipc_chan_get()).  libkipc, without
+ * that guarantee from C11, uses an acquire.
  */
 static u32 kipc_chan_span(const struct kipc_chan_dir *d, u32 *head, u32 *tail)
 {

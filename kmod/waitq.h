@@ -149,8 +149,8 @@ static inline struct kipc_waiter *kipc_waitq_first(struct kipc_waitq *q)
  *     no grant at W4 and wait for the lock the waker holds, then see it
  *     at W1: correct, but the lock-free return would never happen.  A
  *     wake-up can reach the task after it returned (in a later sleep);
- *     every sleep of the kernel re-checks its condition, so that is only
- *     a spurious wake-up.
+ *     every sleep loop, in kipc as in the rest of the kernel, re-checks
+ *     its condition, so that is only a spurious wake-up.
  * G7: the pin is dropped after G6, the only use of @task after G5.
  *
  * On the waiter's side:
