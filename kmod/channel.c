@@ -26,6 +26,8 @@
  * process at a time may map an end (EBUSY for another): user-space lock
  * holders are then known, and when its last mapping of the end goes away
  * (munmap, exit) the locks it may hold are released.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -74,14 +76,18 @@ struct kipc_chan_dir {
  * @map_size: bytes of a full mapping
  * @lock: protects @files, @attached, @closed, @map_mm and @nmaps
  * @files: open files of each end
- * @attached: the end has been opened (end 1: connected)
+ * @attached: the end has been opened (end 1: connected); written with
+ *	WRITE_ONCE(), as INFO reads it without @lock
  * @closed: the end was open and its last file is gone
  * @map_mm: the address space that maps the end, if @nmaps
  * @nmaps: mappings (vmas) of the end
  *
- * Lock order: a dir's send_mutex or recv_mutex -> the shared plock or
- * clock word (a sleeping lock) -> @lock (a leaf spinlock) -> @wq's locks.
- * Nothing sleeps under @lock.
+ * @lock is a leaf: nothing sleeps and nothing else is locked under it; it
+ * is taken under the mmap lock (mapping and unmapping).  A ring's
+ * send_mutex (recv_mutex) is held across the wait for its plock (clock)
+ * on @wq[end] and, with the word, across the copies from and to user
+ * space; @lock is never taken under either, and every wake of @wq follows
+ * the release (docs/design.md, section 7).
  */
 struct kipc_chan_obj {
 	struct kipc_object obj;
@@ -267,7 +273,7 @@ static int kipc_chan_obj_attach(struct kipc_object *obj, fmode_t mode,
 	if (ch->attached[end]) {
 		err = -EISCONN;
 	} else {
-		ch->attached[end] = true;
+		WRITE_ONCE(ch->attached[end], true);	/* read by INFO */
 		ch->files[end]++;
 		*tag = end;
 	}
@@ -305,6 +311,15 @@ static void kipc_chan_obj_detach(struct kipc_object *obj, fmode_t mode,
  * Bytes queued in @d, or a value above the capacity if the indices are
  * corrupt (not 8-byte aligned, or further apart than the capacity).  Each
  * index is read once; the values checked are the ones returned.
+ *
+ * @tail is read with an acquire (the receiver must see the records it
+ * covers).  @head is a plain READ_ONCE(): the kernel sender's copy into
+ * the space @head frees (kipc_chan_put()) is a store that depends, through
+ * the room check, on the value read, and a store is never made before
+ * the load its condition depends on (a control dependency, LKMM), so it
+ * cannot overwrite bytes the receiver is still copying out: the receiver
+ * releases @head only after its copy (kipc_chan_get()).  libkipc, without
+ * that guarantee from C11, uses an acquire.
  */
 static u32 kipc_chan_span(const struct kipc_chan_dir *d, u32 *head, u32 *tail)
 {
@@ -575,6 +590,7 @@ static int kipc_chan_put_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 	struct kipc_chan_msg m = {};
 	int err = 0;
 
+	lockdep_assert_held(&d->send_mutex);
 	while (!err && *done < op->n) {
 		err = kipc_chan_io_msg(&op->io, *done, &m);
 		if (!err)
@@ -628,6 +644,7 @@ static int kipc_chan_get_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 	struct kipc_chan_msg m;
 	int err = 0;
 
+	lockdep_assert_held(&d->recv_mutex);
 	while (!err && *done < op->n) {
 		err = kipc_chan_io_msg(&op->io, *done, &m);
 		if (!err)

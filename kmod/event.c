@@ -6,6 +6,8 @@
  * blocked one, or else the next to wait.  A manual-reset event releases
  * every waiter and stays set until reset.  An event fd is readable in
  * poll/epoll while the event is set.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,12 +21,13 @@
 /**
  * struct kipc_event_obj - an event object
  * @obj: the common part
- * @lock: protects every field below; a leaf lock (nothing is taken under
- *	it but the scheduler's own locks, to wake a waiter)
+ * @lock: protects every field below; an all-wait nests it with other
+ *	objects' locks, else only the scheduler's locks are taken under it
+ *	(docs/design.md, section 7)
  * @waiters: tasks blocked in KIPC_EVENT_IOC_WAIT, oldest first
  * @poll_wq: poll/epoll waiters; woken, outside @lock, when @set turns true
  * @manual: manual-reset event
- * @set: signalled
+ * @set: signalled; written with WRITE_ONCE(), as poll reads it without @lock
  * @value: value of the pending signal
  * @signals: signals received
  * @wakeups: waits satisfied
@@ -94,12 +97,12 @@ void kipc_event_do_signal(struct kipc_object *obj, u64 value)
 	ev->signals++;
 	if (ev->manual) {
 		ev->wakeups += kipc_waitq_wake_all(&ev->waiters, value);
-		ev->set = true;
+		WRITE_ONCE(ev->set, true);
 		ev->value = value;
 	} else if (kipc_waitq_wake_one(&ev->waiters, value)) {
 		ev->wakeups++;
 	} else {
-		ev->set = true;
+		WRITE_ONCE(ev->set, true);
 		ev->value = value;
 	}
 	set = ev->set;
@@ -131,7 +134,7 @@ int kipc_event_do_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 		*value = ev->value;
 		ev->wakeups++;
 		if (!ev->manual)
-			ev->set = false;
+			WRITE_ONCE(ev->set, false);
 	} else if (nonblock) {
 		ret = -EAGAIN;
 	} else {
@@ -172,7 +175,7 @@ void kipc_event_do_reset(struct kipc_object *obj)
 	struct kipc_event_obj *ev = to_event(obj);
 
 	spin_lock(&ev->lock);
-	ev->set = false;
+	WRITE_ONCE(ev->set, false);
 	spin_unlock(&ev->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_event_do_reset);
@@ -298,6 +301,7 @@ static spinlock_t *kipc_event_wm_lock(struct kipc_object *obj)
 /* Set: what KIPC_EVENT_IOC_WAIT would take at once.  Lock held. */
 static int kipc_event_wm_prepare(struct kipc_object *obj)
 {
+	lockdep_assert_held(&to_event(obj)->lock);
 	return to_event(obj)->set;
 }
 
@@ -305,10 +309,11 @@ static int kipc_event_wm_take(struct kipc_object *obj, u64 *value)
 {
 	struct kipc_event_obj *ev = to_event(obj);
 
+	lockdep_assert_held(&ev->lock);
 	*value = ev->value;
 	ev->wakeups++;
 	if (!ev->manual)
-		ev->set = false;
+		WRITE_ONCE(ev->set, false);
 	return 0;
 }
 

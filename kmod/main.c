@@ -3,6 +3,8 @@
  * kipc: inter-process communication objects in the kernel.
  *
  * /dev/kipc creates and opens objects; every object is a file descriptor.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

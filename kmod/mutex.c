@@ -52,6 +52,8 @@
  * A cond fd has no state to poll: poll reports nothing.
  *
  * KIPC_IOC_WAIT_MANY takes mutexes through kipc_mutex_wm_ops.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -80,9 +82,9 @@
  * kipc_mutex_recheck_list when a locker is about to sleep on it and stays
  * there until the work finds it without waiters, so handing a contended
  * mutex over arms nothing.  The work wakes the mutex's sleeping lockers,
- * which look at the owner again.
- *
- * Lock order: kipc_mutex_recheck_lock -> &kipc_mutex.lock.
+ * which look at the owner again.  kipc_mutex_recheck_lock is taken
+ * before a mutex's lock (the work), never under one: a locker puts its
+ * mutex on the list after dropping the mutex's lock.
  */
 static DEFINE_SPINLOCK(kipc_mutex_recheck_lock);
 static LIST_HEAD(kipc_mutex_recheck_list);
@@ -96,10 +98,11 @@ static DECLARE_DELAYED_WORK(kipc_mutex_recheck_work, kipc_mutex_recheck_fn);
  * @word: the lock word in @page; written by user space at any time, so
  *	accessed only with READ_ONCE() and atomic operations
  * @lock: protects every field below and serializes the kernel's updates
- *	of @word; a leaf lock (nothing is taken under it but RCU and the
- *	scheduler's locks, to wake a waiter), taken under
- *	kipc_mutex_recheck_lock by the recheck work.  A cond's lock is never held
- *	while it is taken, nor it while a cond's lock is taken.
+ *	of @word.  Under it only RCU, the scheduler's locks (to wake a
+ *	waiter) and, in an all-wait, other mutexes' locks are taken; it is
+ *	taken under kipc_mutex_recheck_lock, an all-wait's locks and the
+ *	mmap lock (unmapping).  It and a cond's lock are never held together
+ *	(docs/design.md, section 7).
  * @waiters: threads blocked in the kernel, oldest first; a waiter's
  *	&kipc_waiter.size is its tid, &kipc_waiter.value the result handed
  *	to it with the mutex (0, -EOWNERDEAD or -ENOTRECOVERABLE)
@@ -136,8 +139,8 @@ struct kipc_mutex_obj {
 /**
  * struct kipc_cond_obj - a condition variable
  * @obj: the common part
- * @lock: protects every field below; a leaf lock, never held together
- *	with a mutex's lock
+ * @lock: protects every field below; only the scheduler's locks are
+ *	taken under it, and it is never held together with a mutex's lock
  * @waiters: threads blocked in KIPC_COND_IOC_WAIT, oldest first
  * @signals: signals and broadcasts received
  * @wakeups: waiters woken by them
@@ -222,14 +225,16 @@ static u32 kipc_mutex_kstate(struct kipc_mutex_obj *m, u32 state)
  */
 static u32 kipc_mutex_waiters_bit(struct kipc_mutex_obj *m, unsigned int skip)
 {
+	lockdep_assert_held(&m->lock);
 	return m->waiters.count > skip || m->armed ? KIPC_MUTEX_WAITERS : 0;
 }
 
-/* Set or clear @bits in the word, against user space's swaps. */
+/* Set or clear @bits in the word, against user space's swaps; @m->lock held. */
 static void kipc_mutex_word_update(struct kipc_mutex_obj *m, u32 set, u32 clear)
 {
 	u32 old = READ_ONCE(*m->word), new;
 
+	lockdep_assert_held(&m->lock);
 	for (;;) {
 		new = (old | set) & ~clear;
 		if (new == old)
@@ -254,6 +259,7 @@ static int kipc_mutex_result(u32 state)
  */
 static u32 kipc_mutex_next_state(struct kipc_mutex_obj *m, u32 owner)
 {
+	lockdep_assert_held(&m->lock);
 	return owner ? KIPC_MUTEX_STATE_OWNERDEAD : m->state;
 }
 
@@ -379,6 +385,7 @@ static int kipc_mutex_try(struct kipc_mutex_obj *m, u32 tid, bool queue)
  */
 static bool kipc_mutex_disarm(struct kipc_mutex_obj *m)
 {
+	lockdep_assert_held(&m->lock);
 	if (!m->armed)
 		return false;
 	m->armed = false;
@@ -388,6 +395,7 @@ static bool kipc_mutex_disarm(struct kipc_mutex_obj *m)
 /* Put @m on the recheck list (its locker set @m->on_recheck). */
 static void kipc_mutex_recheck_add(struct kipc_mutex_obj *m)
 {
+	lockdep_assert_not_held(&m->lock);
 	spin_lock(&kipc_mutex_recheck_lock);
 	list_add_tail(&m->recheck, &kipc_mutex_recheck_list);
 	spin_unlock(&kipc_mutex_recheck_lock);
@@ -399,15 +407,13 @@ static void kipc_mutex_recheck_add(struct kipc_mutex_obj *m)
 static void kipc_mutex_recheck_fn(struct work_struct *work)
 {
 	struct kipc_mutex_obj *m, *tmp;
-	struct kipc_waiter *w;
 	bool again;
 
 	spin_lock(&kipc_mutex_recheck_lock);
 	list_for_each_entry_safe(m, tmp, &kipc_mutex_recheck_list, recheck) {
 		spin_lock(&m->lock);
 		if (m->waiters.count) {
-			list_for_each_entry(w, &m->waiters.head, node)
-				wake_up_process(w->task);
+			kipc_waitq_poke_all(&m->waiters);
 		} else {
 			m->on_recheck = false;
 			list_del_init(&m->recheck);
@@ -437,6 +443,15 @@ void kipc_mutex_exit(void)
  * owner is found dead, @deadline passes or a signal arrives (with
  * @killable, only a fatal signal ends the wait).
  *
+ * The wait is the hand-off of waitq.h, steps W1 to W5 marked below, with
+ * the lock-free return (W4): a waiter granted the mutex goes back to user
+ * space without retaking @m->lock.  That is safe because
+ * kipc_mutex_grant() swaps the word to the new owner's tid and sets
+ * @kowner and @depth before kipc_waitq_grant()'s release (G5): the owner
+ * then finds its tid in the word (a user-space unlock's swap succeeds),
+ * and it touches nothing of @m without the lock.  Swapped after G5, the
+ * owner's first unlock could fail with EPERM.
+ *
  * Return: 0 or -EOWNERDEAD with the mutex held; -ENOTRECOVERABLE;
  * -EDEADLK; -EBUSY (@nonblock); -ETIMEDOUT; -ERESTARTSYS; -EAGAIN.
  */
@@ -457,10 +472,11 @@ static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 	kipc_waitq_add(&m->waiters, &w);
 	w.size = tid;
 	for (;;) {
-		if (w.granted) {
+		if (w.granted) {			/* W1 */
 			ret = (int)(s64)w.value;
 			goto out;
 		}
+		/* W2 */
 		if (killable ? fatal_signal_pending(current) :
 			       signal_pending(current)) {
 			ret = -ERESTARTSYS;
@@ -475,17 +491,18 @@ static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 			continue;
 		add = !m->on_recheck;
 		m->on_recheck = true;
+		/* W3: before the unlock, so that a grant wakes us. */
 		set_current_state(killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE);
 		spin_unlock(&m->lock);
 		if (add)
 			kipc_mutex_recheck_add(m);
 		kipc_sleep(deadline, 0);
 		__set_current_state(TASK_RUNNING);
-		if (kipc_waitq_granted(&w))	/* the hand-off: owner now */
+		if (kipc_waitq_granted(&w))	/* W4: owner now, lock-free */
 			return (int)(s64)w.value;
 		spin_lock(&m->lock);
 	}
-	kipc_waitq_remove(&m->waiters, &w);
+	kipc_waitq_remove(&m->waiters, &w);	/* W5 */
 	if (!kipc_mutex_waiters_bit(m, 0))
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 out:
@@ -815,6 +832,7 @@ static int kipc_mutex_ready(struct kipc_mutex_obj *m, u32 tid)
 	u32 old, owner;
 	int ready;
 
+	lockdep_assert_held(&m->lock);
 	/* Queued waiters come first: one of them gets a mutex left free. */
 	kipc_mutex_recover(m);
 	for (;;) {
@@ -843,6 +861,7 @@ static int kipc_mutex_ready(struct kipc_mutex_obj *m, u32 tid)
 /* Clear KIPC_MUTEX_WAITERS unless someone needs it; @m->lock held. */
 static void kipc_mutex_reopen(struct kipc_mutex_obj *m)
 {
+	lockdep_assert_held(&m->lock);
 	if (!kipc_mutex_waiters_bit(m, 0))
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 }

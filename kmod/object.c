@@ -3,8 +3,11 @@
  * The kipc object core: accounting, the name registry, and the file
  * descriptors through which every object is used.
  *
- * Lifetime: an object holds one reference per open file and one while its
- * name is registered.  The last put frees it and returns its charge.
+ * Lifetime: an object holds one reference per open file, one per mapping
+ * (its map file), and one while its name is registered.  The last put
+ * frees it and returns its charge.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,8 +42,9 @@ static const struct kipc_type *const kipc_types[KIPC_TYPE_MAX + 1] = {
 
 /*
  * Per-uid accounting.  kipc_users_lock protects kipc_users, every
- * kipc_user's count, and kipc_nr_objects.  It nests inside
- * kipc_registry_lock and takes no other lock.
+ * kipc_user's count, and kipc_nr_objects.  It takes no other lock; it is
+ * taken under a pipe's mutex (a resize's recharge) and, at unload only,
+ * under kipc_registry_lock.
  */
 struct kipc_user {
 	struct hlist_node node;
@@ -75,6 +79,7 @@ static struct kipc_user *kipc_user_find(kuid_t uid)
 {
 	struct kipc_user *u;
 
+	lockdep_assert_held(&kipc_users_lock);
 	hash_for_each_possible(kipc_users, u, node, __kuid_val(uid))
 		if (uid_eq(u->uid, uid))
 			return u;
@@ -247,6 +252,7 @@ static void kipc_object_release(struct kref *ref)
  */
 void kipc_object_put(struct kipc_object *obj)
 {
+	might_sleep();	/* destroy may sleep: never put under a spinlock */
 	kref_put(&obj->ref, kipc_object_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_object_put);
@@ -392,8 +398,8 @@ int kipc_registry_add(struct kipc_object *obj)
 		hash_add(kipc_names, &obj->hash_node,
 			 kipc_name_hash(obj->type->type, obj->name,
 					obj->name_len));
-		obj->linked = true;
-		kipc_nr_named++;
+		WRITE_ONCE(obj->linked, true);	/* read by fdinfo, OBJ_INFO */
+		WRITE_ONCE(kipc_nr_named, kipc_nr_named + 1);
 	}
 	mutex_unlock(&kipc_registry_lock);
 	return err;
@@ -405,8 +411,8 @@ static void kipc_registry_del(struct kipc_object *obj)
 {
 	lockdep_assert_held(&kipc_registry_lock);
 	hash_del(&obj->hash_node);
-	obj->linked = false;
-	kipc_nr_named--;
+	WRITE_ONCE(obj->linked, false);
+	WRITE_ONCE(kipc_nr_named, kipc_nr_named - 1);
 }
 
 /**
@@ -1019,7 +1025,9 @@ int kipc_objects_init(void)
  * kipc_objects_exit() - drop every registered name at module unload
  *
  * No file can be open (each holds a module reference), so dropping the
- * registry's references frees every remaining object.
+ * registry's references frees every remaining object.  Every destroy then
+ * runs under kipc_registry_lock (a mutex): vunmap(), fput(), the mutex
+ * recheck lock and kipc_users_lock nest under it, only here.
  */
 void kipc_objects_exit(void)
 {

@@ -18,6 +18,8 @@
  * file opened for both is both.  End-of-file and EPIPE need the other side
  * to have been open once, so that opening a named pipe never blocks and a
  * lone reader or writer waits, as with a FIFO, until the other comes.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,9 +58,10 @@
  * read without @lock (poll and the conditions of sleepers), so they are
  * changed with WRITE_ONCE().
  *
- * Lock order: @lock -> kipc_users_lock (a resize charges the owner's
- * account).  The wait queues' locks are never taken under @lock: wake-ups
- * are done after it is dropped.
+ * @lock is held across copies from and to user space, so page faults
+ * (the mmap lock) nest under it, and across a resize's recharge
+ * (kipc_users_lock).  The wait queues' locks are never taken under @lock:
+ * wake-ups are done after it is dropped (docs/design.md, section 7).
  */
 struct kipc_pipe_obj {
 	struct kipc_object obj;
@@ -226,6 +229,7 @@ static size_t kipc_pipe_copy_out(struct kipc_pipe_obj *p, char __user *dst,
 	size_t first = min_t(size_t, n, p->cap - off);
 	size_t left;
 
+	lockdep_assert_held(&p->lock);
 	left = copy_to_user(dst, p->buf + off, first);
 	if (left)
 		return left + n - first;
@@ -240,6 +244,7 @@ static size_t kipc_pipe_copy_in(struct kipc_pipe_obj *p, u32 pos,
 	size_t first = min_t(size_t, n, p->cap - off);
 	size_t left;
 
+	lockdep_assert_held(&p->lock);
 	left = copy_from_user(p->buf + off, src, first);
 	if (left)
 		return left + n - first;
@@ -408,6 +413,7 @@ static void kipc_pipe_move(struct kipc_pipe_obj *p, u8 *buf, u32 cap)
 {
 	u32 pos, from, to, n;
 
+	lockdep_assert_held(&p->lock);
 	for (pos = p->head; pos != p->tail; pos += n) {
 		from = pos & (p->cap - 1);
 		to = pos & (cap - 1);

@@ -5,13 +5,16 @@
  * of that priority; the others follow it on a list whose head is that
  * node's own list entry.  Nodes are embedded in the messages, so pushing
  * never allocates (and so may happen under a spinlock).  O(log p) for p
- * distinct priorities present.  The caller serializes access.
+ * distinct priorities present.
+ *
+ * Locking: none of its own; the queue's lock serializes it (see
+ * docs/design.md, section 7).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
 
-#include "kipc.h"
+#include "prioq.h"
 
 static struct kipc_pq_node *kipc_pq_entry(struct rb_node *rb)
 {

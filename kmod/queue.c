@@ -19,6 +19,8 @@
  * it has been copied out; if that fails it goes back to the head, so a
  * bad buffer never loses a message and the queue never exceeds its
  * capacity.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -175,9 +177,9 @@ struct kipc_queue_reg {
 /**
  * struct kipc_queue_obj - a message queue
  * @obj: the common part
- * @lock: protects every field below; a leaf lock (only the scheduler's
- *	own locks, to wake a waiter, nest inside it).  Signals and poll
- *	wake-ups are sent after it is dropped.
+ * @lock: protects every field below; only the scheduler's locks, to
+ *	wake a waiter, are taken under it (docs/design.md, section 7).
+ *	Signals and poll wake-ups are sent after it is dropped.
  * @msgs: queued messages
  * @senders: blocked senders, each offering its message as waiter.data
  * @receivers: blocked receivers; a grant hands over a message (as
@@ -295,6 +297,7 @@ static void kipc_queue_obj_destroy(struct kipc_object *obj)
 static void kipc_queue_enqueue(struct kipc_queue_obj *q, struct kipc_msg *m,
 			       struct kipc_queue_after *after)
 {
+	lockdep_assert_held(&q->lock);
 	if (!q->msgs.count && !q->receivers.count && q->reg.tgid) {
 		after->fire = q->reg;	/* one-shot: the reference moves */
 		memset(&q->reg, 0, sizeof(q->reg));
@@ -316,6 +319,7 @@ static void kipc_queue_dispatch(struct kipc_queue_obj *q,
 	struct kipc_waiter *w;
 	struct kipc_msg *m;
 
+	lockdep_assert_held(&q->lock);
 	for (;;) {
 		m = to_msg(kipc_prioq_peek(&q->msgs));
 		w = kipc_waitq_first(&q->receivers);
@@ -457,6 +461,7 @@ static void kipc_queue_signal(struct kipc_queue_reg *r)
 static void kipc_queue_finish(struct kipc_queue_obj *q,
 			      struct kipc_queue_after *after)
 {
+	lockdep_assert_not_held(&q->lock);
 	if (after->fire.tgid) {
 		kipc_queue_signal(&after->fire);
 		kipc_queue_reg_put(&after->fire);

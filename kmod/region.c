@@ -19,6 +19,8 @@
  *
  * A region's size is fixed, and no one ever truncates its shmem file, so
  * the page cache never shrinks under a mapping.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,7 +42,7 @@
  * @size: bytes, a multiple of PAGE_SIZE
  * @nmaps: mappings (vmas) of the region in all address spaces
  *
- * Lock order: no lock of the region's own.  @shm and @size are immutable
+ * No lock of the region's own.  @shm and @size are immutable
  * after creation and @nmaps is atomic.  Faults take the page lock of a
  * page of @shm under the mm's mmap or vma lock, as for any file.
  */

@@ -65,6 +65,8 @@
  * during the call) stays until the process closes another fd of the
  * semaphore, or until the semaphore is freed.  Records are bounded by
  * the processes that hold an fd: one each.
+ *
+ * Locking: see docs/design.md, section 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -99,9 +101,10 @@ struct kipc_sem_undo {
  * struct kipc_sem_obj - a semaphore object
  * @obj: the common part
  * @lock: protects every field below and every kernel update of the state
- *	word.  A leaf lock: only the scheduler's locks (to wake a waiter)
- *	are taken under it; the fd table lock of .flush and the poll wait
- *	queue's lock are taken without it.
+ *	word.  Under it only the scheduler's locks (to wake a waiter) and,
+ *	in an all-wait, other objects' locks are taken; the fd table lock
+ *	of .flush and the poll wait queue's lock are taken without it
+ *	(docs/design.md, section 7).
  * @waiters: tasks blocked in KIPC_SEM_IOC_WAIT, oldest first
  * @poll_wq: poll/epoll waiters; woken, outside @lock, by kernel posts
  * @page: the page user space maps (struct kipc_sem_shared)
@@ -142,6 +145,7 @@ static u32 kipc_sem_value(const struct kipc_sem_obj *s, u64 word)
 /* The word for @value with the kernel's own waiters half; lock held. */
 static u64 kipc_sem_word(const struct kipc_sem_obj *s, u32 value)
 {
+	lockdep_assert_held(&s->lock);
 	return (u64)(s->waiters.count + s->armed) << 32 | value;
 }
 
@@ -199,6 +203,7 @@ static int kipc_sem_give(struct kipc_sem_obj *s, u32 n, bool strict, u32 *value,
  */
 static void kipc_sem_wake_pollers(struct kipc_sem_obj *s)
 {
+	lockdep_assert_not_held(&s->lock);
 	if (wq_has_sleeper(&s->poll_wq))
 		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
@@ -252,6 +257,7 @@ static struct kipc_sem_undo *kipc_sem_undo_find(struct kipc_sem_obj *s,
 {
 	struct kipc_sem_undo *u;
 
+	lockdep_assert_held(&s->lock);
 	list_for_each_entry(u, &s->undos, node)
 		if (u->tgid == tgid)
 			return u;
@@ -275,6 +281,7 @@ static void kipc_sem_undo_add(struct kipc_sem_obj *s, struct kipc_sem_undo **spa
 	struct kipc_sem_undo *u = kipc_sem_undo_find(s, tgid);
 	s64 adj;
 
+	lockdep_assert_held(&s->lock);
 	if (!u) {
 		u = *spare;
 		*spare = NULL;
@@ -299,6 +306,7 @@ static void kipc_sem_undo_apply(struct kipc_sem_obj *s, struct kipc_sem_undo *u,
 {
 	u32 v;
 
+	lockdep_assert_held(&s->lock);
 	if (u->adj > 0)
 		kipc_sem_give(s, min_t(s64, u->adj, U32_MAX), false, &v, wake);
 	else if (u->adj < 0)
@@ -867,6 +875,7 @@ static int kipc_sem_wm_prepare(struct kipc_object *obj)
 	bool arm;
 	u32 v;
 
+	lockdep_assert_held(&s->lock);
 	do {
 		old = cur;
 		v = kipc_sem_value(s, old);

@@ -4,7 +4,10 @@
  * types.  A waker picks the first waiter, removes it from the queue, marks
  * it granted and wakes it, all under the object's lock: the waiter owns
  * what it was handed even if a signal or its deadline arrives at the same
- * time, so nothing is lost and waiters are served in arrival order.
+ * time, so nothing is lost and waiters are served in arrival order.  The
+ * steps and their order are explained in waitq.h.
+ *
+ * Locking: see docs/design.md, sections 4 and 7.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,7 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "waitq.h"
 
 /**
  * kipc_waitq_wake_all() - hand @value to every waiter
@@ -33,6 +36,23 @@ unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value)
 }
 
 /**
+ * kipc_waitq_poke_all() - wake every waiter without granting anything
+ * @q: the queue; its lock is held
+ *
+ * Each waiter stays queued and looks at its condition again (the mutex's
+ * recheck of dead owners).  A queued waiter's task cannot be gone: it
+ * leaves only after it is unlinked, under the lock (G2, W5 in waitq.h).
+ */
+void kipc_waitq_poke_all(struct kipc_waitq *q)
+{
+	struct kipc_waiter *w;
+
+	lockdep_assert_held(q->lock);
+	list_for_each_entry(w, &q->head, node)
+		wake_up_process(w->task);
+}
+
+/**
  * kipc_sleep() - sleep, in the task state already set, until woken,
  *	@deadline, or about @recheck_ms from now
  * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
@@ -40,8 +60,9 @@ unsigned int kipc_waitq_wake_all(struct kipc_waitq *q, u64 value)
  *
  * A deadline is kept exactly, with an hrtimer.  A recheck only needs to
  * come eventually, so it uses the timer wheel, which is much cheaper to
- * arm and cancel than an hrtimer (no clock event reprogramming) and keeps
- * the hand-off of a contended mutex as fast as a futex's.
+ * arm and cancel than an hrtimer (no clock event reprogramming).  Only a
+ * wait for many passes a recheck (a mutex's); mutex lockers pass 0 and
+ * are woken by the mutex's shared recheck work instead.
  */
 void kipc_sleep(ktime_t deadline, unsigned int recheck_ms)
 {
@@ -69,22 +90,25 @@ void kipc_sleep(ktime_t deadline, unsigned int recheck_ms)
  * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
  *
  * The deadline is checked against the clock, never against how long the
- * sleep took, so a wait never ends before it.
+ * sleep took, so a wait never ends before it.  Steps W1, W2, W3 and W5 of
+ * the hand-off (waitq.h) are marked below: their order is what makes a
+ * grant racing with a signal or the deadline neither lost nor doubled.
  *
  * Return: 0 if granted (w->value holds the value); -ERESTARTSYS on a
  * signal or -ETIMEDOUT, with @w removed from @q.
  */
 int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 		     ktime_t deadline)
+	__must_hold(q->lock)
 {
 	spinlock_t *lock = q->lock;
 	int ret;
 
 	lockdep_assert_held(lock);
 	for (;;) {
-		if (w->granted)
+		if (w->granted)			/* W1 */
 			return 0;
-		if (signal_pending(current)) {
+		if (signal_pending(current)) {	/* W2 */
 			ret = -ERESTARTSYS;
 			break;
 		}
@@ -92,13 +116,13 @@ int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 			ret = -ETIMEDOUT;
 			break;
 		}
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(TASK_INTERRUPTIBLE);	/* W3 */
 		spin_unlock(lock);
 		kipc_sleep(deadline, 0);
 		__set_current_state(TASK_RUNNING);
 		spin_lock(lock);
 	}
-	kipc_waitq_remove(q, w);
+	kipc_waitq_remove(q, w);		/* W5 */
 	return ret;
 }
 

@@ -25,8 +25,9 @@
  * again from the start, so a wake-up that finds nothing to take (another
  * task was faster) costs a retry, never a lost object.
  *
- * Lock order: kipc_wm_all_lock (mutex) -> objects' spinlocks, ordered by
- * type and then id.
+ * Locking: see docs/design.md, section 7.  An all-wait holds
+ * kipc_wm_all_lock, then takes the objects' spinlocks in kipc_wm_cmp()
+ * order (type, then id).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -197,6 +198,7 @@ static int kipc_wm_prepare(struct kipc_wm_item *it)
 
 	if (!ops)
 		return !!(it->mask & KIPC_WM_READABLE);
+	lockdep_assert_held(ops->lock(it->obj));
 	return ops->prepare(it->obj);
 }
 
@@ -206,8 +208,10 @@ static int kipc_wm_take(struct kipc_wm_item *it)
 	const struct kipc_wm_ops *ops = it->obj->type->wm;
 
 	it->uo.ready = 1;
-	if (ops)
+	if (ops) {
+		lockdep_assert_held(ops->lock(it->obj));
 		it->uo.error = ops->take(it->obj, &it->uo.value);
+	}
 	return it->uo.error;
 }
 
@@ -215,13 +219,18 @@ static void kipc_wm_finish(struct kipc_wm_item *it)
 {
 	const struct kipc_wm_ops *ops = it->obj->type->wm;
 
+	if (ops)
+		lockdep_assert_held(ops->lock(it->obj));
 	it->wake = ops && ops->finish(it->obj) && ops->wake;
 }
 
+/* Wake what kipc_wm_finish() asked for, once the object's lock is dropped. */
 static void kipc_wm_wake(struct kipc_wm_item *it)
 {
-	if (it->wake)
-		it->obj->type->wm->wake(it->obj);
+	if (!it->wake)
+		return;
+	lockdep_assert_not_held(kipc_wm_lock_of(it));
+	it->obj->type->wm->wake(it->obj);
 	it->wake = false;
 }
 
@@ -264,6 +273,7 @@ static void kipc_wm_lock_all(struct kipc_wm *wm)
 {
 	u32 i;
 
+	lockdep_assert_held(&kipc_wm_all_lock);
 	for (i = 0; i < wm->n; i++)
 		if (wm->order[i]->obj->type->wm)
 			spin_lock_nest_lock(kipc_wm_lock_of(wm->order[i]),
@@ -286,6 +296,7 @@ static int kipc_wm_take_all_locked(struct kipc_wm *wm)
 	bool none = false;
 	u32 i;
 
+	lockdep_assert_held(&kipc_wm_all_lock);
 	for (i = 0; i < wm->n; i++) {
 		r = kipc_wm_prepare(&wm->items[i]);
 		if (r < 0 && !err) {

@@ -1206,7 +1206,10 @@ struct kipc_cond_signal {
  * under every object's lock, or none; nothing is held while it sleeps.
  * In either mode the objects' own FIFO waiters are served first: a wait
  * for many takes what is left to take.  A queue, channel or pipe in an
- * all-wait must be readable at the moment the others are taken.
+ * all-wait counts as ready if the poll made at the start of the try (just
+ * before the others' locks are taken) found it readable; nothing is
+ * taken from it, so it may have been emptied by the time the wait
+ * returns.
  *
  * Errors change nothing.  Besides the usual ones: EINVAL for a count of
  * 0 or above max_wait_objects, an fd that is not a kipc object or is a

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The object core: the part every kipc object shares (struct kipc_object),
+ * what an object type provides (struct kipc_type, its ioctls and how a wait
+ * for many takes it), and the functions of main.c and object.c.
+ *
+ * Locking: see docs/design.md, section 7.
+ */
+#ifndef _KIPC_OBJECT_H
+#define _KIPC_OBJECT_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/kipc.h>
+
+#include "compat.h"
+#include "uaccess.h"
+
+struct kipc_object;
+struct kipc_user;
+
+/**
+ * struct kipc_wm_ops - how KIPC_IOC_WAIT_MANY takes an object
+ * @lock: the object's spinlock, under which the others are called
+ * @prepare: close the object's user-space fast path, if it has one, so
+ *	that its state changes only under @lock, and say whether the caller
+ *	could take it now: 1, 0, or a -errno that ends the wait
+ * @take: take it, after @prepare said 1 under the same hold of @lock;
+ *	returns 0 or a -errno that still means taken (-EOWNERDEAD), and
+ *	*@value for struct kipc_wait_obj.value
+ * @finish: reopen what @prepare closed; returns true if @wake must run
+ *	once the locks are dropped
+ * @wake: wake the object's pollers, or NULL
+ * @recheck_ms: sleep at most this long before checking again (a mutex's
+ *	owner may die unseen), or 0
+ */
+struct kipc_wm_ops {
+	spinlock_t *(*lock)(struct kipc_object *obj);
+	int (*prepare)(struct kipc_object *obj);
+	int (*take)(struct kipc_object *obj, u64 *value);
+	bool (*finish)(struct kipc_object *obj);
+	void (*wake)(struct kipc_object *obj);
+	unsigned int recheck_ms;
+};
+
+/**
+ * struct kipc_type - what an object type provides to the core
+ * @type: KIPC_TYPE_* number
+ * @name: short name, used in fdinfo
+ * @inode_name: name of the anon inode, as readlink() of the fd shows it
+ * @attr_size: size of the type's attribute struct known to the module
+ * @attr_min: smallest attribute size accepted (its _SIZE_VER0)
+ * @create: validate @attr (already copied in, zero-extended) and allocate
+ *	the object; returns the embedded &struct kipc_object or an ERR_PTR.
+ *	Must not have side effects beyond the allocation.
+ * @destroy: free an object built by @create; called once, on last put
+ * @ioctls: the type's ioctl commands
+ * @nr_ioctls: their number
+ * @poll: readiness of the object
+ * @show_fdinfo: type-specific lines of /proc/<pid>/fdinfo/<fd>
+ * @read: read(2) on the object's fd, or NULL (EINVAL)
+ * @write: write(2) on the object's fd, or NULL (EINVAL)
+ * @flush: called on every close(2) of one of the object's fds, or NULL
+ * @attach: called before a new file of the object is made, or NULL:
+ *	@mode is its FMODE_READ/WRITE, @how a KIPC_ATTACH_*; *@tag comes in
+ *	as the reopened file's tag (else 0) and goes out as the new file's
+ *	(0 or 1, see kipc_file_tag()).  An error refuses the open.
+ * @detach: undoes @attach when that file is released, or NULL
+ * @mmap: mmap(2) on the object's fd, or NULL (ENODEV)
+ * @wm: how a wait for many takes the object, or NULL: then, if @poll is
+ *	set, the wait takes nothing and the object is ready while readable
+ */
+struct kipc_type {
+	u32 type;
+	const char *name;
+	const char *inode_name;
+	size_t attr_size;
+	size_t attr_min;
+	struct kipc_object *(*create)(const void *attr);
+	void (*destroy)(struct kipc_object *obj);
+	const struct kipc_ioc *ioctls;
+	unsigned int nr_ioctls;
+	__poll_t (*poll)(struct file *file, struct kipc_object *obj,
+			 poll_table *wait);
+	void (*show_fdinfo)(struct seq_file *m, struct kipc_object *obj);
+	ssize_t (*read)(struct file *file, struct kipc_object *obj,
+			char __user *buf, size_t count);
+	ssize_t (*write)(struct file *file, struct kipc_object *obj,
+			 const char __user *buf, size_t count);
+	void (*flush)(struct file *file, struct kipc_object *obj);
+	int (*attach)(struct kipc_object *obj, fmode_t mode, unsigned int how,
+		      unsigned long *tag);
+	void (*detach)(struct kipc_object *obj, fmode_t mode,
+		       unsigned long tag);
+	int (*mmap)(struct file *file, struct kipc_object *obj,
+		    struct vm_area_struct *vma);
+	const struct kipc_wm_ops *wm;
+};
+
+/* How a file comes to be, for &kipc_type.attach. */
+#define KIPC_ATTACH_CREATE	0
+#define KIPC_ATTACH_OPEN	1
+#define KIPC_ATTACH_REOPEN	2
+
+/**
+ * struct kipc_object - the part every kipc object shares
+ * @ref: references: one per open file, one per mapping (its map file),
+ *	one while the name is registered, and short-lived ones taken by
+ *	lookups
+ * @type: the object's type
+ * @id: unique id, never reused while the module is loaded
+ * @uid: owner uid
+ * @gid: owner gid
+ * @cuid: creator uid
+ * @cgid: creator gid
+ * @mode: permission bits
+ * @creator: thread-group id of the creator
+ * @user: the per-uid account charged for this object
+ * @charge: bytes charged to @user besides the object itself (set by the
+ *	type's @create from the attributes: a queue's whole capacity)
+ * @name: the name (not NUL-terminated), NULL for anonymous objects
+ * @name_len: length of @name
+ * @hash_node: link in the name registry, under kipc_registry_lock
+ * @linked: the name is in the registry, under kipc_registry_lock; written
+ *	with WRITE_ONCE(), as fdinfo and OBJ_INFO read it without the lock
+ *
+ * Everything but @ref, @hash_node, @linked and @charge is immutable after
+ * creation; @charge changes only through kipc_recharge(), serialized by
+ * the type.  Locking: see docs/design.md, section 7.
+ */
+struct kipc_object {
+	struct kref ref;
+	const struct kipc_type *type;
+	u64 id;
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t cuid;
+	kgid_t cgid;
+	umode_t mode;
+	struct pid *creator;
+	struct kipc_user *user;
+	u64 charge;
+	char *name;
+	u32 name_len;
+	struct hlist_node hash_node;
+	bool linked;
+};
+
+/*
+ * A file's private_data is its object's address with a one-bit tag in the
+ * low bit (objects are at least 8-byte aligned): which end of a channel.
+ */
+static inline struct kipc_object *kipc_file_obj(const struct file *file)
+{
+	return (struct kipc_object *)((unsigned long)file->private_data & ~1UL);
+}
+
+static inline unsigned long kipc_file_tag(const struct file *file)
+{
+	return (unsigned long)file->private_data & 1UL;
+}
+
+/**
+ * struct kipc_ioc - one ioctl command of an object type
+ * @cmd: the command as defined in the uapi header
+ * @min_size: smallest argument size accepted (_SIZE_VER0, 0 for _IO)
+ * @fn: the handler; @usize is the caller's argument size
+ */
+struct kipc_ioc {
+	unsigned int cmd;
+	unsigned int min_size;
+	long (*fn)(struct file *file, struct kipc_object *obj,
+		   unsigned long arg, unsigned int usize);
+};
+
+/* Module parameters (main.c). */
+extern unsigned int kipc_max_objects;
+extern unsigned int kipc_max_objects_per_uid;
+extern unsigned int kipc_max_name_len;
+extern unsigned long kipc_max_bytes_per_uid;
+extern unsigned int kipc_max_queue_msgs;
+extern unsigned int kipc_max_queue_msg_size;
+extern unsigned int kipc_max_channel_capacity;
+extern unsigned int kipc_max_pipe_capacity;
+extern unsigned long kipc_max_region_size;
+extern unsigned int kipc_max_wait_objects;
+
+/* Object core (object.c). */
+int kipc_objects_init(void);
+void kipc_objects_exit(void);
+long kipc_ioc_create(void __user *arg, unsigned int usize);
+long kipc_ioc_open(void __user *arg, unsigned int usize);
+long kipc_ioc_unlink(void __user *arg, unsigned int usize);
+long kipc_ioc_stats(void __user *arg, unsigned int usize);
+struct kipc_object *kipc_object_new(const struct kipc_type *type,
+				    const void *attr, char *name,
+				    u32 name_len, umode_t mode);
+void kipc_object_put(struct kipc_object *obj);
+
+/**
+ * kipc_object_get() - take another reference to an object
+ * @obj: the object; the caller already holds a reference (its file's)
+ *
+ * For a mapping's map file, which holds one until its release.
+ */
+static inline void kipc_object_get(struct kipc_object *obj)
+{
+	kref_get(&obj->ref);
+}
+
+int kipc_check_name(const char *name, u32 len);
+int kipc_permission(const struct kipc_object *obj, fmode_t want);
+int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out);
+void kipc_uncharge(struct kipc_user *u, u64 bytes);
+int kipc_recharge(struct kipc_object *obj, u64 bytes);
+unsigned int kipc_uid_objects(kuid_t uid);
+u64 kipc_uid_bytes(kuid_t uid);
+unsigned int kipc_objects_alive(void);
+int kipc_registry_add(struct kipc_object *obj);
+struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len);
+struct kipc_object *kipc_fget_obj(int fd, struct file **filep);
+
+int kipc_registry_unlink(u32 type, const char *name, u32 len);
+
+/* Wait for many (waitmany.c). */
+long kipc_ioc_wait_many(void __user *arg, unsigned int usize);
+
+/* Object types. */
+extern const struct kipc_type kipc_event_type;
+extern const struct kipc_type kipc_queue_type;
+extern const struct kipc_type kipc_channel_type;
+extern const struct kipc_type kipc_pipe_type;
+extern const struct kipc_type kipc_region_type;
+extern const struct kipc_type kipc_sem_type;
+extern const struct kipc_type kipc_mutex_type;
+extern const struct kipc_type kipc_cond_type;
+void kipc_mutex_exit(void);
+void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in);
+
+#endif /* _KIPC_OBJECT_H */
