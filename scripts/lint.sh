@@ -43,3 +43,27 @@ fi
 unversioned=$(nm -D --defined-only "$so" | awk '$2 == "T" && $3 !~ /@@KIPC_/')
 [ -z "$unversioned" ] || { echo "lint: unversioned exports: $unversioned" >&2; exit 1; }
 echo "lint: libkipc exports the $(wc -l <<<"$declared") functions libkipc.h declares, versioned"
+
+# README's repository table lists every tracked file: by its path, or by
+# its name in the row of its directory.
+missing=$(git ls-files | python3 -c '
+import os, re, sys
+text = open("README.md").read()
+sec = text[text.index("## Repository"):]
+sec = sec[:sec.index("\n## ", 1)]
+rows = {}
+for line in sec.splitlines():
+    m = re.match(r"\| `([^`]*)` \|(.*)", line)
+    if m:
+        rows[m.group(1).strip("/")] = m.group(2)
+for path in sys.stdin.read().split():
+    d, name = os.path.split(path)
+    if "`%s`" % path in sec or "`%s`" % name in rows.get(d, ""):
+        continue
+    print(path)
+')
+if [ -n "$missing" ]; then
+	printf 'lint: README.md'"'"'s repository table does not list: %s\n' $missing >&2
+	exit 1
+fi
+echo "lint: README lists every file"
