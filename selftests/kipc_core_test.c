@@ -433,16 +433,32 @@ TEST_F(kipc, create_size_below_ver0)
 	EXPECT_EQ(-ENOENT, kipc_event_open(name, 0));
 }
 
-TEST_F(kipc, create_type_zero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.type = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
+/*
+ * TEST_F(kipc, @test): a valid create of a named event, changed by the
+ * statements that follow @n (on struct kipc_create c and its attribute
+ * a), fails with -@err and changes nothing, for each case @i below @n.
+ * Every case starts from a valid create; one whose statements "continue"
+ * is left out.
+ */
+#define CREATE_FAILS_EACH_TEST(test, err, n, ...)			\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("n");				\
+	struct kipc_create c;						\
+	struct kipc_event_attr a;					\
+	unsigned int i;							\
+									\
+	for (i = 0; i < (n); i++) {					\
+		kt_create_init(&c, &a, name);				\
+		__VA_ARGS__;						\
+		EXPECT_CREATE_FAILS(&c, name, err);			\
+	}								\
 }
+
+#define CREATE_FAILS_TEST(test, err, ...)				\
+	CREATE_FAILS_EACH_TEST(test, err, 1, __VA_ARGS__)
+
+CREATE_FAILS_TEST(create_type_zero, EINVAL, c.type = 0)
 
 /* Unknown types. */
 KT_FIXTURE_NAMED(bad_type, (void)0)
@@ -467,32 +483,12 @@ TEST_F(bad_type, create_type_unknown)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_unknown_fd_flags)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		if (KIPC_FD_FLAGS & (1U << bit))
-			continue;
-		kt_create_init(&c, &a, name);
-		c.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_rdonly_and_wronly)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.flags = KIPC_FD_RDONLY | KIPC_FD_WRONLY;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
+CREATE_FAILS_EACH_TEST(create_unknown_fd_flags, EINVAL, 32,
+		       if (KIPC_FD_FLAGS & (1U << i))
+			       continue;
+		       c.flags = 1U << i)
+CREATE_FAILS_TEST(create_rdonly_and_wronly, EINVAL,
+		  c.flags = KIPC_FD_RDONLY | KIPC_FD_WRONLY)
 
 /* Modes with bits above 0777. */
 KT_FIXTURE_NAMED(bad_mode, (void)0)
@@ -519,54 +515,12 @@ TEST_F(bad_mode, create_mode_above_0777)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_reserved_nonzero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		kt_create_init(&c, &a, name);
-		c.reserved[i] = 1ULL << 63;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_attr_size_below_ver0)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.attr_size = KIPC_EVENT_ATTR_SIZE_VER0 - 8;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	c.attr_size = 1;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_ptr_without_size)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.attr_size = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_size_without_ptr)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.attr = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
+CREATE_FAILS_EACH_TEST(create_reserved_nonzero, EINVAL, 4,
+		       c.reserved[i] = 1ULL << 63)
+CREATE_FAILS_EACH_TEST(create_attr_size_below_ver0, EINVAL, 2,
+		       c.attr_size = i ? 1 : KIPC_EVENT_ATTR_SIZE_VER0 - 8)
+CREATE_FAILS_TEST(create_attr_ptr_without_size, EINVAL, c.attr_size = 0)
+CREATE_FAILS_TEST(create_attr_size_without_ptr, EINVAL, c.attr = 0)
 
 TEST_F(kipc, create_attr_larger_zero_tail)
 {
@@ -610,72 +564,22 @@ TEST_F(kipc, create_attr_larger_nonzero_tail)
 	EXPECT_CREATE_FAILS(&c, name, E2BIG);
 }
 
-TEST_F(kipc, create_attr_unknown_flags)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		if (KIPC_EVENT_ATTR_FLAGS & (1U << bit))
-			continue;
-		kt_create_init(&c, &a, name);
-		a.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_attr_pad_nonzero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	a.__pad = 1;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_reserved_nonzero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		kt_create_init(&c, &a, name);
-		a.reserved[i] = 1;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_attr_value_without_set)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	a.value = 5;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	a.flags = KIPC_EVENT_MANUAL_RESET;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_bad_pointer)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	void *bad = kt_noaccess_page();
-
-	ASSERT_NE(NULL, bad);
-	kt_create_init(&c, &a, name);
-	c.attr = (uintptr_t)bad;
-	EXPECT_CREATE_FAILS(&c, name, EFAULT);
-}
+CREATE_FAILS_EACH_TEST(create_attr_unknown_flags, EINVAL, 32,
+		       if (KIPC_EVENT_ATTR_FLAGS & (1U << i))
+			       continue;
+		       a.flags = 1U << i)
+CREATE_FAILS_TEST(create_attr_pad_nonzero, EINVAL, a.__pad = 1)
+CREATE_FAILS_EACH_TEST(create_attr_reserved_nonzero, EINVAL, 2,
+		       a.reserved[i] = 1)
+/* A value without SET, also with MANUAL_RESET. */
+CREATE_FAILS_EACH_TEST(create_attr_value_without_set, EINVAL, 2,
+		       a.value = 5;
+		       if (i)
+			       a.flags = KIPC_EVENT_MANUAL_RESET)
+CREATE_FAILS_TEST(create_attr_bad_pointer, EFAULT,
+		  void *bad = kt_noaccess_page();
+		  ASSERT_NE(NULL, bad);
+		  c.attr = (uintptr_t)bad)
 
 TEST_F(kipc, create_name_too_long)
 {
@@ -726,23 +630,6 @@ TEST_F(bad_byte, create_name_bad_bytes)
 	kt_create_init(&c, &a, name);
 	c.name = (uintptr_t)buf;
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-/*
- * TEST_F(kipc, @test): a valid create of a named event, changed by the
- * statements that follow @err (on struct kipc_create c), fails with -@err
- * and changes nothing.
- */
-#define CREATE_FAILS_TEST(test, err, ...)				\
-TEST_F(kipc, test)							\
-{									\
-	const char *name = kt_name("n");				\
-	struct kipc_create c;						\
-	struct kipc_event_attr a;					\
-									\
-	kt_create_init(&c, &a, name);					\
-	__VA_ARGS__;							\
-	EXPECT_CREATE_FAILS(&c, name, err);				\
 }
 
 CREATE_FAILS_TEST(create_name_ptr_without_len, EINVAL, c.name_len = 0)
