@@ -65,78 +65,30 @@ static int create_obj(const void *arg)
 	return kipc_event_create(m->name, m->mode, 0, 0);
 }
 
-TEST_F(kipc, perm_other_rdwr_0600_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0600));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_rdwr, name));
+/*
+ * TEST_F(kipc, @test): uid nobody, in group @gid, opens (with @opener) an
+ * event root made with @mode: the opener's result is @result (0 or errno).
+ */
+#define PERM_TEST(test, mode, gid, opener, result)			\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("p");				\
+									\
+	ASSERT_LE(0, make_named(name, mode));				\
+	EXPECT_EQ(result, run_as(NOBODY, gid, opener, name));		\
 }
 
-TEST_F(kipc, perm_other_rdonly_0600_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0600));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_rdonly, name));
-}
-
-TEST_F(kipc, perm_other_rdonly_0644_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0644));
-	EXPECT_EQ(0, run_as(NOBODY, NOBODY, open_rdonly, name));
-}
-
-TEST_F(kipc, perm_other_wronly_0644_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0644));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_wronly, name));
-}
-
-TEST_F(kipc, perm_other_rdwr_0644_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0644));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_rdwr, name));
-}
-
-TEST_F(kipc, perm_other_wronly_0602_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0602));
-	EXPECT_EQ(0, run_as(NOBODY, NOBODY, open_wronly, name));
-}
-
-TEST_F(kipc, perm_other_rdwr_0606_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0606));
-	EXPECT_EQ(0, run_as(NOBODY, NOBODY, open_rdwr, name));
-}
+PERM_TEST(perm_other_rdwr_0600_denied, 0600, NOBODY, open_rdwr, EACCES)
+PERM_TEST(perm_other_rdonly_0600_denied, 0600, NOBODY, open_rdonly, EACCES)
+PERM_TEST(perm_other_rdonly_0644_ok, 0644, NOBODY, open_rdonly, 0)
+PERM_TEST(perm_other_wronly_0644_denied, 0644, NOBODY, open_wronly, EACCES)
+PERM_TEST(perm_other_rdwr_0644_denied, 0644, NOBODY, open_rdwr, EACCES)
+PERM_TEST(perm_other_wronly_0602_ok, 0602, NOBODY, open_wronly, 0)
+PERM_TEST(perm_other_rdwr_0606_ok, 0606, NOBODY, open_rdwr, 0)
 
 /* A member of the owner's group gets the group bits, not the other bits. */
-TEST_F(kipc, perm_group_read_0640_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0640));
-	EXPECT_EQ(0, run_as(NOBODY, getegid(), open_rdonly, name));
-}
-
-TEST_F(kipc, perm_group_write_0640_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0640));
-	EXPECT_EQ(EACCES, run_as(NOBODY, getegid(), open_wronly, name));
-}
+PERM_TEST(perm_group_read_0640_ok, 0640, getegid(), open_rdonly, 0)
+PERM_TEST(perm_group_write_0640_denied, 0640, getegid(), open_wronly, EACCES)
 
 TEST_F(kipc, perm_group_bits_not_other_bits)
 {
