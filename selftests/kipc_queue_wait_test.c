@@ -335,86 +335,29 @@ TEST_F(kipc, signal_sa_restart_resumes_write)
 	check_restart(_metadata, OP_WRITE);
 }
 
-/*
- * A receive with an absolute deadline @ms from now, interrupted by a
- * handler with SA_RESTART, must time out at that deadline: not before
- * (the signal did not end it), not long after (the restart did not start
- * a new wait).  Return: 1 if proven, 0 if the host was too slow for
- * @ms (the receiver was not seen asleep, or not signalled, before the
- * deadline: the caller tries a longer one), with every check that
- * applies made either way.
- */
-static int try_restart_keeps_deadline(struct __test_metadata *_metadata,
-				      int fd, int ms)
+static int restart_recv(int64_t end, void *arg)
 {
-	struct kt_report r;
-	int64_t end, sent;
-	int rep[2], hp[2], ret = 0;
-	pid_t pid;
+	struct kipc_timespec dl = kt_ts_at(end);
+	char buf[8];
 
-	if (pipe(rep) || pipe(hp))
-		return -1;
-	end = kt_now_ns() + ms * MS;
-	pid = kt_fork();
-	if (pid == 0) {
-		struct kipc_timespec dl = kt_ts_at(end);
-		char buf[8];
-
-		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
-			_exit(91);
-		ret = q_recv_raw(fd, KIPC_WAIT_DEADLINE, &dl, buf, sizeof(buf),
-				 NULL, NULL);
-		kt_report(rep[1], 0, ret, (uint64_t)kt_now_ns());
-		_exit(0);
-	}
-	if (pid < 0)
-		goto out;
-	if (!wait_blocked(fd, 0, 1, ms)) {
-		if (kill(pid, SIGUSR1))
-			goto out;
-		sent = kt_now_ns();
-		ret = sent < end;
-		if (!ret)
-			TH_LOG("%d ms: signalled %lld ms late, trying longer",
-			       ms, (long long)((sent - end) / MS));
-		else
-			EXPECT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
-	} else {
-		TH_LOG("%d ms: receiver not seen asleep in time, trying longer",
-		       ms);
-	}
-	/* Whatever happened, the receive must not time out early. */
-	EXPECT_EQ(1, kt_read_report(rep[0], &r, ms + KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(-ETIMEDOUT, r.ret);
-	EXPECT_LE(end, (int64_t)r.value) TH_LOG("returned early");
-	if (ret)
-		EXPECT_GT(end + 5000 * MS, (int64_t)r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-out:
-	close(rep[0]);
-	close(rep[1]);
-	close(hp[0]);
-	close(hp[1]);
-	return ret;
+	return q_recv_raw(*(int *)arg, KIPC_WAIT_DEADLINE, &dl, buf,
+			  sizeof(buf), NULL, NULL);
 }
 
-/*
- * The deadline starts before the receiver is forked, so a loaded host
- * may let it pass before the signal is sent: then the receive is tried
- * again with a longer one (nothing is proven by a signal after it).
- */
+static int restart_recv_asleep(pid_t pid, void *arg, int timeout_ms)
+{
+	(void)pid;
+	return wait_blocked(*(int *)arg, 0, 1, timeout_ms);
+}
+
+/* SA_RESTART keeps the absolute deadline: the wait ends on time. */
 TEST_F(kipc, signal_sa_restart_keeps_deadline)
 {
-	static const int deadline_ms[] = { 300, 2000, 8000 };
-	int fd = new_queue(1, 8), i, ret = 0;
+	int fd = new_queue(1, 8);
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < 3 && !ret; i++) {
-		ret = try_restart_keeps_deadline(_metadata, fd,
-						 deadline_ms[i]);
-		ASSERT_LE(0, ret);
-	}
-	EXPECT_EQ(1, ret) TH_LOG("never signalled before the deadline");
+	kt_check_restart_keeps_deadline(_metadata, 300, 5000, restart_recv,
+					restart_recv_asleep, &fd);
 }
 
 /* A stop and continue (no handler) restarts a blocked receive invisibly. */
