@@ -1142,7 +1142,8 @@ kt_try_restart_keeps_deadline(struct __test_metadata *_metadata, int ms,
 	if (pid == 0) {
 		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
 			_exit(91);
-		kt_report(rep[1], 0, call(end, arg), (uint64_t)kt_now_ns());
+		ret = call(end, arg);
+		kt_report(rep[1], 0, ret, (uint64_t)kt_now_ns());
 		_exit(0);
 	}
 	if (pid < 0)
