@@ -74,21 +74,9 @@ TEST_F(kipc, create_explicit_sizes)
 TEST_F(kipc, create_attr_invalid)
 {
 	struct kipc_queue_attr a;
-	int bit, i;
 
-	for (bit = 0; bit < 32; bit++) {
-		memset(&a, 0, sizeof(a));
-		a.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	}
-	memset(&a, 0, sizeof(a));
-	a.__pad = 1;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	for (i = 0; i < 2; i++) {
-		memset(&a, 0, sizeof(a));
-		a.reserved[i] = 1;
-		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	}
+	KT_CHECK_ATTR_ZERO_FIELDS(create_queue_attr, struct kipc_queue_attr, 1,
+				  true);
 	/* Valid attributes with invalid sizes and pointers. */
 	memset(&a, 0, sizeof(a));
 	a.max_msgs = 2;

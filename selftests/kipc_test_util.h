@@ -1200,4 +1200,53 @@ kt_check_restart_keeps_deadline(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, ret) TH_LOG("never signalled before the deadline");
 }
 
+/* ---- attribute structs: fields that must be zero ------------------------ */
+
+#include <stddef.h>
+
+/*
+ * Create with an attribute struct of @size bytes that is all zero but for
+ * one field, which must make @create(attr, size) fail with EINVAL and
+ * change nothing: each bit of the __u32 flags at @flags_off (all 32
+ * unknown), the __u32 padding at @pad_off, each of the @nres __u64
+ * reserved words at @res_off set to @res_val.  @created_too: see
+ * KT_EXPECT_FAILS_NO_CHANGE().
+ */
+static inline void
+kt_check_attr_zero_fields(struct __test_metadata *_metadata,
+			  int (*create)(const void *attr, uint32_t size),
+			  uint32_t size, size_t flags_off, size_t pad_off,
+			  size_t res_off, unsigned int nres, uint64_t res_val,
+			  bool created_too)
+{
+	uint32_t one = 1, bit;
+	uint8_t a[256];
+	unsigned int i;
+
+	ASSERT_GE(sizeof(a), size);
+	for (i = 0; i < 32 + 1 + nres; i++) {
+		memset(a, 0, sizeof(a));
+		if (i < 32) {
+			bit = 1U << i;
+			memcpy(a + flags_off, &bit, sizeof(bit));
+		} else if (i == 32) {
+			memcpy(a + pad_off, &one, sizeof(one));
+		} else {
+			memcpy(a + res_off + (i - 33) * sizeof(uint64_t),
+			       &res_val, sizeof(res_val));
+		}
+		KT_EXPECT_FAILS_NO_CHANGE(create(a, size), EINVAL,
+					  created_too);
+	}
+}
+
+/* kt_check_attr_zero_fields() for struct @type (flags, __pad, reserved). */
+#define KT_CHECK_ATTR_ZERO_FIELDS(create, type, res_val, created_too)	\
+	kt_check_attr_zero_fields(_metadata, create, sizeof(type),	\
+				  offsetof(type, flags),		\
+				  offsetof(type, __pad),		\
+				  offsetof(type, reserved),		\
+				  ARRAY_SIZE(((type *)0)->reserved),	\
+				  res_val, created_too)
+
 #endif /* KIPC_TEST_UTIL_H */
