@@ -386,16 +386,47 @@ TEST_F(kipc, sigstop_sigcont_resumes_recv)
 }
 
 /*
+ * The end of one round of a race between message @v and what ends a
+ * blocked receive (child @pid, reporting to @rep) with -@err: either it
+ * got the message and the queue is empty, or it failed with -@err and
+ * the message is still queued.  Never both, never neither.
+ * Return: 1 if it got the message, 0 if not.
+ */
+static int judge_recv_race(struct __test_metadata *_metadata, int fd,
+			   pid_t pid, int rep, uint64_t v, int err,
+			   const char *what, int round)
+{
+	struct kipc_queue_info in;
+	struct kt_report r;
+	uint64_t got = 0;
+
+	ASSERT_EQ(1, kt_read_report(rep, &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, q_info(fd, &in));
+	EXPECT_EQ(0U, in.receivers);
+	if (r.ret == 8) {
+		EXPECT_EQ(v, r.value);
+		EXPECT_EQ(0U, in.msgs);
+	} else {
+		EXPECT_EQ(-err, r.ret);
+		EXPECT_EQ(1U, in.msgs)
+			TH_LOG("round %d: %s and the message is lost",
+			       round, what);
+		EXPECT_EQ(8, kipc_queue_recv(fd, &got, 8, NULL, 0));
+		EXPECT_EQ(v, got);
+	}
+	EXPECT_EQ(-EAGAIN, kipc_queue_recv(fd, &got, 8, NULL, 0));
+	return r.ret == 8;
+}
+
+/*
  * A signal handler and a message racing for a blocked receiver: either
  * the receiver gets the message, or it returns EINTR and the message
  * stays queued.  Never both, never neither.
  */
 TEST_F(kipc, race_interrupt_vs_send_nothing_lost)
 {
-	struct kipc_queue_info in;
-	struct kt_report r;
 	int fd = new_queue(1, 8), rep[2], hp[2], i, got = 0, intr = 0;
-	uint64_t v;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -414,24 +445,11 @@ TEST_F(kipc, race_interrupt_vs_send_nothing_lost)
 				usleep(100 * (i % 7));
 			ASSERT_EQ(0, send_u64(fd, 1000 + i, 0, 0));
 		}
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, q_info(fd, &in));
-		EXPECT_EQ(0U, in.receivers);
-		if (r.ret == 8) {
+		if (judge_recv_race(_metadata, fd, pid, rep[0], 1000 + i,
+				    EINTR, "EINTR", i))
 			got++;
-			EXPECT_EQ(1000ULL + i, r.value);
-			EXPECT_EQ(0U, in.msgs);
-		} else {
+		else
 			intr++;
-			EXPECT_EQ(-EINTR, r.ret);
-			EXPECT_EQ(1U, in.msgs)
-				TH_LOG("round %d: EINTR and the message is lost", i);
-			v = 0;
-			EXPECT_EQ(8, kipc_queue_recv(fd, &v, 8, NULL, 0));
-			EXPECT_EQ(1000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_queue_recv(fd, &v, 8, NULL, 0));
 	}
 	TH_LOG("%d rounds received, %d interrupted", got, intr);
 }
@@ -486,8 +504,6 @@ TEST_F(kipc, race_interrupt_vs_recv_nothing_doubled)
  */
 TEST_F(kipc, race_timeout_vs_send_nothing_lost)
 {
-	struct kipc_queue_info in;
-	struct kt_report r;
 	int fd = new_queue(1, 8), rep[2], i, got = 0, late = 0;
 	uint64_t v;
 	pid_t pid;
@@ -508,25 +524,11 @@ TEST_F(kipc, race_timeout_vs_send_nothing_lost)
 		}
 		kt_sleep_ms(2 + i % 4);
 		ASSERT_EQ(0, send_u64(fd, 4000 + i, 0, 0));
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, q_info(fd, &in));
-		EXPECT_EQ(0U, in.receivers);
-		if (r.ret == 8) {
+		if (judge_recv_race(_metadata, fd, pid, rep[0], 4000 + i,
+				    ETIMEDOUT, "timed out", i))
 			got++;
-			EXPECT_EQ(4000ULL + i, r.value);
-			EXPECT_EQ(0U, in.msgs);
-		} else {
+		else
 			late++;
-			EXPECT_EQ(-ETIMEDOUT, r.ret);
-			EXPECT_EQ(1U, in.msgs)
-				TH_LOG("round %d: timed out and the message is lost",
-				       i);
-			v = 0;
-			EXPECT_EQ(8, kipc_queue_recv(fd, &v, 8, NULL, 0));
-			EXPECT_EQ(4000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_queue_recv(fd, &v, 8, NULL, 0));
 	}
 	TH_LOG("%d rounds received, %d timed out first", got, late);
 }
