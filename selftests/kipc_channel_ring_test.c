@@ -383,19 +383,22 @@ TEST_F(kipc, sigkill_holding_recv_lock)
 }
 
 /*
- * A child maps end 0 of @fds, runs @before, tells the parent, waits for
- * its word, runs @after (the user-space half of a two-step operation, up
- * to the KIPC_CHAN_IOC_WAIT that would wake the kernel's waiters), tells
- * the parent what @after returned, and is killed there.  Meanwhile thread
- * @t blocks in the kernel.  Each step may _exit() with a code of its own.
+ * A new small pair in @fds.  A child maps end 0, runs @before, tells the
+ * parent, waits for its word, runs @after (the user-space half of a
+ * two-step operation, up to the KIPC_CHAN_IOC_WAIT that would wake the
+ * kernel's waiters), tells the parent what @after returned, and is killed
+ * there.  Meanwhile thread
+ * @t blocks in the kernel on end @end, receiving or (@sending) sending.
+ * Each step may _exit() with a code of its own.
  * Return in *@word what @after returned, in *@slept the time from the kill
  * to the thread's return.
  */
 typedef uint64_t (*ring_step)(uint8_t *m, const struct kipc_channel_info *in);
 
 static void kill_between_steps(struct __test_metadata *_metadata, int fds[2],
-			       struct thr *t, ring_step before,
-			       ring_step after, uint64_t *word, int64_t *slept)
+			       struct thr *t, int end, bool sending,
+			       ring_step before, ring_step after,
+			       uint64_t *word, int64_t *slept)
 {
 	struct kipc_channel_info in;
 	struct kt_report r;
@@ -404,6 +407,7 @@ static void kill_between_steps(struct __test_metadata *_metadata, int fds[2],
 	int64_t t0;
 	pid_t pid;
 
+	ASSERT_EQ(0, pair_small(fds, 4096, 1000));
 	ASSERT_EQ(0, ch_info(fds[0], &in));
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, pipe(go));
@@ -427,6 +431,9 @@ static void kill_between_steps(struct __test_metadata *_metadata, int fds[2],
 			pause();
 	}
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	memset(t, 0, sizeof(*t));
+	t->e.fd = fds[end];
+	t->sending = sending;
 	t->ret = 12345;
 	t->timeout = 3000 * MS;
 	ASSERT_EQ(0, pthread_create(&th, NULL, thr_fn, t));
@@ -484,12 +491,8 @@ TEST_F(kipc, sigkill_between_unlock_and_wake)
 	int64_t slept;
 	int fds[2];
 
-	ASSERT_EQ(0, pair_small(fds, 4096, 1000));
-	memset(&t, 0, sizeof(t));
-	t.e.fd = fds[0];
-	t.sending = true;
-	kill_between_steps(_metadata, fds, &t, take_plock, release_plock,
-			   &word, &slept);
+	kill_between_steps(_metadata, fds, &t, 0, true, take_plock,
+			   release_plock, &word, &slept);
 	/* The kernel's sender did mark the lock. */
 	ASSERT_EQ(KIPC_CHAN_LOCK_USER | KIPC_CHAN_LOCK_WAITERS, word);
 	EXPECT_EQ(0, t.ret);
@@ -527,11 +530,8 @@ TEST_F(kipc, sigkill_between_publish_and_wake)
 	int64_t slept;
 	int fds[2];
 
-	ASSERT_EQ(0, pair_small(fds, 4096, 1000));
-	memset(&t, 0, sizeof(t));
-	t.e.fd = fds[1];
-	kill_between_steps(_metadata, fds, &t, no_step, publish_no_wake,
-			   &word, &slept);
+	kill_between_steps(_metadata, fds, &t, 1, false, no_step,
+			   publish_no_wake, &word, &slept);
 	/* The receiver was asleep and said so. */
 	ASSERT_EQ(1U, word);
 	EXPECT_EQ(1, t.ret);
