@@ -1036,16 +1036,29 @@ TEST_F(kipc, fdinfo_waiters)
 
 /* ---- limits (module parameters) --------------------------------------------- */
 
-TEST_F(kipc, limit_per_uid_edquot)
+/*
+ * Set module parameter @param ("max_objects" or "max_objects_per_uid")
+ * so that one more object fits, and make it (an anonymous event).
+ * Return: its fd; the next create goes over the limit.
+ */
+static int fill_to_limit(struct __test_metadata *_metadata, const char *param)
 {
-	const char *name = kt_name("q");
 	struct kipc_stats s;
 	int fd;
 
 	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects_per_uid", s.uid_objects + 1));
+	ASSERT_EQ(0, kt_param_set(param, (strcmp(param, "max_objects") ?
+					  s.uid_objects : s.objects) + 1));
 	fd = kipc_event_create(NULL, 0600, 0, 0);
 	ASSERT_LE(0, fd);
+	return fd;
+}
+
+TEST_F(kipc, limit_per_uid_edquot)
+{
+	const char *name = kt_name("q");
+
+	fill_to_limit(_metadata, "max_objects_per_uid");
 	EXPECT_FAILS_NO_CHANGE(kipc_event_create(name, 0600, 0, 0), EDQUOT);
 	EXPECT_EQ(-ENOENT, kipc_event_open(name, 0));
 	EXPECT_FAILS_NO_CHANGE(kipc_event_create(NULL, 0600, 0, 0), EDQUOT);
@@ -1053,13 +1066,8 @@ TEST_F(kipc, limit_per_uid_edquot)
 
 TEST_F(kipc, limit_per_uid_freed_object_uncharged)
 {
-	struct kipc_stats s;
-	int fd;
+	int fd = fill_to_limit(_metadata, "max_objects_per_uid");
 
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects_per_uid", s.uid_objects + 1));
-	fd = kipc_event_create(NULL, 0600, 0, 0);
-	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EDQUOT, kipc_event_create(NULL, 0600, 0, 0));
 	ASSERT_EQ(0, close(fd));
 	fd = kipc_event_create(NULL, 0600, 0, 0);
@@ -1085,13 +1093,8 @@ TEST_F(kipc, limit_per_uid_open_not_charged)
 TEST_F(kipc, limit_per_uid_other_uid_unaffected)
 {
 	struct mkobj m = { .name = NULL, .mode = 0600 };
-	struct kipc_stats s;
-	int fd;
 
-	fd = kipc_event_create(NULL, 0600, 0, 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects_per_uid", s.uid_objects));
+	fill_to_limit(_metadata, "max_objects_per_uid");
 	ASSERT_EQ(-EDQUOT, kipc_event_create(NULL, 0600, 0, 0));
 	/* nobody has no objects: its own quota is not reached. */
 	EXPECT_EQ(0, run_as(NOBODY, NOBODY, create_obj, &m));
@@ -1100,13 +1103,8 @@ TEST_F(kipc, limit_per_uid_other_uid_unaffected)
 TEST_F(kipc, limit_max_objects_enospc)
 {
 	const char *name = kt_name("q");
-	struct kipc_stats s;
-	int fd;
 
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects", s.objects + 1));
-	fd = kipc_event_create(NULL, 0600, 0, 0);
-	ASSERT_LE(0, fd);
+	fill_to_limit(_metadata, "max_objects");
 	EXPECT_FAILS_NO_CHANGE(kipc_event_create(name, 0600, 0, 0), ENOSPC);
 	EXPECT_EQ(-ENOENT, kipc_event_open(name, 0));
 }
@@ -1114,11 +1112,8 @@ TEST_F(kipc, limit_max_objects_enospc)
 TEST_F(kipc, limit_max_objects_all_uids)
 {
 	struct mkobj m = { .name = NULL, .mode = 0600 };
-	struct kipc_stats s;
 
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects", s.objects + 1));
-	ASSERT_LE(0, kipc_event_create(NULL, 0600, 0, 0));
+	fill_to_limit(_metadata, "max_objects");
 	EXPECT_EQ(ENOSPC, run_as(NOBODY, NOBODY, create_obj, &m));
 }
 
