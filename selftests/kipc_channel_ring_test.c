@@ -383,17 +383,27 @@ TEST_F(kipc, sigkill_holding_recv_lock)
 }
 
 /*
- * The unlock is two steps: exchange the word to 0, then, if the waiters
- * bit was set, KIPC_CHAN_IOC_WAIT(WAKE_LOCKS).  A process killed between
- * them must not leave the kernel's waiter asleep on a free lock.
+ * A new small pair in @fds.  A child maps end 0, runs @before, tells the
+ * parent, waits for its word, runs @after (the user-space half of a
+ * two-step operation, up to the KIPC_CHAN_IOC_WAIT that would wake the
+ * kernel's waiters), tells the parent what @after returned, and is killed
+ * there.  Meanwhile thread
+ * @t blocks in the kernel on end @end, receiving or (@sending) sending.
+ * Each step may _exit() with a code of its own.
+ * Return in *@word what @after returned, in *@slept the time from the kill
+ * to the thread's return.
  */
-TEST_F(kipc, sigkill_between_unlock_and_wake)
+typedef uint64_t (*ring_step)(uint8_t *m, const struct kipc_channel_info *in);
+
+static void kill_between_steps(struct __test_metadata *_metadata, int fds[2],
+			       struct thr *t, int end, bool sending,
+			       ring_step before, ring_step after,
+			       uint64_t *word, int64_t *slept)
 {
 	struct kipc_channel_info in;
 	struct kt_report r;
-	struct thr t;
+	int rep[2], go[2];
 	pthread_t th;
-	int fds[2], rep[2], go[2];
 	int64_t t0;
 	pid_t pid;
 
@@ -406,46 +416,106 @@ TEST_F(kipc, sigkill_between_unlock_and_wake)
 	if (pid == 0) {
 		uint8_t *m = mmap(NULL, in.map_size, PROT_READ | PROT_WRITE,
 				  MAP_SHARED, fds[0], 0);
-		uint32_t zero = 0, old;
+		uint64_t v;
 		char c;
 
 		if (m == MAP_FAILED)
 			_exit(1);
-		if (!__atomic_compare_exchange_n(&ring_at(m, 0)->plock, &zero,
-						 KIPC_CHAN_LOCK_USER, 0,
-						 __ATOMIC_ACQUIRE,
-						 __ATOMIC_RELAXED))
-			_exit(2);
+		before(m, &in);
 		kt_report(rep[1], 0, 0, 0);
 		if (read(go[0], &c, 1) != 1)
 			_exit(3);
-		old = __atomic_exchange_n(&ring_at(m, 0)->plock, 0,
-					  __ATOMIC_RELEASE);
-		/* ... and killed before KIPC_CHAN_WAKE_LOCKS. */
-		kt_report(rep[1], 1, 0, old);
+		v = after(m, &in);
+		kt_report(rep[1], 1, 0, v);
 		for (;;)
 			pause();
 	}
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	memset(&t, 0, sizeof(t));
-	t.e.fd = fds[0];
-	t.sending = true;
-	t.ret = 12345;
-	t.timeout = 3000 * MS;
-	ASSERT_EQ(0, pthread_create(&th, NULL, thr_fn, &t));
-	ASSERT_EQ(0, wait_thread_blocked(&t.tid));
+	memset(t, 0, sizeof(*t));
+	t->e.fd = fds[end];
+	t->sending = sending;
+	t->ret = 12345;
+	t->timeout = 3000 * MS;
+	ASSERT_EQ(0, pthread_create(&th, NULL, thr_fn, t));
+	ASSERT_EQ(0, wait_thread_blocked(&t->tid));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	/* The kernel's sender did mark the lock. */
-	ASSERT_EQ(KIPC_CHAN_LOCK_USER | KIPC_CHAN_LOCK_WAITERS, r.value);
+	*word = r.value;
 	t0 = kt_now_ns();
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, pthread_join(th, NULL));
+	*slept = kt_now_ns() - t0;
+	close(rep[0]);
+	close(rep[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+static uint64_t no_step(uint8_t *m, const struct kipc_channel_info *in)
+{
+	(void)m;
+	(void)in;
+	return 0;
+}
+
+/* Take the producers' lock of ring 0 as user space does, or _exit(2). */
+static uint64_t take_plock(uint8_t *m, const struct kipc_channel_info *in)
+{
+	uint32_t zero = 0;
+
+	(void)in;
+	if (!__atomic_compare_exchange_n(&ring_at(m, 0)->plock, &zero,
+					 KIPC_CHAN_LOCK_USER, 0,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		_exit(2);
+	return 0;
+}
+
+/* The first half of an unlock: the word to 0, and what it was. */
+static uint64_t release_plock(uint8_t *m, const struct kipc_channel_info *in)
+{
+	(void)in;
+	return __atomic_exchange_n(&ring_at(m, 0)->plock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The unlock is two steps: exchange the word to 0, then, if the waiters
+ * bit was set, KIPC_CHAN_IOC_WAIT(WAKE_LOCKS).  A process killed between
+ * them must not leave the kernel's waiter asleep on a free lock.
+ */
+TEST_F(kipc, sigkill_between_unlock_and_wake)
+{
+	struct thr t;
+	uint64_t word;
+	int64_t slept;
+	int fds[2];
+
+	kill_between_steps(_metadata, fds, &t, 0, true, take_plock,
+			   release_plock, &word, &slept);
+	/* The kernel's sender did mark the lock. */
+	ASSERT_EQ(KIPC_CHAN_LOCK_USER | KIPC_CHAN_LOCK_WAITERS, word);
 	EXPECT_EQ(0, t.ret);
-	EXPECT_GT(1000 * MS, kt_now_ns() - t0)
+	EXPECT_GT(1000 * MS, slept)
 		TH_LOG("the sender slept %lld ms on a free lock",
-		       (long long)((kt_now_ns() - t0) / MS));
+		       (long long)(slept / MS));
+}
+
+/* A send up to the wake: publish a record, take the receivers' wait word. */
+static uint64_t publish_no_wake(uint8_t *m, const struct kipc_channel_info *in)
+{
+	struct kipc_chan_ring *r0 = ring_at(m, 0);
+	struct kipc_chan_msghdr *h;
+
+	take_plock(m, in);
+	h = (void *)(m + in->ring_offset[0] + r0->tail % 4096);
+	fill(h + 1, 1000, 9);
+	h->len = 1000;
+	h->flags = 0;
+	__atomic_store_n(&r0->tail, r0->tail + rec(1000), __ATOMIC_RELEASE);
+	__atomic_exchange_n(&r0->plock, 0, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_exchange_n(&r0->rwait, 0, __ATOMIC_RELAXED);
 }
 
 /*
@@ -455,72 +525,19 @@ TEST_F(kipc, sigkill_between_unlock_and_wake)
  */
 TEST_F(kipc, sigkill_between_publish_and_wake)
 {
-	struct kipc_channel_info in;
-	struct kt_report r;
 	struct thr t;
-	pthread_t th;
-	int fds[2], rep[2], go[2];
-	int64_t t0;
-	pid_t pid;
+	uint64_t word;
+	int64_t slept;
+	int fds[2];
 
-	ASSERT_EQ(0, pair_small(fds, 4096, 1000));
-	ASSERT_EQ(0, ch_info(fds[0], &in));
-	ASSERT_EQ(0, pipe(rep));
-	ASSERT_EQ(0, pipe(go));
-	pid = kt_fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		uint8_t *m = mmap(NULL, in.map_size, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, fds[0], 0);
-		struct kipc_chan_ring *r0;
-		struct kipc_chan_msghdr *h;
-		uint32_t zero = 0, old;
-		char c;
-
-		if (m == MAP_FAILED)
-			_exit(1);
-		kt_report(rep[1], 0, 0, 0);
-		if (read(go[0], &c, 1) != 1)
-			_exit(3);
-		r0 = ring_at(m, 0);
-		if (!__atomic_compare_exchange_n(&r0->plock, &zero,
-						 KIPC_CHAN_LOCK_USER, 0,
-						 __ATOMIC_ACQUIRE,
-						 __ATOMIC_RELAXED))
-			_exit(2);
-		h = (void *)(m + in.ring_offset[0] + r0->tail % 4096);
-		fill(h + 1, 1000, 9);
-		h->len = 1000;
-		h->flags = 0;
-		__atomic_store_n(&r0->tail, r0->tail + rec(1000),
-				 __ATOMIC_RELEASE);
-		__atomic_exchange_n(&r0->plock, 0, __ATOMIC_RELEASE);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		old = __atomic_exchange_n(&r0->rwait, 0, __ATOMIC_RELAXED);
-		/* ... and killed before KIPC_CHAN_WAKE_READERS. */
-		kt_report(rep[1], 1, 0, old);
-		for (;;)
-			pause();
-	}
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	memset(&t, 0, sizeof(t));
-	t.e.fd = fds[1];
-	t.ret = 12345;
-	t.timeout = 3000 * MS;
-	ASSERT_EQ(0, pthread_create(&th, NULL, thr_fn, &t));
-	ASSERT_EQ(0, wait_thread_blocked(&t.tid));
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+	kill_between_steps(_metadata, fds, &t, 1, false, no_step,
+			   publish_no_wake, &word, &slept);
 	/* The receiver was asleep and said so. */
-	ASSERT_EQ(1U, r.value);
-	t0 = kt_now_ns();
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	EXPECT_EQ(256 + SIGKILL, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(1U, word);
 	EXPECT_EQ(1, t.ret);
-	EXPECT_GT(1000 * MS, kt_now_ns() - t0)
+	EXPECT_GT(1000 * MS, slept)
 		TH_LOG("the receiver slept %lld ms with a message queued",
-		       (long long)((kt_now_ns() - t0) / MS));
+		       (long long)(slept / MS));
 	EXPECT_EQ(rec(1000), ch_used(fds[0], 0) + (t.ret == 1 ? rec(1000) : 0));
 }
 

@@ -171,21 +171,9 @@ TEST_F(kipc, create_capacity_one_ring)
 TEST_F(kipc, create_attr_invalid)
 {
 	struct kipc_channel_attr a;
-	int bit, i;
 
-	for (bit = 0; bit < 32; bit++) {
-		memset(&a, 0, sizeof(a));
-		a.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	}
-	memset(&a, 0, sizeof(a));
-	a.__pad = 1;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	for (i = 0; i < 4; i++) {
-		memset(&a, 0, sizeof(a));
-		a.reserved[i] = 1ULL << 63;
-		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	}
+	KT_CHECK_ATTR_ZERO_FIELDS(create_chan_attr, struct kipc_channel_attr,
+				  1ULL << 63, false);
 	/* Sizes and pointers. */
 	memset(&a, 0, sizeof(a));
 	a.capacity[0] = 4096;

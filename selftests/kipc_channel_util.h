@@ -400,6 +400,12 @@ static inline int create_chan_raw(const void *a, uint32_t size, uint32_t flags)
 #define EXPECT_FAILS_NO_CHANGE(call, err) \
 	KT_EXPECT_FAILS_NO_CHANGE(call, err, false)
 
+/* create_chan_raw() without fd flags. */
+static inline int create_chan_attr(const void *a, uint32_t size)
+{
+	return create_chan_raw(a, size, 0);
+}
+
 #define EXPECT_CREATE_FAILS(a, size, err)				\
 	EXPECT_FAILS_NO_CHANGE(create_chan_raw(a, size, 0), err)
 

@@ -65,78 +65,30 @@ static int create_obj(const void *arg)
 	return kipc_event_create(m->name, m->mode, 0, 0);
 }
 
-TEST_F(kipc, perm_other_rdwr_0600_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0600));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_rdwr, name));
+/*
+ * TEST_F(kipc, @test): uid nobody, in group @gid, opens (with @opener) an
+ * event root made with @mode: the opener's result is @result (0 or errno).
+ */
+#define PERM_TEST(test, mode, gid, opener, result)			\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("p");				\
+									\
+	ASSERT_LE(0, make_named(name, mode));				\
+	EXPECT_EQ(result, run_as(NOBODY, gid, opener, name));		\
 }
 
-TEST_F(kipc, perm_other_rdonly_0600_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0600));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_rdonly, name));
-}
-
-TEST_F(kipc, perm_other_rdonly_0644_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0644));
-	EXPECT_EQ(0, run_as(NOBODY, NOBODY, open_rdonly, name));
-}
-
-TEST_F(kipc, perm_other_wronly_0644_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0644));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_wronly, name));
-}
-
-TEST_F(kipc, perm_other_rdwr_0644_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0644));
-	EXPECT_EQ(EACCES, run_as(NOBODY, NOBODY, open_rdwr, name));
-}
-
-TEST_F(kipc, perm_other_wronly_0602_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0602));
-	EXPECT_EQ(0, run_as(NOBODY, NOBODY, open_wronly, name));
-}
-
-TEST_F(kipc, perm_other_rdwr_0606_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0606));
-	EXPECT_EQ(0, run_as(NOBODY, NOBODY, open_rdwr, name));
-}
+PERM_TEST(perm_other_rdwr_0600_denied, 0600, NOBODY, open_rdwr, EACCES)
+PERM_TEST(perm_other_rdonly_0600_denied, 0600, NOBODY, open_rdonly, EACCES)
+PERM_TEST(perm_other_rdonly_0644_ok, 0644, NOBODY, open_rdonly, 0)
+PERM_TEST(perm_other_wronly_0644_denied, 0644, NOBODY, open_wronly, EACCES)
+PERM_TEST(perm_other_rdwr_0644_denied, 0644, NOBODY, open_rdwr, EACCES)
+PERM_TEST(perm_other_wronly_0602_ok, 0602, NOBODY, open_wronly, 0)
+PERM_TEST(perm_other_rdwr_0606_ok, 0606, NOBODY, open_rdwr, 0)
 
 /* A member of the owner's group gets the group bits, not the other bits. */
-TEST_F(kipc, perm_group_read_0640_ok)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0640));
-	EXPECT_EQ(0, run_as(NOBODY, getegid(), open_rdonly, name));
-}
-
-TEST_F(kipc, perm_group_write_0640_denied)
-{
-	const char *name = kt_name("p");
-
-	ASSERT_LE(0, make_named(name, 0640));
-	EXPECT_EQ(EACCES, run_as(NOBODY, getegid(), open_wronly, name));
-}
+PERM_TEST(perm_group_read_0640_ok, 0640, getegid(), open_rdonly, 0)
+PERM_TEST(perm_group_write_0640_denied, 0640, getegid(), open_wronly, EACCES)
 
 TEST_F(kipc, perm_group_bits_not_other_bits)
 {
@@ -1084,16 +1036,29 @@ TEST_F(kipc, fdinfo_waiters)
 
 /* ---- limits (module parameters) --------------------------------------------- */
 
-TEST_F(kipc, limit_per_uid_edquot)
+/*
+ * Set module parameter @param ("max_objects" or "max_objects_per_uid")
+ * so that one more object fits, and make it (an anonymous event).
+ * Return: its fd; the next create goes over the limit.
+ */
+static int fill_to_limit(struct __test_metadata *_metadata, const char *param)
 {
-	const char *name = kt_name("q");
 	struct kipc_stats s;
 	int fd;
 
 	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects_per_uid", s.uid_objects + 1));
+	ASSERT_EQ(0, kt_param_set(param, (strcmp(param, "max_objects") ?
+					  s.uid_objects : s.objects) + 1));
 	fd = kipc_event_create(NULL, 0600, 0, 0);
 	ASSERT_LE(0, fd);
+	return fd;
+}
+
+TEST_F(kipc, limit_per_uid_edquot)
+{
+	const char *name = kt_name("q");
+
+	fill_to_limit(_metadata, "max_objects_per_uid");
 	EXPECT_FAILS_NO_CHANGE(kipc_event_create(name, 0600, 0, 0), EDQUOT);
 	EXPECT_EQ(-ENOENT, kipc_event_open(name, 0));
 	EXPECT_FAILS_NO_CHANGE(kipc_event_create(NULL, 0600, 0, 0), EDQUOT);
@@ -1101,13 +1066,8 @@ TEST_F(kipc, limit_per_uid_edquot)
 
 TEST_F(kipc, limit_per_uid_freed_object_uncharged)
 {
-	struct kipc_stats s;
-	int fd;
+	int fd = fill_to_limit(_metadata, "max_objects_per_uid");
 
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects_per_uid", s.uid_objects + 1));
-	fd = kipc_event_create(NULL, 0600, 0, 0);
-	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EDQUOT, kipc_event_create(NULL, 0600, 0, 0));
 	ASSERT_EQ(0, close(fd));
 	fd = kipc_event_create(NULL, 0600, 0, 0);
@@ -1133,13 +1093,8 @@ TEST_F(kipc, limit_per_uid_open_not_charged)
 TEST_F(kipc, limit_per_uid_other_uid_unaffected)
 {
 	struct mkobj m = { .name = NULL, .mode = 0600 };
-	struct kipc_stats s;
-	int fd;
 
-	fd = kipc_event_create(NULL, 0600, 0, 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects_per_uid", s.uid_objects));
+	fill_to_limit(_metadata, "max_objects_per_uid");
 	ASSERT_EQ(-EDQUOT, kipc_event_create(NULL, 0600, 0, 0));
 	/* nobody has no objects: its own quota is not reached. */
 	EXPECT_EQ(0, run_as(NOBODY, NOBODY, create_obj, &m));
@@ -1148,13 +1103,8 @@ TEST_F(kipc, limit_per_uid_other_uid_unaffected)
 TEST_F(kipc, limit_max_objects_enospc)
 {
 	const char *name = kt_name("q");
-	struct kipc_stats s;
-	int fd;
 
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects", s.objects + 1));
-	fd = kipc_event_create(NULL, 0600, 0, 0);
-	ASSERT_LE(0, fd);
+	fill_to_limit(_metadata, "max_objects");
 	EXPECT_FAILS_NO_CHANGE(kipc_event_create(name, 0600, 0, 0), ENOSPC);
 	EXPECT_EQ(-ENOENT, kipc_event_open(name, 0));
 }
@@ -1162,11 +1112,8 @@ TEST_F(kipc, limit_max_objects_enospc)
 TEST_F(kipc, limit_max_objects_all_uids)
 {
 	struct mkobj m = { .name = NULL, .mode = 0600 };
-	struct kipc_stats s;
 
-	ASSERT_EQ(0, kt_stats(&s));
-	ASSERT_EQ(0, kt_param_set("max_objects", s.objects + 1));
-	ASSERT_LE(0, kipc_event_create(NULL, 0600, 0, 0));
+	fill_to_limit(_metadata, "max_objects");
 	EXPECT_EQ(ENOSPC, run_as(NOBODY, NOBODY, create_obj, &m));
 }
 

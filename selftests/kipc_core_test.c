@@ -433,16 +433,32 @@ TEST_F(kipc, create_size_below_ver0)
 	EXPECT_EQ(-ENOENT, kipc_event_open(name, 0));
 }
 
-TEST_F(kipc, create_type_zero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.type = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
+/*
+ * TEST_F(kipc, @test): a valid create of a named event, changed by the
+ * statements that follow @n (on struct kipc_create c and its attribute
+ * a), fails with -@err and changes nothing, for each case @i below @n.
+ * Every case starts from a valid create; one whose statements "continue"
+ * is left out.
+ */
+#define CREATE_FAILS_EACH_TEST(test, err, n, ...)			\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("n");				\
+	struct kipc_create c;						\
+	struct kipc_event_attr a;					\
+	unsigned int i;							\
+									\
+	for (i = 0; i < (n); i++) {					\
+		kt_create_init(&c, &a, name);				\
+		__VA_ARGS__;						\
+		EXPECT_CREATE_FAILS(&c, name, err);			\
+	}								\
 }
+
+#define CREATE_FAILS_TEST(test, err, ...)				\
+	CREATE_FAILS_EACH_TEST(test, err, 1, __VA_ARGS__)
+
+CREATE_FAILS_TEST(create_type_zero, EINVAL, c.type = 0)
 
 /* Unknown types. */
 KT_FIXTURE_NAMED(bad_type, (void)0)
@@ -467,32 +483,12 @@ TEST_F(bad_type, create_type_unknown)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_unknown_fd_flags)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		if (KIPC_FD_FLAGS & (1U << bit))
-			continue;
-		kt_create_init(&c, &a, name);
-		c.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_rdonly_and_wronly)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.flags = KIPC_FD_RDONLY | KIPC_FD_WRONLY;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
+CREATE_FAILS_EACH_TEST(create_unknown_fd_flags, EINVAL, 32,
+		       if (KIPC_FD_FLAGS & (1U << i))
+			       continue;
+		       c.flags = 1U << i)
+CREATE_FAILS_TEST(create_rdonly_and_wronly, EINVAL,
+		  c.flags = KIPC_FD_RDONLY | KIPC_FD_WRONLY)
 
 /* Modes with bits above 0777. */
 KT_FIXTURE_NAMED(bad_mode, (void)0)
@@ -519,54 +515,12 @@ TEST_F(bad_mode, create_mode_above_0777)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_reserved_nonzero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		kt_create_init(&c, &a, name);
-		c.reserved[i] = 1ULL << 63;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_attr_size_below_ver0)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.attr_size = KIPC_EVENT_ATTR_SIZE_VER0 - 8;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	c.attr_size = 1;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_ptr_without_size)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.attr_size = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_size_without_ptr)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.attr = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
+CREATE_FAILS_EACH_TEST(create_reserved_nonzero, EINVAL, 4,
+		       c.reserved[i] = 1ULL << 63)
+CREATE_FAILS_EACH_TEST(create_attr_size_below_ver0, EINVAL, 2,
+		       c.attr_size = i ? 1 : KIPC_EVENT_ATTR_SIZE_VER0 - 8)
+CREATE_FAILS_TEST(create_attr_ptr_without_size, EINVAL, c.attr_size = 0)
+CREATE_FAILS_TEST(create_attr_size_without_ptr, EINVAL, c.attr = 0)
 
 TEST_F(kipc, create_attr_larger_zero_tail)
 {
@@ -610,72 +564,22 @@ TEST_F(kipc, create_attr_larger_nonzero_tail)
 	EXPECT_CREATE_FAILS(&c, name, E2BIG);
 }
 
-TEST_F(kipc, create_attr_unknown_flags)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int bit;
-
-	for (bit = 0; bit < 32; bit++) {
-		if (KIPC_EVENT_ATTR_FLAGS & (1U << bit))
-			continue;
-		kt_create_init(&c, &a, name);
-		a.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_attr_pad_nonzero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	a.__pad = 1;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_reserved_nonzero)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		kt_create_init(&c, &a, name);
-		a.reserved[i] = 1;
-		EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	}
-}
-
-TEST_F(kipc, create_attr_value_without_set)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	a.value = 5;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-	a.flags = KIPC_EVENT_MANUAL_RESET;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_attr_bad_pointer)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	void *bad = kt_noaccess_page();
-
-	ASSERT_NE(NULL, bad);
-	kt_create_init(&c, &a, name);
-	c.attr = (uintptr_t)bad;
-	EXPECT_CREATE_FAILS(&c, name, EFAULT);
-}
+CREATE_FAILS_EACH_TEST(create_attr_unknown_flags, EINVAL, 32,
+		       if (KIPC_EVENT_ATTR_FLAGS & (1U << i))
+			       continue;
+		       a.flags = 1U << i)
+CREATE_FAILS_TEST(create_attr_pad_nonzero, EINVAL, a.__pad = 1)
+CREATE_FAILS_EACH_TEST(create_attr_reserved_nonzero, EINVAL, 2,
+		       a.reserved[i] = 1)
+/* A value without SET, also with MANUAL_RESET. */
+CREATE_FAILS_EACH_TEST(create_attr_value_without_set, EINVAL, 2,
+		       a.value = 5;
+		       if (i)
+			       a.flags = KIPC_EVENT_MANUAL_RESET)
+CREATE_FAILS_TEST(create_attr_bad_pointer, EFAULT,
+		  void *bad = kt_noaccess_page();
+		  ASSERT_NE(NULL, bad);
+		  c.attr = (uintptr_t)bad)
 
 TEST_F(kipc, create_name_too_long)
 {
@@ -728,40 +632,12 @@ TEST_F(bad_byte, create_name_bad_bytes)
 	EXPECT_CREATE_FAILS(&c, name, EINVAL);
 }
 
-TEST_F(kipc, create_name_ptr_without_len)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.name_len = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_name_len_without_ptr)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-
-	kt_create_init(&c, &a, name);
-	c.name = 0;
-	EXPECT_CREATE_FAILS(&c, name, EINVAL);
-}
-
-TEST_F(kipc, create_name_bad_pointer)
-{
-	struct kipc_create c;
-	struct kipc_event_attr a;
-	const char *name = kt_name("n");
-	void *bad = kt_noaccess_page();
-
-	ASSERT_NE(NULL, bad);
-	kt_create_init(&c, &a, name);
-	c.name = (uintptr_t)bad;
-	EXPECT_CREATE_FAILS(&c, name, EFAULT);
-}
+CREATE_FAILS_TEST(create_name_ptr_without_len, EINVAL, c.name_len = 0)
+CREATE_FAILS_TEST(create_name_len_without_ptr, EINVAL, c.name = 0)
+CREATE_FAILS_TEST(create_name_bad_pointer, EFAULT,
+		  void *bad = kt_noaccess_page();
+		  ASSERT_NE(NULL, bad);
+		  c.name = (uintptr_t)bad)
 
 TEST_F(kipc, create_arg_bad_pointer)
 {
@@ -866,91 +742,56 @@ static int open_setup(struct kipc_open *o, const char *name)
 	return fd;
 }
 
-TEST_F(kipc, open_unknown_fd_flags)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-	int bit;
-
-	ASSERT_LE(0, open_setup(&o, name));
-	for (bit = 0; bit < 32; bit++) {
-		if (KIPC_FD_FLAGS & (1U << bit))
-			continue;
-		kt_open_init(&o, name);
-		o.flags = 1U << bit;
-		EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
-	}
+/*
+ * TEST_F(kipc, @test): a valid open of a named event, changed by the
+ * statements that follow @err (on struct kipc_open o), fails with -@err
+ * and changes nothing.
+ */
+#define OPEN_FAILS_TEST(test, err, ...)					\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("n");				\
+	struct kipc_open o;						\
+									\
+	ASSERT_LE(0, open_setup(&o, name));				\
+	__VA_ARGS__;							\
+	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), err);			\
 }
 
-TEST_F(kipc, open_rdonly_and_wronly)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-
-	ASSERT_LE(0, open_setup(&o, name));
-	o.flags = KIPC_FD_RDONLY | KIPC_FD_WRONLY;
-	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
+/*
+ * The same for each case @i below @n: every one starts from a valid open,
+ * and a case whose statements "continue" is left out.
+ */
+#define OPEN_FAILS_EACH_TEST(test, err, n, ...)				\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("n");				\
+	struct kipc_open o;						\
+	unsigned int i;							\
+									\
+	ASSERT_LE(0, open_setup(&o, name));				\
+	for (i = 0; i < (n); i++) {					\
+		kt_open_init(&o, name);					\
+		__VA_ARGS__;						\
+		EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), err);		\
+	}								\
 }
 
-TEST_F(kipc, open_reserved_nonzero)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-	int i;
+/* Types a create, open or unlink must refuse. */
+static const uint32_t bad_types[] = { 0, KIPC_TYPE_MAX + 1, 0xffffffffU };
 
-	ASSERT_LE(0, open_setup(&o, name));
-	for (i = 0; i < 4; i++) {
-		kt_open_init(&o, name);
-		o.reserved[i] = 1;
-		EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
-	}
-}
-
-TEST_F(kipc, open_type_invalid)
-{
-	static const uint32_t types[] = { 0, KIPC_TYPE_MAX + 1, 0xffffffffU };
-	const char *name = kt_name("n");
-	struct kipc_open o;
-	size_t i;
-
-	ASSERT_LE(0, open_setup(&o, name));
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		kt_open_init(&o, name);
-		o.type = types[i];
-		EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
-	}
-}
-
-TEST_F(kipc, open_no_name)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-
-	ASSERT_LE(0, open_setup(&o, name));
-	o.name = 0;
-	o.name_len = 0;
-	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
-}
-
-TEST_F(kipc, open_name_ptr_without_len)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-
-	ASSERT_LE(0, open_setup(&o, name));
-	o.name_len = 0;
-	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
-}
-
-TEST_F(kipc, open_name_len_without_ptr)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-
-	ASSERT_LE(0, open_setup(&o, name));
-	o.name = 0;
-	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EINVAL);
-}
+OPEN_FAILS_EACH_TEST(open_unknown_fd_flags, EINVAL, 32,
+		     if (KIPC_FD_FLAGS & (1U << i))
+			     continue;
+		     o.flags = 1U << i)
+OPEN_FAILS_TEST(open_rdonly_and_wronly, EINVAL,
+		o.flags = KIPC_FD_RDONLY | KIPC_FD_WRONLY)
+OPEN_FAILS_EACH_TEST(open_reserved_nonzero, EINVAL, 4, o.reserved[i] = 1)
+OPEN_FAILS_EACH_TEST(open_type_invalid, EINVAL, ARRAY_SIZE(bad_types),
+		     o.type = bad_types[i])
+OPEN_FAILS_TEST(open_no_name, EINVAL, o.name = 0; o.name_len = 0)
+OPEN_FAILS_TEST(open_name_ptr_without_len, EINVAL, o.name_len = 0)
+OPEN_FAILS_TEST(open_name_len_without_ptr, EINVAL, o.name = 0)
 
 TEST_F(kipc, open_name_bad_bytes)
 {
@@ -979,17 +820,10 @@ TEST_F(kipc, open_name_too_long)
 	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), ENAMETOOLONG);
 }
 
-TEST_F(kipc, open_name_bad_pointer)
-{
-	const char *name = kt_name("n");
-	struct kipc_open o;
-	void *bad = kt_noaccess_page();
-
-	ASSERT_NE(NULL, bad);
-	ASSERT_LE(0, open_setup(&o, name));
-	o.name = (uintptr_t)bad;
-	EXPECT_FAILS_NO_CHANGE(kt_open_raw(&o), EFAULT);
-}
+OPEN_FAILS_TEST(open_name_bad_pointer, EFAULT,
+		void *bad = kt_noaccess_page();
+		ASSERT_NE(NULL, bad);
+		o.name = (uintptr_t)bad)
 
 TEST_F(kipc, open_size_below_ver0)
 {
@@ -1066,94 +900,46 @@ static int unlink_setup(struct kipc_unlink *u, const char *name)
 	return fd;
 }
 
-TEST_F(kipc, unlink_flags_nonzero)
-{
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
-	int bit;
-
-	ASSERT_LE(0, unlink_setup(&u, name));
-	for (bit = 0; bit < 32; bit++) {
-		kt_unlink_init(&u, name);
-		u.flags = 1U << bit;
-		EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	}
-	EXPECT_LE(0, kipc_event_open(name, 0));
+/*
+ * TEST_F(kipc, @test): a valid unlink of a named event, changed by the
+ * statements that follow @err (on struct kipc_unlink u), fails with -@err
+ * for each case @i below @n, and the name stays.
+ */
+#define UNLINK_FAILS_EACH_TEST(test, err, n, ...)			\
+TEST_F(kipc, test)							\
+{									\
+	const char *name = kt_name("n");				\
+	struct kipc_unlink u;						\
+	unsigned int i;							\
+									\
+	ASSERT_LE(0, unlink_setup(&u, name));				\
+	for (i = 0; i < (n); i++) {					\
+		kt_unlink_init(&u, name);				\
+		__VA_ARGS__;						\
+		EXPECT_EQ(-(err), kt_unlink_raw(&u)) TH_LOG("case %u", i); \
+	}								\
+	EXPECT_LE(0, kipc_event_open(name, 0));				\
 }
 
-TEST_F(kipc, unlink_pad_nonzero)
-{
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
+#define UNLINK_FAILS_TEST(test, err, ...)				\
+	UNLINK_FAILS_EACH_TEST(test, err, 1, __VA_ARGS__)
 
-	ASSERT_LE(0, unlink_setup(&u, name));
-	u.__pad = 1;
-	EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	EXPECT_LE(0, kipc_event_open(name, 0));
-}
-
-TEST_F(kipc, unlink_reserved_nonzero)
-{
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
-	int i;
-
-	ASSERT_LE(0, unlink_setup(&u, name));
-	for (i = 0; i < 4; i++) {
-		kt_unlink_init(&u, name);
-		u.reserved[i] = 1;
-		EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	}
-	EXPECT_LE(0, kipc_event_open(name, 0));
-}
-
-TEST_F(kipc, unlink_type_invalid)
-{
-	static const uint32_t types[] = { 0, KIPC_TYPE_MAX + 1, 0xffffffffU };
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
-	size_t i;
-
-	ASSERT_LE(0, unlink_setup(&u, name));
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		kt_unlink_init(&u, name);
-		u.type = types[i];
-		EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	}
-	EXPECT_LE(0, kipc_event_open(name, 0));
-}
-
-TEST_F(kipc, unlink_no_name)
-{
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
-
-	ASSERT_LE(0, unlink_setup(&u, name));
-	u.name = 0;
-	u.name_len = 0;
-	EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	kt_unlink_init(&u, name);
-	u.name_len = 0;
-	EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	kt_unlink_init(&u, name);
-	u.name = 0;
-	EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	EXPECT_LE(0, kipc_event_open(name, 0));
-}
-
-TEST_F(kipc, unlink_name_bad_bytes)
-{
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
-	char buf[128];
-
-	ASSERT_LE(0, unlink_setup(&u, name));
-	snprintf(buf, sizeof(buf), "%s", name);
-	buf[2] = 0x7f;
-	u.name = (uintptr_t)buf;
-	EXPECT_EQ(-EINVAL, kt_unlink_raw(&u));
-	EXPECT_LE(0, kipc_event_open(name, 0));
-}
+UNLINK_FAILS_EACH_TEST(unlink_flags_nonzero, EINVAL, 32, u.flags = 1U << i)
+UNLINK_FAILS_TEST(unlink_pad_nonzero, EINVAL, u.__pad = 1)
+UNLINK_FAILS_EACH_TEST(unlink_reserved_nonzero, EINVAL, 4, u.reserved[i] = 1)
+UNLINK_FAILS_EACH_TEST(unlink_type_invalid, EINVAL, ARRAY_SIZE(bad_types),
+		       u.type = bad_types[i])
+/* No name, a pointer without a length, a length without a pointer. */
+UNLINK_FAILS_EACH_TEST(unlink_no_name, EINVAL, 3,
+		       if (i != 1)
+			       u.name = 0;
+		       if (i != 2)
+			       u.name_len = 0)
+UNLINK_FAILS_TEST(unlink_name_bad_bytes, EINVAL,
+		  char buf[128];
+		  snprintf(buf, sizeof(buf), "%s", name);
+		  buf[2] = 0x7f;
+		  u.name = (uintptr_t)buf)
 
 TEST_F(kipc, unlink_name_too_long)
 {
@@ -1167,18 +953,10 @@ TEST_F(kipc, unlink_name_too_long)
 	EXPECT_EQ(-ENAMETOOLONG, kt_unlink_raw(&u));
 }
 
-TEST_F(kipc, unlink_name_bad_pointer)
-{
-	const char *name = kt_name("n");
-	struct kipc_unlink u;
-	void *bad = kt_noaccess_page();
-
-	ASSERT_NE(NULL, bad);
-	ASSERT_LE(0, unlink_setup(&u, name));
-	u.name = (uintptr_t)bad;
-	EXPECT_EQ(-EFAULT, kt_unlink_raw(&u));
-	EXPECT_LE(0, kipc_event_open(name, 0));
-}
+UNLINK_FAILS_TEST(unlink_name_bad_pointer, EFAULT,
+		  void *bad = kt_noaccess_page();
+		  ASSERT_NE(NULL, bad);
+		  u.name = (uintptr_t)bad)
 
 TEST_F(kipc, unlink_arg_bad_pointer)
 {

@@ -1161,16 +1161,28 @@ TEST_F(kipc, long_write_split)
 
 /* ---- bad buffers ------------------------------------------------------------------------ */
 
+/*
+ * A new pipe in @fds, a page that may not be touched in *@bad and in
+ * *@edge the boundary before a hole.
+ */
+static void bad_buffers_setup(struct __test_metadata *_metadata, int fds[2],
+			      char **bad, char **edge)
+{
+	*bad = kt_noaccess_page();
+	*edge = kt_guard_boundary();
+	ASSERT_NE(NULL, *bad);
+	ASSERT_NE(NULL, *edge);
+	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
+}
+
 TEST_F(kipc, write_bad_buffer)
 {
-	char *bad = kt_noaccess_page(), *edge = kt_guard_boundary();
 	struct kipc_pipe_info in;
+	char *bad, *edge;
 	ssize_t n;
 	int fds[2];
 
-	ASSERT_NE(NULL, bad);
-	ASSERT_NE(NULL, edge);
-	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
+	bad_buffers_setup(_metadata, fds, &bad, &edge);
 	EXPECT_EQ(-EFAULT, xwrite(fds[1], bad, 10));
 	EXPECT_EQ(-EFAULT, xwrite(fds[1], bad, 3 * PBUF));
 	ASSERT_EQ(0, p_info(fds[0], &in));
@@ -1189,14 +1201,12 @@ TEST_F(kipc, write_bad_buffer)
 
 TEST_F(kipc, read_bad_buffer_keeps_data)
 {
-	char *bad = kt_noaccess_page(), *edge = kt_guard_boundary();
 	struct kipc_pipe_info in;
+	char *bad, *edge;
 	ssize_t n;
 	int fds[2];
 
-	ASSERT_NE(NULL, bad);
-	ASSERT_NE(NULL, edge);
-	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
+	bad_buffers_setup(_metadata, fds, &bad, &edge);
 	ASSERT_EQ(200, write_pat(fds[1], 0, 200));
 	EXPECT_EQ(-EFAULT, xread(fds[0], bad, 10));
 	ASSERT_EQ(0, p_info(fds[0], &in));

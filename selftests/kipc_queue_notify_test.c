@@ -802,15 +802,9 @@ TEST_F(kipc, read_receives_one_message)
 	ASSERT_EQ(0, send_str(fd, "high", 7));
 	ASSERT_EQ(0, send_str(fd, "mid", 3));
 	/* One message per read, however large the buffer. */
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(4, read(fd, buf, sizeof(buf)));
-	EXPECT_STREQ("high", buf);
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(3, read(fd, buf, sizeof(buf)));
-	EXPECT_STREQ("mid", buf);
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(3, read(fd, buf, 3));
-	EXPECT_STREQ("low", buf);
+	EXPECT_READ_STR(fd, sizeof(buf), "high");
+	EXPECT_READ_STR(fd, sizeof(buf), "mid");
+	EXPECT_READ_STR(fd, 3, "low");
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ(0U, in.msgs);
 	EXPECT_EQ(3ULL, in.received);
@@ -897,9 +891,7 @@ TEST_F(kipc, read_blocks_until_write)
 			_exit(1);
 		_exit(write(fd, "written", 7) == 7 ? 0 : 2);
 	}
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(7, read(fd, buf, sizeof(buf)));
-	EXPECT_STREQ("written", buf);
+	EXPECT_READ_STR(fd, sizeof(buf), "written");
 	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
 	EXPECT_EQ(0, st);
 }
@@ -921,9 +913,7 @@ TEST_F(kipc, write_blocks_until_read)
 	EXPECT_EQ(5, read(fd, buf, sizeof(buf)));
 	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
 	EXPECT_EQ(0, st);
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(6, read(fd, buf, sizeof(buf)));
-	EXPECT_STREQ("second", buf);
+	EXPECT_READ_STR(fd, sizeof(buf), "second");
 }
 
 /* Run /bin/busybox with @argv in a child; its stdout goes to @out if >= 0. */
@@ -944,9 +934,8 @@ static pid_t spawn_busybox(char *const argv[], int out)
 TEST_F(kipc, tool_shell_echo_writes_message)
 {
 	const char *name = kt_name("echo");
-	char cmd[128], buf[64];
+	char cmd[128];
 	struct kipc_queue_info in;
-	uint32_t prio = 1;
 	int fd, wr, st;
 	pid_t pid;
 
@@ -962,13 +951,8 @@ TEST_F(kipc, tool_shell_echo_writes_message)
 	ASSERT_LE(0, pid);
 	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
 	ASSERT_EQ(0, st);
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(6, kipc_queue_recv(fd, buf, sizeof(buf), &prio, 0));
-	EXPECT_STREQ("hello\n", buf);
-	EXPECT_EQ(0U, prio);
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(6, kipc_queue_recv(fd, buf, sizeof(buf), &prio, 0));
-	EXPECT_STREQ("world\n", buf);
+	EXPECT_RECV_STR(fd, "hello\n", 0);
+	EXPECT_RECV_STR(fd, "world\n", 0);
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ(0U, in.msgs);
 	EXPECT_EQ(2ULL, in.sent);

@@ -74,21 +74,9 @@ TEST_F(kipc, create_explicit_sizes)
 TEST_F(kipc, create_attr_invalid)
 {
 	struct kipc_queue_attr a;
-	int bit, i;
 
-	for (bit = 0; bit < 32; bit++) {
-		memset(&a, 0, sizeof(a));
-		a.flags = 1U << bit;
-		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	}
-	memset(&a, 0, sizeof(a));
-	a.__pad = 1;
-	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	for (i = 0; i < 2; i++) {
-		memset(&a, 0, sizeof(a));
-		a.reserved[i] = 1;
-		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
-	}
+	KT_CHECK_ATTR_ZERO_FIELDS(create_queue_attr, struct kipc_queue_attr, 1,
+				  true);
 	/* Valid attributes with invalid sizes and pointers. */
 	memset(&a, 0, sizeof(a));
 	a.max_msgs = 2;
@@ -121,16 +109,34 @@ TEST_F(kipc, create_attr_struct_sizes)
 	EXPECT_EQ(33U, in.max_msg_size);
 }
 
+/*
+ * With module parameter @param at @limit, a queue whose __u32 attribute
+ * at @field (max_msgs or max_msg_size) is above it, by one or by far,
+ * cannot be made.
+ */
+static void expect_over_param_fails(struct __test_metadata *_metadata,
+				    const char *param, uint32_t limit,
+				    size_t field)
+{
+	const uint32_t over[] = { limit + 1, UINT32_MAX };
+	struct kipc_queue_attr a;
+	unsigned int i;
+
+	ASSERT_EQ(0, kt_param_set(param, limit));
+	for (i = 0; i < ARRAY_SIZE(over); i++) {
+		memset(&a, 0, sizeof(a));
+		memcpy((char *)&a + field, &over[i], sizeof(over[i]));
+		EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
+	}
+}
+
 TEST_F(kipc, create_over_max_queue_msgs)
 {
 	struct kipc_queue_info in;
 	int fd;
 
-	ASSERT_EQ(0, kt_param_set("max_queue_msgs", 16));
-	EXPECT_CREATE_FAILS(&((struct kipc_queue_attr){ .max_msgs = 17 }),
-			    sizeof(struct kipc_queue_attr), EINVAL);
-	EXPECT_CREATE_FAILS(&((struct kipc_queue_attr){ .max_msgs = UINT32_MAX }),
-			    sizeof(struct kipc_queue_attr), EINVAL);
+	expect_over_param_fails(_metadata, "max_queue_msgs", 16,
+				offsetof(struct kipc_queue_attr, max_msgs));
 	fd = new_queue(16, 8);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, q_info(fd, &in));
@@ -153,11 +159,8 @@ TEST_F(kipc, create_over_max_queue_msg_size)
 	struct kipc_queue_info in;
 	int fd;
 
-	ASSERT_EQ(0, kt_param_set("max_queue_msg_size", 4096));
-	EXPECT_CREATE_FAILS(&((struct kipc_queue_attr){ .max_msg_size = 4097 }),
-			    sizeof(struct kipc_queue_attr), EINVAL);
-	EXPECT_CREATE_FAILS(&((struct kipc_queue_attr){ .max_msg_size = UINT32_MAX }),
-			    sizeof(struct kipc_queue_attr), EINVAL);
+	expect_over_param_fails(_metadata, "max_queue_msg_size", 4096,
+				offsetof(struct kipc_queue_attr, max_msg_size));
 	/* The default message size (8192) shrinks to it. */
 	fd = new_queue(1, 0);
 	ASSERT_LE(0, fd);

@@ -103,6 +103,15 @@ static inline int send_u64(int fd, uint64_t v, uint32_t prio, int64_t timeout_ns
 	return kipc_queue_send(fd, &v, sizeof(v), prio, timeout_ns);
 }
 
+/* read() up to @len bytes now and compare what came with @str. */
+#define EXPECT_READ_STR(fd, len, str) do {				\
+	char b_[512];							\
+									\
+	memset(b_, 0, sizeof(b_));					\
+	EXPECT_EQ((ssize_t)strlen(str), read(fd, b_, len));		\
+	EXPECT_STREQ(str, b_);						\
+} while (0)
+
 /* Receive a message now and compare it with @str and @prio. */
 #define EXPECT_RECV_STR(fd, str, prio) do {				\
 	char b_[512];							\

@@ -335,39 +335,29 @@ TEST_F(kipc, signal_sa_restart_resumes_write)
 	check_restart(_metadata, OP_WRITE);
 }
 
+static int restart_recv(int64_t end, void *arg)
+{
+	struct kipc_timespec dl = kt_ts_at(end);
+	char buf[8];
+
+	return q_recv_raw(*(int *)arg, KIPC_WAIT_DEADLINE, &dl, buf,
+			  sizeof(buf), NULL, NULL);
+}
+
+static int restart_recv_asleep(pid_t pid, void *arg, int timeout_ms)
+{
+	(void)pid;
+	return wait_blocked(*(int *)arg, 0, 1, timeout_ms);
+}
+
+/* SA_RESTART keeps the absolute deadline: the wait ends on time. */
 TEST_F(kipc, signal_sa_restart_keeps_deadline)
 {
-	struct kt_report r;
-	int64_t end;
-	int fd = new_queue(1, 8), rep[2], hp[2];
-	pid_t pid;
+	int fd = new_queue(1, 8);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	ASSERT_EQ(0, pipe(hp));
-	end = kt_now_ns() + 300 * MS;
-	pid = kt_fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct kipc_timespec dl = kt_ts_at(end);
-		char buf[8];
-		int ret;
-
-		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
-			_exit(91);
-		ret = q_recv_raw(fd, KIPC_WAIT_DEADLINE, &dl, buf, sizeof(buf),
-				 NULL, NULL);
-		kt_report(rep[1], 0, ret, (uint64_t)kt_now_ns());
-		_exit(0);
-	}
-	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(-ETIMEDOUT, r.ret);
-	EXPECT_LE(end, (int64_t)r.value);
-	EXPECT_GT(end + 5000 * MS, (int64_t)r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	kt_check_restart_keeps_deadline(_metadata, 300, 5000, restart_recv,
+					restart_recv_asleep, &fd);
 }
 
 /* A stop and continue (no handler) restarts a blocked receive invisibly. */
@@ -396,16 +386,47 @@ TEST_F(kipc, sigstop_sigcont_resumes_recv)
 }
 
 /*
+ * The end of one round of a race between message @v and what ends a
+ * blocked receive (child @pid, reporting to @rep) with -@err: either it
+ * got the message and the queue is empty, or it failed with -@err and
+ * the message is still queued.  Never both, never neither.
+ * Return: 1 if it got the message, 0 if not.
+ */
+static int judge_recv_race(struct __test_metadata *_metadata, int fd,
+			   pid_t pid, int rep, uint64_t v, int err,
+			   const char *what, int round)
+{
+	struct kipc_queue_info in;
+	struct kt_report r;
+	uint64_t got = 0;
+
+	ASSERT_EQ(1, kt_read_report(rep, &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, q_info(fd, &in));
+	EXPECT_EQ(0U, in.receivers);
+	if (r.ret == 8) {
+		EXPECT_EQ(v, r.value);
+		EXPECT_EQ(0U, in.msgs);
+	} else {
+		EXPECT_EQ(-err, r.ret);
+		EXPECT_EQ(1U, in.msgs)
+			TH_LOG("round %d: %s and the message is lost",
+			       round, what);
+		EXPECT_EQ(8, kipc_queue_recv(fd, &got, 8, NULL, 0));
+		EXPECT_EQ(v, got);
+	}
+	EXPECT_EQ(-EAGAIN, kipc_queue_recv(fd, &got, 8, NULL, 0));
+	return r.ret == 8;
+}
+
+/*
  * A signal handler and a message racing for a blocked receiver: either
  * the receiver gets the message, or it returns EINTR and the message
  * stays queued.  Never both, never neither.
  */
 TEST_F(kipc, race_interrupt_vs_send_nothing_lost)
 {
-	struct kipc_queue_info in;
-	struct kt_report r;
 	int fd = new_queue(1, 8), rep[2], hp[2], i, got = 0, intr = 0;
-	uint64_t v;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -424,24 +445,11 @@ TEST_F(kipc, race_interrupt_vs_send_nothing_lost)
 				usleep(100 * (i % 7));
 			ASSERT_EQ(0, send_u64(fd, 1000 + i, 0, 0));
 		}
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, q_info(fd, &in));
-		EXPECT_EQ(0U, in.receivers);
-		if (r.ret == 8) {
+		if (judge_recv_race(_metadata, fd, pid, rep[0], 1000 + i,
+				    EINTR, "EINTR", i))
 			got++;
-			EXPECT_EQ(1000ULL + i, r.value);
-			EXPECT_EQ(0U, in.msgs);
-		} else {
+		else
 			intr++;
-			EXPECT_EQ(-EINTR, r.ret);
-			EXPECT_EQ(1U, in.msgs)
-				TH_LOG("round %d: EINTR and the message is lost", i);
-			v = 0;
-			EXPECT_EQ(8, kipc_queue_recv(fd, &v, 8, NULL, 0));
-			EXPECT_EQ(1000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_queue_recv(fd, &v, 8, NULL, 0));
 	}
 	TH_LOG("%d rounds received, %d interrupted", got, intr);
 }
@@ -496,8 +504,6 @@ TEST_F(kipc, race_interrupt_vs_recv_nothing_doubled)
  */
 TEST_F(kipc, race_timeout_vs_send_nothing_lost)
 {
-	struct kipc_queue_info in;
-	struct kt_report r;
 	int fd = new_queue(1, 8), rep[2], i, got = 0, late = 0;
 	uint64_t v;
 	pid_t pid;
@@ -518,25 +524,11 @@ TEST_F(kipc, race_timeout_vs_send_nothing_lost)
 		}
 		kt_sleep_ms(2 + i % 4);
 		ASSERT_EQ(0, send_u64(fd, 4000 + i, 0, 0));
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, q_info(fd, &in));
-		EXPECT_EQ(0U, in.receivers);
-		if (r.ret == 8) {
+		if (judge_recv_race(_metadata, fd, pid, rep[0], 4000 + i,
+				    ETIMEDOUT, "timed out", i))
 			got++;
-			EXPECT_EQ(4000ULL + i, r.value);
-			EXPECT_EQ(0U, in.msgs);
-		} else {
+		else
 			late++;
-			EXPECT_EQ(-ETIMEDOUT, r.ret);
-			EXPECT_EQ(1U, in.msgs)
-				TH_LOG("round %d: timed out and the message is lost",
-				       i);
-			v = 0;
-			EXPECT_EQ(8, kipc_queue_recv(fd, &v, 8, NULL, 0));
-			EXPECT_EQ(4000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_queue_recv(fd, &v, 8, NULL, 0));
 	}
 	TH_LOG("%d rounds received, %d timed out first", got, late);
 }

@@ -1108,4 +1108,145 @@ FIXTURE_TEARDOWN(fixture)					\
 
 #define KT_FIXTURE() KT_FIXTURE_NAMED(kipc, (void)0)
 
+/* ---- SA_RESTART and absolute deadlines ---------------------------------- */
+
+/*
+ * One try at proving that a blocking call with an absolute deadline @ms
+ * from now, interrupted by a handler installed with SA_RESTART, ends at
+ * that deadline: not before (the signal did not end it), not more than
+ * @late_ms after (the restart did not start a new wait).  A child catches
+ * SIGUSR1 and runs @call(deadline, @arg), which must return -ETIMEDOUT;
+ * the parent sends the signal once @asleep(child, @arg, timeout_ms) says
+ * it is blocked.  The deadline is set before the fork, so a loaded host
+ * may let it pass first: then nothing is proven and the caller tries a
+ * longer one, but the call must still not have returned early.
+ * Return: 1 if proven, 0 if too slow for @ms, -1 if no pipe or child.
+ */
+static inline int
+kt_try_restart_keeps_deadline(struct __test_metadata *_metadata, int ms,
+			      int late_ms, int (*call)(int64_t end, void *arg),
+			      int (*asleep)(pid_t pid, void *arg, int timeout_ms),
+			      void *arg)
+{
+	struct kt_report r = { .ret = 0 };
+	int64_t end, sent;
+	int rep[2], hp[2], ret = -1;
+	pid_t pid;
+
+	if (pipe(rep))
+		return -1;
+	if (pipe(hp))
+		goto out_rep;
+	end = kt_now_ns() + ms * KT_NSEC_PER_MSEC;
+	pid = kt_fork();
+	if (pid == 0) {
+		if (kt_catch_signal(SIGUSR1, hp[1], SA_RESTART))
+			_exit(91);
+		ret = call(end, arg);
+		kt_report(rep[1], 0, ret, (uint64_t)kt_now_ns());
+		_exit(0);
+	}
+	if (pid < 0)
+		goto out;
+	ret = 0;
+	if (asleep(pid, arg, ms)) {
+		TH_LOG("%d ms: not seen blocked before the deadline", ms);
+	} else if (!kill(pid, SIGUSR1)) {
+		sent = kt_now_ns();
+		ret = sent < end;
+		if (ret) {
+			EXPECT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
+		} else {
+			TH_LOG("%d ms: signalled %lld ms after the deadline",
+			       ms, (long long)((sent - end) / KT_NSEC_PER_MSEC));
+		}
+	}
+	EXPECT_EQ(1, kt_read_report(rep[0], &r, ms + KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(-ETIMEDOUT, r.ret);
+	EXPECT_LE(end, (int64_t)r.value) TH_LOG("returned early");
+	if (ret) {
+		EXPECT_GT(end + late_ms * KT_NSEC_PER_MSEC, (int64_t)r.value);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+out:
+	close(hp[0]);
+	close(hp[1]);
+out_rep:
+	close(rep[0]);
+	close(rep[1]);
+	return ret;
+}
+
+/*
+ * kt_try_restart_keeps_deadline() with a deadline of @first_ms, then
+ * longer ones (2 s, 8 s) while the host is too slow for the try.
+ */
+static inline void
+kt_check_restart_keeps_deadline(struct __test_metadata *_metadata,
+				int first_ms, int late_ms,
+				int (*call)(int64_t end, void *arg),
+				int (*asleep)(pid_t pid, void *arg,
+					      int timeout_ms),
+				void *arg)
+{
+	const int ms[] = { first_ms, 2000, 8000 };
+	int i, ret = 0;
+
+	for (i = 0; i < 3 && !ret; i++) {
+		ret = kt_try_restart_keeps_deadline(_metadata, ms[i], late_ms,
+						    call, asleep, arg);
+		ASSERT_LE(0, ret);
+	}
+	EXPECT_EQ(1, ret) TH_LOG("never signalled before the deadline");
+}
+
+/* ---- attribute structs: fields that must be zero ------------------------ */
+
+#include <stddef.h>
+
+/*
+ * Create with an attribute struct of @size bytes that is all zero but for
+ * one field, which must make @create(attr, size) fail with EINVAL and
+ * change nothing: each bit of the __u32 flags at @flags_off (all 32
+ * unknown), the __u32 padding at @pad_off, each of the @nres __u64
+ * reserved words at @res_off set to @res_val.  @created_too: see
+ * KT_EXPECT_FAILS_NO_CHANGE().
+ */
+static inline void
+kt_check_attr_zero_fields(struct __test_metadata *_metadata,
+			  int (*create)(const void *attr, uint32_t size),
+			  uint32_t size, size_t flags_off, size_t pad_off,
+			  size_t res_off, unsigned int nres, uint64_t res_val,
+			  bool created_too)
+{
+	uint32_t one = 1, bit;
+	uint8_t a[256];
+	unsigned int i;
+
+	ASSERT_GE(sizeof(a), size);
+	for (i = 0; i < 32 + 1 + nres; i++) {
+		memset(a, 0, sizeof(a));
+		if (i < 32) {
+			bit = 1U << i;
+			memcpy(a + flags_off, &bit, sizeof(bit));
+		} else if (i == 32) {
+			memcpy(a + pad_off, &one, sizeof(one));
+		} else {
+			memcpy(a + res_off + (i - 33) * sizeof(uint64_t),
+			       &res_val, sizeof(res_val));
+		}
+		KT_EXPECT_FAILS_NO_CHANGE(create(a, size), EINVAL,
+					  created_too);
+	}
+}
+
+/* kt_check_attr_zero_fields() for struct @type (flags, __pad, reserved). */
+#define KT_CHECK_ATTR_ZERO_FIELDS(create, type, res_val, created_too)	\
+	kt_check_attr_zero_fields(_metadata, create, sizeof(type),	\
+				  offsetof(type, flags),		\
+				  offsetof(type, __pad),		\
+				  offsetof(type, reserved),		\
+				  ARRAY_SIZE(((type *)0)->reserved),	\
+				  res_val, created_too)
+
 #endif /* KIPC_TEST_UTIL_H */
