@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1202,7 +1203,6 @@ kt_check_restart_keeps_deadline(struct __test_metadata *_metadata,
 
 /* ---- attribute structs: fields that must be zero ------------------------ */
 
-#include <stddef.h>
 
 /*
  * Create with an attribute struct of @size bytes that is all zero but for
