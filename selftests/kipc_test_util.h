@@ -1203,7 +1203,6 @@ kt_check_restart_keeps_deadline(struct __test_metadata *_metadata,
 
 /* ---- attribute structs: fields that must be zero ------------------------ */
 
-
 /*
  * Create with an attribute struct of @size bytes that is all zero but for
  * one field, which must make @create(attr, size) fail with EINVAL and
