@@ -186,8 +186,7 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	if (err)
 		return err;
 	/* Output fields are ignored on input, so a struct can be reused. */
-	if (v.flags || v.__pad ||
-	    !kipc_mem_is_zero(v.reserved, sizeof(v.reserved)))
+	if (!kipc_args_clean(v.flags, v.__pad, v.reserved, sizeof(v.reserved)))
 		return -EINVAL;
 
 	v.api_version = KIPC_API_VERSION;

@@ -597,7 +597,7 @@ static long kipc_mutex_ioc_lock(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if (l.__pad || !kipc_mem_is_zero(l.reserved, sizeof(l.reserved)))
+	if (!kipc_args_clean(0, l.__pad, l.reserved, sizeof(l.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(l.flags, &l.deadline, &deadline);
 	if (err)
@@ -673,34 +673,19 @@ static void kipc_mutex_get_info(struct kipc_mutex_obj *m,
 	spin_unlock(&m->lock);
 }
 
-/**
- * kipc_mutex_ioc_info() - KIPC_MUTEX_IOC_INFO: state of a mutex
- * @file: the mutex fd's file
- * @obj: the mutex
- * @arg: user pointer to struct kipc_mutex_info
- * @usize: its size as the caller knows it
- *
- * @depth is the number of times the owner holds the mutex: 0 when
- * unlocked, 1 for a normal mutex that is locked.
- *
- * Return: 0; -EINVAL; -EFAULT; -E2BIG.
+/*
+ * KIPC_MUTEX_IOC_INFO: the state of a mutex.  in->depth is the number of
+ * times the owner holds it: 0 when unlocked, 1 for a normal mutex that is
+ * locked.
  */
-static long kipc_mutex_ioc_info(struct file *file, struct kipc_object *obj,
-				unsigned long arg, unsigned int usize)
+static void kipc_mutex_fill_info(struct file *file, struct kipc_object *obj,
+				 struct kipc_mutex_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_mutex_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_MUTEX_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_mutex_get_info(to_mutex(obj), &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_mutex_get_info(to_mutex(obj), in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_mutex, struct kipc_mutex_info,
+		     KIPC_MUTEX_INFO_SIZE_VER0, flags);
 
 /* ---- mutex object ------------------------------------------------------- */
 
@@ -709,8 +694,8 @@ static struct kipc_object *kipc_mutex_obj_create(const void *attr)
 	const struct kipc_mutex_attr *a = attr;
 	struct kipc_mutex_obj *m;
 
-	if ((a->flags & ~KIPC_MUTEX_RECURSIVE) || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags & ~KIPC_MUTEX_RECURSIVE, a->__pad,
+			     a->reserved, sizeof(a->reserved)))
 		return ERR_PTR(-EINVAL);
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
@@ -1064,8 +1049,8 @@ static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if ((w.flags & ~KIPC_WAIT_DEADLINE) ||
-	    !kipc_mem_is_zero(w.reserved, sizeof(w.reserved)))
+	if (!kipc_args_clean(w.flags & ~KIPC_WAIT_DEADLINE, 0, w.reserved,
+			     sizeof(w.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(w.flags, &w.deadline, &deadline);
 	if (err)
@@ -1124,8 +1109,8 @@ static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
 			   usize);
 	if (err)
 		return err;
-	if ((s.flags & ~KIPC_COND_BROADCAST) ||
-	    !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+	if (!kipc_args_clean(s.flags & ~KIPC_COND_BROADCAST, 0, s.reserved,
+			     sizeof(s.reserved)))
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;

@@ -64,8 +64,8 @@ static int kipc_region_check_attr(const struct kipc_region_attr *a,
 {
 	u64 max = READ_ONCE(kipc_max_region_size);
 
-	if (a->flags || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)))
 		return -EINVAL;
 	if (!a->size || a->size > max || a->size > U64_MAX - (PAGE_SIZE - 1))
 		return -EINVAL;
@@ -126,34 +126,15 @@ static void kipc_region_get_info(struct kipc_region_obj *r,
 	in->resident = kipc_region_resident(r);
 }
 
-/**
- * kipc_region_ioc_info() - KIPC_REGION_IOC_INFO
- * @file: any file of the region
- * @obj: the region
- * @arg: user pointer to struct kipc_region_info
- * @usize: the caller's size of it
- *
- * Return: 0 with the size, the mappings now and the bytes resident now
- * filled in; -EINVAL for flags, padding or reserved fields; -EFAULT;
- * -E2BIG.
- */
-static long kipc_region_ioc_info(struct file *file, struct kipc_object *obj,
-				 unsigned long arg, unsigned int usize)
+/* KIPC_REGION_IOC_INFO: the size, the mappings now, the bytes resident now. */
+static void kipc_region_fill_info(struct file *file, struct kipc_object *obj,
+				  struct kipc_region_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_region_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_REGION_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_region_get_info(to_region(obj), &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_region_get_info(to_region(obj), in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_region, struct kipc_region_info,
+		     KIPC_REGION_INFO_SIZE_VER0, __pad);
 
 static void kipc_region_show_fdinfo(struct seq_file *m,
 				    struct kipc_object *obj)

@@ -355,8 +355,8 @@ static struct kipc_object *kipc_sem_obj_create(const void *attr)
 	u32 max;
 
 	max = a->max ? a->max : KIPC_SEM_VALUE_MAX;
-	if (a->flags || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)) ||
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)) ||
 	    max > KIPC_SEM_VALUE_MAX || a->value > max)
 		return ERR_PTR(-EINVAL);
 
@@ -498,32 +498,53 @@ out:
 
 /* ---- ioctls ------------------------------------------------------------------ */
 
-static int kipc_sem_check_op(const struct kipc_sem_op *op)
+/* A post's own arguments: no deadline, 1 to KIPC_SEM_VALUE_MAX units. */
+static int kipc_sem_check_post(const struct kipc_sem_op *op)
 {
-	if (op->__pad || !kipc_mem_is_zero(op->reserved, sizeof(op->reserved)))
+	if ((op->flags & ~KIPC_SEM_UNDO) ||
+	    !kipc_mem_is_zero(&op->deadline, sizeof(op->deadline)) ||
+	    !op->count || op->count > KIPC_SEM_VALUE_MAX)
 		return -EINVAL;
 	return 0;
 }
 
-/* Copy in and check a post's arguments; nothing is posted on an error. */
-static int kipc_sem_post_args(struct file *file, struct kipc_sem_op __user *uop,
-			      unsigned int usize, struct kipc_sem_op *op)
+/* A wait's own arguments: the KIPC_WAIT_* flags and deadline, one unit. */
+static int kipc_sem_check_wait(const struct kipc_sem_op *op, ktime_t *deadline)
 {
+	int err;
+
+	err = kipc_check_wait(op->flags & ~KIPC_SEM_UNDO, &op->deadline,
+			      deadline);
+	if (err)
+		return err;
+	return op->count == 1 ? 0 : -EINVAL;
+}
+
+/*
+ * Copy in and check a post's (@deadline NULL) or a wait's arguments, and
+ * that the fd has the access the call needs; nothing is posted or taken on
+ * an error.  The errors come in this order: the struct's size, its fields
+ * (EINVAL), the fd's access (EBADF), a read-only struct (EFAULT).
+ */
+static int kipc_sem_op_args(struct file *file, struct kipc_sem_op __user *uop,
+			    unsigned int usize, struct kipc_sem_op *op,
+			    ktime_t *deadline)
+{
+	fmode_t need = deadline ? FMODE_READ : FMODE_WRITE;
 	int err;
 
 	err = kipc_copy_in(op, sizeof(*op), KIPC_SEM_OP_SIZE_VER0, uop, usize);
 	if (err)
 		return err;
-	err = kipc_sem_check_op(op);
+	if (!kipc_args_clean(0, op->__pad, op->reserved, sizeof(op->reserved)))
+		return -EINVAL;
+	err = deadline ? kipc_sem_check_wait(op, deadline) :
+			 kipc_sem_check_post(op);
 	if (err)
 		return err;
-	if ((op->flags & ~KIPC_SEM_UNDO) ||
-	    !kipc_mem_is_zero(&op->deadline, sizeof(op->deadline)) ||
-	    !op->count || op->count > KIPC_SEM_VALUE_MAX)
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_WRITE))
+	if (!(file->f_mode & need))
 		return -EBADF;
-	/* Fail on a read-only struct before anything is posted. */
+	/* Fail on a read-only struct before anything is posted or taken. */
 	if (kipc_put_user(op->value, &uop->value, sizeof(uop->value)))
 		return -EFAULT;
 	return 0;
@@ -552,40 +573,13 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 	struct kipc_sem_op op;
 	int err;
 
-	err = kipc_sem_post_args(file, uop, usize, &op);
+	err = kipc_sem_op_args(file, uop, usize, &op, NULL);
 	if (err)
 		return kipc_sem_refuse(s, err);
 	err = kipc_sem_do_post(s, op.count, op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
-}
-
-/* Copy in and check a wait's arguments; nothing is taken on an error. */
-static int kipc_sem_wait_args(struct file *file, struct kipc_sem_op __user *uop,
-			      unsigned int usize, struct kipc_sem_op *op,
-			      ktime_t *deadline)
-{
-	int err;
-
-	err = kipc_copy_in(op, sizeof(*op), KIPC_SEM_OP_SIZE_VER0, uop, usize);
-	if (err)
-		return err;
-	err = kipc_sem_check_op(op);
-	if (err)
-		return err;
-	err = kipc_check_wait(op->flags & ~KIPC_SEM_UNDO, &op->deadline,
-			      deadline);
-	if (err)
-		return err;
-	if (op->count != 1)
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	/* Fail on a read-only struct before a unit is taken. */
-	if (kipc_put_user(op->value, &uop->value, sizeof(uop->value)))
-		return -EFAULT;
-	return 0;
 }
 
 /**
@@ -615,7 +609,7 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 	bool nonblock;
 	int err;
 
-	err = kipc_sem_wait_args(file, uop, usize, &op, &deadline);
+	err = kipc_sem_op_args(file, uop, usize, &op, &deadline);
 	if (err)
 		return kipc_sem_refuse(s, err);
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
@@ -711,35 +705,24 @@ static void kipc_sem_get_info(struct kipc_sem_obj *s, struct kipc_sem_info *in)
 		kipc_sem_wake_pollers(s);
 }
 
-/**
- * kipc_sem_ioc_info() - KIPC_SEM_IOC_INFO: value, maximum and counters
- * @file: the semaphore fd (any access)
- * @obj: the semaphore
- * @arg: user pointer to a struct kipc_sem_info
- * @usize: its size
- *
- * Reading the state repairs the word, as every call does.
- *
- * Return: 0; -EINVAL for non-zero flags, padding or reserved; -EFAULT.
+/*
+ * KIPC_SEM_IOC_INFO (any access): value, maximum and counters.  Reading
+ * the state repairs the word, as every call does, also a refused one.
  */
-static long kipc_sem_ioc_info(struct file *file, struct kipc_object *obj,
-			      unsigned long arg, unsigned int usize)
+static void kipc_sem_fill_info(struct file *file, struct kipc_object *obj,
+			       struct kipc_sem_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_sem_obj *s = to_sem(obj);
-	struct kipc_sem_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_SEM_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return kipc_sem_refuse(s, err);
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return kipc_sem_refuse(s, -EINVAL);
-	kipc_sem_get_info(s, &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_sem_get_info(to_sem(obj), in);
 }
+
+static int kipc_sem_info_refused(struct kipc_object *obj, int err)
+{
+	return kipc_sem_refuse(to_sem(obj), err);
+}
+
+KIPC_DEFINE_IOC_INFO_REFUSE(kipc_sem, struct kipc_sem_info,
+			    KIPC_SEM_INFO_SIZE_VER0, __pad,
+			    kipc_sem_info_refused);
 
 /* ---- poll, fdinfo ------------------------------------------------------------ */
 
