@@ -949,22 +949,6 @@ static void kipc_chan_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 /* ---- mmap ---------------------------------------------------------------- */
 
 /*
- * A mapping's file: holds a reference to the channel, not to the end, so
- * that the end closes with its last fd.  Its private_data is tagged like
- * an end's file.
- */
-static int kipc_chan_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(kipc_file_obj(file));
-	return 0;
-}
-
-static const struct file_operations kipc_chan_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_chan_map_release,
-};
-
-/*
  * Release a lock word if user space holds it, for a process whose last
  * mapping of the end is gone.  Caller holds @ch->lock, so no other process
  * can have mapped the end meanwhile: a USER in the word is the closing
@@ -1058,14 +1042,16 @@ static int kipc_chan_mmap(struct file *file, struct kipc_object *obj,
 	struct file *mfile;
 	int err;
 
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != ch->map_size ||
-	    !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mfile = anon_inode_getfile("[kipc-channel-map]", &kipc_chan_map_fops,
-				   priv, O_RDWR);
+	err = kipc_map_check(file, vma, ch->map_size, 0);
+	if (err)
+		return err;
+	/*
+	 * The map file holds the channel, not the end, so that the end
+	 * closes with its last fd; its private_data is tagged as the end's.
+	 */
+	mfile = kipc_map_file(file, "[kipc-channel-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 
 	err = kipc_chan_claim_map(ch, tag);
 	if (err)

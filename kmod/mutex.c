@@ -884,18 +884,6 @@ static const struct kipc_wm_ops kipc_mutex_wm_ops = {
 
 /* ---- mutex mmap --------------------------------------------------------- */
 
-/* A mapping's file holds a reference to the mutex, as for channels. */
-static int kipc_mutex_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations kipc_mutex_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_mutex_map_release,
-};
-
 /* At munmap and exit_mmap: the owner may have died with its mapping. */
 static void kipc_mutex_vm_close(struct vm_area_struct *vma)
 {
@@ -918,14 +906,12 @@ static int kipc_mutex_mmap(struct file *file, struct kipc_object *obj,
 	int err;
 
 	BUILD_BUG_ON(KIPC_MUTEX_MAP_SIZE > PAGE_SIZE);
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE ||
-	    !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mfile = anon_inode_getfile("[kipc-mutex-map]", &kipc_mutex_map_fops,
-				   obj, O_RDWR);
+	err = kipc_map_check(file, vma, PAGE_SIZE, 0);
+	if (err)
+		return err;
+	mfile = kipc_map_file(file, "[kipc-mutex-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 
 	err = vm_insert_page(vma, vma->vm_start, m->page);
 	if (err)

@@ -149,18 +149,6 @@ static void kipc_region_show_fdinfo(struct seq_file *m,
 
 /* ---- mmap ---------------------------------------------------------------- */
 
-/* A mapping's file: holds a reference to the region (see the top). */
-static int kipc_region_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations kipc_region_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_region_map_release,
-};
-
 static void kipc_region_vm_open(struct vm_area_struct *vma)
 {
 	struct kipc_region_obj *r = vma->vm_private_data;
@@ -221,29 +209,20 @@ static int kipc_region_mmap(struct file *file, struct kipc_object *obj,
 			    struct vm_area_struct *vma)
 {
 	struct kipc_region_obj *r = to_region(obj);
-	unsigned long pages = r->size >> PAGE_SHIFT;
 	struct file *mfile;
+	int err;
 
-	/* do_mmap() has checked that pgoff + the length does not wrap. */
-	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
-		return -EINVAL;
 	/*
-	 * do_mmap() already refuses this and clears VM_MAYWRITE (and
-	 * VM_SHARED) for a shared mapping of a file not open for writing;
-	 * the region does not depend on it.  MAP_PRIVATE keeps VM_MAYWRITE:
-	 * its writes go to private copies.
+	 * Any pages of the region; MAP_PRIVATE keeps VM_MAYWRITE: its
+	 * writes go to private copies.
 	 */
-	if ((vma->vm_flags & VM_MAYSHARE) && !(file->f_mode & FMODE_WRITE)) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		vm_flags_clear(vma, VM_MAYWRITE);
-	}
-	mfile = anon_inode_getfile("[kipc-region-map]", &kipc_region_map_fops,
-				   obj, file->f_mode & FMODE_WRITE ?
-				   O_RDWR : O_RDONLY);
+	err = kipc_map_check(file, vma, r->size,
+			     KIPC_MAP_WINDOW | KIPC_MAP_PRIVATE);
+	if (err)
+		return err;
+	mfile = kipc_map_file(file, "[kipc-region-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 	/* The vma goes into the shmem page cache's reverse map. */
 	mfile->f_mapping = r->shm->f_mapping;
 

@@ -772,23 +772,6 @@ static void kipc_sem_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 
 /* ---- mmap ------------------------------------------------------------------- */
 
-/* A mapping's file: holds a reference to the semaphore, not to an fd. */
-static int kipc_sem_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations kipc_sem_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_sem_map_release,
-};
-
-static void kipc_sem_vm_nowrite(struct vm_area_struct *vma)
-{
-	vm_flags_clear(vma, VM_MAYWRITE);
-}
-
 /*
  * The state page, shared: MAP_SHARED (MAP_PRIVATE is EINVAL), one page at
  * offset 0.  Writable only through an fd open for reading and writing;
@@ -803,21 +786,12 @@ static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
 	int err;
 
 	/* A length in whole pages: other than KIPC_SEM_MAP_SIZE if pages are. */
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != KIPC_SEM_MAP_SIZE ||
-	    !(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_READ))
-		return -EACCES;
-	if (!(file->f_mode & FMODE_WRITE)) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		kipc_sem_vm_nowrite(vma);
-	}
-	mfile = anon_inode_getfile("[kipc-semaphore-map]", &kipc_sem_map_fops,
-				   obj, O_RDWR);
+	err = kipc_map_check(file, vma, KIPC_SEM_MAP_SIZE, 0);
+	if (err)
+		return err;
+	mfile = kipc_map_file(file, "[kipc-semaphore-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	err = vm_insert_page(vma, vma->vm_start, s->page);

@@ -294,4 +294,14 @@ static long prefix##_ioc_info(struct file *file, struct kipc_object *obj, \
 	KIPC_DEFINE_IOC_INFO_REFUSE(prefix, info_t, min, pad_field,	\
 				    kipc_info_refused)
 
+/* Mappings of an object (map.c). */
+struct vm_area_struct;
+
+#define KIPC_MAP_WINDOW		BIT(0)	/* any pages of the size, not all */
+#define KIPC_MAP_PRIVATE	BIT(1)	/* MAP_PRIVATE: a copy-on-write view */
+
+int kipc_map_check(struct file *file, struct vm_area_struct *vma,
+		   unsigned long size, unsigned int how);
+struct file *kipc_map_file(struct file *file, const char *name);
+
 #endif /* _KIPC_UACCESS_H */
