@@ -214,6 +214,23 @@ static u32 kipc_sem_repair_locked(struct kipc_sem_obj *s, bool *wake)
 }
 
 /*
+ * The end of every call that took @s->lock: drop it, then wake the
+ * pollers if the call asked to and free the spare undo record @spare if
+ * the call did not use it (no call at all without one).
+ */
+static void kipc_sem_unlock(struct kipc_sem_obj *s, bool wake,
+			    struct kipc_sem_undo *spare)
+	__releases(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	spin_unlock(&s->lock);
+	if (wake)
+		kipc_sem_wake_pollers(s);
+	if (unlikely(spare))	/* no call on the common path */
+		kfree(spare);
+}
+
+/*
  * A call refused before it took the lock (bad arguments, the fd's access,
  * a fault, no memory) still repairs the word.  Returns @err.
  */
@@ -223,9 +240,7 @@ static int kipc_sem_refuse(struct kipc_sem_obj *s, int err)
 
 	spin_lock(&s->lock);
 	kipc_sem_repair_locked(s, &wake);
-	spin_unlock(&s->lock);
-	if (wake)
-		kipc_sem_wake_pollers(s);
+	kipc_sem_unlock(s, wake, NULL);
 	return err;
 }
 
@@ -397,20 +412,34 @@ static void kipc_sem_obj_destroy(struct kipc_object *obj)
 /* ---- post and wait --------------------------------------------------------- */
 
 /*
+ * The undo record a post or wait with KIPC_SEM_UNDO may need, allocated
+ * before the lock is taken: NULL without @undo, ERR_PTR(-ENOMEM) (the word
+ * repaired) if there is no memory.
+ */
+static struct kipc_sem_undo *kipc_sem_undo_spare(struct kipc_sem_obj *s,
+						 bool undo)
+{
+	struct kipc_sem_undo *u;
+
+	if (!undo)
+		return NULL;
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	return u ? u : ERR_PTR(kipc_sem_refuse(s, -ENOMEM));
+}
+
+/*
  * Give @count units; -EOVERFLOW past the maximum, which posts nothing and
  * repairs the word as any post does.
  */
 static int kipc_sem_do_post(struct kipc_sem_obj *s, u32 count, bool undo, u32 *value)
 {
-	struct kipc_sem_undo *u = NULL;
+	struct kipc_sem_undo *u;
 	bool wake = false;
 	int err;
 
-	if (undo) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-		if (!u)
-			return kipc_sem_refuse(s, -ENOMEM);
-	}
+	u = kipc_sem_undo_spare(s, undo);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
 	spin_lock(&s->lock);
 	err = kipc_sem_give(s, count, true, value, &wake);
 	if (!err) {
@@ -420,30 +449,23 @@ static int kipc_sem_do_post(struct kipc_sem_obj *s, u32 count, bool undo, u32 *v
 	} else {
 		*value = kipc_sem_repair_locked(s, &wake);
 	}
-	spin_unlock(&s->lock);
-
-	if (wake)
-		kipc_sem_wake_pollers(s);
-	if (undo)	/* the spare record, if unused; no call otherwise */
-		kfree(u);
+	kipc_sem_unlock(s, wake, u);
 	return err;
 }
 
 static int kipc_sem_do_wait(struct kipc_sem_obj *s, bool nonblock, ktime_t deadline,
 			    bool undo, u32 *value)
 {
-	struct kipc_sem_undo *u = NULL;
+	struct kipc_sem_undo *u;
 	struct kipc_waiter w;
 	u64 old, new, cur;
 	bool wake = false;
 	int ret = 0;
 	u32 v;
 
-	if (undo) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-		if (!u)
-			return kipc_sem_refuse(s, -ENOMEM);
-	}
+	u = kipc_sem_undo_spare(s, undo);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
 	spin_lock(&s->lock);
 	cur = atomic64_read(s->state);
 	for (;;) {
@@ -488,11 +510,7 @@ out_again:
 	kipc_sem_repair_locked(s, &wake);
 	ret = -EAGAIN;
 out:
-	spin_unlock(&s->lock);
-	if (wake)
-		kipc_sem_wake_pollers(s);
-	if (undo)
-		kfree(u);
+	kipc_sem_unlock(s, wake, u);
 	return ret;
 }
 
@@ -522,13 +540,14 @@ static int kipc_sem_check_wait(const struct kipc_sem_op *op, ktime_t *deadline)
 
 /*
  * Copy in and check a post's (@deadline NULL) or a wait's arguments, and
- * that the fd has the access the call needs; nothing is posted or taken on
- * an error.  The errors come in this order: the struct's size, its fields
- * (EINVAL), the fd's access (EBADF), a read-only struct (EFAULT).
+ * that the fd has the access the call needs.  The errors come in this
+ * order: the struct's size, its fields (EINVAL), the fd's access (EBADF),
+ * a read-only struct (EFAULT).
  */
-static int kipc_sem_op_args(struct file *file, struct kipc_sem_op __user *uop,
-			    unsigned int usize, struct kipc_sem_op *op,
-			    ktime_t *deadline)
+static int kipc_sem_check_args(struct file *file,
+			       struct kipc_sem_op __user *uop,
+			       unsigned int usize, struct kipc_sem_op *op,
+			       ktime_t *deadline)
 {
 	fmode_t need = deadline ? FMODE_READ : FMODE_WRITE;
 	int err;
@@ -550,6 +569,19 @@ static int kipc_sem_op_args(struct file *file, struct kipc_sem_op __user *uop,
 	return 0;
 }
 
+/*
+ * kipc_sem_check_args() of a call on @file's semaphore: on an error
+ * nothing is posted or taken, and the word is repaired.
+ */
+static int kipc_sem_op_args(struct file *file, struct kipc_sem_op __user *uop,
+			    unsigned int usize, struct kipc_sem_op *op,
+			    ktime_t *deadline)
+{
+	int err = kipc_sem_check_args(file, uop, usize, op, deadline);
+
+	return err ? kipc_sem_refuse(to_sem(kipc_file_obj(file)), err) : 0;
+}
+
 /**
  * kipc_sem_ioc_post() - KIPC_SEM_IOC_POST: give units
  * @file: the semaphore fd, which must be writable (EBADF)
@@ -569,14 +601,13 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_op op;
 	int err;
 
 	err = kipc_sem_op_args(file, uop, usize, &op, NULL);
 	if (err)
-		return kipc_sem_refuse(s, err);
-	err = kipc_sem_do_post(s, op.count, op.flags & KIPC_SEM_UNDO, &op.value);
+		return err;
+	err = kipc_sem_do_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
@@ -603,7 +634,6 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_op op;
 	ktime_t deadline;
 	bool nonblock;
@@ -611,10 +641,10 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 
 	err = kipc_sem_op_args(file, uop, usize, &op, &deadline);
 	if (err)
-		return kipc_sem_refuse(s, err);
+		return err;
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	err = kipc_sem_do_wait(s, nonblock, deadline, op.flags & KIPC_SEM_UNDO,
+	err = kipc_sem_do_wait(to_sem(obj), nonblock, deadline, op.flags & KIPC_SEM_UNDO,
 			       &op.value);
 	if (err)
 		return err;
