@@ -1038,7 +1038,7 @@ static int kipc_chan_mmap(struct file *file, struct kipc_object *obj,
 {
 	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned long tag = kipc_file_tag(file);
-	void *priv = (void *)((unsigned long)obj | tag);
+	void *priv = file->private_data;	/* @obj, tagged with the end */
 	struct file *mfile;
 	int err;
 

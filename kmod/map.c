@@ -15,7 +15,8 @@
  * kipc_map_check() - check a new mapping of an object and fix its flags
  * @file: the object's fd being mapped
  * @vma: the mapping
- * @size: bytes the object has to map, a multiple of the page size
+ * @size: bytes the object has to map (with KIPC_MAP_WINDOW, a multiple of
+ *	the page size)
  * @how: KIPC_MAP_* flags: how the type maps
  *
  * Without KIPC_MAP_WINDOW the mapping must cover exactly @size bytes at
