@@ -122,8 +122,8 @@ static int kipc_chan_check_attr(struct kipc_channel_attr *a)
 	u32 max_cap = READ_ONCE(kipc_max_channel_capacity);
 	int d;
 
-	if (a->flags || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)))
 		return -EINVAL;
 	for (d = 0; d < 2; d++) {
 		if (!a->capacity[d])
@@ -759,7 +759,7 @@ static long kipc_chan_ioc_xfer(struct file *file, struct kipc_object *obj,
 	if (err)
 		return err;
 	if (!x.count || x.count > KIPC_CHAN_MAX_BATCH || !x.msgs ||
-	    !kipc_mem_is_zero(x.reserved, sizeof(x.reserved)))
+	    !kipc_args_clean(0, 0, x.reserved, sizeof(x.reserved)))
 		return -EINVAL;
 	err = kipc_chan_op_init(&op, file, obj, x.flags, &x.deadline);
 	if (err)
@@ -836,8 +836,8 @@ static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 	if (err)
 		return err;
 	if ((w.events & ~KIPC_CHAN_EVENTS) || (w.wake & ~KIPC_CHAN_WAKES) ||
-	    w.need > ch->dir[end].cap || w.__pad ||
-	    !kipc_mem_is_zero(w.reserved, sizeof(w.reserved)))
+	    w.need > ch->dir[end].cap ||
+	    !kipc_args_clean(0, w.__pad, w.reserved, sizeof(w.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(w.flags, &w.deadline, &deadline);
 	if (err)
@@ -876,32 +876,16 @@ static void kipc_chan_get_info(struct kipc_chan_obj *ch, unsigned int end,
 		    (kipc_chan_peer_closed(ch, end) ? KIPC_CHAN_PEER_CLOSED : 0);
 }
 
-/**
- * kipc_chan_ioc_info() - KIPC_CHAN_IOC_INFO
- * @file: the end's file
- * @obj: the channel
- * @arg: user pointer to struct kipc_channel_info
- * @usize: its size
- *
- * Return: 0; -EINVAL; -EFAULT; -E2BIG.
- */
-static long kipc_chan_ioc_info(struct file *file, struct kipc_object *obj,
-			       unsigned long arg, unsigned int usize)
+/* KIPC_CHAN_IOC_INFO: the channel as the end of @file sees it. */
+static void kipc_chan_fill_info(struct file *file, struct kipc_object *obj,
+				struct kipc_channel_info *in)
 {
-	struct kipc_channel_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_CHANNEL_INFO_SIZE_VER0,
-			   (void __user *)arg, usize);
-	if (err)
-		return err;
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	memset(&in, 0, sizeof(in));
-	kipc_chan_get_info(to_chan(obj), kipc_file_tag(file), &in);
-	return kipc_copy_out((void __user *)arg, usize, &in, sizeof(in));
+	memset(in, 0, sizeof(*in));
+	kipc_chan_get_info(to_chan(obj), kipc_file_tag(file), in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_chan, struct kipc_channel_info,
+		     KIPC_CHANNEL_INFO_SIZE_VER0, __pad);
 
 /* ---- read(2), write(2), poll, fdinfo ---------------------------------- */
 
@@ -980,22 +964,6 @@ static void kipc_chan_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 }
 
 /* ---- mmap ---------------------------------------------------------------- */
-
-/*
- * A mapping's file: holds a reference to the channel, not to the end, so
- * that the end closes with its last fd.  Its private_data is tagged like
- * an end's file.
- */
-static int kipc_chan_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(kipc_file_obj(file));
-	return 0;
-}
-
-static const struct file_operations kipc_chan_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_chan_map_release,
-};
 
 /*
  * Release a lock word if user space holds it, for a process whose last
@@ -1087,18 +1055,20 @@ static int kipc_chan_mmap(struct file *file, struct kipc_object *obj,
 {
 	struct kipc_chan_obj *ch = to_chan(obj);
 	unsigned long tag = kipc_file_tag(file);
-	void *priv = (void *)((unsigned long)obj | tag);
+	void *priv = file->private_data;	/* @obj, tagged with the end */
 	struct file *mfile;
 	int err;
 
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != ch->map_size ||
-	    !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mfile = anon_inode_getfile("[kipc-channel-map]", &kipc_chan_map_fops,
-				   priv, O_RDWR);
+	err = kipc_map_check(file, vma, ch->map_size, 0);
+	if (err)
+		return err;
+	/*
+	 * The map file holds the channel, not the end, so that the end
+	 * closes with its last fd; its private_data is tagged as the end's.
+	 */
+	mfile = kipc_map_file(file, "[kipc-channel-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 
 	err = kipc_chan_claim_map(ch, tag);
 	if (err)

@@ -54,8 +54,8 @@ static struct kipc_object *kipc_event_obj_create(const void *attr)
 	const struct kipc_event_attr *a = attr;
 	struct kipc_event_obj *ev;
 
-	if ((a->flags & ~KIPC_EVENT_ATTR_FLAGS) || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)) ||
+	if (!kipc_args_clean(a->flags & ~KIPC_EVENT_ATTR_FLAGS, a->__pad,
+			     a->reserved, sizeof(a->reserved)) ||
 	    (a->value && !(a->flags & KIPC_EVENT_SET)))
 		return ERR_PTR(-EINVAL);
 
@@ -158,7 +158,7 @@ static long kipc_event_ioc_signal(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if (s.flags || s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+	if (!kipc_args_clean(s.flags, s.__pad, s.reserved, sizeof(s.reserved)))
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
@@ -214,7 +214,7 @@ static long kipc_event_ioc_reset(struct file *file, struct kipc_object *obj,
 static int kipc_event_check_wait(const struct kipc_event_wait *w,
 				 ktime_t *deadline)
 {
-	if (w->__pad || !kipc_mem_is_zero(w->reserved, sizeof(w->reserved)))
+	if (!kipc_args_clean(0, w->__pad, w->reserved, sizeof(w->reserved)))
 		return -EINVAL;
 	return kipc_check_wait(w->flags, &w->deadline, deadline);
 }
@@ -251,24 +251,14 @@ static long kipc_event_ioc_wait(struct file *file, struct kipc_object *obj,
 	return kipc_copy_out(uarg, usize, &w, sizeof(w));
 }
 
-static long kipc_event_ioc_info(struct file *file, struct kipc_object *obj,
-				unsigned long arg, unsigned int usize)
+static void kipc_event_fill_info(struct file *file, struct kipc_object *obj,
+				 struct kipc_event_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_event_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_EVENT_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-
-	kipc_event_get_info(obj, &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_event_get_info(obj, in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_event, struct kipc_event_info,
+		     KIPC_EVENT_INFO_SIZE_VER0, __pad);
 
 static __poll_t kipc_event_poll(struct file *file, struct kipc_object *obj,
 				poll_table *wait)

@@ -188,8 +188,7 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	if (err)
 		return err;
 	/* Output fields are ignored on input, so a struct can be reused. */
-	if (v.flags || v.__pad ||
-	    !kipc_mem_is_zero(v.reserved, sizeof(v.reserved)))
+	if (!kipc_args_clean(v.flags, v.__pad, v.reserved, sizeof(v.reserved)))
 		return -EINVAL;
 
 	v.api_version = KIPC_API_VERSION;
@@ -251,74 +250,14 @@ static struct miscdevice kipc_misc = {
 	.mode	= 0666,
 };
 
-static void kipc_uapi_asserts(void)
-{
-	BUILD_BUG_ON(sizeof(struct kipc_timespec) != 16);
-	BUILD_BUG_ON(sizeof(struct kipc_version) != KIPC_VERSION_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_create) != KIPC_CREATE_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_open) != KIPC_OPEN_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_unlink) != KIPC_UNLINK_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_stats) != KIPC_STATS_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_object_info) !=
-		     KIPC_OBJECT_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_event_attr) !=
-		     KIPC_EVENT_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_event_signal) !=
-		     KIPC_EVENT_SIGNAL_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_event_wait) !=
-		     KIPC_EVENT_WAIT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_event_info) !=
-		     KIPC_EVENT_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_queue_attr) !=
-		     KIPC_QUEUE_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_queue_send) !=
-		     KIPC_QUEUE_SEND_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_queue_recv) !=
-		     KIPC_QUEUE_RECV_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_queue_info) !=
-		     KIPC_QUEUE_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_queue_notify) !=
-		     KIPC_QUEUE_NOTIFY_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_reopen) != KIPC_REOPEN_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_channel_attr) !=
-		     KIPC_CHANNEL_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_chan_ring) != KIPC_CHAN_RING_SIZE);
-	BUILD_BUG_ON(sizeof(struct kipc_chan_msghdr) != 8);
-	BUILD_BUG_ON(sizeof(struct kipc_chan_msg) != 16);
-	BUILD_BUG_ON(sizeof(struct kipc_chan_xfer) != KIPC_CHAN_XFER_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_chan_wait) != KIPC_CHAN_WAIT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_channel_info) !=
-		     KIPC_CHANNEL_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_pipe_attr) != KIPC_PIPE_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_pipe_capacity) !=
-		     KIPC_PIPE_CAPACITY_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_pipe_info) != KIPC_PIPE_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_region_attr) !=
-		     KIPC_REGION_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_region_info) !=
-		     KIPC_REGION_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_sem_attr) != KIPC_SEM_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_sem_shared) != 64);
-	BUILD_BUG_ON(sizeof(struct kipc_sem_op) != KIPC_SEM_OP_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_sem_info) != KIPC_SEM_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_mutex_attr) !=
-		     KIPC_MUTEX_ATTR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_mutex_lock) !=
-		     KIPC_MUTEX_LOCK_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_mutex_info) !=
-		     KIPC_MUTEX_INFO_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_cond_wait) != KIPC_COND_WAIT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_cond_signal) !=
-		     KIPC_COND_SIGNAL_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_wait_obj) != KIPC_WAIT_OBJ_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct kipc_wait_many) != KIPC_WAIT_MANY_SIZE_VER0);
-}
+/* The uapi struct sizes, the same list libkipc asserts. */
+#define KIPC_ASSERT_SIZE(type, size) static_assert(sizeof(type) == (size))
+#include "kipc_abi.h"
 
 static int __init kipc_init(void)
 {
 	int err;
 
-	kipc_uapi_asserts();
 	err = kipc_objects_init();
 	if (err)
 		return err;

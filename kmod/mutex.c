@@ -614,7 +614,7 @@ static long kipc_mutex_ioc_lock(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if (l.__pad || !kipc_mem_is_zero(l.reserved, sizeof(l.reserved)))
+	if (!kipc_args_clean(0, l.__pad, l.reserved, sizeof(l.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(l.flags, &l.deadline, &deadline);
 	if (err)
@@ -690,34 +690,19 @@ static void kipc_mutex_get_info(struct kipc_mutex_obj *m,
 	spin_unlock(&m->lock);
 }
 
-/**
- * kipc_mutex_ioc_info() - KIPC_MUTEX_IOC_INFO: state of a mutex
- * @file: the mutex fd's file
- * @obj: the mutex
- * @arg: user pointer to struct kipc_mutex_info
- * @usize: its size as the caller knows it
- *
- * @depth is the number of times the owner holds the mutex: 0 when
- * unlocked, 1 for a normal mutex that is locked.
- *
- * Return: 0; -EINVAL; -EFAULT; -E2BIG.
+/*
+ * KIPC_MUTEX_IOC_INFO: the state of a mutex.  in->depth is the number of
+ * times the owner holds it: 0 when unlocked, 1 for a normal mutex that is
+ * locked.
  */
-static long kipc_mutex_ioc_info(struct file *file, struct kipc_object *obj,
-				unsigned long arg, unsigned int usize)
+static void kipc_mutex_fill_info(struct file *file, struct kipc_object *obj,
+				 struct kipc_mutex_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_mutex_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_MUTEX_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_mutex_get_info(to_mutex(obj), &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_mutex_get_info(to_mutex(obj), in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_mutex, struct kipc_mutex_info,
+		     KIPC_MUTEX_INFO_SIZE_VER0, flags);
 
 /* ---- mutex object ------------------------------------------------------- */
 
@@ -726,8 +711,8 @@ static struct kipc_object *kipc_mutex_obj_create(const void *attr)
 	const struct kipc_mutex_attr *a = attr;
 	struct kipc_mutex_obj *m;
 
-	if ((a->flags & ~KIPC_MUTEX_RECURSIVE) || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags & ~KIPC_MUTEX_RECURSIVE, a->__pad,
+			     a->reserved, sizeof(a->reserved)))
 		return ERR_PTR(-EINVAL);
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
@@ -918,18 +903,6 @@ static const struct kipc_wm_ops kipc_mutex_wm_ops = {
 
 /* ---- mutex mmap --------------------------------------------------------- */
 
-/* A mapping's file holds a reference to the mutex, as for channels. */
-static int kipc_mutex_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations kipc_mutex_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_mutex_map_release,
-};
-
 /* At munmap and exit_mmap: the owner may have died with its mapping. */
 static void kipc_mutex_vm_close(struct vm_area_struct *vma)
 {
@@ -952,14 +925,12 @@ static int kipc_mutex_mmap(struct file *file, struct kipc_object *obj,
 	int err;
 
 	BUILD_BUG_ON(KIPC_MUTEX_MAP_SIZE > PAGE_SIZE);
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE ||
-	    !(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mfile = anon_inode_getfile("[kipc-mutex-map]", &kipc_mutex_map_fops,
-				   obj, O_RDWR);
+	err = kipc_map_check(file, vma, PAGE_SIZE, 0);
+	if (err)
+		return err;
+	mfile = kipc_map_file(file, "[kipc-mutex-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 
 	err = vm_insert_page(vma, vma->vm_start, m->page);
 	if (err)
@@ -1083,8 +1054,8 @@ static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if ((w.flags & ~KIPC_WAIT_DEADLINE) ||
-	    !kipc_mem_is_zero(w.reserved, sizeof(w.reserved)))
+	if (!kipc_args_clean(w.flags & ~KIPC_WAIT_DEADLINE, 0, w.reserved,
+			     sizeof(w.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(w.flags, &w.deadline, &deadline);
 	if (err)
@@ -1143,8 +1114,8 @@ static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
 			   usize);
 	if (err)
 		return err;
-	if ((s.flags & ~KIPC_COND_BROADCAST) ||
-	    !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+	if (!kipc_args_clean(s.flags & ~KIPC_COND_BROADCAST, 0, s.reserved,
+			     sizeof(s.reserved)))
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;

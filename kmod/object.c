@@ -810,7 +810,8 @@ long kipc_ioc_create(void __user *arg, unsigned int usize)
 	err = kipc_check_fd_flags(c.flags);
 	if (err)
 		return err;
-	if ((c.mode & ~0777) || !kipc_mem_is_zero(c.reserved, sizeof(c.reserved)))
+	if ((c.mode & ~0777) ||
+	    !kipc_args_clean(0, 0, c.reserved, sizeof(c.reserved)))
 		return -EINVAL;
 	type = kipc_type_get(c.type);
 	if (!type)
@@ -852,7 +853,7 @@ long kipc_ioc_open(void __user *arg, unsigned int usize)
 	err = kipc_check_fd_flags(o.flags);
 	if (err)
 		return err;
-	if (!kipc_mem_is_zero(o.reserved, sizeof(o.reserved)) ||
+	if (!kipc_args_clean(0, 0, o.reserved, sizeof(o.reserved)) ||
 	    !kipc_type_get(o.type))
 		return -EINVAL;
 	err = kipc_copy_name(o.name, o.name_len, false, &name);
@@ -890,7 +891,7 @@ long kipc_ioc_unlink(void __user *arg, unsigned int usize)
 	err = kipc_copy_in(&u, sizeof(u), KIPC_UNLINK_SIZE_VER0, arg, usize);
 	if (err)
 		return err;
-	if (u.flags || u.__pad || !kipc_mem_is_zero(u.reserved, sizeof(u.reserved)) ||
+	if (!kipc_args_clean(u.flags, u.__pad, u.reserved, sizeof(u.reserved)) ||
 	    !kipc_type_get(u.type))
 		return -EINVAL;
 	err = kipc_copy_name(u.name, u.name_len, false, &name);
@@ -917,7 +918,7 @@ long kipc_ioc_stats(void __user *arg, unsigned int usize)
 	err = kipc_copy_in(&s, sizeof(s), KIPC_STATS_SIZE_VER0, arg, usize);
 	if (err)
 		return err;
-	if (s.flags || s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)))
+	if (!kipc_args_clean(s.flags, s.__pad, s.reserved, sizeof(s.reserved)))
 		return -EINVAL;
 
 	s.objects = kipc_objects_alive();
@@ -934,15 +935,16 @@ static long kipc_ioc_obj_info(struct file *file, struct kipc_object *obj,
 {
 	struct user_namespace *ns = current_user_ns();
 	void __user *arg = (void __user *)uarg;
+	static const struct kipc_info_layout layout =
+		KIPC_INFO_LAYOUT(struct kipc_object_info,
+				 KIPC_OBJECT_INFO_SIZE_VER0, flags);
 	struct kipc_object_info in;
 	int err;
 
-	err = kipc_copy_in(&in, sizeof(in), KIPC_OBJECT_INFO_SIZE_VER0, arg,
-			   usize);
+	err = kipc_info_in(&in, &layout, arg, usize);
 	if (err)
 		return err;
-	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)) ||
-	    (!in.name != !in.name_size))
+	if (!in.name != !in.name_size)
 		return -EINVAL;
 
 	if (in.name && obj->name &&
@@ -992,7 +994,7 @@ static long kipc_ioc_reopen(struct file *file, struct kipc_object *obj,
 	err = kipc_check_fd_flags(r.flags);
 	if (err)
 		return err;
-	if (!kipc_mem_is_zero(r.reserved, sizeof(r.reserved)))
+	if (!kipc_args_clean(0, 0, r.reserved, sizeof(r.reserved)))
 		return -EINVAL;
 	want = kipc_fd_fmode(r.flags);
 	if (want & ~file->f_mode & (FMODE_READ | FMODE_WRITE)) {

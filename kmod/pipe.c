@@ -140,7 +140,7 @@ static struct kipc_object *kipc_pipe_obj_create(const void *attr)
 	u32 cap;
 	int err;
 
-	if (a->flags || !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags, 0, a->reserved, sizeof(a->reserved)))
 		return ERR_PTR(-EINVAL);
 	err = kipc_pipe_round_capacity(a->capacity, &cap);
 	if (err)
@@ -483,7 +483,7 @@ static long kipc_pipe_ioc_set_capacity(struct file *file,
 			   usize);
 	if (err)
 		return err;
-	if (c.flags || !kipc_mem_is_zero(c.reserved, sizeof(c.reserved)))
+	if (!kipc_args_clean(c.flags, 0, c.reserved, sizeof(c.reserved)))
 		return -EINVAL;
 	err = kipc_pipe_round_capacity(c.capacity, &cap);
 	if (err)
@@ -518,33 +518,18 @@ static void kipc_pipe_get_info(struct kipc_pipe_obj *p, struct kipc_pipe_info *i
 	in->atomic = KIPC_PIPE_BUF;
 }
 
-/**
- * kipc_pipe_ioc_info() - KIPC_PIPE_IOC_INFO
- * @file: any file of the pipe
- * @obj: the pipe
- * @arg: user pointer to struct kipc_pipe_info
- * @usize: the caller's size of it
- *
- * Return: 0 with the capacity, the bytes queued, the open readers and
- * writers and the byte counters filled in; -EINVAL for flags or reserved
- * fields; -EFAULT; -E2BIG.
+/*
+ * KIPC_PIPE_IOC_INFO: the capacity, the bytes queued, the open readers and
+ * writers and the byte counters.
  */
-static long kipc_pipe_ioc_info(struct file *file, struct kipc_object *obj,
-			       unsigned long arg, unsigned int usize)
+static void kipc_pipe_fill_info(struct file *file, struct kipc_object *obj,
+				struct kipc_pipe_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_pipe_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_PIPE_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_pipe_get_info(to_pipe(obj), &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_pipe_get_info(to_pipe(obj), in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_pipe, struct kipc_pipe_info,
+		     KIPC_PIPE_INFO_SIZE_VER0, flags);
 
 /*
  * A reader is told of data (EPOLLIN) and of end-of-file (EPOLLHUP), a

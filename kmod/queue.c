@@ -234,8 +234,8 @@ static int kipc_queue_check_attr(const struct kipc_queue_attr *a,
 {
 	u32 max_msgs, max_size;
 
-	if (a->flags || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)))
 		return -EINVAL;
 	max_msgs = READ_ONCE(kipc_max_queue_msgs);
 	max_size = READ_ONCE(kipc_max_queue_msg_size);
@@ -590,7 +590,7 @@ static long kipc_queue_ioc_send(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if (s.__pad || !kipc_mem_is_zero(s.reserved, sizeof(s.reserved)) ||
+	if (!kipc_args_clean(0, s.__pad, s.reserved, sizeof(s.reserved)) ||
 	    s.priority > KIPC_QUEUE_PRIO_MAX)
 		return -EINVAL;
 	err = kipc_check_wait(s.flags, &s.deadline, &deadline);
@@ -613,7 +613,7 @@ static long kipc_queue_ioc_recv(struct file *file, struct kipc_object *obj,
 			   usize);
 	if (err)
 		return err;
-	if (!kipc_mem_is_zero(r.reserved, sizeof(r.reserved)))
+	if (!kipc_args_clean(0, 0, r.reserved, sizeof(r.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(r.flags, &r.deadline, &deadline);
 	if (err)
@@ -655,23 +655,14 @@ void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in)
 	spin_unlock(&q->lock);
 }
 
-static long kipc_queue_ioc_info(struct file *file, struct kipc_object *obj,
-				unsigned long arg, unsigned int usize)
+static void kipc_queue_fill_info(struct file *file, struct kipc_object *obj,
+				 struct kipc_queue_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_queue_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_QUEUE_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_queue_get_info(obj, &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_queue_get_info(obj, in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_queue, struct kipc_queue_info,
+		     KIPC_QUEUE_INFO_SIZE_VER0, __pad);
 
 static long kipc_queue_ioc_notify(struct file *file, struct kipc_object *obj,
 				  unsigned long arg, unsigned int usize)
@@ -683,7 +674,7 @@ static long kipc_queue_ioc_notify(struct file *file, struct kipc_object *obj,
 			   (void __user *)arg, usize);
 	if (err)
 		return err;
-	if (n.flags || !kipc_mem_is_zero(n.reserved, sizeof(n.reserved)) ||
+	if (!kipc_args_clean(n.flags, 0, n.reserved, sizeof(n.reserved)) ||
 	    !valid_signal(n.signo) || (!n.signo && n.value))
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_READ))

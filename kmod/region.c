@@ -66,8 +66,8 @@ static int kipc_region_check_attr(const struct kipc_region_attr *a,
 {
 	u64 max = READ_ONCE(kipc_max_region_size);
 
-	if (a->flags || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)))
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)))
 		return -EINVAL;
 	if (!a->size || a->size > max || a->size > U64_MAX - (PAGE_SIZE - 1))
 		return -EINVAL;
@@ -128,34 +128,15 @@ static void kipc_region_get_info(struct kipc_region_obj *r,
 	in->resident = kipc_region_resident(r);
 }
 
-/**
- * kipc_region_ioc_info() - KIPC_REGION_IOC_INFO
- * @file: any file of the region
- * @obj: the region
- * @arg: user pointer to struct kipc_region_info
- * @usize: the caller's size of it
- *
- * Return: 0 with the size, the mappings now and the bytes resident now
- * filled in; -EINVAL for flags, padding or reserved fields; -EFAULT;
- * -E2BIG.
- */
-static long kipc_region_ioc_info(struct file *file, struct kipc_object *obj,
-				 unsigned long arg, unsigned int usize)
+/* KIPC_REGION_IOC_INFO: the size, the mappings now, the bytes resident now. */
+static void kipc_region_fill_info(struct file *file, struct kipc_object *obj,
+				  struct kipc_region_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_region_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_REGION_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return err;
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return -EINVAL;
-	kipc_region_get_info(to_region(obj), &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_region_get_info(to_region(obj), in);
 }
+
+KIPC_DEFINE_IOC_INFO(kipc_region, struct kipc_region_info,
+		     KIPC_REGION_INFO_SIZE_VER0, __pad);
 
 static void kipc_region_show_fdinfo(struct seq_file *m,
 				    struct kipc_object *obj)
@@ -169,18 +150,6 @@ static void kipc_region_show_fdinfo(struct seq_file *m,
 }
 
 /* ---- mmap ---------------------------------------------------------------- */
-
-/* A mapping's file: holds a reference to the region (see the top). */
-static int kipc_region_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations kipc_region_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_region_map_release,
-};
 
 static void kipc_region_vm_open(struct vm_area_struct *vma)
 {
@@ -242,29 +211,20 @@ static int kipc_region_mmap(struct file *file, struct kipc_object *obj,
 			    struct vm_area_struct *vma)
 {
 	struct kipc_region_obj *r = to_region(obj);
-	unsigned long pages = r->size >> PAGE_SHIFT;
 	struct file *mfile;
+	int err;
 
-	/* do_mmap() has checked that pgoff + the length does not wrap. */
-	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
-		return -EINVAL;
 	/*
-	 * do_mmap() already refuses this and clears VM_MAYWRITE (and
-	 * VM_SHARED) for a shared mapping of a file not open for writing;
-	 * the region does not depend on it.  MAP_PRIVATE keeps VM_MAYWRITE:
-	 * its writes go to private copies.
+	 * Any pages of the region; MAP_PRIVATE keeps VM_MAYWRITE: its
+	 * writes go to private copies.
 	 */
-	if ((vma->vm_flags & VM_MAYSHARE) && !(file->f_mode & FMODE_WRITE)) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		vm_flags_clear(vma, VM_MAYWRITE);
-	}
-	mfile = anon_inode_getfile("[kipc-region-map]", &kipc_region_map_fops,
-				   obj, file->f_mode & FMODE_WRITE ?
-				   O_RDWR : O_RDONLY);
+	err = kipc_map_check(file, vma, r->size,
+			     KIPC_MAP_WINDOW | KIPC_MAP_PRIVATE);
+	if (err)
+		return err;
+	mfile = kipc_map_file(file, "[kipc-region-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 	/* The vma goes into the shmem page cache's reverse map. */
 	mfile->f_mapping = r->shm->f_mapping;
 

@@ -219,6 +219,23 @@ static u32 kipc_sem_repair_locked(struct kipc_sem_obj *s, bool *wake)
 }
 
 /*
+ * The end of every call that took @s->lock: drop it, then wake the
+ * pollers if the call asked to and free the spare undo record @spare if
+ * the call did not use it (no call at all without one).
+ */
+static void kipc_sem_unlock(struct kipc_sem_obj *s, bool wake,
+			    struct kipc_sem_undo *spare)
+	__releases(&s->lock)
+{
+	lockdep_assert_held(&s->lock);
+	spin_unlock(&s->lock);
+	if (wake)
+		kipc_sem_wake_pollers(s);
+	if (unlikely(spare))	/* no call on the common path */
+		kfree(spare);
+}
+
+/*
  * A call refused before it took the lock (bad arguments, the fd's access,
  * a fault, no memory) still repairs the word.  Returns @err.
  */
@@ -228,9 +245,7 @@ static int kipc_sem_refuse(struct kipc_sem_obj *s, int err)
 
 	spin_lock(&s->lock);
 	kipc_sem_repair_locked(s, &wake);
-	spin_unlock(&s->lock);
-	if (wake)
-		kipc_sem_wake_pollers(s);
+	kipc_sem_unlock(s, wake, NULL);
 	return err;
 }
 
@@ -363,8 +378,8 @@ static struct kipc_object *kipc_sem_obj_create(const void *attr)
 	u32 max;
 
 	max = a->max ? a->max : KIPC_SEM_VALUE_MAX;
-	if (a->flags || a->__pad ||
-	    !kipc_mem_is_zero(a->reserved, sizeof(a->reserved)) ||
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)) ||
 	    max > KIPC_SEM_VALUE_MAX || a->value > max)
 		return ERR_PTR(-EINVAL);
 
@@ -405,20 +420,34 @@ static void kipc_sem_obj_destroy(struct kipc_object *obj)
 /* ---- post and wait --------------------------------------------------------- */
 
 /*
+ * The undo record a post or wait with KIPC_SEM_UNDO may need, allocated
+ * before the lock is taken: NULL without @undo, ERR_PTR(-ENOMEM) (the word
+ * repaired) if there is no memory.
+ */
+static struct kipc_sem_undo *kipc_sem_undo_spare(struct kipc_sem_obj *s,
+						 bool undo)
+{
+	struct kipc_sem_undo *u;
+
+	if (!undo)
+		return NULL;
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	return u ? u : ERR_PTR(kipc_sem_refuse(s, -ENOMEM));
+}
+
+/*
  * Give @count units; -EOVERFLOW past the maximum, which posts nothing and
  * repairs the word as any post does.
  */
 static int kipc_sem_do_post(struct kipc_sem_obj *s, u32 count, bool undo, u32 *value)
 {
-	struct kipc_sem_undo *u = NULL;
+	struct kipc_sem_undo *u;
 	bool wake = false;
 	int err;
 
-	if (undo) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-		if (!u)
-			return kipc_sem_refuse(s, -ENOMEM);
-	}
+	u = kipc_sem_undo_spare(s, undo);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
 	spin_lock(&s->lock);
 	err = kipc_sem_give(s, count, true, value, &wake);
 	if (!err) {
@@ -428,30 +457,23 @@ static int kipc_sem_do_post(struct kipc_sem_obj *s, u32 count, bool undo, u32 *v
 	} else {
 		*value = kipc_sem_repair_locked(s, &wake);
 	}
-	spin_unlock(&s->lock);
-
-	if (wake)
-		kipc_sem_wake_pollers(s);
-	if (undo)	/* the spare record, if unused; no call otherwise */
-		kfree(u);
+	kipc_sem_unlock(s, wake, u);
 	return err;
 }
 
 static int kipc_sem_do_wait(struct kipc_sem_obj *s, bool nonblock, ktime_t deadline,
 			    bool undo, u32 *value)
 {
-	struct kipc_sem_undo *u = NULL;
+	struct kipc_sem_undo *u;
 	struct kipc_waiter w;
 	u64 old, new, cur;
 	bool wake = false;
 	int ret = 0;
 	u32 v;
 
-	if (undo) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-		if (!u)
-			return kipc_sem_refuse(s, -ENOMEM);
-	}
+	u = kipc_sem_undo_spare(s, undo);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
 	spin_lock(&s->lock);
 	cur = atomic64_read(s->state);
 	for (;;) {
@@ -496,45 +518,76 @@ out_again:
 	kipc_sem_repair_locked(s, &wake);
 	ret = -EAGAIN;
 out:
-	spin_unlock(&s->lock);
-	if (wake)
-		kipc_sem_wake_pollers(s);
-	if (undo)
-		kfree(u);
+	kipc_sem_unlock(s, wake, u);
 	return ret;
 }
 
 /* ---- ioctls ------------------------------------------------------------------ */
 
-static int kipc_sem_check_op(const struct kipc_sem_op *op)
+/* A post's own arguments: no deadline, 1 to KIPC_SEM_VALUE_MAX units. */
+static int kipc_sem_check_post(const struct kipc_sem_op *op)
 {
-	if (op->__pad || !kipc_mem_is_zero(op->reserved, sizeof(op->reserved)))
+	if ((op->flags & ~KIPC_SEM_UNDO) ||
+	    !kipc_mem_is_zero(&op->deadline, sizeof(op->deadline)) ||
+	    !op->count || op->count > KIPC_SEM_VALUE_MAX)
 		return -EINVAL;
 	return 0;
 }
 
-/* Copy in and check a post's arguments; nothing is posted on an error. */
-static int kipc_sem_post_args(struct file *file, struct kipc_sem_op __user *uop,
-			      unsigned int usize, struct kipc_sem_op *op)
+/* A wait's own arguments: the KIPC_WAIT_* flags and deadline, one unit. */
+static int kipc_sem_check_wait(const struct kipc_sem_op *op, ktime_t *deadline)
 {
+	int err;
+
+	err = kipc_check_wait(op->flags & ~KIPC_SEM_UNDO, &op->deadline,
+			      deadline);
+	if (err)
+		return err;
+	return op->count == 1 ? 0 : -EINVAL;
+}
+
+/*
+ * Copy in and check a post's (@deadline NULL) or a wait's arguments, and
+ * that the fd has the access the call needs.  The errors come in this
+ * order: the struct's size, its fields (EINVAL), the fd's access (EBADF),
+ * a read-only struct (EFAULT).
+ */
+static int kipc_sem_check_args(struct file *file,
+			       struct kipc_sem_op __user *uop,
+			       unsigned int usize, struct kipc_sem_op *op,
+			       ktime_t *deadline)
+{
+	fmode_t need = deadline ? FMODE_READ : FMODE_WRITE;
 	int err;
 
 	err = kipc_copy_in(op, sizeof(*op), KIPC_SEM_OP_SIZE_VER0, uop, usize);
 	if (err)
 		return err;
-	err = kipc_sem_check_op(op);
+	if (!kipc_args_clean(0, op->__pad, op->reserved, sizeof(op->reserved)))
+		return -EINVAL;
+	err = deadline ? kipc_sem_check_wait(op, deadline) :
+			 kipc_sem_check_post(op);
 	if (err)
 		return err;
-	if ((op->flags & ~KIPC_SEM_UNDO) ||
-	    !kipc_mem_is_zero(&op->deadline, sizeof(op->deadline)) ||
-	    !op->count || op->count > KIPC_SEM_VALUE_MAX)
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_WRITE))
+	if (!(file->f_mode & need))
 		return -EBADF;
-	/* Fail on a read-only struct before anything is posted. */
+	/* Fail on a read-only struct before anything is posted or taken. */
 	if (kipc_put_user(op->value, &uop->value, sizeof(uop->value)))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * kipc_sem_check_args() of a call on @file's semaphore: on an error
+ * nothing is posted or taken, and the word is repaired.
+ */
+static int kipc_sem_op_args(struct file *file, struct kipc_sem_op __user *uop,
+			    unsigned int usize, struct kipc_sem_op *op,
+			    ktime_t *deadline)
+{
+	int err = kipc_sem_check_args(file, uop, usize, op, deadline);
+
+	return err ? kipc_sem_refuse(to_sem(kipc_file_obj(file)), err) : 0;
 }
 
 /**
@@ -556,44 +609,16 @@ static long kipc_sem_ioc_post(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_op op;
 	int err;
 
-	err = kipc_sem_post_args(file, uop, usize, &op);
+	err = kipc_sem_op_args(file, uop, usize, &op, NULL);
 	if (err)
-		return kipc_sem_refuse(s, err);
-	err = kipc_sem_do_post(s, op.count, op.flags & KIPC_SEM_UNDO, &op.value);
+		return err;
+	err = kipc_sem_do_post(to_sem(obj), op.count, op.flags & KIPC_SEM_UNDO, &op.value);
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
-}
-
-/* Copy in and check a wait's arguments; nothing is taken on an error. */
-static int kipc_sem_wait_args(struct file *file, struct kipc_sem_op __user *uop,
-			      unsigned int usize, struct kipc_sem_op *op,
-			      ktime_t *deadline)
-{
-	int err;
-
-	err = kipc_copy_in(op, sizeof(*op), KIPC_SEM_OP_SIZE_VER0, uop, usize);
-	if (err)
-		return err;
-	err = kipc_sem_check_op(op);
-	if (err)
-		return err;
-	err = kipc_check_wait(op->flags & ~KIPC_SEM_UNDO, &op->deadline,
-			      deadline);
-	if (err)
-		return err;
-	if (op->count != 1)
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_READ))
-		return -EBADF;
-	/* Fail on a read-only struct before a unit is taken. */
-	if (kipc_put_user(op->value, &uop->value, sizeof(uop->value)))
-		return -EFAULT;
-	return 0;
 }
 
 /**
@@ -617,18 +642,17 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 			      unsigned long arg, unsigned int usize)
 {
 	struct kipc_sem_op __user *uop = (void __user *)arg;
-	struct kipc_sem_obj *s = to_sem(obj);
 	struct kipc_sem_op op;
 	ktime_t deadline;
 	bool nonblock;
 	int err;
 
-	err = kipc_sem_wait_args(file, uop, usize, &op, &deadline);
+	err = kipc_sem_op_args(file, uop, usize, &op, &deadline);
 	if (err)
-		return kipc_sem_refuse(s, err);
+		return err;
 	nonblock = (op.flags & KIPC_WAIT_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
-	err = kipc_sem_do_wait(s, nonblock, deadline, op.flags & KIPC_SEM_UNDO,
+	err = kipc_sem_do_wait(to_sem(obj), nonblock, deadline, op.flags & KIPC_SEM_UNDO,
 			       &op.value);
 	if (err)
 		return err;
@@ -719,35 +743,24 @@ static void kipc_sem_get_info(struct kipc_sem_obj *s, struct kipc_sem_info *in)
 		kipc_sem_wake_pollers(s);
 }
 
-/**
- * kipc_sem_ioc_info() - KIPC_SEM_IOC_INFO: value, maximum and counters
- * @file: the semaphore fd (any access)
- * @obj: the semaphore
- * @arg: user pointer to a struct kipc_sem_info
- * @usize: its size
- *
- * Reading the state repairs the word, as every call does.
- *
- * Return: 0; -EINVAL for non-zero flags, padding or reserved; -EFAULT.
+/*
+ * KIPC_SEM_IOC_INFO (any access): value, maximum and counters.  Reading
+ * the state repairs the word, as every call does, also a refused one.
  */
-static long kipc_sem_ioc_info(struct file *file, struct kipc_object *obj,
-			      unsigned long arg, unsigned int usize)
+static void kipc_sem_fill_info(struct file *file, struct kipc_object *obj,
+			       struct kipc_sem_info *in)
 {
-	void __user *uarg = (void __user *)arg;
-	struct kipc_sem_obj *s = to_sem(obj);
-	struct kipc_sem_info in;
-	int err;
-
-	err = kipc_copy_in(&in, sizeof(in), KIPC_SEM_INFO_SIZE_VER0, uarg,
-			   usize);
-	if (err)
-		return kipc_sem_refuse(s, err);
-	if (in.flags || in.__pad ||
-	    !kipc_mem_is_zero(in.reserved, sizeof(in.reserved)))
-		return kipc_sem_refuse(s, -EINVAL);
-	kipc_sem_get_info(s, &in);
-	return kipc_copy_out(uarg, usize, &in, sizeof(in));
+	kipc_sem_get_info(to_sem(obj), in);
 }
+
+static int kipc_sem_info_refused(struct kipc_object *obj, int err)
+{
+	return kipc_sem_refuse(to_sem(obj), err);
+}
+
+KIPC_DEFINE_IOC_INFO_REFUSE(kipc_sem, struct kipc_sem_info,
+			    KIPC_SEM_INFO_SIZE_VER0, __pad,
+			    kipc_sem_info_refused);
 
 /* ---- poll, fdinfo ------------------------------------------------------------ */
 
@@ -797,23 +810,6 @@ static void kipc_sem_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 
 /* ---- mmap ------------------------------------------------------------------- */
 
-/* A mapping's file: holds a reference to the semaphore, not to an fd. */
-static int kipc_sem_map_release(struct inode *inode, struct file *file)
-{
-	kipc_object_put(file->private_data);
-	return 0;
-}
-
-static const struct file_operations kipc_sem_map_fops = {
-	.owner		= THIS_MODULE,
-	.release	= kipc_sem_map_release,
-};
-
-static void kipc_sem_vm_nowrite(struct vm_area_struct *vma)
-{
-	vm_flags_clear(vma, VM_MAYWRITE);
-}
-
 /*
  * The state page, shared: MAP_SHARED (MAP_PRIVATE is EINVAL), one page at
  * offset 0.  Writable only through an fd open for reading and writing;
@@ -828,21 +824,12 @@ static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
 	int err;
 
 	/* A length in whole pages: other than KIPC_SEM_MAP_SIZE if pages are. */
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != KIPC_SEM_MAP_SIZE ||
-	    !(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (!(file->f_mode & FMODE_READ))
-		return -EACCES;
-	if (!(file->f_mode & FMODE_WRITE)) {
-		if (vma->vm_flags & VM_WRITE)
-			return -EACCES;
-		kipc_sem_vm_nowrite(vma);
-	}
-	mfile = anon_inode_getfile("[kipc-semaphore-map]", &kipc_sem_map_fops,
-				   obj, O_RDWR);
+	err = kipc_map_check(file, vma, KIPC_SEM_MAP_SIZE, 0);
+	if (err)
+		return err;
+	mfile = kipc_map_file(file, "[kipc-semaphore-map]");
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	kref_get(&obj->ref);	/* dropped by the map file's release */
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	err = vm_insert_page(vma, vma->vm_start, s->page);

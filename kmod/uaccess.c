@@ -84,3 +84,28 @@ int kipc_deadline(const struct kipc_timespec *ts, ktime_t *out)
 		*out = ktime_set(ts->tv_sec, ts->tv_nsec);
 	return 0;
 }
+
+/**
+ * kipc_info_in() - copy in an INFO struct and check its input fields
+ * @in: kernel copy, @layout->size bytes
+ * @layout: where its fields lie
+ * @uarg: user pointer
+ * @usize: size the caller passed
+ *
+ * Return: 0; -EINVAL for a size below the first version's or non-zero
+ * flags, padding or reserved fields; -E2BIG; -EFAULT.
+ */
+int kipc_info_in(void *in, const struct kipc_info_layout *layout,
+		 const void __user *uarg, unsigned int usize)
+{
+	const u32 *flags = in, *pad = in + layout->pad;
+	int err;
+
+	err = kipc_copy_in(in, layout->size, layout->min_size, uarg, usize);
+	if (err)
+		return err;
+	if (!kipc_args_clean(*flags, *pad, in + layout->reserved,
+			     layout->size - layout->reserved))
+		return -EINVAL;
+	return 0;
+}

@@ -20,6 +20,8 @@
 #include <linux/uaccess.h>
 #include <linux/kipc.h>
 
+struct kipc_object;
+
 /**
  * kipc_ioc_size() - check an ioctl number and return the caller's size
  * @cmd: the command as the caller passed it
@@ -61,6 +63,27 @@ static inline bool kipc_mem_is_zero(const void *p, size_t len)
 	for (i = 0; i < len / sizeof(u64); i++)
 		acc |= w[i];
 	return !acc;
+}
+
+/**
+ * kipc_args_clean() - whether an ioctl struct's flags, padding and reserved
+ *	fields are zero
+ * @flags: the flags the call does not know (flags & ~known), or 0 when the
+ *	caller checks its flags otherwise
+ * @pad: the struct's __pad field, or 0 if it has none
+ * @reserved: the struct's reserved field
+ * @size: sizeof() it
+ *
+ * Every struct of the ABI grows into its padding and reserved fields, so
+ * they must be zero today (EINVAL otherwise) for a later version to give
+ * them a meaning.
+ *
+ * Return: true if @flags, @pad and the @size bytes at @reserved are zero.
+ */
+static inline bool kipc_args_clean(u32 flags, u32 pad, const void *reserved,
+				   size_t size)
+{
+	return !flags && !pad && kipc_mem_is_zero(reserved, size);
 }
 
 int kipc_deadline(const struct kipc_timespec *ts, ktime_t *out);
@@ -179,5 +202,106 @@ static inline int kipc_copy_in(void *dst, size_t ksize, size_t minsize,
 
 int kipc_copy_out(void __user *dst, size_t usize, const void *src,
 		  size_t ksize);
+
+/**
+ * struct kipc_info_layout - where the input fields of an INFO struct lie
+ * @size: sizeof() the struct
+ * @min_size: its _SIZE_VER0, the smallest size accepted
+ * @pad: offset of its __pad field, or 0 (that of flags) if it has none
+ * @reserved: offset of its reserved field, which ends the struct
+ *
+ * Every KIPC_*_IOC_INFO struct starts with a __u32 flags and ends with
+ * reserved words; flags, __pad and reserved are what the caller passes in
+ * (all zero), every other field is filled in.
+ */
+struct kipc_info_layout {
+	u16 size;
+	u16 min_size;
+	u16 pad;
+	u16 reserved;
+};
+
+/**
+ * KIPC_INFO_LAYOUT() - the &struct kipc_info_layout of an INFO struct
+ * @info_t: the struct, e.g. struct kipc_event_info
+ * @min: its _SIZE_VER0
+ * @pad_field: its padding field (__pad), or flags if it has none
+ */
+#define KIPC_INFO_LAYOUT(info_t, min, pad_field) {			\
+	.size		= sizeof(info_t),				\
+	.min_size	= (min),					\
+	.pad		= offsetof(info_t, pad_field),			\
+	.reserved	= offsetof(info_t, reserved) +			\
+		BUILD_BUG_ON_ZERO(offsetof(info_t, flags) ||		\
+				  offsetofend(info_t, reserved) !=	\
+				  sizeof(info_t)),			\
+}
+
+int kipc_info_in(void *in, const struct kipc_info_layout *layout,
+		 const void __user *uarg, unsigned int usize);
+
+/* What KIPC_DEFINE_IOC_INFO()'s handler returns for a refused call. */
+static inline int kipc_info_refused(struct kipc_object *obj, int err)
+{
+	return err;
+}
+
+/**
+ * KIPC_DEFINE_IOC_INFO_REFUSE() - define a type's INFO ioctl handler
+ * @prefix: the type's prefix: defines @prefix_ioc_info(), for the type's
+ *	&struct kipc_ioc table, around the type's @prefix_fill_info(), a
+ *	void (struct file *, struct kipc_object *, @info_t *) that fills in
+ *	the answer once the input fields were found zero
+ * @info_t: the INFO struct, e.g. struct kipc_event_info
+ * @min: its _SIZE_VER0
+ * @pad_field: its padding field (__pad), or flags if it has none
+ * @refuse: int @refuse(struct kipc_object *, int err), run for a refused
+ *	call (EINVAL, E2BIG, EFAULT on the way in); returns the error
+ *
+ * The handler copies the caller's struct in (at least @min bytes, the
+ * bytes beyond sizeof(@info_t) zero: E2BIG), checks that flags, padding
+ * and reserved fields are zero (EINVAL), has @prefix_fill_info() answer,
+ * and copies as much of the answer out as the caller has room for
+ * (EFAULT).
+ */
+#define KIPC_DEFINE_IOC_INFO_REFUSE(prefix, info_t, min, pad_field, refuse) \
+static long prefix##_ioc_info(struct file *file, struct kipc_object *obj, \
+			      unsigned long arg, unsigned int usize)	\
+{									\
+	info_t in;							\
+	static const struct kipc_info_layout layout =			\
+		KIPC_INFO_LAYOUT(typeof(in), min, pad_field);		\
+	int err;							\
+									\
+	err = kipc_info_in(&in, &layout, (void __user *)arg, usize);	\
+	if (err)							\
+		return refuse(obj, err);				\
+	prefix##_fill_info(file, obj, &in);				\
+	return kipc_copy_out((void __user *)arg, usize, &in, sizeof(in)); \
+}
+
+/**
+ * KIPC_DEFINE_IOC_INFO() - define a type's INFO ioctl handler
+ * @prefix: the type's prefix, see KIPC_DEFINE_IOC_INFO_REFUSE()
+ * @info_t: the INFO struct
+ * @min: its _SIZE_VER0
+ * @pad_field: its padding field (__pad), or flags if it has none
+ *
+ * KIPC_DEFINE_IOC_INFO_REFUSE() for a type with nothing to do when a call
+ * is refused.
+ */
+#define KIPC_DEFINE_IOC_INFO(prefix, info_t, min, pad_field)		\
+	KIPC_DEFINE_IOC_INFO_REFUSE(prefix, info_t, min, pad_field,	\
+				    kipc_info_refused)
+
+/* Mappings of an object (map.c). */
+struct vm_area_struct;
+
+#define KIPC_MAP_WINDOW		BIT(0)	/* any pages of the size, not all */
+#define KIPC_MAP_PRIVATE	BIT(1)	/* MAP_PRIVATE: a copy-on-write view */
+
+int kipc_map_check(struct file *file, struct vm_area_struct *vma,
+		   unsigned long size, unsigned int how);
+struct file *kipc_map_file(struct file *file, const char *name);
 
 #endif /* _KIPC_UACCESS_H */

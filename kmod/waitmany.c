@@ -114,8 +114,8 @@ static int kipc_wm_get_one(struct kipc_wm *wm, u32 i, const u8 __user *uobjs,
 			   uobjs + (size_t)i * size, size);
 	if (err)
 		return err;
-	if (it->uo.flags ||
-	    !kipc_mem_is_zero(it->uo.reserved, sizeof(it->uo.reserved)))
+	if (!kipc_args_clean(it->uo.flags, 0, it->uo.reserved,
+			     sizeof(it->uo.reserved)))
 		return -EINVAL;
 	obj = kipc_fget_obj(it->uo.fd, &it->file);
 	if (IS_ERR(obj))
@@ -413,8 +413,8 @@ static bool kipc_wm_reports(int ret)
 
 static int kipc_wm_check(const struct kipc_wait_many *h, ktime_t *deadline)
 {
-	if ((h->flags & ~(KIPC_WAIT_FLAGS | KIPC_WAIT_ALL)) ||
-	    !kipc_mem_is_zero(h->reserved, sizeof(h->reserved)))
+	if (!kipc_args_clean(h->flags & ~(KIPC_WAIT_FLAGS | KIPC_WAIT_ALL), 0,
+			     h->reserved, sizeof(h->reserved)))
 		return -EINVAL;
 	if (!h->count || h->count > READ_ONCE(kipc_max_wait_objects))
 		return -EINVAL;

@@ -17,19 +17,6 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(struct kipc_channel_attr) == KIPC_CHANNEL_ATTR_SIZE_VER0,
-	       "channel_attr");
-_Static_assert(sizeof(struct kipc_chan_ring) == KIPC_CHAN_RING_SIZE,
-	       "chan_ring");
-_Static_assert(sizeof(struct kipc_chan_msghdr) == 8, "chan_msghdr");
-_Static_assert(sizeof(struct kipc_chan_msg) == 16, "chan_msg");
-_Static_assert(sizeof(struct kipc_chan_xfer) == KIPC_CHAN_XFER_SIZE_VER0,
-	       "chan_xfer");
-_Static_assert(sizeof(struct kipc_chan_wait) == KIPC_CHAN_WAIT_SIZE_VER0,
-	       "chan_wait");
-_Static_assert(sizeof(struct kipc_channel_info) == KIPC_CHANNEL_INFO_SIZE_VER0,
-	       "channel_info");
-
 #define HDR	((uint32_t)sizeof(struct kipc_chan_msghdr))
 #define DEFAULT_SPIN_NS	50000
 

@@ -13,37 +13,10 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(struct kipc_timespec) == 16, "kipc_timespec");
-_Static_assert(sizeof(struct kipc_version) == KIPC_VERSION_SIZE_VER0, "version");
-_Static_assert(sizeof(struct kipc_create) == KIPC_CREATE_SIZE_VER0, "create");
-_Static_assert(sizeof(struct kipc_open) == KIPC_OPEN_SIZE_VER0, "open");
-_Static_assert(sizeof(struct kipc_unlink) == KIPC_UNLINK_SIZE_VER0, "unlink");
-_Static_assert(sizeof(struct kipc_stats) == KIPC_STATS_SIZE_VER0, "stats");
-_Static_assert(sizeof(struct kipc_object_info) == KIPC_OBJECT_INFO_SIZE_VER0,
-	       "object_info");
-_Static_assert(sizeof(struct kipc_event_attr) == KIPC_EVENT_ATTR_SIZE_VER0,
-	       "event_attr");
-_Static_assert(sizeof(struct kipc_event_signal) == KIPC_EVENT_SIGNAL_SIZE_VER0,
-	       "event_signal");
-_Static_assert(sizeof(struct kipc_event_wait) == KIPC_EVENT_WAIT_SIZE_VER0,
-	       "event_wait");
-_Static_assert(sizeof(struct kipc_event_info) == KIPC_EVENT_INFO_SIZE_VER0,
-	       "event_info");
-_Static_assert(sizeof(struct kipc_queue_attr) == KIPC_QUEUE_ATTR_SIZE_VER0,
-	       "queue_attr");
-_Static_assert(sizeof(struct kipc_queue_send) == KIPC_QUEUE_SEND_SIZE_VER0,
-	       "queue_send");
-_Static_assert(sizeof(struct kipc_queue_recv) == KIPC_QUEUE_RECV_SIZE_VER0,
-	       "queue_recv");
-_Static_assert(sizeof(struct kipc_queue_info) == KIPC_QUEUE_INFO_SIZE_VER0,
-	       "queue_info");
-_Static_assert(sizeof(struct kipc_queue_notify) == KIPC_QUEUE_NOTIFY_SIZE_VER0,
-	       "queue_notify");
-_Static_assert(sizeof(struct kipc_reopen) == KIPC_REOPEN_SIZE_VER0, "reopen");
-_Static_assert(sizeof(struct kipc_wait_obj) == KIPC_WAIT_OBJ_SIZE_VER0,
-	       "wait_obj");
-_Static_assert(sizeof(struct kipc_wait_many) == KIPC_WAIT_MANY_SIZE_VER0,
-	       "wait_many");
+/* The uapi struct sizes, the same list the module asserts. */
+#define KIPC_ASSERT_SIZE(type, size) \
+	_Static_assert(sizeof(type) == (size), #type " size")
+#include "../kmod/kipc_abi.h"
 
 static atomic_int kipc_dev_fd = -1;
 

@@ -19,17 +19,6 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(struct kipc_mutex_attr) == KIPC_MUTEX_ATTR_SIZE_VER0,
-	       "mutex_attr");
-_Static_assert(sizeof(struct kipc_mutex_lock) == KIPC_MUTEX_LOCK_SIZE_VER0,
-	       "mutex_lock");
-_Static_assert(sizeof(struct kipc_mutex_info) == KIPC_MUTEX_INFO_SIZE_VER0,
-	       "mutex_info");
-_Static_assert(sizeof(struct kipc_cond_wait) == KIPC_COND_WAIT_SIZE_VER0,
-	       "cond_wait");
-_Static_assert(sizeof(struct kipc_cond_signal) == KIPC_COND_SIGNAL_SIZE_VER0,
-	       "cond_signal");
-
 struct kipc_mutex {
 	int fd;
 	uint32_t flags;

@@ -8,13 +8,6 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(struct kipc_pipe_attr) == KIPC_PIPE_ATTR_SIZE_VER0,
-	       "pipe_attr");
-_Static_assert(sizeof(struct kipc_pipe_capacity) ==
-	       KIPC_PIPE_CAPACITY_SIZE_VER0, "pipe_capacity");
-_Static_assert(sizeof(struct kipc_pipe_info) == KIPC_PIPE_INFO_SIZE_VER0,
-	       "pipe_info");
-
 /* The fd flags kipc_pipe() passes on to both ends. */
 #define KIPC_PIPE_END_FLAGS	(KIPC_FD_NOCLOEXEC | KIPC_FD_NONBLOCK)
 

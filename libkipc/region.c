@@ -9,11 +9,6 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(struct kipc_region_attr) == KIPC_REGION_ATTR_SIZE_VER0,
-	       "region_attr");
-_Static_assert(sizeof(struct kipc_region_info) == KIPC_REGION_INFO_SIZE_VER0,
-	       "region_info");
-
 KIPC_EXPORT int kipc_region_create(const char *name, uint32_t mode,
 				   uint64_t size, uint32_t fdflags)
 {

@@ -24,13 +24,6 @@
 
 #include "internal.h"
 
-_Static_assert(sizeof(struct kipc_sem_attr) == KIPC_SEM_ATTR_SIZE_VER0,
-	       "sem_attr");
-_Static_assert(sizeof(struct kipc_sem_shared) == 64, "sem_shared");
-_Static_assert(sizeof(struct kipc_sem_op) == KIPC_SEM_OP_SIZE_VER0, "sem_op");
-_Static_assert(sizeof(struct kipc_sem_info) == KIPC_SEM_INFO_SIZE_VER0,
-	       "sem_info");
-
 struct kipc_sem {
 	int fd;
 	uint32_t max;
