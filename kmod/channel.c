@@ -1066,7 +1066,7 @@ static int kipc_chan_mmap(struct file *file, struct kipc_object *obj,
 	 * The map file holds the channel, not the end, so that the end
 	 * closes with its last fd; its private_data is tagged as the end's.
 	 */
-	mfile = kipc_map_file(file, "[kipc-channel-map]");
+	mfile = kipc_map_file(file, "[kipc-channel-map]", NULL);
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
 

@@ -6,8 +6,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 
 #include "kipc.h"
 
@@ -77,10 +79,35 @@ static const struct file_operations kipc_map_fops = {
 	.release	= kipc_map_release,
 };
 
+/* A new file on @backing's inode, as shmem_file_setup() makes its own. */
+static struct file *kipc_map_file_on(struct file *backing, const char *name,
+				     int flags)
+{
+	struct inode *inode = file_inode(backing);
+	struct file *mfile;
+
+	/*
+	 * The inode reference goes to the new dentry, the module reference
+	 * to the file (fput() drops it with the fops, as for any open file;
+	 * anon_inode_getfile() takes it itself).  The caller's fd pins the
+	 * module meanwhile.
+	 */
+	ihold(inode);
+	__module_get(THIS_MODULE);
+	mfile = alloc_file_pseudo(inode, backing->f_path.mnt, name, flags,
+				  &kipc_map_fops);
+	if (IS_ERR(mfile)) {
+		module_put(THIS_MODULE);
+		iput(inode);
+	}
+	return mfile;
+}
+
 /**
  * kipc_map_file() - the file a new mapping of an object refers to
  * @file: the object's fd being mapped
  * @name: the file's name, as /proc/<pid>/maps shows it
+ * @backing: NULL, or a shmem file whose pages the mapping shows
  *
  * The mapping refers to a file of its own, not to @file: it keeps the
  * object alive (a reference dropped when the last mapping is gone) but
@@ -90,16 +117,28 @@ static const struct file_operations kipc_map_fops = {
  * The caller hands it to the vma with vma_set_file() and drops its own
  * reference with fput().
  *
+ * Without @backing the file is an anon inode's.  With it, the file is a
+ * second file on @backing's inode, as System V shared memory makes one
+ * for each attach: the vma is then in the shmem page cache's reverse map,
+ * and whoever finds a shmem mapping there (smaps' swap count, khugepaged)
+ * finds a shmem inode behind it, not the anon inode.
+ *
  * Return: the file, or an ERR_PTR().
  */
-struct file *kipc_map_file(struct file *file, const char *name)
+struct file *kipc_map_file(struct file *file, const char *name,
+			   struct file *backing)
 {
+	int flags = file->f_mode & FMODE_WRITE ? O_RDWR : O_RDONLY;
 	struct file *mfile;
 
-	mfile = anon_inode_getfile(name, &kipc_map_fops, file->private_data,
-				   file->f_mode & FMODE_WRITE ? O_RDWR :
-				   O_RDONLY);
-	if (!IS_ERR(mfile))
-		kref_get(&kipc_file_obj(file)->ref);
+	if (backing)
+		mfile = kipc_map_file_on(backing, name, flags);
+	else
+		mfile = anon_inode_getfile(name, &kipc_map_fops,
+					   file->private_data, flags);
+	if (IS_ERR(mfile))
+		return mfile;
+	mfile->private_data = file->private_data;
+	kipc_object_get(kipc_file_obj(file));
 	return mfile;
 }

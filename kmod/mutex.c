@@ -928,7 +928,7 @@ static int kipc_mutex_mmap(struct file *file, struct kipc_object *obj,
 	err = kipc_map_check(file, vma, PAGE_SIZE, 0);
 	if (err)
 		return err;
-	mfile = kipc_map_file(file, "[kipc-mutex-map]");
+	mfile = kipc_map_file(file, "[kipc-mutex-map]", NULL);
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
 

@@ -11,9 +11,13 @@
  * A mapping's file is a private one of its own (as for channels) that
  * holds a reference to the region, so the region, its memory and its
  * charge live on while any mapping does, after the last fd and the name
- * are gone.  That file's f_mapping is the shmem file's page cache: the
- * mapping is then in the page cache's reverse map like a tmpfs mapping,
- * so reclaim, swap, migration and mincore() see it.  Faults take their
+ * are gone.  That file is a second file on the shmem file's inode (as
+ * System V shared memory makes one per attach): the mapping is then in
+ * the page cache's reverse map like a tmpfs mapping, so reclaim, swap,
+ * migration and mincore() see it, and code that meets a shmem mapping
+ * (smaps' swap count, khugepaged) meets a shmem inode.  (It used to be an
+ * anon inode's file with the shmem f_mapping: smaps then read the anon
+ * inode as a shmem one, which KASAN caught.)  Faults take their
  * page from the shmem file with the region's own vm_operations_struct
  * (fault-around maps what the page cache already holds).
  *
@@ -222,11 +226,10 @@ static int kipc_region_mmap(struct file *file, struct kipc_object *obj,
 			     KIPC_MAP_WINDOW | KIPC_MAP_PRIVATE);
 	if (err)
 		return err;
-	mfile = kipc_map_file(file, "[kipc-region-map]");
+	/* On the shmem inode: the vma goes into its page cache's reverse map. */
+	mfile = kipc_map_file(file, "kipc-region-map", r->shm);
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
-	/* The vma goes into the shmem page cache's reverse map. */
-	mfile->f_mapping = r->shm->f_mapping;
 
 	atomic_long_inc(&r->nmaps);	/* vm_ops->close undoes it */
 	vm_flags_set(vma, VM_DONTEXPAND);

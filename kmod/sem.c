@@ -827,7 +827,7 @@ static int kipc_sem_mmap(struct file *file, struct kipc_object *obj,
 	err = kipc_map_check(file, vma, KIPC_SEM_MAP_SIZE, 0);
 	if (err)
 		return err;
-	mfile = kipc_map_file(file, "[kipc-semaphore-map]");
+	mfile = kipc_map_file(file, "[kipc-semaphore-map]", NULL);
 	if (IS_ERR(mfile))
 		return PTR_ERR(mfile);
 

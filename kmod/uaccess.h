@@ -302,6 +302,7 @@ struct vm_area_struct;
 
 int kipc_map_check(struct file *file, struct vm_area_struct *vma,
 		   unsigned long size, unsigned int how);
-struct file *kipc_map_file(struct file *file, const char *name);
+struct file *kipc_map_file(struct file *file, const char *name,
+			   struct file *backing);
 
 #endif /* _KIPC_UACCESS_H */
