@@ -115,133 +115,6 @@ static inline u32 kipc_chan_rec(u32 len)
 	return KIPC_CHAN_HDR + ALIGN(len, 8);
 }
 
-/* ---- creation -------------------------------------------------------- */
-
-static int kipc_chan_check_attr(struct kipc_channel_attr *a)
-{
-	u32 max_cap = READ_ONCE(kipc_max_channel_capacity);
-	int d;
-
-	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
-			     sizeof(a->reserved)))
-		return -EINVAL;
-	for (d = 0; d < 2; d++) {
-		if (!a->capacity[d])
-			a->capacity[d] = KIPC_CHAN_DEFAULT_CAPACITY;
-		if (a->capacity[d] > max_cap)
-			return -EINVAL;
-		a->capacity[d] = max_t(u32, roundup_pow_of_two(a->capacity[d]),
-				       PAGE_SIZE);
-		if (a->capacity[d] > max_cap)
-			return -EINVAL;
-		if (!a->max_msg[d])
-			a->max_msg[d] = min_t(u32, KIPC_CHAN_DEFAULT_MAX_MSG,
-					      a->capacity[d] - KIPC_CHAN_HDR);
-		if (a->max_msg[d] > a->capacity[d] - KIPC_CHAN_HDR)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static void kipc_chan_free_pages(struct kipc_chan_obj *ch)
-{
-	unsigned int i;
-
-	if (ch->vaddr)
-		vunmap(ch->vaddr);
-	for (i = 0; ch->pages && i < ch->nr_pages; i++)
-		if (ch->pages[i])
-			__free_page(ch->pages[i]);
-	kvfree(ch->pages);
-}
-
-/*
- * Allocate the control page and the rings' pages, and map them as the
- * user sees them: control page, ring 0 twice, ring 1 twice.
- */
-static int kipc_chan_alloc_pages(struct kipc_chan_obj *ch, const u32 cap[2])
-{
-	unsigned int n0 = cap[0] >> PAGE_SHIFT, n1 = cap[1] >> PAGE_SHIFT;
-	unsigned int i, total = 1 + 2 * n0 + 2 * n1;
-	struct page **map;
-	int err = -ENOMEM;
-
-	ch->nr_pages = 1 + n0 + n1;
-	ch->pages = kvcalloc(ch->nr_pages, sizeof(*ch->pages),
-			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	map = kvcalloc(total, sizeof(*map), GFP_KERNEL | __GFP_NOWARN);
-	if (!ch->pages || !map)
-		goto out;
-	for (i = 0; i < ch->nr_pages; i++) {
-		ch->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-					   __GFP_NOWARN);
-		if (!ch->pages[i])
-			goto out;
-	}
-	map[0] = ch->pages[0];
-	for (i = 0; i < n0; i++) {
-		map[1 + i] = ch->pages[1 + i];
-		map[1 + n0 + i] = ch->pages[1 + i];
-	}
-	for (i = 0; i < n1; i++) {
-		map[1 + 2 * n0 + i] = ch->pages[1 + n0 + i];
-		map[1 + 2 * n0 + n1 + i] = ch->pages[1 + n0 + i];
-	}
-	ch->vaddr = vmap(map, total, VM_MAP | VM_USERMAP, PAGE_KERNEL);
-	if (!ch->vaddr)
-		goto out;
-	ch->map_size = (u64)total << PAGE_SHIFT;
-	ch->dir[0].data = ch->vaddr + PAGE_SIZE;
-	ch->dir[1].data = ch->vaddr + PAGE_SIZE + 2 * (size_t)cap[0];
-	err = 0;
-out:
-	kvfree(map);
-	return err;
-}
-
-static struct kipc_object *kipc_chan_obj_create(const void *attr)
-{
-	struct kipc_channel_attr a = *(const struct kipc_channel_attr *)attr;
-	struct kipc_chan_ring *rings;
-	struct kipc_chan_obj *ch;
-	int err, d;
-
-	err = kipc_chan_check_attr(&a);
-	if (err)
-		return ERR_PTR(err);
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
-	if (!ch)
-		return ERR_PTR(-ENOMEM);
-	err = kipc_chan_alloc_pages(ch, a.capacity);
-	if (err) {
-		kipc_chan_free_pages(ch);
-		kfree(ch);
-		return ERR_PTR(err);
-	}
-	rings = ch->vaddr;
-	for (d = 0; d < 2; d++) {
-		ch->dir[d].ring = &rings[d];
-		ch->dir[d].cap = a.capacity[d];
-		ch->dir[d].max_msg = a.max_msg[d];
-		mutex_init(&ch->dir[d].send_mutex);
-		mutex_init(&ch->dir[d].recv_mutex);
-		init_waitqueue_head(&ch->wq[d]);
-	}
-	spin_lock_init(&ch->lock);
-	ch->obj.charge = PAGE_SIZE + (u64)a.capacity[0] + a.capacity[1];
-	return &ch->obj;
-}
-
-static void kipc_chan_obj_destroy(struct kipc_object *obj)
-{
-	struct kipc_chan_obj *ch = to_chan(obj);
-
-	kipc_chan_free_pages(ch);
-	kfree(ch);
-}
-
-/* ---- ends ------------------------------------------------------------ */
-
 /*
  * Whether the other end is closed.  An acquire: the indices read after it
  * are at least those the peer published before it closed, so a receiver
@@ -251,58 +124,6 @@ static bool kipc_chan_peer_closed(struct kipc_chan_obj *ch, unsigned int end)
 {
 	/* Pairs with the release in kipc_chan_obj_detach(). */
 	return smp_load_acquire(&ch->closed[1 - end]);
-}
-
-static int kipc_chan_obj_attach(struct kipc_object *obj, fmode_t mode,
-				unsigned int how, unsigned long *tag)
-{
-	struct kipc_chan_obj *ch = to_chan(obj);
-	unsigned int end;
-	int err = 0;
-
-	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
-		return -EINVAL;
-	if (how == KIPC_ATTACH_CREATE)
-		end = 0;
-	else if (how == KIPC_ATTACH_OPEN)
-		end = 1;
-	else
-		end = 1 - *tag;
-
-	spin_lock(&ch->lock);
-	if (ch->attached[end]) {
-		err = -EISCONN;
-	} else {
-		WRITE_ONCE(ch->attached[end], true);	/* read by INFO */
-		ch->files[end]++;
-		*tag = end;
-	}
-	spin_unlock(&ch->lock);
-	return err;
-}
-
-static void kipc_chan_obj_detach(struct kipc_object *obj, fmode_t mode,
-				 unsigned long tag)
-{
-	struct kipc_chan_obj *ch = to_chan(obj);
-	unsigned int end = tag;
-	bool last;
-
-	spin_lock(&ch->lock);
-	last = !--ch->files[end];
-	if (last)	/* pairs with kipc_chan_peer_closed() */
-		smp_store_release(&ch->closed[end], true);
-	spin_unlock(&ch->lock);
-	if (!last)
-		return;
-	/* Tell user space too, then wake everyone on both sides. */
-	atomic_or(KIPC_CHAN_CLOSED_SENDER,
-		  (atomic_t *)&ch->dir[end].ring->closed);
-	atomic_or(KIPC_CHAN_CLOSED_RECEIVER,
-		  (atomic_t *)&ch->dir[1 - end].ring->closed);
-	smp_mb__after_atomic();	/* closed before the wakers look at wq */
-	wake_up_all(&ch->wq[0]);
-	wake_up_all(&ch->wq[1]);
 }
 
 /* ---- the shared indices -------------------------------------------- */
@@ -728,8 +549,6 @@ int kipc_chan_test_get(struct kipc_object *obj, unsigned int d,
 EXPORT_SYMBOL_IF_KUNIT(kipc_chan_test_get);
 #endif
 
-/* ---- ioctls ----------------------------------------------------------------- */
-
 static int kipc_chan_op_init(struct kipc_chan_op *op, struct file *file,
 			     struct kipc_object *obj, u32 flags,
 			     const struct kipc_timespec *ts)
@@ -745,6 +564,219 @@ static int kipc_chan_op_init(struct kipc_chan_op *op, struct file *file,
 		       (file->f_flags & O_NONBLOCK);
 	return 0;
 }
+
+/* ---- creation -------------------------------------------------------- */
+
+static int kipc_chan_check_attr(struct kipc_channel_attr *a)
+{
+	u32 max_cap = READ_ONCE(kipc_max_channel_capacity);
+	int d;
+
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)))
+		return -EINVAL;
+	for (d = 0; d < 2; d++) {
+		if (!a->capacity[d])
+			a->capacity[d] = KIPC_CHAN_DEFAULT_CAPACITY;
+		if (a->capacity[d] > max_cap)
+			return -EINVAL;
+		a->capacity[d] = max_t(u32, roundup_pow_of_two(a->capacity[d]),
+				       PAGE_SIZE);
+		if (a->capacity[d] > max_cap)
+			return -EINVAL;
+		if (!a->max_msg[d])
+			a->max_msg[d] = min_t(u32, KIPC_CHAN_DEFAULT_MAX_MSG,
+					      a->capacity[d] - KIPC_CHAN_HDR);
+		if (a->max_msg[d] > a->capacity[d] - KIPC_CHAN_HDR)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void kipc_chan_free_pages(struct kipc_chan_obj *ch)
+{
+	unsigned int i;
+
+	if (ch->vaddr)
+		vunmap(ch->vaddr);
+	for (i = 0; ch->pages && i < ch->nr_pages; i++)
+		if (ch->pages[i])
+			__free_page(ch->pages[i]);
+	kvfree(ch->pages);
+}
+
+/*
+ * Allocate the control page and the rings' pages, and map them as the
+ * user sees them: control page, ring 0 twice, ring 1 twice.
+ */
+static int kipc_chan_alloc_pages(struct kipc_chan_obj *ch, const u32 cap[2])
+{
+	unsigned int n0 = cap[0] >> PAGE_SHIFT, n1 = cap[1] >> PAGE_SHIFT;
+	unsigned int i, total = 1 + 2 * n0 + 2 * n1;
+	struct page **map;
+	int err = -ENOMEM;
+
+	ch->nr_pages = 1 + n0 + n1;
+	ch->pages = kvcalloc(ch->nr_pages, sizeof(*ch->pages),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	map = kvcalloc(total, sizeof(*map), GFP_KERNEL | __GFP_NOWARN);
+	if (!ch->pages || !map)
+		goto out;
+	for (i = 0; i < ch->nr_pages; i++) {
+		ch->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					   __GFP_NOWARN);
+		if (!ch->pages[i])
+			goto out;
+	}
+	map[0] = ch->pages[0];
+	for (i = 0; i < n0; i++) {
+		map[1 + i] = ch->pages[1 + i];
+		map[1 + n0 + i] = ch->pages[1 + i];
+	}
+	for (i = 0; i < n1; i++) {
+		map[1 + 2 * n0 + i] = ch->pages[1 + n0 + i];
+		map[1 + 2 * n0 + n1 + i] = ch->pages[1 + n0 + i];
+	}
+	ch->vaddr = vmap(map, total, VM_MAP | VM_USERMAP, PAGE_KERNEL);
+	if (!ch->vaddr)
+		goto out;
+	ch->map_size = (u64)total << PAGE_SHIFT;
+	ch->dir[0].data = ch->vaddr + PAGE_SIZE;
+	ch->dir[1].data = ch->vaddr + PAGE_SIZE + 2 * (size_t)cap[0];
+	err = 0;
+out:
+	kvfree(map);
+	return err;
+}
+
+static struct kipc_object *kipc_chan_obj_create(const void *attr)
+{
+	struct kipc_channel_attr a = *(const struct kipc_channel_attr *)attr;
+	struct kipc_chan_ring *rings;
+	struct kipc_chan_obj *ch;
+	int err, d;
+
+	err = kipc_chan_check_attr(&a);
+	if (err)
+		return ERR_PTR(err);
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	err = kipc_chan_alloc_pages(ch, a.capacity);
+	if (err) {
+		kipc_chan_free_pages(ch);
+		kfree(ch);
+		return ERR_PTR(err);
+	}
+	rings = ch->vaddr;
+	for (d = 0; d < 2; d++) {
+		ch->dir[d].ring = &rings[d];
+		ch->dir[d].cap = a.capacity[d];
+		ch->dir[d].max_msg = a.max_msg[d];
+		mutex_init(&ch->dir[d].send_mutex);
+		mutex_init(&ch->dir[d].recv_mutex);
+		init_waitqueue_head(&ch->wq[d]);
+	}
+	spin_lock_init(&ch->lock);
+	ch->obj.charge = PAGE_SIZE + (u64)a.capacity[0] + a.capacity[1];
+	return &ch->obj;
+}
+
+static void kipc_chan_obj_destroy(struct kipc_object *obj)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+
+	kipc_chan_free_pages(ch);
+	kfree(ch);
+}
+
+/* ---- ends ------------------------------------------------------------ */
+
+static int kipc_chan_obj_attach(struct kipc_object *obj, fmode_t mode,
+				unsigned int how, unsigned long *tag)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+	unsigned int end;
+	int err = 0;
+
+	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
+		return -EINVAL;
+	if (how == KIPC_ATTACH_CREATE)
+		end = 0;
+	else if (how == KIPC_ATTACH_OPEN)
+		end = 1;
+	else
+		end = 1 - *tag;
+
+	spin_lock(&ch->lock);
+	if (ch->attached[end]) {
+		err = -EISCONN;
+	} else {
+		WRITE_ONCE(ch->attached[end], true);	/* read by INFO */
+		ch->files[end]++;
+		*tag = end;
+	}
+	spin_unlock(&ch->lock);
+	return err;
+}
+
+static void kipc_chan_obj_detach(struct kipc_object *obj, fmode_t mode,
+				 unsigned long tag)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+	unsigned int end = tag;
+	bool last;
+
+	spin_lock(&ch->lock);
+	last = !--ch->files[end];
+	if (last)	/* pairs with kipc_chan_peer_closed() */
+		smp_store_release(&ch->closed[end], true);
+	spin_unlock(&ch->lock);
+	if (!last)
+		return;
+	/* Tell user space too, then wake everyone on both sides. */
+	atomic_or(KIPC_CHAN_CLOSED_SENDER,
+		  (atomic_t *)&ch->dir[end].ring->closed);
+	atomic_or(KIPC_CHAN_CLOSED_RECEIVER,
+		  (atomic_t *)&ch->dir[1 - end].ring->closed);
+	smp_mb__after_atomic();	/* closed before the wakers look at wq */
+	wake_up_all(&ch->wq[0]);
+	wake_up_all(&ch->wq[1]);
+}
+
+/* ---- read(2) and write(2) ------------------------------------------------ */
+
+static ssize_t kipc_chan_read(struct file *file, struct kipc_object *obj,
+			      char __user *buf, size_t count)
+{
+	struct kipc_chan_op op = {};
+	long ret;
+
+	kipc_chan_op_init(&op, file, obj, 0, &(struct kipc_timespec){});
+	op.io.kmsg.buf = (unsigned long)buf;
+	op.io.kmsg.len = min_t(size_t, count, U32_MAX);
+	op.n = 1;
+	ret = kipc_chan_do_recv(&op);
+	return ret == 1 ? op.io.kmsg.len : ret;
+}
+
+static ssize_t kipc_chan_write(struct file *file, struct kipc_object *obj,
+			       const char __user *buf, size_t count)
+{
+	struct kipc_chan_op op = {};
+	long ret;
+
+	if (count > U32_MAX)
+		return -EMSGSIZE;
+	kipc_chan_op_init(&op, file, obj, 0, &(struct kipc_timespec){});
+	op.io.kmsg.buf = (unsigned long)buf;
+	op.io.kmsg.len = count;
+	op.n = 1;
+	ret = kipc_chan_do_send(&op);
+	return ret == 1 ? count : ret;
+}
+
+/* ---- ioctls ----------------------------------------------------------------- */
 
 static long kipc_chan_ioc_xfer(struct file *file, struct kipc_object *obj,
 			       unsigned long arg, unsigned int usize,
@@ -887,37 +919,7 @@ static void kipc_chan_fill_info(struct file *file, struct kipc_object *obj,
 KIPC_DEFINE_IOC_INFO(kipc_chan, struct kipc_channel_info,
 		     KIPC_CHANNEL_INFO_SIZE_VER0, __pad);
 
-/* ---- read(2), write(2), poll, fdinfo ---------------------------------- */
-
-static ssize_t kipc_chan_read(struct file *file, struct kipc_object *obj,
-			      char __user *buf, size_t count)
-{
-	struct kipc_chan_op op = {};
-	long ret;
-
-	kipc_chan_op_init(&op, file, obj, 0, &(struct kipc_timespec){});
-	op.io.kmsg.buf = (unsigned long)buf;
-	op.io.kmsg.len = min_t(size_t, count, U32_MAX);
-	op.n = 1;
-	ret = kipc_chan_do_recv(&op);
-	return ret == 1 ? op.io.kmsg.len : ret;
-}
-
-static ssize_t kipc_chan_write(struct file *file, struct kipc_object *obj,
-			       const char __user *buf, size_t count)
-{
-	struct kipc_chan_op op = {};
-	long ret;
-
-	if (count > U32_MAX)
-		return -EMSGSIZE;
-	kipc_chan_op_init(&op, file, obj, 0, &(struct kipc_timespec){});
-	op.io.kmsg.buf = (unsigned long)buf;
-	op.io.kmsg.len = count;
-	op.n = 1;
-	ret = kipc_chan_do_send(&op);
-	return ret == 1 ? count : ret;
-}
+/* ---- poll, fdinfo -------------------------------------------------------- */
 
 static __poll_t kipc_chan_poll(struct file *file, struct kipc_object *obj,
 			       poll_table *wait)

@@ -589,6 +589,85 @@ static int kipc_mutex_do_consistent(struct kipc_mutex_obj *m, u32 tid)
 	return ret;
 }
 
+/*
+ * A close, or the unmapping of the word, may be the death of its owner:
+ * hand the mutex to a waiter now rather than at its next check.
+ */
+static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
+{
+	bool wake = false;
+	u32 owner;
+
+	spin_lock(&m->lock);
+	kipc_mutex_recover(m);
+	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
+	if (m->armed && !m->waiters.count &&
+	    (!owner || !kipc_tid_alive(owner, NULL))) {
+		wake = kipc_mutex_disarm(m);
+		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
+	}
+	spin_unlock(&m->lock);
+	if (wake)
+		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/* ---- mutex object ------------------------------------------------------- */
+
+static struct kipc_object *kipc_mutex_obj_create(const void *attr)
+{
+	const struct kipc_mutex_attr *a = attr;
+	struct kipc_mutex_obj *m;
+
+	if (!kipc_args_clean(a->flags & ~KIPC_MUTEX_RECURSIVE, a->__pad,
+			     a->reserved, sizeof(a->reserved)))
+		return ERR_PTR(-EINVAL);
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	if (!m->page) {
+		kfree(m);
+		return ERR_PTR(-ENOMEM);
+	}
+	m->word = page_address(m->page);
+	spin_lock_init(&m->lock);
+	kipc_waitq_init(&m->waiters, &m->lock);
+	init_waitqueue_head(&m->poll_wq);
+	INIT_LIST_HEAD(&m->recheck);
+	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
+	m->state = KIPC_MUTEX_STATE_OK;
+	m->obj.charge = PAGE_SIZE;
+	return &m->obj;
+}
+
+static void kipc_mutex_obj_destroy(struct kipc_object *obj)
+{
+	struct kipc_mutex_obj *m = to_mutex(obj);
+
+	WARN_ON(m->waiters.count);
+	spin_lock(&kipc_mutex_recheck_lock);
+	list_del(&m->recheck);
+	spin_unlock(&kipc_mutex_recheck_lock);
+	__free_page(m->page);
+	kfree(m);
+}
+
+/* Every fd of a mutex can lock it and map it: read and write. */
+static int kipc_mutex_obj_attach(struct kipc_object *obj, fmode_t mode,
+				 unsigned int how, unsigned long *tag)
+{
+	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
+		return -EINVAL;
+	*tag = 0;
+	return 0;
+}
+
+static void kipc_mutex_flush(struct file *file, struct kipc_object *obj)
+{
+	kipc_mutex_check_owner(to_mutex(obj));
+}
+
 /* ---- mutex ioctls ------------------------------------------------------- */
 
 /**
@@ -704,105 +783,7 @@ static void kipc_mutex_fill_info(struct file *file, struct kipc_object *obj,
 KIPC_DEFINE_IOC_INFO(kipc_mutex, struct kipc_mutex_info,
 		     KIPC_MUTEX_INFO_SIZE_VER0, flags);
 
-/* ---- mutex object ------------------------------------------------------- */
-
-static struct kipc_object *kipc_mutex_obj_create(const void *attr)
-{
-	const struct kipc_mutex_attr *a = attr;
-	struct kipc_mutex_obj *m;
-
-	if (!kipc_args_clean(a->flags & ~KIPC_MUTEX_RECURSIVE, a->__pad,
-			     a->reserved, sizeof(a->reserved)))
-		return ERR_PTR(-EINVAL);
-
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m)
-		return ERR_PTR(-ENOMEM);
-	m->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
-	if (!m->page) {
-		kfree(m);
-		return ERR_PTR(-ENOMEM);
-	}
-	m->word = page_address(m->page);
-	spin_lock_init(&m->lock);
-	kipc_waitq_init(&m->waiters, &m->lock);
-	init_waitqueue_head(&m->poll_wq);
-	INIT_LIST_HEAD(&m->recheck);
-	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
-	m->state = KIPC_MUTEX_STATE_OK;
-	m->obj.charge = PAGE_SIZE;
-	return &m->obj;
-}
-
-static void kipc_mutex_obj_destroy(struct kipc_object *obj)
-{
-	struct kipc_mutex_obj *m = to_mutex(obj);
-
-	WARN_ON(m->waiters.count);
-	spin_lock(&kipc_mutex_recheck_lock);
-	list_del(&m->recheck);
-	spin_unlock(&kipc_mutex_recheck_lock);
-	__free_page(m->page);
-	kfree(m);
-}
-
-/* Every fd of a mutex can lock it and map it: read and write. */
-static int kipc_mutex_obj_attach(struct kipc_object *obj, fmode_t mode,
-				 unsigned int how, unsigned long *tag)
-{
-	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
-		return -EINVAL;
-	*tag = 0;
-	return 0;
-}
-
-/*
- * A close, or the unmapping of the word, may be the death of its owner:
- * hand the mutex to a waiter now rather than at its next check.
- */
-static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
-{
-	bool wake = false;
-	u32 owner;
-
-	spin_lock(&m->lock);
-	kipc_mutex_recover(m);
-	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
-	if (m->armed && !m->waiters.count &&
-	    (!owner || !kipc_tid_alive(owner, NULL))) {
-		wake = kipc_mutex_disarm(m);
-		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
-	}
-	spin_unlock(&m->lock);
-	if (wake)
-		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
-}
-
-static void kipc_mutex_flush(struct file *file, struct kipc_object *obj)
-{
-	kipc_mutex_check_owner(to_mutex(obj));
-}
-
-static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
-{
-	static const char * const states[] = {
-		"ok", "ownerdead", "notrecoverable",
-	};
-	struct kipc_mutex_obj *mx = to_mutex(obj);
-	struct kipc_mutex_info in;
-
-	kipc_mutex_get_info(mx, &in);
-	seq_printf(m, "mutex-recursive:\t%d\n",
-		   !!(in.flags & KIPC_MUTEX_RECURSIVE));
-	seq_printf(m, "mutex-state:\t%s\n",
-		   in.state < ARRAY_SIZE(states) ? states[in.state] : "?");
-	seq_printf(m, "mutex-word:\t0x%08x\n", READ_ONCE(*mx->word));
-	seq_printf(m, "mutex-owner:\t%u %u\n", in.owner_tid, in.owner_pid);
-	seq_printf(m, "mutex-depth:\t%u\n", in.depth);
-	seq_printf(m, "mutex-waiters:\t%u\n", in.waiters);
-}
-
-/* ---- poll and wait for many ---------------------------------------------- */
+/* ---- poll, fdinfo -------------------------------------------------------- */
 
 /*
  * Whether @tid could take @m now (1, or 0 with the word armed so that the
@@ -867,39 +848,24 @@ static __poll_t kipc_mutex_poll(struct file *file, struct kipc_object *obj,
 	return ready ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
-static spinlock_t *kipc_mutex_wm_lock(struct kipc_object *obj)
+static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 {
-	return &to_mutex(obj)->lock;
+	static const char * const states[] = {
+		"ok", "ownerdead", "notrecoverable",
+	};
+	struct kipc_mutex_obj *mx = to_mutex(obj);
+	struct kipc_mutex_info in;
+
+	kipc_mutex_get_info(mx, &in);
+	seq_printf(m, "mutex-recursive:\t%d\n",
+		   !!(in.flags & KIPC_MUTEX_RECURSIVE));
+	seq_printf(m, "mutex-state:\t%s\n",
+		   in.state < ARRAY_SIZE(states) ? states[in.state] : "?");
+	seq_printf(m, "mutex-word:\t0x%08x\n", READ_ONCE(*mx->word));
+	seq_printf(m, "mutex-owner:\t%u %u\n", in.owner_tid, in.owner_pid);
+	seq_printf(m, "mutex-depth:\t%u\n", in.depth);
+	seq_printf(m, "mutex-waiters:\t%u\n", in.waiters);
 }
-
-static int kipc_mutex_wm_prepare(struct kipc_object *obj)
-{
-	return kipc_mutex_ready(to_mutex(obj), kipc_mutex_tid());
-}
-
-static int kipc_mutex_wm_take(struct kipc_object *obj, u64 *value)
-{
-	int ret = kipc_mutex_try(to_mutex(obj), kipc_mutex_tid(), false);
-
-	*value = 0;
-	/* Ready under the lock with the word closed: it cannot be busy. */
-	WARN_ON_ONCE(ret && ret != -EOWNERDEAD);
-	return ret;
-}
-
-static bool kipc_mutex_wm_finish(struct kipc_object *obj)
-{
-	kipc_mutex_reopen(to_mutex(obj));
-	return false;
-}
-
-static const struct kipc_wm_ops kipc_mutex_wm_ops = {
-	.lock		= kipc_mutex_wm_lock,
-	.prepare	= kipc_mutex_wm_prepare,
-	.take		= kipc_mutex_wm_take,
-	.finish		= kipc_mutex_wm_finish,
-	.recheck_ms	= KIPC_MUTEX_RECHECK_MS,
-};
 
 /* ---- mutex mmap --------------------------------------------------------- */
 
@@ -944,6 +910,42 @@ out:
 	return err;
 }
 
+/* ---- wait for many ------------------------------------------------------- */
+
+static spinlock_t *kipc_mutex_wm_lock(struct kipc_object *obj)
+{
+	return &to_mutex(obj)->lock;
+}
+
+static int kipc_mutex_wm_prepare(struct kipc_object *obj)
+{
+	return kipc_mutex_ready(to_mutex(obj), kipc_mutex_tid());
+}
+
+static int kipc_mutex_wm_take(struct kipc_object *obj, u64 *value)
+{
+	int ret = kipc_mutex_try(to_mutex(obj), kipc_mutex_tid(), false);
+
+	*value = 0;
+	/* Ready under the lock with the word closed: it cannot be busy. */
+	WARN_ON_ONCE(ret && ret != -EOWNERDEAD);
+	return ret;
+}
+
+static bool kipc_mutex_wm_finish(struct kipc_object *obj)
+{
+	kipc_mutex_reopen(to_mutex(obj));
+	return false;
+}
+
+static const struct kipc_wm_ops kipc_mutex_wm_ops = {
+	.lock		= kipc_mutex_wm_lock,
+	.prepare	= kipc_mutex_wm_prepare,
+	.take		= kipc_mutex_wm_take,
+	.finish		= kipc_mutex_wm_finish,
+	.recheck_ms	= KIPC_MUTEX_RECHECK_MS,
+};
+
 static const struct kipc_ioc kipc_mutex_ioctls[] = {
 	{ KIPC_MUTEX_IOC_LOCK, KIPC_MUTEX_LOCK_SIZE_VER0, kipc_mutex_ioc_lock },
 	{ KIPC_MUTEX_IOC_UNLOCK, 0, kipc_mutex_ioc_unlock },
@@ -971,6 +973,26 @@ const struct kipc_type kipc_mutex_type = {
 EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_type);
 
 /* ---- condition variables ------------------------------------------------ */
+
+static struct kipc_object *kipc_cond_obj_create(const void *attr)
+{
+	struct kipc_cond_obj *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&c->lock);
+	kipc_waitq_init(&c->waiters, &c->lock);
+	return &c->obj;
+}
+
+static void kipc_cond_obj_destroy(struct kipc_object *obj)
+{
+	struct kipc_cond_obj *c = to_cond(obj);
+
+	WARN_ON(c->waiters.count);
+	kfree(c);
+}
 
 /*
  * Release @m held by @tid and sleep on @c until signalled, @deadline or a
@@ -1124,26 +1146,6 @@ static long kipc_cond_ioc_signal(struct file *file, struct kipc_object *obj,
 	return kipc_copy_out(uarg, usize, &s, sizeof(s));
 }
 
-static struct kipc_object *kipc_cond_obj_create(const void *attr)
-{
-	struct kipc_cond_obj *c;
-
-	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
-	if (!c)
-		return ERR_PTR(-ENOMEM);
-	spin_lock_init(&c->lock);
-	kipc_waitq_init(&c->waiters, &c->lock);
-	return &c->obj;
-}
-
-static void kipc_cond_obj_destroy(struct kipc_object *obj)
-{
-	struct kipc_cond_obj *c = to_cond(obj);
-
-	WARN_ON(c->waiters.count);
-	kfree(c);
-}
-
 static void kipc_cond_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 {
 	struct kipc_cond_obj *c = to_cond(obj);
@@ -1159,23 +1161,6 @@ static void kipc_cond_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	seq_printf(m, "cond-signals:\t%llu\n", signals);
 	seq_printf(m, "cond-wakeups:\t%llu\n", wakeups);
 }
-
-static const struct kipc_ioc kipc_cond_ioctls[] = {
-	{ KIPC_COND_IOC_WAIT, KIPC_COND_WAIT_SIZE_VER0, kipc_cond_ioc_wait },
-	{ KIPC_COND_IOC_SIGNAL, KIPC_COND_SIGNAL_SIZE_VER0, kipc_cond_ioc_signal },
-};
-
-const struct kipc_type kipc_cond_type = {
-	.type		= KIPC_TYPE_COND,
-	.name		= "cond",
-	.inode_name	= "[kipc-cond]",
-	.create		= kipc_cond_obj_create,
-	.destroy	= kipc_cond_obj_destroy,
-	.ioctls		= kipc_cond_ioctls,
-	.nr_ioctls	= ARRAY_SIZE(kipc_cond_ioctls),
-	.show_fdinfo	= kipc_cond_show_fdinfo,
-};
-EXPORT_SYMBOL_IF_KUNIT(kipc_cond_type);
 
 /* ---- KUnit hooks -------------------------------------------------------- */
 
@@ -1298,3 +1283,20 @@ unsigned int kipc_cond_test_waiters(struct kipc_object *cobj)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_cond_test_waiters);
 #endif
+
+static const struct kipc_ioc kipc_cond_ioctls[] = {
+	{ KIPC_COND_IOC_WAIT, KIPC_COND_WAIT_SIZE_VER0, kipc_cond_ioc_wait },
+	{ KIPC_COND_IOC_SIGNAL, KIPC_COND_SIGNAL_SIZE_VER0, kipc_cond_ioc_signal },
+};
+
+const struct kipc_type kipc_cond_type = {
+	.type		= KIPC_TYPE_COND,
+	.name		= "cond",
+	.inode_name	= "[kipc-cond]",
+	.create		= kipc_cond_obj_create,
+	.destroy	= kipc_cond_obj_destroy,
+	.ioctls		= kipc_cond_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(kipc_cond_ioctls),
+	.show_fdinfo	= kipc_cond_show_fdinfo,
+};
+EXPORT_SYMBOL_IF_KUNIT(kipc_cond_type);

@@ -57,6 +57,75 @@ struct kipc_msg {
 	};
 };
 
+/**
+ * struct kipc_queue_reg - a notification registration
+ * @tgid: the registered process
+ * @tid: the thread that registered, which the signal goes to
+ * @ns: its user namespace, for the signal's si_uid
+ * @signo: signal number
+ * @value: si_value of the signal
+ */
+struct kipc_queue_reg {
+	struct pid *tgid;
+	struct pid *tid;
+	struct user_namespace *ns;
+	int signo;
+	u64 value;
+};
+
+/**
+ * struct kipc_queue_obj - a message queue
+ * @obj: the common part
+ * @lock: protects every field below; only the scheduler's locks, to
+ *	wake a waiter, are taken under it (docs/design.md, section 7).
+ *	Signals and poll wake-ups are sent after it is dropped.
+ * @msgs: queued messages
+ * @senders: blocked senders, each offering its message as waiter.data
+ * @receivers: blocked receivers; a grant hands over a message (as
+ *	waiter.value), or with value 0 says the head message is larger than
+ *	waiter.size, which then holds its length
+ * @poll_wq: poll/epoll waiters
+ * @max_msgs: capacity
+ * @max_msg_size: largest message
+ * @count: messages queued or being copied out: never above @max_msgs
+ * @bytes: their payload bytes
+ * @sent: messages that entered the queue
+ * @received: messages delivered
+ * @reg: notification registration; @reg.tgid is NULL when none
+ */
+struct kipc_queue_obj {
+	struct kipc_object obj;
+	spinlock_t lock; /* protects all below */
+	struct kipc_prioq msgs;
+	struct kipc_waitq senders;
+	struct kipc_waitq receivers;
+	wait_queue_head_t poll_wq;
+	u32 max_msgs;
+	u32 max_msg_size;
+	u32 count;
+	u64 bytes;
+	u64 sent;
+	u64 received;
+	struct kipc_queue_reg reg;
+};
+
+/* Effects decided under the lock, carried out after it is dropped. */
+struct kipc_queue_after {
+	struct kipc_queue_reg fire;	/* a notification to send */
+	struct kipc_queue_reg drop;	/* a registration to release */
+	bool wake;			/* readiness changed */
+};
+
+static struct kipc_queue_obj *to_queue(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_queue_obj, obj);
+}
+
+static struct kipc_msg *to_msg(struct kipc_pq_node *n)
+{
+	return n ? container_of(n, struct kipc_msg, pq) : NULL;
+}
+
 /* Bytes of a message with its payload in the same allocation. */
 static size_t kipc_msg_in_size(u32 len)
 {
@@ -158,118 +227,6 @@ static u8 *kipc_msg_data(struct kipc_msg *m)
 	return m->apart ? m->ext : m->in;
 }
 
-/**
- * struct kipc_queue_reg - a notification registration
- * @tgid: the registered process
- * @tid: the thread that registered, which the signal goes to
- * @ns: its user namespace, for the signal's si_uid
- * @signo: signal number
- * @value: si_value of the signal
- */
-struct kipc_queue_reg {
-	struct pid *tgid;
-	struct pid *tid;
-	struct user_namespace *ns;
-	int signo;
-	u64 value;
-};
-
-/**
- * struct kipc_queue_obj - a message queue
- * @obj: the common part
- * @lock: protects every field below; only the scheduler's locks, to
- *	wake a waiter, are taken under it (docs/design.md, section 7).
- *	Signals and poll wake-ups are sent after it is dropped.
- * @msgs: queued messages
- * @senders: blocked senders, each offering its message as waiter.data
- * @receivers: blocked receivers; a grant hands over a message (as
- *	waiter.value), or with value 0 says the head message is larger than
- *	waiter.size, which then holds its length
- * @poll_wq: poll/epoll waiters
- * @max_msgs: capacity
- * @max_msg_size: largest message
- * @count: messages queued or being copied out: never above @max_msgs
- * @bytes: their payload bytes
- * @sent: messages that entered the queue
- * @received: messages delivered
- * @reg: notification registration; @reg.tgid is NULL when none
- */
-struct kipc_queue_obj {
-	struct kipc_object obj;
-	spinlock_t lock; /* protects all below */
-	struct kipc_prioq msgs;
-	struct kipc_waitq senders;
-	struct kipc_waitq receivers;
-	wait_queue_head_t poll_wq;
-	u32 max_msgs;
-	u32 max_msg_size;
-	u32 count;
-	u64 bytes;
-	u64 sent;
-	u64 received;
-	struct kipc_queue_reg reg;
-};
-
-/* Effects decided under the lock, carried out after it is dropped. */
-struct kipc_queue_after {
-	struct kipc_queue_reg fire;	/* a notification to send */
-	struct kipc_queue_reg drop;	/* a registration to release */
-	bool wake;			/* readiness changed */
-};
-
-static struct kipc_queue_obj *to_queue(struct kipc_object *obj)
-{
-	return container_of(obj, struct kipc_queue_obj, obj);
-}
-
-static struct kipc_msg *to_msg(struct kipc_pq_node *n)
-{
-	return n ? container_of(n, struct kipc_msg, pq) : NULL;
-}
-
-/* ---- creation ---------------------------------------------------------- */
-
-static int kipc_queue_check_attr(const struct kipc_queue_attr *a,
-				 u32 *msgs, u32 *size)
-{
-	u32 max_msgs, max_size;
-
-	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
-			     sizeof(a->reserved)))
-		return -EINVAL;
-	max_msgs = READ_ONCE(kipc_max_queue_msgs);
-	max_size = READ_ONCE(kipc_max_queue_msg_size);
-	/* The defaults shrink with the limits; explicit sizes do not. */
-	*msgs = a->max_msgs ?: min(KIPC_QUEUE_DEF_MSGS, max_msgs);
-	*size = a->max_msg_size ?: min(KIPC_QUEUE_DEF_MSG_SIZE, max_size);
-	if (*msgs > max_msgs || *size > max_size)
-		return -EINVAL;
-	return 0;
-}
-
-static struct kipc_object *kipc_queue_obj_create(const void *attr)
-{
-	struct kipc_queue_obj *q;
-	u32 msgs, size;
-	int err;
-
-	err = kipc_queue_check_attr(attr, &msgs, &size);
-	if (err)
-		return ERR_PTR(err);
-	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
-	if (!q)
-		return ERR_PTR(-ENOMEM);
-	spin_lock_init(&q->lock);
-	kipc_prioq_init(&q->msgs);
-	kipc_waitq_init(&q->senders, &q->lock);
-	kipc_waitq_init(&q->receivers, &q->lock);
-	init_waitqueue_head(&q->poll_wq);
-	q->max_msgs = msgs;
-	q->max_msg_size = size;
-	q->obj.charge = (u64)msgs * kipc_msg_cost(size);
-	return &q->obj;
-}
-
 static void kipc_queue_reg_put(struct kipc_queue_reg *r)
 {
 	put_pid(r->tgid);
@@ -277,18 +234,6 @@ static void kipc_queue_reg_put(struct kipc_queue_reg *r)
 	if (r->ns)
 		put_user_ns(r->ns);
 	memset(r, 0, sizeof(*r));
-}
-
-static void kipc_queue_obj_destroy(struct kipc_object *obj)
-{
-	struct kipc_queue_obj *q = to_queue(obj);
-	struct kipc_pq_node *n;
-
-	WARN_ON(q->senders.count || q->receivers.count);
-	while ((n = kipc_prioq_pop(&q->msgs)))
-		kipc_msg_free(to_msg(n));
-	kipc_queue_reg_put(&q->reg);
-	kfree(q);
 }
 
 /* ---- the locked state machine ----------------------------------------- */
@@ -514,8 +459,6 @@ static int kipc_queue_register(struct kipc_queue_obj *q, int signo, u64 value)
 	return ret;
 }
 
-/* ---- ioctls, read and write --------------------------------------------- */
-
 static struct kipc_msg *kipc_queue_msg_from_user(struct kipc_queue_obj *q,
 						 const void __user *buf,
 						 size_t len, u32 prio)
@@ -577,6 +520,90 @@ static int kipc_queue_do_recv(struct file *file, struct kipc_queue_obj *q,
 	*prio = m->pq.prio;
 	kipc_queue_done(q, m, true);
 	return 0;
+}
+
+/* ---- creation ---------------------------------------------------------- */
+
+static int kipc_queue_check_attr(const struct kipc_queue_attr *a,
+				 u32 *msgs, u32 *size)
+{
+	u32 max_msgs, max_size;
+
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)))
+		return -EINVAL;
+	max_msgs = READ_ONCE(kipc_max_queue_msgs);
+	max_size = READ_ONCE(kipc_max_queue_msg_size);
+	/* The defaults shrink with the limits; explicit sizes do not. */
+	*msgs = a->max_msgs ?: min(KIPC_QUEUE_DEF_MSGS, max_msgs);
+	*size = a->max_msg_size ?: min(KIPC_QUEUE_DEF_MSG_SIZE, max_size);
+	if (*msgs > max_msgs || *size > max_size)
+		return -EINVAL;
+	return 0;
+}
+
+static struct kipc_object *kipc_queue_obj_create(const void *attr)
+{
+	struct kipc_queue_obj *q;
+	u32 msgs, size;
+	int err;
+
+	err = kipc_queue_check_attr(attr, &msgs, &size);
+	if (err)
+		return ERR_PTR(err);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&q->lock);
+	kipc_prioq_init(&q->msgs);
+	kipc_waitq_init(&q->senders, &q->lock);
+	kipc_waitq_init(&q->receivers, &q->lock);
+	init_waitqueue_head(&q->poll_wq);
+	q->max_msgs = msgs;
+	q->max_msg_size = size;
+	q->obj.charge = (u64)msgs * kipc_msg_cost(size);
+	return &q->obj;
+}
+
+static void kipc_queue_obj_destroy(struct kipc_object *obj)
+{
+	struct kipc_queue_obj *q = to_queue(obj);
+	struct kipc_pq_node *n;
+
+	WARN_ON(q->senders.count || q->receivers.count);
+	while ((n = kipc_prioq_pop(&q->msgs)))
+		kipc_msg_free(to_msg(n));
+	kipc_queue_reg_put(&q->reg);
+	kfree(q);
+}
+
+/* ---- ioctls, read and write --------------------------------------------- */
+
+static ssize_t kipc_queue_read(struct file *file, struct kipc_object *obj,
+			       char __user *buf, size_t count)
+{
+	u32 len, prio;
+	int err;
+
+	err = kipc_queue_do_recv(file, to_queue(obj), buf,
+				 min_t(size_t, count, U32_MAX), false, KTIME_MAX,
+			      &len, &prio);
+	return err ? err : (ssize_t)len;
+}
+
+static ssize_t kipc_queue_write(struct file *file, struct kipc_object *obj,
+				const char __user *buf, size_t count)
+{
+	int err;
+
+	err = kipc_queue_do_send(file, to_queue(obj), buf, count, 0, false,
+				 KTIME_MAX);
+	return err ? err : (ssize_t)count;
+}
+
+static void kipc_queue_flush(struct file *file, struct kipc_object *obj)
+{
+	kipc_queue_unregister(to_queue(obj));
 }
 
 static long kipc_queue_ioc_send(struct file *file, struct kipc_object *obj,
@@ -682,33 +709,6 @@ static long kipc_queue_ioc_notify(struct file *file, struct kipc_object *obj,
 	if (!n.signo)
 		return kipc_queue_unregister(to_queue(obj));
 	return kipc_queue_register(to_queue(obj), n.signo, n.value);
-}
-
-static ssize_t kipc_queue_read(struct file *file, struct kipc_object *obj,
-			       char __user *buf, size_t count)
-{
-	u32 len, prio;
-	int err;
-
-	err = kipc_queue_do_recv(file, to_queue(obj), buf,
-				 min_t(size_t, count, U32_MAX), false, KTIME_MAX,
-			      &len, &prio);
-	return err ? err : (ssize_t)len;
-}
-
-static ssize_t kipc_queue_write(struct file *file, struct kipc_object *obj,
-				const char __user *buf, size_t count)
-{
-	int err;
-
-	err = kipc_queue_do_send(file, to_queue(obj), buf, count, 0, false,
-				 KTIME_MAX);
-	return err ? err : (ssize_t)count;
-}
-
-static void kipc_queue_flush(struct file *file, struct kipc_object *obj)
-{
-	kipc_queue_unregister(to_queue(obj));
 }
 
 static __poll_t kipc_queue_poll(struct file *file, struct kipc_object *obj,

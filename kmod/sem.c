@@ -336,87 +336,6 @@ static int kipc_sem_match(const void *p, struct file *f, unsigned int fd)
 	return f->f_op == file->f_op && kipc_file_obj(f) == kipc_file_obj(file);
 }
 
-/*
- * Called at every close(2) of an fd of the semaphore, in the closing
- * process: if it was the process's last one, revert its undo record.
- */
-static void kipc_sem_flush(struct file *file, struct kipc_object *obj)
-{
-	struct kipc_sem_obj *s = to_sem(obj);
-	struct kipc_sem_undo *u;
-	bool wake = false;
-
-	if (!READ_ONCE(s->nundo))
-		return;
-	/* current->files is NULL while an exiting task closes its fds. */
-	if (current->files &&
-	    iterate_fd(current->files, 0, kipc_sem_match, file))
-		return;
-
-	spin_lock(&s->lock);
-	u = kipc_sem_undo_find(s, task_tgid(current));
-	if (u) {
-		list_del(&u->node);
-		WRITE_ONCE(s->nundo, s->nundo - 1);
-		kipc_sem_undo_apply(s, u, &wake);
-	}
-	spin_unlock(&s->lock);
-
-	if (wake)
-		kipc_sem_wake_pollers(s);
-	if (u)
-		kipc_sem_undo_free(u);
-}
-
-/* ---- create and destroy ------------------------------------------------- */
-
-static struct kipc_object *kipc_sem_obj_create(const void *attr)
-{
-	const struct kipc_sem_attr *a = attr;
-	struct kipc_sem_shared *shared;
-	struct kipc_sem_obj *s;
-	u32 max;
-
-	max = a->max ? a->max : KIPC_SEM_VALUE_MAX;
-	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
-			     sizeof(a->reserved)) ||
-	    max > KIPC_SEM_VALUE_MAX || a->value > max)
-		return ERR_PTR(-EINVAL);
-
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
-	if (!s)
-		return ERR_PTR(-ENOMEM);
-	s->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
-	if (!s->page) {
-		kfree(s);
-		return ERR_PTR(-ENOMEM);
-	}
-	shared = page_address(s->page);
-	shared->max = max;
-	s->state = (atomic64_t *)&shared->state;
-	atomic64_set(s->state, a->value);
-	spin_lock_init(&s->lock);
-	kipc_waitq_init(&s->waiters, &s->lock);
-	init_waitqueue_head(&s->poll_wq);
-	INIT_LIST_HEAD(&s->undos);
-	s->max = max;
-	/* The state page is the semaphore's memory: max_bytes_per_uid. */
-	s->obj.charge = PAGE_SIZE;
-	return &s->obj;
-}
-
-static void kipc_sem_obj_destroy(struct kipc_object *obj)
-{
-	struct kipc_sem_obj *s = to_sem(obj);
-	struct kipc_sem_undo *u, *tmp;
-
-	WARN_ON(s->waiters.count);
-	list_for_each_entry_safe(u, tmp, &s->undos, node)
-		kipc_sem_undo_free(u);
-	__free_page(s->page);
-	kfree(s);
-}
-
 /* ---- post and wait --------------------------------------------------------- */
 
 /*
@@ -520,6 +439,154 @@ out_again:
 out:
 	kipc_sem_unlock(s, wake, u);
 	return ret;
+}
+
+/* ---- create and destroy ------------------------------------------------- */
+
+static struct kipc_object *kipc_sem_obj_create(const void *attr)
+{
+	const struct kipc_sem_attr *a = attr;
+	struct kipc_sem_shared *shared;
+	struct kipc_sem_obj *s;
+	u32 max;
+
+	max = a->max ? a->max : KIPC_SEM_VALUE_MAX;
+	if (!kipc_args_clean(a->flags, a->__pad, a->reserved,
+			     sizeof(a->reserved)) ||
+	    max > KIPC_SEM_VALUE_MAX || a->value > max)
+		return ERR_PTR(-EINVAL);
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	if (!s->page) {
+		kfree(s);
+		return ERR_PTR(-ENOMEM);
+	}
+	shared = page_address(s->page);
+	shared->max = max;
+	s->state = (atomic64_t *)&shared->state;
+	atomic64_set(s->state, a->value);
+	spin_lock_init(&s->lock);
+	kipc_waitq_init(&s->waiters, &s->lock);
+	init_waitqueue_head(&s->poll_wq);
+	INIT_LIST_HEAD(&s->undos);
+	s->max = max;
+	/* The state page is the semaphore's memory: max_bytes_per_uid. */
+	s->obj.charge = PAGE_SIZE;
+	return &s->obj;
+}
+
+static void kipc_sem_obj_destroy(struct kipc_object *obj)
+{
+	struct kipc_sem_obj *s = to_sem(obj);
+	struct kipc_sem_undo *u, *tmp;
+
+	WARN_ON(s->waiters.count);
+	list_for_each_entry_safe(u, tmp, &s->undos, node)
+		kipc_sem_undo_free(u);
+	__free_page(s->page);
+	kfree(s);
+}
+
+/*
+ * Called at every close(2) of an fd of the semaphore, in the closing
+ * process: if it was the process's last one, revert its undo record.
+ */
+static void kipc_sem_flush(struct file *file, struct kipc_object *obj)
+{
+	struct kipc_sem_obj *s = to_sem(obj);
+	struct kipc_sem_undo *u;
+	bool wake = false;
+
+	if (!READ_ONCE(s->nundo))
+		return;
+	/* current->files is NULL while an exiting task closes its fds. */
+	if (current->files &&
+	    iterate_fd(current->files, 0, kipc_sem_match, file))
+		return;
+
+	spin_lock(&s->lock);
+	u = kipc_sem_undo_find(s, task_tgid(current));
+	if (u) {
+		list_del(&u->node);
+		WRITE_ONCE(s->nundo, s->nundo - 1);
+		kipc_sem_undo_apply(s, u, &wake);
+	}
+	spin_unlock(&s->lock);
+
+	if (wake)
+		kipc_sem_wake_pollers(s);
+	if (u)
+		kipc_sem_undo_free(u);
+}
+
+/**
+ * kipc_sem_read() - read(2) on a semaphore fd: take one unit
+ * @file: the semaphore fd (readable, which the VFS checks: EBADF)
+ * @obj: the semaphore
+ * @buf: user buffer for the value after, a __u64
+ * @count: its size, at least 8
+ *
+ * KIPC_SEM_IOC_WAIT without flags in one plain call: queues like it, with
+ * no deadline, unless the fd is O_NONBLOCK.  The buffer is checked before
+ * anything is taken.  The state word is repaired whatever the outcome.
+ *
+ * Return: 8; -EINVAL if @count is below 8; -EAGAIN; -ERESTARTSYS;
+ * -EFAULT (nothing taken).
+ */
+static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
+			     char __user *buf, size_t count)
+{
+	u64 __user *ubuf = (u64 __user *)buf;
+	struct kipc_sem_obj *s = to_sem(obj);
+	u32 value;
+	int err;
+
+	if (count < sizeof(u64))
+		return kipc_sem_refuse(s, -EINVAL);
+	if (kipc_put_user(0, ubuf, sizeof(*ubuf)))
+		return kipc_sem_refuse(s, -EFAULT);
+	err = kipc_sem_do_wait(s, file->f_flags & O_NONBLOCK, KTIME_MAX, false,
+			       &value);
+	if (err)
+		return err;
+	if (kipc_put_user(value, ubuf, sizeof(*ubuf)))
+		return -EFAULT;
+	return sizeof(u64);
+}
+
+/**
+ * kipc_sem_write() - write(2) on a semaphore fd: post units
+ * @file: the semaphore fd (writable, which the VFS checks: EBADF)
+ * @obj: the semaphore
+ * @buf: user pointer to a __u64, the units to post
+ * @count: its size, at least 8
+ *
+ * KIPC_SEM_IOC_POST without flags in one plain call.  The state word is
+ * repaired whatever the outcome.
+ *
+ * Return: 8; -EINVAL if @count is below 8 or the units are 0 or above
+ * KIPC_SEM_VALUE_MAX; -EOVERFLOW past the maximum (nothing posted);
+ * -EFAULT.
+ */
+static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
+			      const char __user *buf, size_t count)
+{
+	struct kipc_sem_obj *s = to_sem(obj);
+	u32 value;
+	u64 n;
+	int err;
+
+	if (count < sizeof(u64))
+		return kipc_sem_refuse(s, -EINVAL);
+	if (kipc_words_in(&n, buf, sizeof(n)))
+		return kipc_sem_refuse(s, -EFAULT);
+	if (!n || n > KIPC_SEM_VALUE_MAX)
+		return kipc_sem_refuse(s, -EINVAL);
+	err = kipc_sem_do_post(s, n, false, &value);
+	return err ? err : sizeof(u64);
 }
 
 /* ---- ioctls ------------------------------------------------------------------ */
@@ -657,73 +724,6 @@ static long kipc_sem_ioc_wait(struct file *file, struct kipc_object *obj,
 	if (err)
 		return err;
 	return kipc_put_user(op.value, &uop->value, sizeof(uop->value));
-}
-
-/**
- * kipc_sem_read() - read(2) on a semaphore fd: take one unit
- * @file: the semaphore fd (readable, which the VFS checks: EBADF)
- * @obj: the semaphore
- * @buf: user buffer for the value after, a __u64
- * @count: its size, at least 8
- *
- * KIPC_SEM_IOC_WAIT without flags in one plain call: queues like it, with
- * no deadline, unless the fd is O_NONBLOCK.  The buffer is checked before
- * anything is taken.  The state word is repaired whatever the outcome.
- *
- * Return: 8; -EINVAL if @count is below 8; -EAGAIN; -ERESTARTSYS;
- * -EFAULT (nothing taken).
- */
-static ssize_t kipc_sem_read(struct file *file, struct kipc_object *obj,
-			     char __user *buf, size_t count)
-{
-	u64 __user *ubuf = (u64 __user *)buf;
-	struct kipc_sem_obj *s = to_sem(obj);
-	u32 value;
-	int err;
-
-	if (count < sizeof(u64))
-		return kipc_sem_refuse(s, -EINVAL);
-	if (kipc_put_user(0, ubuf, sizeof(*ubuf)))
-		return kipc_sem_refuse(s, -EFAULT);
-	err = kipc_sem_do_wait(s, file->f_flags & O_NONBLOCK, KTIME_MAX, false,
-			       &value);
-	if (err)
-		return err;
-	if (kipc_put_user(value, ubuf, sizeof(*ubuf)))
-		return -EFAULT;
-	return sizeof(u64);
-}
-
-/**
- * kipc_sem_write() - write(2) on a semaphore fd: post units
- * @file: the semaphore fd (writable, which the VFS checks: EBADF)
- * @obj: the semaphore
- * @buf: user pointer to a __u64, the units to post
- * @count: its size, at least 8
- *
- * KIPC_SEM_IOC_POST without flags in one plain call.  The state word is
- * repaired whatever the outcome.
- *
- * Return: 8; -EINVAL if @count is below 8 or the units are 0 or above
- * KIPC_SEM_VALUE_MAX; -EOVERFLOW past the maximum (nothing posted);
- * -EFAULT.
- */
-static ssize_t kipc_sem_write(struct file *file, struct kipc_object *obj,
-			      const char __user *buf, size_t count)
-{
-	struct kipc_sem_obj *s = to_sem(obj);
-	u32 value;
-	u64 n;
-	int err;
-
-	if (count < sizeof(u64))
-		return kipc_sem_refuse(s, -EINVAL);
-	if (kipc_words_in(&n, buf, sizeof(n)))
-		return kipc_sem_refuse(s, -EFAULT);
-	if (!n || n > KIPC_SEM_VALUE_MAX)
-		return kipc_sem_refuse(s, -EINVAL);
-	err = kipc_sem_do_post(s, n, false, &value);
-	return err ? err : sizeof(u64);
 }
 
 /* A snapshot of the semaphore, with the word repaired as it is read. */
