@@ -5,6 +5,8 @@
  * Differences are found by looking for the feature in the kernel's headers
  * (Kbuild greps them and defines KIPC_HAVE_* macros), not by comparing
  * version numbers, so that distribution kernels with backports work too.
+ *
+ * Design: docs/design.md.
  */
 #ifndef _KIPC_COMPAT_H
 #define _KIPC_COMPAT_H

@@ -8,6 +8,8 @@
  *
  * Every extensible struct is as large as its first version (_SIZE_VER0);
  * the others have the sizes user space relies on.
+ *
+ * Design: docs/design.md.
  */
 #ifndef _KIPC_ABI_H
 #define _KIPC_ABI_H

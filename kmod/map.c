@@ -2,6 +2,8 @@
 /*
  * What every mmap of an object shares: the checks of the mapping and the
  * file the mapping refers to.
+ *
+ * Design: docs/design.md, section 5 (fast paths shared with user space).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -2,6 +2,8 @@
 /*
  * The queue's priority queue (prioq.c): highest priority first, FIFO
  * within a priority.  It has no lock of its own; its user serializes it.
+ *
+ * Design: docs/design.md; locking: section 7.
  */
 #ifndef _KIPC_PRIOQ_H
 #define _KIPC_PRIOQ_H

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Copying extensible ioctl structs and deadlines from and to user space.
+ *
+ * Design: docs/design.md, section 1 (the life of an fd, extensible structs).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

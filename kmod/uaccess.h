@@ -9,6 +9,8 @@
  * space switch, about 0.1 us each), so that a semaphore wait through five
  * small out-of-line helpers cost 0.8 us more than the same wait through
  * read(2).  The rarely taken paths stay out of line in uaccess.c.
+ *
+ * Design: docs/design.md, section 1 (the life of an fd, extensible structs).
  */
 #ifndef _KIPC_UACCESS_H
 #define _KIPC_UACCESS_H

@@ -67,3 +67,15 @@ if [ -n "$missing" ]; then
 	exit 1
 fi
 echo "lint: README lists every file"
+
+# Every module file's header comment points at the design document, which
+# holds what the files would otherwise each repeat (the lock order).
+nodoc=$(for f in kmod/*.c kmod/*.h; do
+	awk 'NR > 1 && /\*\// { print; exit } { print }' "$f" |
+		grep -q 'docs/design.md' || echo "$f"
+done)
+if [ -n "$nodoc" ]; then
+	printf 'lint: header comment does not point at docs/design.md: %s\n' $nodoc >&2
+	exit 1
+fi
+echo "lint: every module file points at docs/design.md"
