@@ -69,11 +69,14 @@ module:
 
 # ---- user space -------------------------------------------------------------
 
-$(O)/libkipc/%.o: libkipc/%.c libkipc/include/libkipc.h libkipc/internal.h uapi/linux/kipc.h
+LIB_HDRS	:= libkipc/include/libkipc.h libkipc/internal.h uapi/linux/kipc.h \
+		   kmod/kipc_abi.h
+
+$(O)/libkipc/%.o: libkipc/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -fvisibility=hidden -c $< -o $@
 
-$(O)/libkipc/%.pic.o: libkipc/%.c libkipc/include/libkipc.h libkipc/internal.h uapi/linux/kipc.h
+$(O)/libkipc/%.pic.o: libkipc/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -fPIC -fvisibility=hidden -c $< -o $@
 
