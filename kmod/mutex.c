@@ -476,16 +476,9 @@ static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 			ret = (int)(s64)w.value;
 			goto out;
 		}
-		/* W2 */
-		if (killable ? fatal_signal_pending(current) :
-			       signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_interrupted(deadline, killable);	/* W2 */
+		if (ret)
 			break;
-		}
-		if (kipc_deadline_passed(deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 		kipc_mutex_recover(m);
 		if (w.granted)
 			continue;

@@ -108,14 +108,9 @@ int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 	for (;;) {
 		if (w->granted)			/* W1 */
 			return 0;
-		if (signal_pending(current)) {	/* W2 */
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_interrupted(deadline, false);	/* W2 */
+		if (ret)
 			break;
-		}
-		if (kipc_deadline_passed(deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 		set_current_state(TASK_INTERRUPTIBLE);	/* W3 */
 		spin_unlock(lock);
 		kipc_sleep(deadline, 0);
@@ -160,14 +155,9 @@ int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 			ret = -EAGAIN;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_interrupted(deadline, false);
+		if (ret)
 			break;
-		}
-		if (kipc_deadline_passed(deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 		kipc_sleep(deadline, 0);
 	}
 	finish_wait(wq, &wait);

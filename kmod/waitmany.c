@@ -390,14 +390,9 @@ static int kipc_wm_wait(struct kipc_wm *wm, bool all, bool nonblock,
 			ret = table.error;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipc_wait_interrupted(deadline, false);
+		if (ret)
 			break;
-		}
-		if (kipc_deadline_passed(deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 		kipc_wm_sleep(wm, &table, deadline);
 	}
 	poll_freewait(&table);

@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -257,6 +258,28 @@ static inline bool kipc_deadline_passed(ktime_t deadline)
 {
 	return deadline != KTIME_MAX &&
 	       ktime_compare(ktime_get(), deadline) >= 0;
+}
+
+/**
+ * kipc_wait_interrupted() - whether a wait loop must stop, and with what
+ * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
+ * @killable: only a fatal signal ends the wait (TASK_KILLABLE sleeps)
+ *
+ * The exit every wait loop checks after its condition: a pending signal
+ * (a fatal one if @killable) first, then the deadline.  The signal wins
+ * when both hold, so an interrupted call is restarted rather than timed
+ * out.
+ *
+ * Return: 0 to go on waiting; -ERESTARTSYS if a signal is pending;
+ * -ETIMEDOUT if @deadline has passed.
+ */
+static inline int kipc_wait_interrupted(ktime_t deadline, bool killable)
+{
+	if (killable ? fatal_signal_pending(current) : signal_pending(current))
+		return -ERESTARTSYS;
+	if (kipc_deadline_passed(deadline))
+		return -ETIMEDOUT;
+	return 0;
 }
 
 #endif /* _KIPC_WAITQ_H */

@@ -78,6 +78,68 @@ struct kipc_object *kipc_test_new(struct kunit *test,
 	return obj;
 }
 
+/* The event info of @obj, for an expectation to read a field of. */
+struct kipc_event_info kipc_test_event_info(struct kipc_object *obj)
+{
+	struct kipc_event_info in = {};
+
+	kipc_event_get_info(obj, &in);
+	return in;
+}
+
+/* The sem info of @obj, for an expectation to read a field of. */
+struct kipc_sem_info kipc_test_sem_info(struct kipc_object *obj)
+{
+	struct kipc_sem_info in = {};
+
+	kipc_sem_test_info(obj, &in);
+	return in;
+}
+
+/* The mutex info of @obj, for an expectation to read a field of. */
+struct kipc_mutex_info kipc_test_mutex_info(struct kipc_object *obj)
+{
+	struct kipc_mutex_info in = {};
+
+	kipc_mutex_test_info(obj, &in);
+	return in;
+}
+
+/**
+ * kipc_test_hand_back() - a test thread gives back the mutex it holds
+ * @test: the test, for the expectations
+ * @m: the mutex
+ * @tid: the thread's thread id, the owner of @m
+ * @ret: what the thread's lock returned
+ * @consistent: make @m consistent first if @ret is -EOWNERDEAD
+ * @release: what the test completes when the thread is to unlock
+ *
+ * Waits for @release (KIPC_TEST_WAIT_MS at most), then unlocks @m.
+ */
+void kipc_test_hand_back(struct kunit *test, struct kipc_object *m, u32 tid,
+			 int ret, bool consistent, struct completion *release)
+{
+	wait_for_completion_timeout(release,
+				    msecs_to_jiffies(KIPC_TEST_WAIT_MS));
+	if (consistent && ret == -EOWNERDEAD)
+		KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(m, tid), 0);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, tid), 0);
+}
+
+/**
+ * kipc_test_stop() - let a test thread unlock what it holds, then stop it
+ * @task: the thread; NULL once stopped, so that once is enough
+ * @release: what the thread waits for before it unlocks
+ */
+void kipc_test_stop(struct task_struct **task, struct completion *release)
+{
+	if (!*task)
+		return;
+	complete_all(release);
+	kthread_stop(*task);
+	*task = NULL;
+}
+
 /**
  * kipc_test_park() - a test kthread sleeps until kthread_stop()
  */

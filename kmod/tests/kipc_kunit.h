@@ -6,6 +6,7 @@
 #define KIPC_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/ktime.h>
 
 #include "../kipc.h"
@@ -19,6 +20,12 @@ struct kipc_object *kipc_test_new(struct kunit *test,
 				  const struct kipc_type *type,
 				  const void *attr);
 void kipc_test_park(void);
+void kipc_test_hand_back(struct kunit *test, struct kipc_object *m, u32 tid,
+			 int ret, bool consistent, struct completion *release);
+void kipc_test_stop(struct task_struct **task, struct completion *release);
+struct kipc_event_info kipc_test_event_info(struct kipc_object *obj);
+struct kipc_sem_info kipc_test_sem_info(struct kipc_object *obj);
+struct kipc_mutex_info kipc_test_mutex_info(struct kipc_object *obj);
 bool kipc_test_until(u32 (*count)(struct kipc_object *obj),
 		     struct kipc_object *obj, u32 n);
 

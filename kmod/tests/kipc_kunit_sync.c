@@ -60,25 +60,9 @@ static struct kipc_object *kipc_test_cond(struct kunit *test)
 	return kipc_test_new(test, &kipc_cond_type, NULL);
 }
 
-static struct kipc_sem_info kipc_test_sem_info(struct kipc_object *s)
-{
-	struct kipc_sem_info in = {};
-
-	kipc_sem_test_info(s, &in);
-	return in;
-}
-
 static u32 kipc_test_sem_waiters(struct kipc_object *s)
 {
 	return kipc_test_sem_info(s).waiters;
-}
-
-static struct kipc_mutex_info kipc_test_mutex_info(struct kipc_object *m)
-{
-	struct kipc_mutex_info in = {};
-
-	kipc_mutex_test_info(m, &in);
-	return in;
 }
 
 static u32 kipc_test_mutex_waiters(struct kipc_object *m)
@@ -121,6 +105,17 @@ static int kipc_test_lock(struct kipc_object *m, u32 tid)
 static int kipc_test_trylock(struct kipc_object *m, u32 tid)
 {
 	return kipc_mutex_test_lock(m, tid, true, KTIME_MAX);
+}
+
+/* @tid holds @m, consistent, alone: its unlock leaves the word free. */
+static void kipc_test_unlock_ok(struct kunit *test, struct kipc_object *m,
+				u32 tid)
+{
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).state,
+			KIPC_MUTEX_STATE_OK);
+	KUNIT_EXPECT_EQ(test, kipc_test_word(m), tid);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, tid), 0);
+	KUNIT_EXPECT_EQ(test, kipc_test_word(m), 0U);
 }
 
 /*
@@ -231,22 +226,15 @@ static int kipc_test_idle(struct kipc_test_thr *t)
 
 static int kipc_test_thr_main(void *arg)
 {
-	unsigned long wait = msecs_to_jiffies(KIPC_TEST_WAIT_MS);
 	struct kipc_test_thr *t = arg;
 	struct kipc_test_group *g = t->g;
 
 	t->ret = t->acquire(t);
 	t->order = atomic_inc_return(&g->seq);
 	complete_all(&t->done);
-	if (t->holds) {
-		wait_for_completion_timeout(&t->release, wait);
-		if (t->consistent && t->ret == -EOWNERDEAD)
-			KUNIT_EXPECT_EQ(g->test,
-					kipc_mutex_test_consistent(g->obj,
-								   t->tid), 0);
-		KUNIT_EXPECT_EQ(g->test,
-				kipc_mutex_test_unlock(g->obj, t->tid), 0);
-	}
+	if (t->holds)
+		kipc_test_hand_back(g->test, g->obj, t->tid, t->ret,
+				    t->consistent, &t->release);
 	kipc_test_park();
 	return 0;
 }
@@ -254,11 +242,7 @@ static int kipc_test_thr_main(void *arg)
 /* Let @t unlock what it holds, then stop it; once is enough. */
 static void kipc_test_join(struct kipc_test_thr *t)
 {
-	if (!t->task)
-		return;
-	complete_all(&t->release);
-	kthread_stop(t->task);
-	t->task = NULL;
+	kipc_test_stop(&t->task, &t->release);
 }
 
 static void kipc_test_join_action(void *t)
@@ -268,12 +252,14 @@ static void kipc_test_join_action(void *t)
 
 static struct kipc_test_group *
 kipc_test_group(struct kunit *test, int (*acquire)(struct kipc_test_thr *t),
-		u32 (*count)(struct kipc_object *obj), struct kipc_object *on)
+		u32 (*count)(struct kipc_object *obj), struct kipc_object *on,
+		struct kipc_object *obj)
 {
 	struct kipc_test_group *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, g);
 	g->test = test;
+	g->obj = obj;
 	g->acquire = acquire;
 	g->count = count;
 	g->on = on;
@@ -283,23 +269,15 @@ kipc_test_group(struct kunit *test, int (*acquire)(struct kipc_test_thr *t),
 static struct kipc_test_group *kipc_test_sem_group(struct kunit *test,
 						   struct kipc_object *s)
 {
-	struct kipc_test_group *g;
-
-	g = kipc_test_group(test, kipc_test_sem_waiter, kipc_test_sem_waiters,
-			    s);
-	g->obj = s;
-	return g;
+	return kipc_test_group(test, kipc_test_sem_waiter,
+			       kipc_test_sem_waiters, s, s);
 }
 
 static struct kipc_test_group *kipc_test_mutex_group(struct kunit *test,
 						     struct kipc_object *m)
 {
-	struct kipc_test_group *g;
-
-	g = kipc_test_group(test, kipc_test_locker, kipc_test_mutex_waiters,
-			    m);
-	g->obj = m;
-	return g;
+	return kipc_test_group(test, kipc_test_locker,
+			       kipc_test_mutex_waiters, m, m);
 }
 
 static struct kipc_test_group *kipc_test_cond_group(struct kunit *test,
@@ -309,8 +287,7 @@ static struct kipc_test_group *kipc_test_cond_group(struct kunit *test,
 	struct kipc_test_group *g;
 
 	g = kipc_test_group(test, kipc_test_cond_waiter,
-			    kipc_cond_test_waiters, c);
-	g->obj = m;
+			    kipc_cond_test_waiters, c, m);
 	g->cond = c;
 	return g;
 }
@@ -802,11 +779,7 @@ static void kipc_mutex_owner_dead(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(m, other), -EPERM);
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(m, me), 0);
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(m, me), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).state,
-			KIPC_MUTEX_STATE_OK);
-	KUNIT_EXPECT_EQ(test, kipc_test_word(m), me);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_test_word(m), 0U);
+	kipc_test_unlock_ok(test, m, me);
 
 	/* A thread locked it through the kernel and died. */
 	KUNIT_EXPECT_EQ(test, kipc_test_lock(m, KIPC_TEST_DEAD_TID), 0);
@@ -1028,11 +1001,7 @@ static void kipc_mutex_unlocked_then_exited(struct kunit *test)
 	WRITE_ONCE(*kipc_mutex_test_word(m), KIPC_TEST_OTHER_TID);
 	kipc_test_race(test, m, KIPC_TEST_OTHER_TID);
 	KUNIT_EXPECT_EQ(test, kipc_test_trylock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).state,
-			KIPC_MUTEX_STATE_OK);
-	KUNIT_EXPECT_EQ(test, kipc_test_word(m), me);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_test_word(m), 0U);
+	kipc_test_unlock_ok(test, m, me);
 	KUNIT_EXPECT_EQ(test, kipc_test_lock(m, me), 0);
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
 }

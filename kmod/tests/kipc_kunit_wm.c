@@ -70,48 +70,24 @@ static struct kipc_object *kipc_wmt_mutex(struct kunit *test, u32 flags)
 	return kipc_test_new(test, &kipc_mutex_type, &attr);
 }
 
-static struct kipc_event_info kipc_wmt_event_info(struct kipc_object *e)
-{
-	struct kipc_event_info in = {};
-
-	kipc_event_get_info(e, &in);
-	return in;
-}
-
-static struct kipc_sem_info kipc_wmt_sem_info(struct kipc_object *s)
-{
-	struct kipc_sem_info in = {};
-
-	kipc_sem_test_info(s, &in);
-	return in;
-}
-
-static struct kipc_mutex_info kipc_wmt_mutex_info(struct kipc_object *m)
-{
-	struct kipc_mutex_info in = {};
-
-	kipc_mutex_test_info(m, &in);
-	return in;
-}
-
 static u32 kipc_wmt_sem_value(struct kipc_object *s)
 {
-	return kipc_wmt_sem_info(s).value;
+	return kipc_test_sem_info(s).value;
 }
 
 static u32 kipc_wmt_event_waiters(struct kipc_object *e)
 {
-	return kipc_wmt_event_info(e).waiters;
+	return kipc_test_event_info(e).waiters;
 }
 
 static u32 kipc_wmt_sem_waiters(struct kipc_object *s)
 {
-	return kipc_wmt_sem_info(s).waiters;
+	return kipc_test_sem_info(s).waiters;
 }
 
 static u32 kipc_wmt_mutex_waiters(struct kipc_object *m)
 {
-	return kipc_wmt_mutex_info(m).waiters;
+	return kipc_test_mutex_info(m).waiters;
 }
 
 static u64 kipc_wmt_sem_state(struct kipc_object *s)
@@ -192,6 +168,39 @@ static void kipc_wmt_expect_res(struct kunit *test,
 	KUNIT_EXPECT_EQ_MSG(test, o->ready, ready, "object %u", i);
 	KUNIT_EXPECT_EQ_MSG(test, o->error, error, "object %u", i);
 	KUNIT_EXPECT_EQ_MSG(test, o->value, value, "object %u", i);
+}
+
+/**
+ * struct kipc_wmt_res - what a try should give for one object
+ * @ready: taken (1) or not (0)
+ * @error: its error
+ * @value: its value
+ */
+struct kipc_wmt_res {
+	u32 ready;
+	int error;
+	u64 value;
+};
+
+/* The results of the last try's first @n objects are @want, in order. */
+static void kipc_wmt_expect_results(struct kunit *test,
+				    const struct kipc_wmt_try *r,
+				    const struct kipc_wmt_res *want, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		kipc_wmt_expect_res(test, r, i, want[i].ready, want[i].error,
+				    want[i].value);
+}
+
+/* @tid unlocks mutex @m @depth times, which leaves its word free. */
+static void kipc_wmt_unlock_all(struct kunit *test, struct kipc_object *m,
+				u32 tid, u32 depth)
+{
+	while (depth--)
+		KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, tid), 0);
+	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
 }
 
 /* The last try took nothing from any of its @n objects. */
@@ -373,16 +382,9 @@ static int kipc_wmt_thr_main(void *arg)
 
 	t->ret = t->fn(t);
 	complete_all(&t->done);
-	if (t->holds) {
-		wait_for_completion_timeout(&t->release,
-					    msecs_to_jiffies(KIPC_TEST_WAIT_MS));
-		if (t->consistent && t->ret == -EOWNERDEAD)
-			KUNIT_EXPECT_EQ(t->test,
-					kipc_mutex_test_consistent(t->obj,
-								   t->tid), 0);
-		KUNIT_EXPECT_EQ(t->test, kipc_mutex_test_unlock(t->obj, t->tid),
-				0);
-	}
+	if (t->holds)
+		kipc_test_hand_back(t->test, t->obj, t->tid, t->ret,
+				    t->consistent, &t->release);
 	kipc_test_park();
 	return 0;
 }
@@ -390,11 +392,7 @@ static int kipc_wmt_thr_main(void *arg)
 /* Let @t unlock what it holds, then stop it; once is enough. */
 static void kipc_wmt_join(struct kipc_wmt_thr *t)
 {
-	if (!t->task)
-		return;
-	complete_all(&t->release);
-	kthread_stop(t->task);
-	t->task = NULL;
+	kipc_test_stop(&t->task, &t->release);
 }
 
 static void kipc_wmt_join_action(void *t)
@@ -482,20 +480,19 @@ static void kipc_wm_any_first_ready(struct kunit *test)
 	/* The semaphore: one unit, its value after; the rest untouched. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 4, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 1U);
-	kipc_wmt_expect_res(test, r, 0, 0, 0, 0);
-	kipc_wmt_expect_res(test, r, 1, 1, 0, 1);
-	kipc_wmt_expect_res(test, r, 2, 0, 0, 0);
-	kipc_wmt_expect_res(test, r, 3, 0, 0, 0);
+	kipc_wmt_expect_results(test, r, (const struct kipc_wmt_res[]) {
+		{ 0, 0, 0 }, { 1, 0, 1 }, { 0, 0, 0 }, { 0, 0, 0 },
+	}, 4);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s1), 1ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s1).waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s1).waits, 1ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m2), 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m2).owner_tid, 0U);
-	ei = kipc_wmt_event_info(e3);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m2).owner_tid, 0U);
+	ei = kipc_test_event_info(e3);
 	KUNIT_EXPECT_EQ(test, ei.state,
 			(u32)(KIPC_EVENT_MANUAL_RESET | KIPC_EVENT_SET));
 	KUNIT_EXPECT_EQ(test, ei.value, 7ULL);
 	KUNIT_EXPECT_EQ(test, ei.wakeups, 0ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(e0).wakeups, 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(e0).wakeups, 0ULL);
 
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 4, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 1U);
@@ -505,37 +502,35 @@ static void kipc_wm_any_first_ready(struct kunit *test)
 	/* The semaphore is empty: the mutex, locked for the caller. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 4, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 2U);
-	kipc_wmt_expect_res(test, r, 0, 0, 0, 0);
-	kipc_wmt_expect_res(test, r, 1, 0, 0, 0);
-	kipc_wmt_expect_res(test, r, 2, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 3, 0, 0, 0);
+	kipc_wmt_expect_results(test, r, (const struct kipc_wmt_res[]) {
+		{ 0, 0, 0 }, { 0, 0, 0 }, { 1, 0, 0 }, { 0, 0, 0 },
+	}, 4);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m2), me);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m2).owner_tid, me);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m2).depth, 1U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m2).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m2).owner_tid, me);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m2).depth, 1U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m2).state,
 			KIPC_MUTEX_STATE_OK);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s1), KIPC_WMT_SEM_ARMED);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(e3).wakeups, 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(e3).wakeups, 0ULL);
 
 	/* Held by the caller: EDEADLK ends the try before the event. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 4, false), -EDEADLK);
 	KUNIT_EXPECT_EQ(test, r->index, 2U);
 	kipc_wmt_expect_none(test, r, 4);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m2), me);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(e3).wakeups, 0ULL);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m2, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m2), 0U);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(e3).wakeups, 0ULL);
+	kipc_wmt_unlock_all(test, m2, me, 1);
 
 	/* The manual-reset event: its value, and it stays set. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, later, 3, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 2U);
-	kipc_wmt_expect_res(test, r, 0, 0, 0, 0);
-	kipc_wmt_expect_res(test, r, 1, 0, 0, 0);
-	kipc_wmt_expect_res(test, r, 2, 1, 0, 7);
+	kipc_wmt_expect_results(test, r, (const struct kipc_wmt_res[]) {
+		{ 0, 0, 0 }, { 0, 0, 0 }, { 1, 0, 7 },
+	}, 3);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, later, 3, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 2U);
 	kipc_wmt_expect_res(test, r, 2, 1, 0, 7);
-	ei = kipc_wmt_event_info(e3);
+	ei = kipc_test_event_info(e3);
 	KUNIT_EXPECT_TRUE(test, ei.state & KIPC_EVENT_SET);
 	KUNIT_EXPECT_EQ(test, ei.value, 7ULL);
 	KUNIT_EXPECT_EQ(test, ei.wakeups, 2ULL);
@@ -556,10 +551,10 @@ static void kipc_wm_any_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->index, 0U);
 	kipc_wmt_expect_res(test, r, 0, 1, 0, 5);
 	kipc_wmt_expect_res(test, r, 1, 0, 0, 0);
-	ei = kipc_wmt_event_info(ea);
+	ei = kipc_test_event_info(ea);
 	KUNIT_EXPECT_EQ(test, ei.state, 0U);
 	KUNIT_EXPECT_EQ(test, ei.wakeups, 1ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(em).wakeups, 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(em).wakeups, 0ULL);
 
 	/* Consumed: the manual-reset one now, as often as asked. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, auto_first, 2, false), 0);
@@ -569,7 +564,7 @@ static void kipc_wm_any_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, auto_first, 2, false), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 1U);
 	kipc_wmt_expect_res(test, r, 1, 1, 0, 6);
-	ei = kipc_wmt_event_info(em);
+	ei = kipc_test_event_info(em);
 	KUNIT_EXPECT_EQ(test, ei.state,
 			(u32)(KIPC_EVENT_MANUAL_RESET | KIPC_EVENT_SET));
 	KUNIT_EXPECT_EQ(test, ei.wakeups, 2ULL);
@@ -580,7 +575,7 @@ static void kipc_wm_any_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->index, 0U);
 	kipc_wmt_expect_res(test, r, 0, 1, 0, 6);
 	kipc_wmt_expect_res(test, r, 1, 0, 0, 0);
-	ei = kipc_wmt_event_info(ea);
+	ei = kipc_test_event_info(ea);
 	KUNIT_EXPECT_EQ(test, ei.state, (u32)KIPC_EVENT_SET);
 	KUNIT_EXPECT_EQ(test, ei.value, 9ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, auto_first, 1, false), 0);
@@ -595,8 +590,8 @@ static void kipc_wm_any_events(struct kunit *test)
 			KIPC_WMT_NONE);
 	KUNIT_EXPECT_EQ(test, r->index, 0U);
 	kipc_wmt_expect_none(test, r, 2);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(ea).wakeups, 2ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(em).wakeups, 3ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(ea).wakeups, 2ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(em).wakeups, 3ULL);
 }
 
 /*
@@ -632,7 +627,7 @@ static void kipc_wm_any_none(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), KIPC_WMT_SEM_ARMED);
 		KUNIT_EXPECT_EQ(test, kipc_wmt_word(m),
 				owner->tid | KIPC_MUTEX_WAITERS);
-		mi = kipc_wmt_mutex_info(m);
+		mi = kipc_test_mutex_info(m);
 		KUNIT_EXPECT_EQ(test, mi.owner_tid, owner->tid);
 		KUNIT_EXPECT_EQ(test, mi.depth, 1U);
 		KUNIT_EXPECT_EQ(test, mi.waiters, 0U);
@@ -648,8 +643,7 @@ static void kipc_wm_any_none(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->index, 2U);
 	kipc_wmt_expect_res(test, r, 2, 1, 0, 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), me);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
+	kipc_wmt_unlock_all(test, m, me, 1);
 }
 
 /* EDEADLK and ENOTRECOVERABLE end an any-try at their object. */
@@ -685,7 +679,7 @@ static void kipc_wm_any_errors(struct kunit *test)
 	WRITE_ONCE(*kipc_mutex_test_word(nr), KIPC_WMT_DEAD_TID);
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(nr, me), -EOWNERDEAD);
 	KUNIT_ASSERT_EQ(test, kipc_mutex_test_unlock(nr, me), 0);
-	KUNIT_ASSERT_EQ(test, kipc_wmt_mutex_info(nr).state,
+	KUNIT_ASSERT_EQ(test, kipc_test_mutex_info(nr).state,
 			KIPC_MUTEX_STATE_NOTRECOVERABLE);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_post(s, 1), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, nr_first, 2, false),
@@ -719,12 +713,11 @@ static void kipc_wm_any_ownerdead(struct kunit *test)
 	kipc_wmt_expect_res(test, r, 0, 0, 0, 0);
 	kipc_wmt_expect_res(test, r, 1, 1, -EOWNERDEAD, 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(d), me | KIPC_MUTEX_KSTATE);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(d).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(d).state,
 			KIPC_MUTEX_STATE_OWNERDEAD);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s0), KIPC_WMT_SEM_ARMED);
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(d, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(d, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(d), 0U);
+	kipc_wmt_unlock_all(test, d, me, 1);
 }
 
 /* ---- all ----------------------------------------------------------------- */
@@ -748,29 +741,27 @@ static void kipc_wm_all_take(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(rm, me), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 6, true), 0);
 	KUNIT_EXPECT_EQ(test, r->index, 0U);
-	kipc_wmt_expect_res(test, r, 0, 1, 0, 3);
-	kipc_wmt_expect_res(test, r, 1, 1, 0, 1);
-	kipc_wmt_expect_res(test, r, 2, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 3, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 4, 1, 0, 4);
-	kipc_wmt_expect_res(test, r, 5, 1, 0, 0);
+	kipc_wmt_expect_results(test, r, (const struct kipc_wmt_res[]) {
+		{ 1, 0, 3 }, { 1, 0, 1 }, { 1, 0, 0 }, { 1, 0, 0 }, { 1, 0, 4 },
+		{ 1, 0, 0 },
+	}, 6);
 
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(ea).state, 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(ea).wakeups, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(ea).state, 0U);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(ea).wakeups, 1ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s1), 1ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s1).waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s1).waits, 1ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s2), 0ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s2).waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s2).waits, 1ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), me);
-	mi = kipc_wmt_mutex_info(m);
+	mi = kipc_test_mutex_info(m);
 	KUNIT_EXPECT_EQ(test, mi.owner_tid, me);
 	KUNIT_EXPECT_EQ(test, mi.depth, 1U);
 	KUNIT_EXPECT_EQ(test, mi.state, KIPC_MUTEX_STATE_OK);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(em).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(em).state,
 			(u32)(KIPC_EVENT_MANUAL_RESET | KIPC_EVENT_SET));
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(em).value, 4ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(em).value, 4ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), me | KIPC_MUTEX_KSTATE);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 2U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 2U);
 
 	/*
 	 * Again: the mutex the caller holds fails the try with EDEADLK,
@@ -782,11 +773,8 @@ static void kipc_wm_all_take(struct kunit *test)
 	kipc_wmt_expect_none(test, r, 6);
 	kipc_wmt_expect_same(test, objs, 6, snaps);
 
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(rm, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(rm, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), 0U);
+	kipc_wmt_unlock_all(test, m, me, 1);
+	kipc_wmt_unlock_all(test, rm, me, 2);
 }
 
 /*
@@ -836,10 +824,10 @@ static void kipc_wm_all_none(struct kunit *test)
 			KIPC_WMT_SEM_ARMED);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(md), KIPC_WMT_DEAD_TID);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(md).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(md).state,
 			KIPC_MUTEX_STATE_OK);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), me | KIPC_MUTEX_KSTATE);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 1U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 1U);
 	/* Armed, on purpose: its owner's unlock must come to the kernel. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(blocker[2]),
 			owner->tid | KIPC_MUTEX_WAITERS);
@@ -852,29 +840,24 @@ static void kipc_wm_all_none(struct kunit *test)
 	objs[5] = blocker[0];
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 6, true), -EOWNERDEAD);
 	KUNIT_EXPECT_EQ(test, r->index, 3U);
-	kipc_wmt_expect_res(test, r, 0, 1, 0, 3);
-	kipc_wmt_expect_res(test, r, 1, 1, 0, 1);
-	kipc_wmt_expect_res(test, r, 2, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 3, 1, -EOWNERDEAD, 0);
-	kipc_wmt_expect_res(test, r, 4, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 5, 1, 0, 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_event_info(ea).state, 0U);
+	kipc_wmt_expect_results(test, r, (const struct kipc_wmt_res[]) {
+		{ 1, 0, 3 }, { 1, 0, 1 }, { 1, 0, 0 }, { 1, -EOWNERDEAD, 0 },
+		{ 1, 0, 0 }, { 1, 0, 0 },
+	}, 6);
+	KUNIT_EXPECT_EQ(test, kipc_test_event_info(ea).state, 0U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), 1ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(blocker[0]), 0ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), me);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(md), me | KIPC_MUTEX_KSTATE);
-	mi = kipc_wmt_mutex_info(md);
+	mi = kipc_test_mutex_info(md);
 	KUNIT_EXPECT_EQ(test, mi.owner_tid, me);
 	KUNIT_EXPECT_EQ(test, mi.state, KIPC_MUTEX_STATE_OWNERDEAD);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 2U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 2U);
 
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+	kipc_wmt_unlock_all(test, m, me, 1);
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(md, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(md, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(rm, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(rm, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(md), 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), 0U);
+	kipc_wmt_unlock_all(test, md, me, 1);
+	kipc_wmt_unlock_all(test, rm, me, 2);
 }
 
 /*
@@ -897,17 +880,17 @@ static void kipc_wm_all_ownerdead(struct kunit *test)
 	WRITE_ONCE(*kipc_mutex_test_word(d_new), KIPC_WMT_DEAD_TID);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 4, true), -EOWNERDEAD);
 	KUNIT_EXPECT_EQ(test, r->index, 2U);
-	kipc_wmt_expect_res(test, r, 0, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 1, 1, 0, 0);
-	kipc_wmt_expect_res(test, r, 2, 1, -EOWNERDEAD, 0);
-	kipc_wmt_expect_res(test, r, 3, 1, -EOWNERDEAD, 0);
+	kipc_wmt_expect_results(test, r, (const struct kipc_wmt_res[]) {
+		{ 1, 0, 0 }, { 1, 0, 0 }, { 1, -EOWNERDEAD, 0 },
+		{ 1, -EOWNERDEAD, 0 },
+	}, 4);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), 0ULL);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), me);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(d_new), me | KIPC_MUTEX_KSTATE);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(d_old), me | KIPC_MUTEX_KSTATE);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(d_new).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(d_new).state,
 			KIPC_MUTEX_STATE_OWNERDEAD);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(d_old).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(d_old).state,
 			KIPC_MUTEX_STATE_OWNERDEAD);
 
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
@@ -915,7 +898,7 @@ static void kipc_wm_all_ownerdead(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(d_new, me), 0);
 	/* Unlocked without consistent: not recoverable. */
 	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(d_old, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(d_old).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(d_old).state,
 			KIPC_MUTEX_STATE_NOTRECOVERABLE);
 }
 
@@ -977,23 +960,23 @@ static void kipc_wm_recursive(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, one, 1, false), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), me | KIPC_MUTEX_KSTATE);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 1U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 1U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, one, 1, false), 0);
 	kipc_wmt_expect_res(test, r, 0, 1, 0, 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 2U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 2U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, with_sem, 2, true), 0);
 	kipc_wmt_expect_res(test, r, 0, 1, 0, 0);
 	kipc_wmt_expect_res(test, r, 1, 1, 0, 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 3U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 3U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), 0ULL);
 	/* Not all ready: not one level more. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, with_empty, 2, true),
 			KIPC_WMT_NONE);
 	kipc_wmt_expect_none(test, r, 2);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, 3U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, 3U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), me | KIPC_MUTEX_KSTATE);
 	for (i = 3; i >= 1; i--) {
-		KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(rm).depth, i);
+		KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(rm).depth, i);
 		KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(rm, me), 0);
 	}
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(rm), 0U);
@@ -1001,11 +984,9 @@ static void kipc_wm_recursive(struct kunit *test)
 	/* Locked once in user space: the wait makes it two. */
 	WRITE_ONCE(*kipc_mutex_test_word(ru), me);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, user, 1, true), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(ru).depth, 2U);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(ru).depth, 2U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(ru), me | KIPC_MUTEX_KSTATE);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(ru, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(ru, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(ru), 0U);
+	kipc_wmt_unlock_all(test, ru, me, 2);
 }
 
 /* ---- the words user space maps -------------------------------------------- */
@@ -1036,7 +1017,7 @@ static void kipc_wm_sem_word(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), KIPC_WMT_SEM_ARMED);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, true), KIPC_WMT_NONE);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), KIPC_WMT_SEM_ARMED);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s).waits, 3ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waits, 3ULL);
 
 	/* Armed by a poll: the try leaves it so. */
 	KUNIT_EXPECT_EQ(test, kipc_sem_type.poll(NULL, s, NULL), 0U);
@@ -1073,8 +1054,7 @@ static void kipc_wm_mutex_word(struct kunit *test)
 	/* Free, taken: only the owner in the word. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, one, 1, true), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), me);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
+	kipc_wmt_unlock_all(test, m, me, 1);
 
 	/* Held by a live thread: armed, by either kind of try. */
 	KUNIT_ASSERT_EQ(test, kipc_wmt_lock(m, owner->tid), 0);
@@ -1092,8 +1072,7 @@ static void kipc_wm_mutex_word(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, one, 1, false), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), me);
-	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
+	kipc_wmt_unlock_all(test, m, me, 1);
 }
 
 /* ---- the objects' own FIFO waiters come first ------------------------------ */
@@ -1141,15 +1120,15 @@ static void kipc_wm_sem_fifo(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w1, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w1->ret, 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), KIPC_WMT_SEM_ARMED);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s).waiters, 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s).waits, 2ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waiters, 0U);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waits, 2ULL);
 
 	/* Nobody queued any more: the try's turn. */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_post(s, 1), 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), 0);
 	kipc_wmt_expect_res(test, r, 0, 1, 0, 0);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_state(s), 0ULL);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(s).waits, 3ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).waits, 3ULL);
 }
 
 /* Auto-reset event: a signal goes to the thread waiting on it alone. */
@@ -1171,7 +1150,7 @@ static void kipc_wm_event_fifo(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
 	KUNIT_EXPECT_EQ(test, w->value, 42ULL);
-	ei = kipc_wmt_event_info(e);
+	ei = kipc_test_event_info(e);
 	KUNIT_EXPECT_EQ(test, ei.state, 0U);
 	KUNIT_EXPECT_EQ(test, ei.wakeups, 1ULL);
 	KUNIT_EXPECT_EQ(test, ei.waiters, 0U);
@@ -1206,7 +1185,7 @@ static void kipc_wm_mutex_fifo(struct kunit *test)
 	kipc_wmt_expect_none(test, r, 1);
 	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w->ret, -EOWNERDEAD);
-	mi = kipc_wmt_mutex_info(m);
+	mi = kipc_test_mutex_info(m);
 	KUNIT_EXPECT_EQ(test, mi.owner_tid, w->tid);
 	KUNIT_EXPECT_EQ(test, mi.state, KIPC_MUTEX_STATE_OWNERDEAD);
 	KUNIT_EXPECT_EQ(test, mi.waiters, 0U);
@@ -1216,7 +1195,7 @@ static void kipc_wm_mutex_fifo(struct kunit *test)
 			KIPC_MUTEX_WAITERS);
 	kipc_wmt_join(w);	/* consistent, then unlocked */
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m).state,
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).state,
 			KIPC_MUTEX_STATE_OK);
 
 	/* The word cleared by a write that bypassed the kernel. */
@@ -1227,7 +1206,7 @@ static void kipc_wm_mutex_fifo(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, true), KIPC_WMT_NONE);
 	KUNIT_ASSERT_TRUE(test, kipc_wmt_finished(w, KIPC_TEST_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, w->ret, 0);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_mutex_info(m).owner_tid, w->tid);
+	KUNIT_EXPECT_EQ(test, kipc_test_mutex_info(m).owner_tid, w->tid);
 	kipc_wmt_join(w);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(m), 0U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_try(r, objs, 1, false), 0);
@@ -1288,10 +1267,11 @@ static void kipc_wm_args(struct kunit *test)
 /* ---- concurrency ------------------------------------------------------------ */
 
 /* Note a broken invariant, and the value that showed it. */
-static void kipc_wmt_bad(struct kipc_wmt_stress *st, int ret)
+static int kipc_wmt_bad(struct kipc_wmt_stress *st, int ret)
 {
 	atomic_inc(&st->bad);
 	atomic_set(&st->bad_ret, ret);
+	return ret;
 }
 
 /* Hold the stress test's mutex, taken by @tid, alone; then unlock it. */
@@ -1310,17 +1290,31 @@ static void kipc_wmt_hold(struct kipc_wmt_stress *st, u32 tid)
 		kipc_wmt_bad(st, err);
 }
 
+/*
+ * One try of @t over its objects into @t->r; how many results say ready
+ * (for @all: ready, and without an error).
+ */
+static u32 kipc_wmt_stress_try(struct kipc_wmt_thr *t, bool all)
+{
+	const struct kipc_wait_obj *res = t->r.res;
+	u32 i, ready = 0;
+
+	kipc_wmt_try(&t->r, t->objs, t->n, all);
+	for (i = 0; i < t->n; i++)
+		ready += all ? res[i].ready == 1 && !res[i].error :
+			       res[i].ready;
+	return ready;
+}
+
 /* Take everything, or nothing, from @t->objs until told to stop. */
 static int kipc_wmt_all_taker(struct kipc_wmt_thr *t)
 {
 	struct kipc_wmt_stress *st = t->st;
 	struct kipc_wmt_try *r = &t->r;
-	u32 i, ready;
+	u32 ready;
 
 	while (!READ_ONCE(st->stop)) {
-		kipc_wmt_try(r, t->objs, t->n, true);
-		for (i = 0, ready = 0; i < t->n; i++)
-			ready += r->res[i].ready == 1 && !r->res[i].error;
+		ready = kipc_wmt_stress_try(t, true);
 		if (!r->ret && ready == t->n) {
 			atomic_inc(&st->all_taken);
 			kipc_wmt_hold(st, t->tid);
@@ -1328,8 +1322,8 @@ static int kipc_wmt_all_taker(struct kipc_wmt_thr *t)
 		} else if (r->ret == KIPC_WMT_NONE && !ready) {
 			usleep_range(20, 60);
 		} else {
-			kipc_wmt_bad(st, r->ret);	/* partial, or an error */
-			return r->ret;
+			/* Partial, or an error. */
+			return kipc_wmt_bad(st, r->ret);
 		}
 	}
 	return 0;
@@ -1340,20 +1334,17 @@ static int kipc_wmt_any_taker(struct kipc_wmt_thr *t)
 {
 	struct kipc_wmt_stress *st = t->st;
 	struct kipc_wmt_try *r = &t->r;
-	u32 i, ready;
+	u32 ready;
 
 	while (!READ_ONCE(st->stop)) {
-		kipc_wmt_try(r, t->objs, t->n, false);
-		for (i = 0, ready = 0; i < t->n; i++)
-			ready += r->res[i].ready;
+		ready = kipc_wmt_stress_try(t, false);
 		if (!r->ret && ready == 1 && r->index < t->n &&
 		    r->res[r->index].ready == 1) {
 			atomic_inc(&st->any_taken[r->index]);
 			if (t->objs[r->index] == st->m)
 				kipc_wmt_hold(st, t->tid);
 		} else if (r->ret != KIPC_WMT_NONE || ready) {
-			kipc_wmt_bad(st, r->ret);
-			return r->ret;
+			return kipc_wmt_bad(st, r->ret);
 		}
 		usleep_range(100, 300);
 	}
@@ -1374,10 +1365,8 @@ static int kipc_wmt_plain(struct kipc_wmt_thr *t)
 		else if (err != -EAGAIN)
 			kipc_wmt_bad(st, err);
 		err = kipc_wmt_lock(st->m, t->tid);
-		if (err) {
-			kipc_wmt_bad(st, err);
-			return err;
-		}
+		if (err)
+			return kipc_wmt_bad(st, err);
 		atomic_inc(&st->plain_lock);
 		kipc_wmt_hold(st, t->tid);
 		usleep_range(100, 300);
@@ -1396,10 +1385,8 @@ static int kipc_wmt_poster(struct kipc_wmt_thr *t)
 		err = kipc_wmt_post(st->a, 1);
 		if (!err)
 			err = kipc_wmt_post(st->b, 1);
-		if (err) {
-			kipc_wmt_bad(st, err);
-			return err;
-		}
+		if (err)
+			return kipc_wmt_bad(st, err);
 		if (i % 16 == 15)
 			usleep_range(50, 150);
 		else
@@ -1468,7 +1455,7 @@ static void kipc_wmt_stress_end(struct kunit *test, struct kipc_wmt_stress *st,
 	kipc_wmt_expect_open(test, st->a);
 	kipc_wmt_expect_open(test, st->b);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_word(st->m), 0U);
-	mi = kipc_wmt_mutex_info(st->m);
+	mi = kipc_test_mutex_info(st->m);
 	KUNIT_EXPECT_EQ(test, mi.waiters, 0U);
 	KUNIT_EXPECT_EQ(test, mi.state, KIPC_MUTEX_STATE_OK);
 }
@@ -1508,11 +1495,11 @@ static void kipc_wm_stress_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->all_taken), KIPC_WMT_POSTS);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_value(st->a), 0U);
 	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_value(st->b), 0U);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(st->a).waits,
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(st->a).waits,
 			(u64)KIPC_WMT_POSTS);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(st->b).waits,
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(st->b).waits,
 			(u64)KIPC_WMT_POSTS);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(st->a).posts,
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(st->a).posts,
 			(u64)KIPC_WMT_POSTS);
 }
 
@@ -1559,9 +1546,9 @@ static void kipc_wm_stress_mixed(struct kunit *test)
 			KIPC_WMT_POSTS);
 	KUNIT_EXPECT_EQ(test, all + any_b + kipc_wmt_sem_value(st->b),
 			KIPC_WMT_POSTS);
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(st->a).waits,
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(st->a).waits,
 			(u64)(all + any_a + plain));
-	KUNIT_EXPECT_EQ(test, kipc_wmt_sem_info(st->b).waits,
+	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(st->b).waits,
 			(u64)(all + any_b));
 }
 
