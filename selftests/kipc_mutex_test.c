@@ -56,7 +56,6 @@ static void set_handler(int sig, int flags)
 TEST_F(kipc, create_defaults)
 {
 	struct kipc_mutex_info in;
-	struct kipc_create c;
 	int fd, fd2, cfd;
 
 	fd = kipc_mutex_create(NULL, 0600, 0, 0);
@@ -73,10 +72,7 @@ TEST_F(kipc, create_defaults)
 	EXPECT_EQ(0, kt_fdinfo_val(fd, "mutex-waiters:"));
 
 	/* No attributes at all: the defaults. */
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_MUTEX;
-	c.mode = 0600;
-	fd2 = kt_create_raw(&c);
+	fd2 = kt_create_type(KIPC_TYPE_MUTEX, NULL, 0, NULL, 0);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, minfo(fd2, &in));
 	EXPECT_EQ(0U, in.flags);

@@ -597,6 +597,39 @@ kt_wait_fdinfo(int fd, int timeout_ms, const char *fmt, ...)
 	EXPECT_EQ(low_, kt_lowest_free_fd());				\
 } while (0)
 
+/*
+ * KIPC_IOC_CREATE of an object of @type (KIPC_TYPE_*) with mode 0600, fd
+ * flags @fdflags, name @name (NULL: anonymous) and the attribute struct
+ * @attr of @size bytes passed as is (NULL with any @size too): the new fd,
+ * or -errno.
+ */
+static inline int kt_create_type(uint32_t type, const void *attr,
+				 uint32_t size, const char *name,
+				 uint32_t fdflags)
+{
+	struct kipc_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.type = type;
+	c.flags = fdflags;
+	c.name = (uintptr_t)name;
+	c.name_len = name ? strlen(name) : 0;
+	c.mode = 0600;
+	c.attr = (uintptr_t)attr;
+	c.attr_size = size;
+	return kt_create_raw(&c);
+}
+
+/*
+ * An anonymous create of @type with @attr of @size bytes as is must fail
+ * with -@err and change nothing (KT_EXPECT_FAILS_NO_CHANGE()).  Not even
+ * for a moment may an object be created, except for a channel: it is a
+ * pair, whose create may make an end and destroy it again on the error.
+ */
+#define KT_EXPECT_CREATE_FAILS(type, attr, size, err)			\
+	KT_EXPECT_FAILS_NO_CHANGE(kt_create_type(type, attr, size, NULL, 0), \
+				  err, (type) != KIPC_TYPE_CHANNEL)
+
 /* A 64-bit mix of @x (splitmix's finalizer): test data derived from ids. */
 static inline uint64_t kt_hash64(uint64_t x)
 {
