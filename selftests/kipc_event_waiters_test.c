@@ -21,7 +21,7 @@ KT_FIXTURE()
 TEST_F(kipc, fork_child_waits_parent_signals)
 {
 	struct kt_report r;
-	int fd = new_event(0), rep[2], st;
+	int fd = new_event(0), rep[2];
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -32,11 +32,7 @@ TEST_F(kipc, fork_child_waits_parent_signals)
 	/* Still blocked: nothing reported yet. */
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, kipc_event_signal(fd, 42));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(42ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 42ULL);
 }
 
 TEST_F(kipc, named_event_across_processes)
@@ -229,7 +225,7 @@ TEST_F(kipc, signal_interrupts_wait_eintr)
 TEST_F(kipc, signal_sa_restart_resumes_wait)
 {
 	struct kt_report r;
-	int fd = new_event(0), rep[2], hp[2], st;
+	int fd = new_event(0), rep[2], hp[2];
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -244,11 +240,7 @@ TEST_F(kipc, signal_sa_restart_resumes_wait)
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, kipc_event_signal(fd, 66));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(66ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 66ULL);
 }
 
 TEST_F(kipc, signal_sa_restart_keeps_deadline)
@@ -288,7 +280,7 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 TEST_F(kipc, sigstop_sigcont_resumes_wait)
 {
 	struct kt_report r;
-	int fd = new_event(0), rep[2], status, st;
+	int fd = new_event(0), rep[2], status;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -310,11 +302,7 @@ TEST_F(kipc, sigstop_sigcont_resumes_wait)
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, kipc_event_signal(fd, 71));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(71ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 71ULL);
 }
 
 TEST_F(kipc, sigkill_waiter_no_leak)

@@ -480,10 +480,7 @@ TEST_F(kipc, fork_child_locks_with_inherited_handle)
 	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, r.ret);
 	EXPECT_EQ((uint64_t)pid, r.value);	/* the child's own tid */
-	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(0U, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(pfd[0], pid, 0, 0U);
 	kipc_mutex_detach(h);
 	munmap(w, MAPSZ);
 }

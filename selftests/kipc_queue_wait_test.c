@@ -131,10 +131,7 @@ TEST_F(kipc, blocked_receiver_too_small)
 	ASSERT_LE(0, p0);
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kipc_queue_send(fd, big, 20, 3, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(-EMSGSIZE, r.ret);
-	EXPECT_EQ(20ULL, r.value);
-	EXPECT_EQ(0, kt_reap(p0, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], p0, -EMSGSIZE, 20ULL);
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ(1U, in.msgs);
 	EXPECT_EQ(0U, in.receivers);
@@ -379,10 +376,7 @@ TEST_F(kipc, sigstop_sigcont_resumes_recv)
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, send_u64(fd, 71, 0, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(8, r.ret);
-	EXPECT_EQ(71ULL, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 8, 71ULL);
 }
 
 /*

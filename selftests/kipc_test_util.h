@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -961,6 +962,59 @@ static inline int kt_read_report(int fd, struct kt_report *r, int timeout_ms)
 	if (n < 0)
 		return -errno;
 	return n == sizeof(*r) ? 1 : -EIO;
+}
+
+/*
+ * Child @pid's one report on @rfd must come within KT_CHILD_TIMEOUT_MS with
+ * result @ret_ and value @value_, and the child must then exit with 0.
+ */
+#define KT_EXPECT_CHILD_REPORT(rfd, pid, ret_, value_) do {		\
+	struct kt_report r_;						\
+									\
+	ASSERT_EQ(1, kt_read_report(rfd, &r_, KT_CHILD_TIMEOUT_MS));	\
+	EXPECT_EQ((ret_), r_.ret);					\
+	EXPECT_EQ((uint64_t)(value_), r_.value);			\
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));		\
+} while (0)
+
+/*
+ * A child that poll()s @fd for @events (KT_CHILD_TIMEOUT_MS) and reports
+ * { 0, poll()'s result, revents } on @rep.
+ */
+static inline pid_t kt_spawn_poller(int fd, int rep, short events)
+{
+	pid_t pid = kt_fork();
+
+	if (pid == 0) {
+		struct pollfd p = { .fd = fd, .events = events };
+		int ret = poll(&p, 1, KT_CHILD_TIMEOUT_MS);
+
+		kt_report(rep, 0, ret, (uint64_t)p.revents);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * A child that waits in epoll_wait() (KT_CHILD_TIMEOUT_MS) for @events of
+ * @fd and reports { 0, epoll_wait()'s result, the events seen } on @rep;
+ * it exits with 1 if it cannot set up the epoll instance.
+ */
+static inline pid_t kt_spawn_epoller(int fd, int rep, uint32_t events)
+{
+	pid_t pid = kt_fork();
+
+	if (pid == 0) {
+		struct epoll_event ev = { .events = events }, out = { 0 };
+		int ep = epoll_create1(EPOLL_CLOEXEC), ret;
+
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			_exit(1);
+		ret = epoll_wait(ep, &out, 1, KT_CHILD_TIMEOUT_MS);
+		kt_report(rep, 0, ret, out.events);
+		_exit(0);
+	}
+	return pid;
 }
 
 /* ---- fixture ------------------------------------------------------------ */

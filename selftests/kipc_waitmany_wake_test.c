@@ -349,7 +349,6 @@ TEST_F_TIMEOUT(kipc, sem_wait_rearmed_after_unit_stolen, 90)
 TEST_F(kipc, fifo_event_waiter_served_first)
 {
 	struct kipc_wait_obj o[1];
-	struct kt_report r;
 	int fd = ev_new(0), pfd[2];
 	pid_t pid;
 
@@ -368,10 +367,7 @@ TEST_F(kipc, fifo_event_waiter_served_first)
 	ASSERT_EQ(0, kipc_event_signal(fd, 5));
 	wo_set(&o[0], fd);
 	EXPECT_EQ(-EAGAIN, wm(o, 1, 0, 0, NULL));
-	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(5ULL, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(pfd[0], pid, 0, 5ULL);
 }
 
 TEST_F(kipc, fifo_sem_waiter_served_first)
