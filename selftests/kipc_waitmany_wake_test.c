@@ -782,13 +782,39 @@ static void set_handler(int sig, int flags)
 }
 
 /*
+ * Have agent @a send SIGUSR1 to this process once it sleeps, then (if
+ * @hits) wait until the handler has run @hits times in all.
+ */
+static int agent_signal_me(struct agent *a, int hits)
+{
+	struct agent_cmd c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.value = SIGUSR1;
+	err = agent_send(a, AG_KILL_PARENT, 1, &c);
+	if (err || !hits)
+		return err;
+	c.value = hits;
+	return agent_send(a, AG_WAIT_HITS, 0, &c);
+}
+
+/* The agent's next @n results are 0 and the handler ran @nhits times. */
+#define EXPECT_AGENT_DONE(a, n, nhits) do {				\
+	int i_;								\
+									\
+	for (i_ = 0; i_ < (n); i_++)					\
+		EXPECT_EQ(0, agent_result(a));				\
+	EXPECT_EQ(nhits, g_sh->hits);					\
+} while (0)
+
+/*
  * All-mode waits here have a set event and a semaphore at 0: something
  * ready that a wrong interruption could take.
  */
 TEST_F(kipc, signal_interrupts_with_eintr)
 {
 	struct kipc_wait_obj o[2];
-	struct agent_cmd c;
 	struct agent a;
 	unsigned int idx;
 	int e = ev_new_val(KIPC_EVENT_SET, 3), s = sem_new(0);
@@ -803,20 +829,16 @@ TEST_F(kipc, signal_interrupts_with_eintr)
 	wo_set(&o[1], s);
 
 	/* All-mode with a deadline: nothing may be taken. */
-	memset(&c, 0, sizeof(c));
-	c.value = SIGUSR1;
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
+	ASSERT_EQ(0, agent_signal_me(&a, 0));
 	EXPECT_EQ(-EINTR, wm(o, 2, KIPC_WAIT_ALL, LONG_WAIT, &idx));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(1, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 1, 1);
 	EXPECT_EQ(1, ev_is_set(e));
 	EXPECT_EQ(0, sem_val(s));
 
 	/* Any-mode, no deadline. */
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
+	ASSERT_EQ(0, agent_signal_me(&a, 0));
 	EXPECT_EQ(-EINTR, wm(&o[1], 1, 0, KIPC_INFINITE, &idx));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(2, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 1, 2);
 	EXPECT_EQ(1, ev_is_set(e));
 	signal(SIGUSR1, SIG_DFL);
 }
@@ -846,19 +868,12 @@ TEST_F(kipc, signal_restarts_with_sa_restart)
 	 * All-mode: signal, wait for the handler to run, then post the
 	 * semaphore (fast path) once the restarted wait sleeps again.
 	 */
-	memset(&c, 0, sizeof(c));
-	c.value = SIGUSR1;
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
-	c.value = 1;
-	ASSERT_EQ(0, agent_send(&a, AG_WAIT_HITS, 0, &c));
+	ASSERT_EQ(0, agent_signal_me(&a, 1));
 	memset(&c, 0, sizeof(c));
 	c.s = hs;
 	ASSERT_EQ(0, agent_send(&a, AG_POST, 1, &c));
 	ASSERT_EQ(0, wm(o, 2, KIPC_WAIT_ALL, LONG_WAIT, &idx));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(1, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 3, 1);
 	EXPECT_EQ(2U, n_ready(o, 2));
 	EXPECT_EQ(3ULL, o[0].value);
 	EXPECT_EQ(0, ev_is_set(e));
@@ -867,21 +882,15 @@ TEST_F(kipc, signal_restarts_with_sa_restart)
 	/* Any-mode, no deadline: completed by an event. */
 	wo_set(&o[0], s);
 	wo_set(&o[1], e2);
+	ASSERT_EQ(0, agent_signal_me(&a, 2));
 	memset(&c, 0, sizeof(c));
-	c.value = SIGUSR1;
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
-	c.value = 2;
-	ASSERT_EQ(0, agent_send(&a, AG_WAIT_HITS, 0, &c));
 	c.fd = e2;
 	c.value = 32;
 	ASSERT_EQ(0, agent_send(&a, AG_SIGNAL, 1, &c));
 	ASSERT_EQ(0, wm(o, 2, 0, KIPC_INFINITE, &idx));
 	EXPECT_EQ(1U, idx);
 	EXPECT_EQ(32ULL, o[1].value);
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(2, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 3, 2);
 	signal(SIGUSR1, SIG_DFL);
 	kipc_sem_detach(hs);
 }
