@@ -338,29 +338,8 @@ TEST_F(kipc, sigkill_waiter_no_leak)
 /* A killed waiter in the middle of the queue does not break FIFO order. */
 TEST_F(kipc, sigkill_middle_waiter_keeps_order)
 {
-	struct kt_report r;
-	pid_t pids[3];
-	int fd = new_event(0), rep[2], i;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < 3; i++) {
-		pids[i] = spawn_waiter(fd, rep[1], i);
-		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
-	}
-	ASSERT_EQ(0, kill(pids[1], SIGKILL));
-	EXPECT_EQ(256 + SIGKILL, kt_reap(pids[1], KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, kt_wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, kipc_event_signal(fd, 500));
-	ASSERT_EQ(0, kipc_event_signal(fd, 502));
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		EXPECT_EQ(0, r.ret);
-		EXPECT_EQ(500ULL + r.idx, r.value);
-	}
-	EXPECT_EQ(0, kt_reap(pids[0], KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_reap(pids[2], KT_CHILD_TIMEOUT_MS));
+	kt_check_kill_middle_keeps_order(_metadata, new_event(0), spawn_waiter,
+					 kt_wait_waiters, kipc_event_signal, 0);
 }
 
 /*

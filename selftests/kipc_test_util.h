@@ -1288,6 +1288,48 @@ kt_check_restart_keeps_deadline(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, ret) TH_LOG("never signalled before the deadline");
 }
 
+/* ---- killed waiters ---------------------------------------------------- */
+
+/*
+ * A waiter killed in the middle of the line does not break FIFO order:
+ * three children start blocking on @fd one after the other (@spawn(fd,
+ * rep, idx) starts child idx, reporting on rep; @nblocked(fd, n,
+ * timeout_ms) waits until n block), the middle one is killed, and the two
+ * wakes @wake(fd, 500) and @wake(fd, 502) go to the first and the last:
+ * each reports { idx, @ret, 500 + idx } and exits with 0.
+ */
+static inline void
+kt_check_kill_middle_keeps_order(struct __test_metadata *_metadata, int fd,
+				 pid_t (*spawn)(int fd, int rep, int idx),
+				 int (*nblocked)(int fd, unsigned int n,
+						 int timeout_ms),
+				 int (*wake)(int fd, uint64_t value), int ret)
+{
+	struct kt_report r;
+	pid_t pids[3];
+	int rep[2], i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	for (i = 0; i < 3; i++) {
+		pids[i] = spawn(fd, rep[1], i);
+		ASSERT_LE(0, pids[i]);
+		ASSERT_EQ(0, nblocked(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+	}
+	ASSERT_EQ(0, kill(pids[1], SIGKILL));
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pids[1], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, nblocked(fd, 2, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, wake(fd, 500));
+	ASSERT_EQ(0, wake(fd, 502));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(ret, r.ret);
+		EXPECT_EQ(500ULL + r.idx, r.value);
+	}
+	EXPECT_EQ(0, kt_reap(pids[0], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_reap(pids[2], KT_CHILD_TIMEOUT_MS));
+}
+
 /* ---- attribute structs: fields that must be zero ------------------------ */
 
 /*
