@@ -236,10 +236,7 @@ TEST_F(kipc, lock_unlock_kernel_path)
 	uint32_t *w;
 	int fd;
 
-	fd = mk_mutex(0, NULL);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, w);
 	ASSERT_EQ(0, raw_lock(fd, 0, 0));
 	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -845,10 +842,7 @@ static void check_signal(struct __test_metadata *_metadata, bool cond,
 	int fd, cfd, pfd[2];
 	pid_t pid;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, pipe(pfd));
 	if (!cond) {
 		ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
@@ -930,10 +924,7 @@ TEST_F(kipc, kill_blocked_waiters)
 	pid_t a, b;
 	int fd, cfd;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	a = kt_fork();
 	ASSERT_LE(0, a);
@@ -975,10 +966,7 @@ TEST_F(kipc, garbage_word_interpretation)
 	uint32_t *w;
 	int fd;
 
-	fd = mk_mutex(0, NULL);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, w);
 
 	/* Flag bits without an owner: unlocked. */
 	*w = KIPC_MUTEX_WAITERS | KIPC_MUTEX_KSTATE;
