@@ -209,10 +209,7 @@ TEST_F(kipc, lock_unlock_fast_path)
 	uint32_t *w;
 	int fd, i;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -236,7 +233,7 @@ TEST_F(kipc, lock_unlock_kernel_path)
 	uint32_t *w;
 	int fd;
 
-	NEW_MAPPED_MUTEX(fd, w);
+	NEW_MAPPED_MUTEX(fd, NULL, w);
 	ASSERT_EQ(0, raw_lock(fd, 0, 0));
 	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -456,10 +453,7 @@ TEST_F(kipc, fork_child_locks_with_inherited_handle)
 	struct kt_report r;
 	pid_t pid;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	ASSERT_EQ(0, pipe(pfd));
 	/* Cache the parent's tid in the library first. */
 	ASSERT_EQ(0, kipc_mutex_lock(h, 0));
@@ -606,10 +600,7 @@ TEST_F(kipc, robust_killed_owner_consistent)
 	uint32_t dead, *w;
 	int fd;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	EXPECT_EQ(-EPERM, kipc_mutex_consistent(h));
 	ASSERT_EQ(0, kill_holder(_metadata, h, &dead));
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -966,7 +957,7 @@ TEST_F(kipc, garbage_word_interpretation)
 	uint32_t *w;
 	int fd;
 
-	NEW_MAPPED_MUTEX(fd, w);
+	NEW_MAPPED_MUTEX(fd, NULL, w);
 
 	/* Flag bits without an owner: unlocked. */
 	*w = KIPC_MUTEX_WAITERS | KIPC_MUTEX_KSTATE;
@@ -1007,10 +998,7 @@ TEST_F(kipc, garbage_word_under_load)
 	int64_t end;
 	int fd, i;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	for (i = 0; i < 3; i++) {
 		pid[i] = kt_fork();
 		ASSERT_LE(0, pid[i]);

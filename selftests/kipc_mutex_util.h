@@ -163,11 +163,11 @@ static inline int kill_holder(struct __test_metadata *_metadata,
 } while (0)
 
 /*
- * A new mutex @fd with its word mapped at @w: the test fails if either
- * cannot be made.
+ * A new mutex @fd (attached at *@hp unless NULL) with its word mapped
+ * at @w: the test fails if either cannot be made.
  */
-#define NEW_MAPPED_MUTEX(fd, w) do {					\
-	fd = mk_mutex(0, NULL);						\
+#define NEW_MAPPED_MUTEX(fd, hp, w) do {				\
+	fd = mk_mutex(0, hp);						\
 	ASSERT_LE(0, fd);						\
 	w = map_word(fd);						\
 	ASSERT_NE(NULL, w);						\
