@@ -542,10 +542,7 @@ TEST_F(kipc, dead_owner_any)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
 
@@ -583,10 +580,7 @@ TEST_F(kipc, dead_owner_any_lower_index_first)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
 	wo_set(&o[0], e);
@@ -616,10 +610,7 @@ TEST_F(kipc, dead_owner_all)
 	ASSERT_LE(0, s);
 	ASSERT_LE(0, m1);
 	ASSERT_LE(0, m2);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h1));
+	START_AGENT_HOLDING(&a, h1);
 	ASSERT_EQ(0, agent_lock(&a, h2));
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
@@ -659,10 +650,7 @@ TEST_F(kipc, dead_owner_while_waiting)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, agent_send(&a, AG_DIE, 1, NULL));
 	wo_set(&o[0], e);
 	wo_set(&o[1], fd);
