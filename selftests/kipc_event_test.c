@@ -420,11 +420,7 @@ TEST_F(kipc, poll_not_readable_after_handoff)
 	int fd = new_event(0), rep[2];
 	pid_t pid;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	pid = spawn_waiter(fd, rep[1], 0);
-	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITER(fd, rep, pid);
 	ASSERT_EQ(0, kipc_event_signal(fd, 5));
 	EXPECT_EQ(0, poll_now(fd));
 	ASSERT_EQ(0, kt_event_info(fd, &in));

@@ -50,4 +50,17 @@ static inline pid_t spawn_waiter(int fd, int rep, int idx)
 	return pid;
 }
 
+/*
+ * Check event @fd, make the pipe @rep and a child @pid (spawn_waiter(),
+ * index 0, reporting on rep[1]) and wait until it blocks on @fd: the test
+ * fails if any of it cannot be done.
+ */
+#define SPAWN_BLOCKED_WAITER(fd, rep, pid) do {				\
+	ASSERT_LE(0, fd);						\
+	ASSERT_EQ(0, pipe(rep));					\
+	pid = spawn_waiter(fd, (rep)[1], 0);				\
+	ASSERT_LE(0, pid);						\
+	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));	\
+} while (0)
+
 #endif /* KIPC_EVENT_UTIL_H */

@@ -24,11 +24,7 @@ TEST_F(kipc, fork_child_waits_parent_signals)
 	int fd = new_event(0), rep[2];
 	pid_t pid;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	pid = spawn_waiter(fd, rep[1], 0);
-	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITER(fd, rep, pid);
 	/* Still blocked: nothing reported yet. */
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, kipc_event_signal(fd, 42));
@@ -343,16 +339,47 @@ TEST_F(kipc, sigkill_middle_waiter_keeps_order)
 }
 
 /*
+ * Judge one round of a race for a blocked waiter (@pid, reporting on @rep)
+ * to which @v was signalled: either it got @v, or its wait failed with
+ * -@err (@what, in the log) and @v stayed in the event.  Return: 1 if the
+ * waiter got the value.
+ */
+static int judge_event_race(struct __test_metadata *_metadata, int fd,
+			    pid_t pid, int rep, uint64_t v, int err,
+			    const char *what, int round)
+{
+	struct kipc_event_info in;
+	struct kt_report r;
+	uint64_t got;
+
+	ASSERT_EQ(1, kt_read_report(rep, &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_event_info(fd, &in));
+	if (r.ret == 0) {
+		EXPECT_EQ(v, r.value);
+		EXPECT_EQ(0U, in.state);
+	} else {
+		EXPECT_EQ(-err, r.ret);
+		EXPECT_EQ(KIPC_EVENT_SET, in.state)
+			TH_LOG("round %d: %s and the signal is lost",
+			       round, what);
+		got = 0;
+		EXPECT_EQ(0, kipc_event_trywait(fd, &got));
+		EXPECT_EQ(v, got);
+	}
+	EXPECT_EQ(-EAGAIN, kipc_event_trywait(fd, NULL));
+	EXPECT_EQ(0U, in.waiters);
+	return r.ret == 0;
+}
+
+/*
  * A signal handler and an event signal racing for a blocked waiter: either
  * the waiter gets the value, or it returns EINTR and the value stays in
  * the event.  Never both, never neither.
  */
 TEST_F(kipc, race_interrupt_vs_signal_nothing_lost)
 {
-	struct kipc_event_info in;
-	struct kt_report r;
 	int fd = new_event(0), rep[2], hp[2], i, got = 0, intr = 0;
-	uint64_t v;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -372,24 +399,11 @@ TEST_F(kipc, race_interrupt_vs_signal_nothing_lost)
 				usleep(100 * (i % 7));
 			ASSERT_EQ(0, kipc_event_signal(fd, 1000 + i));
 		}
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_event_info(fd, &in));
-		if (r.ret == 0) {
+		if (judge_event_race(_metadata, fd, pid, rep[0], 1000 + i,
+				     EINTR, "EINTR", i))
 			got++;
-			EXPECT_EQ(1000ULL + i, r.value);
-			EXPECT_EQ(0U, in.state);
-		} else {
+		else
 			intr++;
-			EXPECT_EQ(-EINTR, r.ret);
-			EXPECT_EQ(KIPC_EVENT_SET, in.state)
-				TH_LOG("round %d: EINTR and the signal is lost", i);
-			v = 0;
-			EXPECT_EQ(0, kipc_event_trywait(fd, &v));
-			EXPECT_EQ(1000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_event_trywait(fd, NULL));
-		EXPECT_EQ(0U, in.waiters);
 	}
 	TH_LOG("%d rounds woken by the event, %d interrupted", got, intr);
 }
@@ -400,8 +414,6 @@ TEST_F(kipc, race_interrupt_vs_signal_nothing_lost)
  */
 TEST_F(kipc, race_timeout_vs_signal_nothing_lost)
 {
-	struct kipc_event_info in;
-	struct kt_report r;
 	int fd = new_event(0), rep[2], i, got = 0, late = 0;
 	uint64_t v;
 	pid_t pid;
@@ -421,25 +433,11 @@ TEST_F(kipc, race_timeout_vs_signal_nothing_lost)
 		}
 		kt_sleep_ms(2 + i % 4);
 		ASSERT_EQ(0, kipc_event_signal(fd, 2000 + i));
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_event_info(fd, &in));
-		if (r.ret == 0) {
+		if (judge_event_race(_metadata, fd, pid, rep[0], 2000 + i,
+				     ETIMEDOUT, "timed out", i))
 			got++;
-			EXPECT_EQ(2000ULL + i, r.value);
-			EXPECT_EQ(0U, in.state);
-		} else {
+		else
 			late++;
-			EXPECT_EQ(-ETIMEDOUT, r.ret);
-			EXPECT_EQ(KIPC_EVENT_SET, in.state)
-				TH_LOG("round %d: timed out and the signal is lost",
-				       i);
-			v = 0;
-			EXPECT_EQ(0, kipc_event_trywait(fd, &v));
-			EXPECT_EQ(2000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_event_trywait(fd, NULL));
-		EXPECT_EQ(0U, in.waiters);
 	}
 	TH_LOG("%d rounds got the value, %d timed out first", got, late);
 }
