@@ -420,7 +420,7 @@ TEST_F(kipc, poll_not_readable_after_handoff)
 	int fd = new_event(0), rep[2];
 	pid_t pid;
 
-	SPAWN_BLOCKED_WAITER(fd, rep, pid);
+	SPAWN_BLOCKED_WAITERS(fd, rep, &pid, 1);
 	ASSERT_EQ(0, kipc_event_signal(fd, 5));
 	EXPECT_EQ(0, poll_now(fd));
 	ASSERT_EQ(0, kt_event_info(fd, &in));

@@ -24,7 +24,7 @@ TEST_F(kipc, fork_child_waits_parent_signals)
 	int fd = new_event(0), rep[2];
 	pid_t pid;
 
-	SPAWN_BLOCKED_WAITER(fd, rep, pid);
+	SPAWN_BLOCKED_WAITERS(fd, rep, &pid, 1);
 	/* Still blocked: nothing reported yet. */
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, kipc_event_signal(fd, 42));
@@ -66,13 +66,7 @@ TEST_F(kipc, wake_one_auto)
 	bool seen[NWAITERS] = { false };
 	int fd = new_event(0), rep[2], i;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < NWAITERS; i++) {
-		pids[i] = spawn_waiter(fd, rep[1], i);
-		ASSERT_LE(0, pids[i]);
-	}
-	ASSERT_EQ(0, kt_wait_waiters(fd, NWAITERS, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITERS(fd, rep, pids, NWAITERS);
 
 	ASSERT_EQ(0, kipc_event_signal(fd, 100));
 	ASSERT_EQ(0, kt_event_info(fd, &in));
@@ -113,13 +107,7 @@ TEST_F(kipc, wake_all_manual)
 	bool seen[NWAITERS] = { false };
 	int fd = new_event(KIPC_EVENT_MANUAL_RESET), rep[2], i;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < NWAITERS; i++) {
-		pids[i] = spawn_waiter(fd, rep[1], i);
-		ASSERT_LE(0, pids[i]);
-	}
-	ASSERT_EQ(0, kt_wait_waiters(fd, NWAITERS, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITERS(fd, rep, pids, NWAITERS);
 	ASSERT_EQ(0, kipc_event_signal(fd, 55));
 	ASSERT_EQ(0, kt_event_info(fd, &in));
 	EXPECT_EQ(0U, in.waiters);
