@@ -16,19 +16,28 @@
 
 KT_FIXTURE()
 
+/*
+ * Child @pid still waits on @fd (nothing reported on @rep[0] yet); a
+ * signal of @v wakes it: it reports { 0, @v } and exits with 0.
+ */
+#define EXPECT_SIGNAL_WAKES(fd, rep, pid, v) do {			\
+	struct kt_report r_;						\
+									\
+	EXPECT_EQ(0, kt_read_report((rep)[0], &r_, 0));		\
+	ASSERT_EQ(0, kipc_event_signal(fd, v));				\
+	KT_EXPECT_CHILD_REPORT((rep)[0], pid, 0, v);			\
+} while (0)
+
 /* ---- processes -------------------------------------------------------------------------- */
 
 TEST_F(kipc, fork_child_waits_parent_signals)
 {
-	struct kt_report r;
 	int fd = new_event(0), rep[2];
 	pid_t pid;
 
 	SPAWN_BLOCKED_WAITERS(fd, rep, &pid, 1);
 	/* Still blocked: nothing reported yet. */
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(0, kipc_event_signal(fd, 42));
-	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 42ULL);
+	EXPECT_SIGNAL_WAKES(fd, rep, pid, 42ULL);
 }
 
 TEST_F(kipc, named_event_across_processes)
@@ -208,7 +217,6 @@ TEST_F(kipc, signal_interrupts_wait_eintr)
 
 TEST_F(kipc, signal_sa_restart_resumes_wait)
 {
-	struct kt_report r;
 	int fd = new_event(0), rep[2], hp[2];
 	pid_t pid;
 
@@ -222,9 +230,7 @@ TEST_F(kipc, signal_sa_restart_resumes_wait)
 	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	/* The handler ran; the wait restarted and blocks again. */
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(0, kipc_event_signal(fd, 66));
-	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 66ULL);
+	EXPECT_SIGNAL_WAKES(fd, rep, pid, 66ULL);
 }
 
 TEST_F(kipc, signal_sa_restart_keeps_deadline)
@@ -263,7 +269,6 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 /* A stop and continue (no handler) restarts the wait invisibly. */
 TEST_F(kipc, sigstop_sigcont_resumes_wait)
 {
-	struct kt_report r;
 	int fd = new_event(0), rep[2], status;
 	pid_t pid;
 
@@ -284,9 +289,7 @@ TEST_F(kipc, sigstop_sigcont_resumes_wait)
 	ASSERT_TRUE(WIFSTOPPED(status));
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(0, kipc_event_signal(fd, 71));
-	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 71ULL);
+	EXPECT_SIGNAL_WAKES(fd, rep, pid, 71ULL);
 }
 
 TEST_F(kipc, sigkill_waiter_no_leak)
