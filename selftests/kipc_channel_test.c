@@ -199,7 +199,7 @@ TEST_F(kipc, create_attr_struct_sizes)
 	big.tail[1] = 1;
 	EXPECT_CREATE_FAILS(&big, sizeof(big), E2BIG);
 	big.tail[1] = 0;
-	fd = create_chan_raw(&big, sizeof(big), 0);
+	fd = create_chan_attr(&big, sizeof(big));
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ch_info(fd, &in));
 	EXPECT_EQ(8192U, in.capacity[0]);

@@ -379,20 +379,6 @@ static inline struct kipc_chan_ring *ring_at(void *map, int n)
 	EXPECT_GT((int64_t)(ns) + 3000 * MS, el_);			\
 } while (0)
 
-/* Create a channel with an attribute struct of @size bytes, as is. */
-static inline int create_chan_raw(const void *a, uint32_t size, uint32_t flags)
-{
-	struct kipc_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_CHANNEL;
-	c.flags = flags;
-	c.mode = 0600;
-	c.attr = (uintptr_t)a;
-	c.attr_size = size;
-	return kt_create_raw(&c);
-}
-
 /*
  * The call must fail with -@err and leave no object, charge or fd (a pair
  * may create an object and destroy it again).
@@ -400,14 +386,14 @@ static inline int create_chan_raw(const void *a, uint32_t size, uint32_t flags)
 #define EXPECT_FAILS_NO_CHANGE(call, err) \
 	KT_EXPECT_FAILS_NO_CHANGE(call, err, false)
 
-/* create_chan_raw() without fd flags. */
+/* Create an anonymous channel with @a of @size bytes as is. */
 static inline int create_chan_attr(const void *a, uint32_t size)
 {
-	return create_chan_raw(a, size, 0);
+	return kt_create_type(KIPC_TYPE_CHANNEL, a, size, NULL, 0);
 }
 
-#define EXPECT_CREATE_FAILS(a, size, err)				\
-	EXPECT_FAILS_NO_CHANGE(create_chan_raw(a, size, 0), err)
+#define EXPECT_CREATE_FAILS(a, size, err) \
+	KT_EXPECT_CREATE_FAILS(KIPC_TYPE_CHANNEL, a, size, err)
 
 static inline uint32_t lcg(uint32_t *s)
 {

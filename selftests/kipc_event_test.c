@@ -417,51 +417,47 @@ TEST_F(kipc, poll_initial_set)
 TEST_F(kipc, poll_not_readable_after_handoff)
 {
 	struct kipc_event_info in;
-	struct kt_report r;
-	int fd = new_event(0), rep[2], st;
+	int fd = new_event(0), rep[2];
 	pid_t pid;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	pid = spawn_waiter(fd, rep[1], 0);
-	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITERS(fd, rep, &pid, 1);
 	ASSERT_EQ(0, kipc_event_signal(fd, 5));
 	EXPECT_EQ(0, poll_now(fd));
 	ASSERT_EQ(0, kt_event_info(fd, &in));
 	EXPECT_EQ(0U, in.state);
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(5ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 0, 5ULL);
 }
 
-TEST_F(kipc, poll_wakes_blocked_poller)
+/*
+ * A child sleeping in poll() (@epoll false) or epoll_wait() (@epoll) for
+ * input on an event wakes up when the event is signalled: it reports one
+ * ready fd, with POLLIN (EPOLLIN) set, and exits with 0.
+ */
+static void check_signal_wakes_poller(struct __test_metadata *_metadata,
+				      bool epoll)
 {
+	const uint64_t in = epoll ? (uint64_t)EPOLLIN : (uint64_t)POLLIN;
 	struct kt_report r;
-	int fd = new_event(0), rep[2], st;
+	int fd = new_event(0), rep[2];
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
-	pid = kt_fork();
+	pid = epoll ? kt_spawn_epoller(fd, rep[1], EPOLLIN) :
+		      kt_spawn_poller(fd, rep[1], POLLIN);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int ret = poll(&p, 1, KT_CHILD_TIMEOUT_MS);
-
-		kt_report(rep[1], 0, ret, (uint64_t)p.revents);
-		_exit(0);
-	}
-	/* Signal only once the child sleeps in poll(). */
+	/* Signal only once the child sleeps in poll() or epoll_wait(). */
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kipc_event_signal(fd, 1));
 	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ((uint64_t)POLLIN, r.value & POLLIN);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	EXPECT_EQ(in, r.value & in);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+}
+
+TEST_F(kipc, poll_wakes_blocked_poller)
+{
+	check_signal_wakes_poller(_metadata, false);
 }
 
 TEST_F(kipc, epoll_readiness)
@@ -501,31 +497,7 @@ TEST_F(kipc, epoll_manual_stays_ready)
 
 TEST_F(kipc, epoll_wakes_blocked_waiter)
 {
-	struct kt_report r;
-	int fd = new_event(0), rep[2], st;
-	pid_t pid;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	pid = kt_fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct epoll_event ev = { .events = EPOLLIN }, out = { 0 };
-		int ep = epoll_create1(EPOLL_CLOEXEC), ret;
-
-		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
-			_exit(1);
-		ret = epoll_wait(ep, &out, 1, KT_CHILD_TIMEOUT_MS);
-		kt_report(rep[1], 0, ret, out.events);
-		_exit(0);
-	}
-	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, kipc_event_signal(fd, 1));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ((uint64_t)EPOLLIN, r.value & EPOLLIN);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	check_signal_wakes_poller(_metadata, true);
 }
 
 TEST_HARNESS_MAIN

@@ -50,4 +50,21 @@ static inline pid_t spawn_waiter(int fd, int rep, int idx)
 	return pid;
 }
 
+/*
+ * Check event @fd, make the pipe @rep and @n children @pids[] (spawn_waiter()
+ * with indexes 0 to @n - 1, reporting on rep[1]) and wait until all @n
+ * block on @fd: the test fails if any of it cannot be done.
+ */
+#define SPAWN_BLOCKED_WAITERS(fd, rep, pids, n) do {			\
+	int i_;								\
+									\
+	ASSERT_LE(0, fd);						\
+	ASSERT_EQ(0, pipe(rep));					\
+	for (i_ = 0; i_ < (n); i_++) {					\
+		(pids)[i_] = spawn_waiter(fd, (rep)[1], i_);		\
+		ASSERT_LE(0, (pids)[i_]);				\
+	}								\
+	ASSERT_EQ(0, kt_wait_waiters(fd, n, KT_CHILD_TIMEOUT_MS));	\
+} while (0)
+
 #endif /* KIPC_EVENT_UTIL_H */

@@ -16,27 +16,28 @@
 
 KT_FIXTURE()
 
+/*
+ * Child @pid still waits on @fd (nothing reported on @rep[0] yet); a
+ * signal of @v wakes it: it reports { 0, @v } and exits with 0.
+ */
+#define EXPECT_SIGNAL_WAKES(fd, rep, pid, v) do {			\
+	struct kt_report r_;						\
+									\
+	EXPECT_EQ(0, kt_read_report((rep)[0], &r_, 0));		\
+	ASSERT_EQ(0, kipc_event_signal(fd, v));				\
+	KT_EXPECT_CHILD_REPORT((rep)[0], pid, 0, v);			\
+} while (0)
+
 /* ---- processes -------------------------------------------------------------------------- */
 
 TEST_F(kipc, fork_child_waits_parent_signals)
 {
-	struct kt_report r;
-	int fd = new_event(0), rep[2], st;
+	int fd = new_event(0), rep[2];
 	pid_t pid;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	pid = spawn_waiter(fd, rep[1], 0);
-	ASSERT_LE(0, pid);
-	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITERS(fd, rep, &pid, 1);
 	/* Still blocked: nothing reported yet. */
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(0, kipc_event_signal(fd, 42));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(42ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	EXPECT_SIGNAL_WAKES(fd, rep, pid, 42ULL);
 }
 
 TEST_F(kipc, named_event_across_processes)
@@ -74,13 +75,7 @@ TEST_F(kipc, wake_one_auto)
 	bool seen[NWAITERS] = { false };
 	int fd = new_event(0), rep[2], i;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < NWAITERS; i++) {
-		pids[i] = spawn_waiter(fd, rep[1], i);
-		ASSERT_LE(0, pids[i]);
-	}
-	ASSERT_EQ(0, kt_wait_waiters(fd, NWAITERS, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITERS(fd, rep, pids, NWAITERS);
 
 	ASSERT_EQ(0, kipc_event_signal(fd, 100));
 	ASSERT_EQ(0, kt_event_info(fd, &in));
@@ -121,13 +116,7 @@ TEST_F(kipc, wake_all_manual)
 	bool seen[NWAITERS] = { false };
 	int fd = new_event(KIPC_EVENT_MANUAL_RESET), rep[2], i;
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < NWAITERS; i++) {
-		pids[i] = spawn_waiter(fd, rep[1], i);
-		ASSERT_LE(0, pids[i]);
-	}
-	ASSERT_EQ(0, kt_wait_waiters(fd, NWAITERS, KT_CHILD_TIMEOUT_MS));
+	SPAWN_BLOCKED_WAITERS(fd, rep, pids, NWAITERS);
 	ASSERT_EQ(0, kipc_event_signal(fd, 55));
 	ASSERT_EQ(0, kt_event_info(fd, &in));
 	EXPECT_EQ(0U, in.waiters);
@@ -228,8 +217,7 @@ TEST_F(kipc, signal_interrupts_wait_eintr)
 
 TEST_F(kipc, signal_sa_restart_resumes_wait)
 {
-	struct kt_report r;
-	int fd = new_event(0), rep[2], hp[2], st;
+	int fd = new_event(0), rep[2], hp[2];
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -242,13 +230,7 @@ TEST_F(kipc, signal_sa_restart_resumes_wait)
 	ASSERT_EQ('h', kt_read_byte(hp[0], KT_CHILD_TIMEOUT_MS));
 	/* The handler ran; the wait restarted and blocks again. */
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(0, kipc_event_signal(fd, 66));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(66ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	EXPECT_SIGNAL_WAKES(fd, rep, pid, 66ULL);
 }
 
 TEST_F(kipc, signal_sa_restart_keeps_deadline)
@@ -287,8 +269,7 @@ TEST_F(kipc, signal_sa_restart_keeps_deadline)
 /* A stop and continue (no handler) restarts the wait invisibly. */
 TEST_F(kipc, sigstop_sigcont_resumes_wait)
 {
-	struct kt_report r;
-	int fd = new_event(0), rep[2], status, st;
+	int fd = new_event(0), rep[2], status;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -308,13 +289,7 @@ TEST_F(kipc, sigstop_sigcont_resumes_wait)
 	ASSERT_TRUE(WIFSTOPPED(status));
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
-	ASSERT_EQ(0, kipc_event_signal(fd, 71));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(71ULL, r.value);
-	st = kt_reap(pid, KT_CHILD_TIMEOUT_MS);
-	EXPECT_EQ(0, st);
+	EXPECT_SIGNAL_WAKES(fd, rep, pid, 71ULL);
 }
 
 TEST_F(kipc, sigkill_waiter_no_leak)
@@ -350,29 +325,42 @@ TEST_F(kipc, sigkill_waiter_no_leak)
 /* A killed waiter in the middle of the queue does not break FIFO order. */
 TEST_F(kipc, sigkill_middle_waiter_keeps_order)
 {
-	struct kt_report r;
-	pid_t pids[3];
-	int fd = new_event(0), rep[2], i;
+	kt_check_kill_middle_keeps_order(_metadata, new_event(0), spawn_waiter,
+					 kt_wait_waiters, kipc_event_signal, 0);
+}
 
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < 3; i++) {
-		pids[i] = spawn_waiter(fd, rep[1], i);
-		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, kt_wait_waiters(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+/*
+ * Judge one round of a race for a blocked waiter (@pid, reporting on @rep)
+ * to which @v was signalled: either it got @v, or its wait failed with
+ * -@err (@what, in the log) and @v stayed in the event.  Return: 1 if the
+ * waiter got the value.
+ */
+static int judge_event_race(struct __test_metadata *_metadata, int fd,
+			    pid_t pid, int rep, uint64_t v, int err,
+			    const char *what, int round)
+{
+	struct kipc_event_info in;
+	struct kt_report r;
+	uint64_t got;
+
+	ASSERT_EQ(1, kt_read_report(rep, &r, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kt_event_info(fd, &in));
+	if (r.ret == 0) {
+		EXPECT_EQ(v, r.value);
+		EXPECT_EQ(0U, in.state);
+	} else {
+		EXPECT_EQ(-err, r.ret);
+		EXPECT_EQ(KIPC_EVENT_SET, in.state)
+			TH_LOG("round %d: %s and the signal is lost",
+			       round, what);
+		got = 0;
+		EXPECT_EQ(0, kipc_event_trywait(fd, &got));
+		EXPECT_EQ(v, got);
 	}
-	ASSERT_EQ(0, kill(pids[1], SIGKILL));
-	EXPECT_EQ(256 + SIGKILL, kt_reap(pids[1], KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, kt_wait_waiters(fd, 2, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, kipc_event_signal(fd, 500));
-	ASSERT_EQ(0, kipc_event_signal(fd, 502));
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		EXPECT_EQ(0, r.ret);
-		EXPECT_EQ(500ULL + r.idx, r.value);
-	}
-	EXPECT_EQ(0, kt_reap(pids[0], KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_reap(pids[2], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(-EAGAIN, kipc_event_trywait(fd, NULL));
+	EXPECT_EQ(0U, in.waiters);
+	return r.ret == 0;
 }
 
 /*
@@ -382,10 +370,7 @@ TEST_F(kipc, sigkill_middle_waiter_keeps_order)
  */
 TEST_F(kipc, race_interrupt_vs_signal_nothing_lost)
 {
-	struct kipc_event_info in;
-	struct kt_report r;
 	int fd = new_event(0), rep[2], hp[2], i, got = 0, intr = 0;
-	uint64_t v;
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
@@ -405,24 +390,11 @@ TEST_F(kipc, race_interrupt_vs_signal_nothing_lost)
 				usleep(100 * (i % 7));
 			ASSERT_EQ(0, kipc_event_signal(fd, 1000 + i));
 		}
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_event_info(fd, &in));
-		if (r.ret == 0) {
+		if (judge_event_race(_metadata, fd, pid, rep[0], 1000 + i,
+				     EINTR, "EINTR", i))
 			got++;
-			EXPECT_EQ(1000ULL + i, r.value);
-			EXPECT_EQ(0U, in.state);
-		} else {
+		else
 			intr++;
-			EXPECT_EQ(-EINTR, r.ret);
-			EXPECT_EQ(KIPC_EVENT_SET, in.state)
-				TH_LOG("round %d: EINTR and the signal is lost", i);
-			v = 0;
-			EXPECT_EQ(0, kipc_event_trywait(fd, &v));
-			EXPECT_EQ(1000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_event_trywait(fd, NULL));
-		EXPECT_EQ(0U, in.waiters);
 	}
 	TH_LOG("%d rounds woken by the event, %d interrupted", got, intr);
 }
@@ -433,8 +405,6 @@ TEST_F(kipc, race_interrupt_vs_signal_nothing_lost)
  */
 TEST_F(kipc, race_timeout_vs_signal_nothing_lost)
 {
-	struct kipc_event_info in;
-	struct kt_report r;
 	int fd = new_event(0), rep[2], i, got = 0, late = 0;
 	uint64_t v;
 	pid_t pid;
@@ -454,25 +424,11 @@ TEST_F(kipc, race_timeout_vs_signal_nothing_lost)
 		}
 		kt_sleep_ms(2 + i % 4);
 		ASSERT_EQ(0, kipc_event_signal(fd, 2000 + i));
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
-		ASSERT_EQ(0, kt_event_info(fd, &in));
-		if (r.ret == 0) {
+		if (judge_event_race(_metadata, fd, pid, rep[0], 2000 + i,
+				     ETIMEDOUT, "timed out", i))
 			got++;
-			EXPECT_EQ(2000ULL + i, r.value);
-			EXPECT_EQ(0U, in.state);
-		} else {
+		else
 			late++;
-			EXPECT_EQ(-ETIMEDOUT, r.ret);
-			EXPECT_EQ(KIPC_EVENT_SET, in.state)
-				TH_LOG("round %d: timed out and the signal is lost",
-				       i);
-			v = 0;
-			EXPECT_EQ(0, kipc_event_trywait(fd, &v));
-			EXPECT_EQ(2000ULL + i, v);
-		}
-		EXPECT_EQ(-EAGAIN, kipc_event_trywait(fd, NULL));
-		EXPECT_EQ(0U, in.waiters);
 	}
 	TH_LOG("%d rounds got the value, %d timed out first", got, late);
 }

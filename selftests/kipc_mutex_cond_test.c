@@ -25,10 +25,7 @@ TEST_F(kipc, cond_timed_wait_holds_mutex)
 	int fd, cfd;
 	int64_t t0;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	t0 = kt_now_ns();
 	EXPECT_EQ(-ETIMEDOUT, kipc_cond_wait(cfd, h, 60 * KT_NSEC_PER_MSEC));
@@ -155,10 +152,7 @@ TEST_F(kipc, cond_signal_wakes_one_broadcast_all)
 	int fd, cfd, pfd[2], i;
 	pid_t pid[3];
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, pipe(pfd));
 	ASSERT_EQ(0, fork_cond_waiters(h, cfd, 3, pfd[1], pid));
 	ASSERT_EQ(0, kt_wait_waiters(cfd, 3, KT_CHILD_TIMEOUT_MS));
@@ -186,10 +180,7 @@ TEST_F(kipc, cond_signal_fifo)
 	int fd, cfd, pfd[2], i;
 	pid_t pid[3];
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, pipe(pfd));
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, fork_cond_waiters(h, cfd, 1, pfd[1], &pid[i]));
@@ -210,10 +201,7 @@ TEST_F(kipc, cond_signal_before_wait_is_not_kept)
 	struct kipc_mutex *h;
 	int fd, cfd;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	EXPECT_EQ(0, kipc_cond_signal(cfd, 0));
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	EXPECT_EQ(-ETIMEDOUT, kipc_cond_wait(cfd, h, 20 * KT_NSEC_PER_MSEC));
@@ -327,10 +315,7 @@ TEST_F(kipc, cond_wait_owner_dies_during_relock)
 	int fd, cfd, pfd[2];
 	pid_t pid, killer;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, pipe(pfd));
 	pid = kt_fork();
 	ASSERT_LE(0, pid);
@@ -377,10 +362,7 @@ TEST_F(kipc, cond_wait_keeps_ownerdead)
 	uint32_t dead;
 	int fd, cfd;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, kill_holder(_metadata, h, &dead));
 	ASSERT_EQ(-EOWNERDEAD, kipc_mutex_lock(h, KIPC_INFINITE));
 	/* A wait is not an unlock: the obligation comes back with it. */

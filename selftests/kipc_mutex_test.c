@@ -56,7 +56,6 @@ static void set_handler(int sig, int flags)
 TEST_F(kipc, create_defaults)
 {
 	struct kipc_mutex_info in;
-	struct kipc_create c;
 	int fd, fd2, cfd;
 
 	fd = kipc_mutex_create(NULL, 0600, 0, 0);
@@ -73,10 +72,7 @@ TEST_F(kipc, create_defaults)
 	EXPECT_EQ(0, kt_fdinfo_val(fd, "mutex-waiters:"));
 
 	/* No attributes at all: the defaults. */
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_MUTEX;
-	c.mode = 0600;
-	fd2 = kt_create_raw(&c);
+	fd2 = kt_create_type(KIPC_TYPE_MUTEX, NULL, 0, NULL, 0);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, minfo(fd2, &in));
 	EXPECT_EQ(0U, in.flags);
@@ -213,10 +209,7 @@ TEST_F(kipc, lock_unlock_fast_path)
 	uint32_t *w;
 	int fd, i;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -240,10 +233,7 @@ TEST_F(kipc, lock_unlock_kernel_path)
 	uint32_t *w;
 	int fd;
 
-	fd = mk_mutex(0, NULL);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, NULL, w);
 	ASSERT_EQ(0, raw_lock(fd, 0, 0));
 	EXPECT_EQ((uint32_t)kt_gettid(), *w);
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -463,10 +453,7 @@ TEST_F(kipc, fork_child_locks_with_inherited_handle)
 	struct kt_report r;
 	pid_t pid;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	ASSERT_EQ(0, pipe(pfd));
 	/* Cache the parent's tid in the library first. */
 	ASSERT_EQ(0, kipc_mutex_lock(h, 0));
@@ -484,10 +471,7 @@ TEST_F(kipc, fork_child_locks_with_inherited_handle)
 	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, r.ret);
 	EXPECT_EQ((uint64_t)pid, r.value);	/* the child's own tid */
-	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(0U, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(pfd[0], pid, 0, 0U);
 	kipc_mutex_detach(h);
 	munmap(w, MAPSZ);
 }
@@ -616,10 +600,7 @@ TEST_F(kipc, robust_killed_owner_consistent)
 	uint32_t dead, *w;
 	int fd;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	EXPECT_EQ(-EPERM, kipc_mutex_consistent(h));
 	ASSERT_EQ(0, kill_holder(_metadata, h, &dead));
 	ASSERT_EQ(0, minfo(fd, &in));
@@ -852,10 +833,7 @@ static void check_signal(struct __test_metadata *_metadata, bool cond,
 	int fd, cfd, pfd[2];
 	pid_t pid;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, pipe(pfd));
 	if (!cond) {
 		ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
@@ -937,10 +915,7 @@ TEST_F(kipc, kill_blocked_waiters)
 	pid_t a, b;
 	int fd, cfd;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	cfd = kipc_cond_create(NULL, 0600, 0);
-	ASSERT_LE(0, cfd);
+	NEW_MUTEX_COND(fd, h, cfd);
 	ASSERT_EQ(0, kipc_mutex_lock(h, KIPC_INFINITE));
 	a = kt_fork();
 	ASSERT_LE(0, a);
@@ -982,10 +957,7 @@ TEST_F(kipc, garbage_word_interpretation)
 	uint32_t *w;
 	int fd;
 
-	fd = mk_mutex(0, NULL);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, NULL, w);
 
 	/* Flag bits without an owner: unlocked. */
 	*w = KIPC_MUTEX_WAITERS | KIPC_MUTEX_KSTATE;
@@ -1026,10 +998,7 @@ TEST_F(kipc, garbage_word_under_load)
 	int64_t end;
 	int fd, i;
 
-	fd = mk_mutex(0, &h);
-	ASSERT_LE(0, fd);
-	w = map_word(fd);
-	ASSERT_NE(NULL, w);
+	NEW_MAPPED_MUTEX(fd, &h, w);
 	for (i = 0; i < 3; i++) {
 		pid[i] = kt_fork();
 		ASSERT_LE(0, pid[i]);

@@ -151,4 +151,26 @@ static inline int kill_holder(struct __test_metadata *_metadata,
 	return kt_reap(pid, KT_CHILD_TIMEOUT_MS) == 256 + SIGKILL ? 0 : -1;
 }
 
+/*
+ * A new mutex (@fd, attached at @h) and a new condition variable @cfd:
+ * the test fails if either cannot be made.
+ */
+#define NEW_MUTEX_COND(fd, h, cfd) do {				\
+	fd = mk_mutex(0, &(h));						\
+	ASSERT_LE(0, fd);						\
+	cfd = kipc_cond_create(NULL, 0600, 0);				\
+	ASSERT_LE(0, cfd);						\
+} while (0)
+
+/*
+ * A new mutex @fd (attached at *@hp unless NULL) with its word mapped
+ * at @w: the test fails if either cannot be made.
+ */
+#define NEW_MAPPED_MUTEX(fd, hp, w) do {				\
+	fd = mk_mutex(0, hp);						\
+	ASSERT_LE(0, fd);						\
+	w = map_word(fd);						\
+	ASSERT_NE(NULL, w);						\
+} while (0)
+
 #endif /* KIPC_MUTEX_UTIL_H */

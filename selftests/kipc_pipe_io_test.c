@@ -526,10 +526,7 @@ static void check_poll_wakes(struct __test_metadata *_metadata,
 		ASSERT_EQ(8192, kipc_pipe_set_capacity(fds[1], 8192));
 		break;
 	}
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ(want[pc], r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 1, want[pc]);
 }
 
 TEST_F(kipc, poll_wakes_on_data)
@@ -603,30 +600,16 @@ TEST_F(kipc, epoll_readiness)
 
 TEST_F(kipc, epoll_wakes_blocked_waiter)
 {
-	struct kt_report r;
 	int fds[2], rep[2];
 	pid_t pid;
 
 	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
 	ASSERT_EQ(0, pipe(rep));
-	pid = kt_fork();
+	pid = kt_spawn_epoller(fds[0], rep[1], EPOLLIN);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct epoll_event ev = { .events = EPOLLIN }, out = { 0 };
-		int ep = epoll_create1(EPOLL_CLOEXEC), ret;
-
-		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev))
-			_exit(1);
-		ret = epoll_wait(ep, &out, 1, KT_CHILD_TIMEOUT_MS);
-		kt_report(rep[1], 0, ret, out.events);
-		_exit(0);
-	}
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(3, xwrite(fds[1], "abc", 3));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ((uint64_t)EPOLLIN, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 1, (uint64_t)EPOLLIN);
 }
 
 /* ---- signals and blocked calls -------------------------------------------------------------- */

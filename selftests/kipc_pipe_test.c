@@ -251,13 +251,13 @@ TEST_F(kipc, create_attr_struct_sizes)
 	big.tail[1] = 1;
 	EXPECT_CREATE_FAILS(&big, sizeof(big), E2BIG);
 	big.tail[1] = 0;
-	fd = create_pipe_raw(&big, sizeof(big), NULL, 0);
+	fd = kt_create_type(KIPC_TYPE_PIPE, &big, sizeof(big), NULL, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, p_info(fd, &in));
 	EXPECT_EQ(8192U, in.capacity);
 	close(fd);
 	/* No attributes: the default. */
-	fd = create_pipe_raw(NULL, 0, NULL, 0);
+	fd = kt_create_type(KIPC_TYPE_PIPE, NULL, 0, NULL, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, p_info(fd, &in));
 	EXPECT_EQ(DEF_CAP, in.capacity);

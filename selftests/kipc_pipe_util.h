@@ -150,26 +150,9 @@ static inline int set_cap_raw(int fd, struct kipc_pipe_capacity *c)
 	return kt_ioctl(fd, KIPC_PIPE_IOC_SET_CAPACITY, c);
 }
 
-/* KIPC_IOC_CREATE of a pipe with @attr as is. */
-static inline int create_pipe_raw(const void *attr, uint32_t size, const char *name,
-				  uint32_t fdflags)
-{
-	struct kipc_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_PIPE;
-	c.flags = fdflags;
-	c.name = (uintptr_t)name;
-	c.name_len = name ? strlen(name) : 0;
-	c.mode = 0600;
-	c.attr = (uintptr_t)attr;
-	c.attr_size = attr ? size : 0;
-	return kt_create_raw(&c);
-}
-
 /* A raw create of a pipe that must fail with -@err and change nothing. */
 #define EXPECT_CREATE_FAILS(a, size, err) \
-	KT_EXPECT_FAILS_NO_CHANGE(create_pipe_raw(a, size, NULL, 0), err, true)
+	KT_EXPECT_CREATE_FAILS(KIPC_TYPE_PIPE, a, size, err)
 
 /* Poll @fd for reading and writing now: revents, or -errno. */
 static inline int poll_now(int fd)

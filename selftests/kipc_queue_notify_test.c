@@ -212,21 +212,6 @@ TEST_F(kipc, poll_after_handoff)
 	EXPECT_EQ(POLL_WR, poll_now(fd));
 }
 
-/* A child that polls @fd for @events and reports { poll(), revents }. */
-static pid_t spawn_poller(int fd, int rep, short events)
-{
-	pid_t pid = kt_fork();
-
-	if (pid == 0) {
-		struct pollfd p = { .fd = fd, .events = events };
-		int ret = poll(&p, 1, KT_CHILD_TIMEOUT_MS);
-
-		kt_report(rep, 0, ret, (uint64_t)p.revents);
-		_exit(0);
-	}
-	return pid;
-}
-
 TEST_F(kipc, poll_wakes_on_send)
 {
 	struct kt_report r;
@@ -235,15 +220,12 @@ TEST_F(kipc, poll_wakes_on_send)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
-	pid = spawn_poller(fd, rep[1], POLLIN);
+	pid = kt_spawn_poller(fd, rep[1], POLLIN);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, send_str(fd, "x", 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ((uint64_t)POLLIN, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 1, (uint64_t)POLLIN);
 }
 
 TEST_F(kipc, poll_wakes_on_recv_for_pollout)
@@ -255,15 +237,12 @@ TEST_F(kipc, poll_wakes_on_recv_for_pollout)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, send_str(fd, "x", 0));
-	pid = spawn_poller(fd, rep[1], POLLOUT);
+	pid = kt_spawn_poller(fd, rep[1], POLLOUT);
 	ASSERT_LE(0, pid);
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	EXPECT_RECV_STR(fd, "x", 0);
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ((uint64_t)POLLOUT, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 1, (uint64_t)POLLOUT);
 }
 
 TEST_F(kipc, epoll_readiness)
@@ -298,30 +277,16 @@ TEST_F(kipc, epoll_readiness)
 
 TEST_F(kipc, epoll_wakes_blocked_waiter)
 {
-	struct kt_report r;
 	int fd = new_queue(2, 16), rep[2];
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe(rep));
-	pid = kt_fork();
+	pid = kt_spawn_epoller(fd, rep[1], EPOLLIN);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct epoll_event ev = { .events = EPOLLIN }, out = { 0 };
-		int ep = epoll_create1(EPOLL_CLOEXEC), ret;
-
-		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
-			_exit(1);
-		ret = epoll_wait(ep, &out, 1, KT_CHILD_TIMEOUT_MS);
-		kt_report(rep[1], 0, ret, out.events);
-		_exit(0);
-	}
 	ASSERT_EQ(0, kt_wait_sleeping(pid, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, send_str(fd, "x", 3));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(1, r.ret);
-	EXPECT_EQ((uint64_t)EPOLLIN, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 1, (uint64_t)EPOLLIN);
 	EXPECT_RECV_STR(fd, "x", 3);
 }
 
@@ -528,7 +493,6 @@ TEST_F(kipc, notify_struct_sizes)
 TEST_F(kipc, notify_not_when_receiver_blocked)
 {
 	struct kipc_queue_info in;
-	struct kt_report r;
 	siginfo_t si;
 	int fd = new_queue(4, 16), rep[2];
 	pid_t pid;
@@ -542,10 +506,7 @@ TEST_F(kipc, notify_not_when_receiver_blocked)
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, send_u64(fd, 77, 0, 0));
 	EXPECT_EQ(0, kt_take_signal(SIGUSR1, &si, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(8, r.ret);
-	EXPECT_EQ(77ULL, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 8, 77ULL);
 	/* The registration is still there for the next message. */
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ((uint32_t)getpid(), in.notify_pid);

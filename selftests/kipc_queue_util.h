@@ -196,18 +196,11 @@ static inline pid_t spawn_sender(int fd, uint64_t v, uint32_t prio)
 /* Make an anonymous queue with @a as is (size @size). */
 static inline int create_queue_attr(const void *a, uint32_t size)
 {
-	struct kipc_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_QUEUE;
-	c.mode = 0600;
-	c.attr = (uintptr_t)a;
-	c.attr_size = size;
-	return kt_create_raw(&c);
+	return kt_create_type(KIPC_TYPE_QUEUE, a, size, NULL, 0);
 }
 
 /* A raw create of a queue that must fail with -@err and change nothing. */
 #define EXPECT_CREATE_FAILS(a, size, err) \
-	KT_EXPECT_FAILS_NO_CHANGE(create_queue_attr(a, size), err, true)
+	KT_EXPECT_CREATE_FAILS(KIPC_TYPE_QUEUE, a, size, err)
 
 #endif /* KIPC_QUEUE_UTIL_H */

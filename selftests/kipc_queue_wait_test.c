@@ -131,10 +131,7 @@ TEST_F(kipc, blocked_receiver_too_small)
 	ASSERT_LE(0, p0);
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	ASSERT_EQ(0, kipc_queue_send(fd, big, 20, 3, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(-EMSGSIZE, r.ret);
-	EXPECT_EQ(20ULL, r.value);
-	EXPECT_EQ(0, kt_reap(p0, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], p0, -EMSGSIZE, 20ULL);
 	ASSERT_EQ(0, q_info(fd, &in));
 	EXPECT_EQ(1U, in.msgs);
 	EXPECT_EQ(0U, in.receivers);
@@ -379,10 +376,7 @@ TEST_F(kipc, sigstop_sigcont_resumes_recv)
 	ASSERT_EQ(0, wait_blocked(fd, 0, 1, KT_CHILD_TIMEOUT_MS));
 	EXPECT_EQ(0, kt_read_report(rep[0], &r, 0));
 	ASSERT_EQ(0, send_u64(fd, 71, 0, 0));
-	ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(8, r.ret);
-	EXPECT_EQ(71ULL, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(rep[0], pid, 8, 71ULL);
 }
 
 /*
@@ -596,32 +590,27 @@ TEST_F(kipc, sigkill_blocked_sender_no_leak)
 	EXPECT_EQ(b.uid_bytes, a.uid_bytes);
 }
 
+static pid_t spawn_receiver16(int fd, int rep, int idx)
+{
+	return spawn_receiver(fd, rep, idx, NULL, 16);
+}
+
+static int receivers_blocked(int fd, unsigned int n, int timeout_ms)
+{
+	return wait_blocked(fd, 0, n, timeout_ms);
+}
+
+static int send_now(int fd, uint64_t v)
+{
+	return send_u64(fd, v, 0, 0);
+}
+
 /* A killed receiver in the middle of the line does not break FIFO order. */
 TEST_F(kipc, sigkill_middle_receiver_keeps_order)
 {
-	struct kt_report r;
-	pid_t pids[3];
-	int fd = new_queue(4, 16), rep[2], i;
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(rep));
-	for (i = 0; i < 3; i++) {
-		pids[i] = spawn_receiver(fd, rep[1], i, NULL, 16);
-		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(0, wait_blocked(fd, 0, i + 1, KT_CHILD_TIMEOUT_MS));
-	}
-	ASSERT_EQ(0, kill(pids[1], SIGKILL));
-	EXPECT_EQ(256 + SIGKILL, kt_reap(pids[1], KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, wait_blocked(fd, 0, 2, KT_CHILD_TIMEOUT_MS));
-	ASSERT_EQ(0, send_u64(fd, 500, 0, 0));
-	ASSERT_EQ(0, send_u64(fd, 502, 0, 0));
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
-		EXPECT_EQ(8, r.ret);
-		EXPECT_EQ(500ULL + r.idx, r.value);
-	}
-	EXPECT_EQ(0, kt_reap(pids[0], KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, kt_reap(pids[2], KT_CHILD_TIMEOUT_MS));
+	kt_check_kill_middle_keeps_order(_metadata, new_queue(4, 16),
+					 spawn_receiver16, receivers_blocked,
+					 send_now, 8);
 }
 
 /* A killed sender in the middle of the line does not break FIFO order. */

@@ -15,6 +15,17 @@
 
 KT_FIXTURE()
 
+/*
+ * A new anonymous region of @len bytes in @fd, mapped read and write at
+ * @p: the test fails if either cannot be made.
+ */
+#define NEW_MAPPED_REGION(fd, p, len) do {				\
+	fd = kipc_region_create(NULL, 0600, len, 0);			\
+	ASSERT_LE(0, fd);						\
+	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);	\
+	ASSERT_NE(NULL, p);						\
+} while (0)
+
 /* ---- info -------------------------------------------------------------------- */
 
 TEST_F(kipc, info_mappings_and_resident)
@@ -92,10 +103,7 @@ TEST_F(kipc, madvise_keeps_data)
 	uint8_t *p;
 	int fd;
 
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
+	NEW_MAPPED_REGION(fd, p, len);
 	fill_pat(p, 11, 0, len);
 	if (madvise(p, len, MADV_DONTNEED) && errno == ENOSYS) {
 		munmap(p, len);
@@ -149,6 +157,15 @@ static long long smaps_rss(const void *addr)
 	return smaps_field(addr, "Rss:", NULL, 0);
 }
 
+/* Unmap @p (@len bytes), close @fd and skip if smaps says no RSS of @p. */
+#define SKIP_WITHOUT_SMAPS(fd, p, len) do {				\
+	if (smaps_rss(p) < 0) {						\
+		munmap(p, len);						\
+		close(fd);						\
+		SKIP(return, "no /proc/self/smaps");			\
+	}								\
+} while (0)
+
 /*
  * smaps treats a region's mapping as the shmem mapping it is: its file is
  * one on the shmem inode (its swap count reads that inode: on an anon
@@ -162,16 +179,9 @@ TEST_F(kipc, smaps_sees_a_shmem_mapping)
 	uint8_t *p;
 	int fd;
 
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
+	NEW_MAPPED_REGION(fd, p, len);
 	fill_pat(p, 3, 0, len);
-	if (smaps_rss(p) < 0) {
-		munmap(p, len);
-		close(fd);
-		SKIP(return, "no /proc/self/smaps");
-	}
+	SKIP_WITHOUT_SMAPS(fd, p, len);
 	EXPECT_EQ(0, smaps_field(p, "Swap:", head, sizeof(head)));
 	EXPECT_NE(NULL, strstr(head, "/kipc-region-map")) TH_LOG("%s", head);
 	EXPECT_EQ(NULL, strstr(head, "anon_inode")) TH_LOG("%s", head);
@@ -194,16 +204,9 @@ TEST_F(kipc, pageout_unmaps_and_refaults)
 	pid_t pid;
 	char c;
 
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
+	NEW_MAPPED_REGION(fd, p, len);
 	fill_pat(p, 14, 0, len);
-	if (smaps_rss(p) < 0) {
-		munmap(p, len);
-		close(fd);
-		SKIP(return, "no /proc/self/smaps");
-	}
+	SKIP_WITHOUT_SMAPS(fd, p, len);
 	EXPECT_EQ((long long)len, smaps_rss(p));
 	/* A child with the vma (fork copies no page table entries of it). */
 	ASSERT_EQ(0, pipe(pfd));
@@ -254,10 +257,7 @@ TEST_F(kipc, compaction_keeps_data)
 	c = open("/proc/sys/vm/compact_memory", O_WRONLY | O_CLOEXEC);
 	if (c < 0)
 		SKIP(return, "no /proc/sys/vm/compact_memory");
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
+	NEW_MAPPED_REGION(fd, p, len);
 	fill_pat(p, 15, 0, len);
 	EXPECT_EQ(1, write(c, "1", 1));
 	EXPECT_EQ(-1, bad_pat(p, 15, 0, len));
@@ -276,10 +276,7 @@ TEST_F(kipc, mincore_and_mlock)
 	uint8_t *p;
 	int fd;
 
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
+	NEW_MAPPED_REGION(fd, p, len);
 	p[PS] = 1;
 	if (mincore(p, len, vec) == 0) {
 		EXPECT_EQ(0, vec[0] & 1);
@@ -341,10 +338,7 @@ TEST_F(kipc, syscall_buffers)
 	uint8_t *p, *ro;
 	int fd, rofd, pfd[2];
 
-	fd = kipc_region_create(NULL, 0600, len, 0);
-	ASSERT_LE(0, fd);
-	p = kipc_region_map(fd, PROT_READ | PROT_WRITE, NULL, NULL);
-	ASSERT_NE(NULL, p);
+	NEW_MAPPED_REGION(fd, p, len);
 	rofd = kipc_reopen(fd, KIPC_FD_RDONLY);
 	ASSERT_LE(0, rofd);
 	ro = kipc_region_map(rofd, PROT_READ, NULL, NULL);

@@ -34,35 +34,8 @@ static int map_err(int fd, size_t len, int prot, int flags, off_t off)
 	return 0;
 }
 
-/* KIPC_IOC_CREATE of a region with @attr as is. */
-static int create_region_raw(const void *attr, uint32_t size,
-			     const char *name, uint32_t fdflags)
-{
-	struct kipc_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_REGION;
-	c.flags = fdflags;
-	c.name = (uintptr_t)name;
-	c.name_len = name ? strlen(name) : 0;
-	c.mode = 0600;
-	c.attr = (uintptr_t)attr;
-	c.attr_size = attr ? size : 0;
-	return kt_create_raw(&c);
-}
-
-#define EXPECT_CREATE_FAILS(a, size, err) do {				\
-	struct kipc_stats b_, a_;					\
-	int low_ = kt_lowest_free_fd();					\
-									\
-	ASSERT_EQ(0, kt_stats(&b_));					\
-	EXPECT_EQ(-(err), create_region_raw(a, size, NULL, 0));		\
-	ASSERT_EQ(0, kt_stats(&a_));					\
-	EXPECT_EQ(b_.objects, a_.objects);				\
-	EXPECT_EQ(b_.created, a_.created);				\
-	EXPECT_EQ(b_.uid_bytes, a_.uid_bytes);				\
-	EXPECT_EQ(low_, kt_lowest_free_fd());				\
-} while (0)
+#define EXPECT_CREATE_FAILS(a, size, err) \
+	KT_EXPECT_CREATE_FAILS(KIPC_TYPE_REGION, a, size, err)
 
 /* The "Shmem:" line of /proc/meminfo in bytes, or -1. */
 static long long meminfo_shmem(void)
@@ -229,7 +202,7 @@ TEST_F(kipc, create_size_invalid)
 	a.size = 4 * PS + 2;
 	EXPECT_CREATE_FAILS(&a, sizeof(a), EINVAL);
 	a.size = 4 * PS;
-	fd = create_region_raw(&a, sizeof(a), NULL, 0);
+	fd = kt_create_type(KIPC_TYPE_REGION, &a, sizeof(a), NULL, 0);
 	EXPECT_LE(0, fd);
 	close(fd);
 	ASSERT_EQ(0, kt_param_set("max_region_size", 2 * PS));
@@ -329,12 +302,12 @@ TEST_F(kipc, create_bad_attr)
 	big.more[1] = 1;
 	EXPECT_CREATE_FAILS(&big, sizeof(big), E2BIG);
 	big.more[1] = 0;
-	fd = create_region_raw(&big, sizeof(big), NULL, 0);
+	fd = kt_create_type(KIPC_TYPE_REGION, &big, sizeof(big), NULL, 0);
 	EXPECT_LE(0, fd);
 	close(fd);
 	/* A bad attribute pointer. */
 	EXPECT_CREATE_FAILS(kt_noaccess_page(), sizeof(a), EFAULT);
-	fd = create_region_raw(&a, sizeof(a), NULL, 0);
+	fd = kt_create_type(KIPC_TYPE_REGION, &a, sizeof(a), NULL, 0);
 	EXPECT_LE(0, fd);
 	close(fd);
 }

@@ -26,16 +26,8 @@ KT_FIXTURE()
 /* A raw create of a semaphore with @a (NULL: no attributes). */
 static int create_raw(struct kipc_sem_attr *a, const char *name)
 {
-	struct kipc_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.type = KIPC_TYPE_SEMAPHORE;
-	c.name = (uintptr_t)name;
-	c.name_len = name ? strlen(name) : 0;
-	c.mode = 0600;
-	c.attr = (uintptr_t)a;
-	c.attr_size = a ? sizeof(*a) : 0;
-	return kt_create_raw(&c);
+	return kt_create_type(KIPC_TYPE_SEMAPHORE, a, a ? sizeof(*a) : 0, name,
+			      0);
 }
 
 /* ---- creation ------------------------------------------------------------------ */

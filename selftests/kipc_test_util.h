@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -597,6 +598,39 @@ kt_wait_fdinfo(int fd, int timeout_ms, const char *fmt, ...)
 	EXPECT_EQ(low_, kt_lowest_free_fd());				\
 } while (0)
 
+/*
+ * KIPC_IOC_CREATE of an object of @type (KIPC_TYPE_*) with mode 0600, fd
+ * flags @fdflags, name @name (NULL: anonymous) and the attribute struct
+ * @attr of @size bytes passed as is (NULL with any @size too): the new fd,
+ * or -errno.
+ */
+static inline int kt_create_type(uint32_t type, const void *attr,
+				 uint32_t size, const char *name,
+				 uint32_t fdflags)
+{
+	struct kipc_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.type = type;
+	c.flags = fdflags;
+	c.name = (uintptr_t)name;
+	c.name_len = name ? strlen(name) : 0;
+	c.mode = 0600;
+	c.attr = (uintptr_t)attr;
+	c.attr_size = size;
+	return kt_create_raw(&c);
+}
+
+/*
+ * An anonymous create of @type with @attr of @size bytes as is must fail
+ * with -@err and change nothing (KT_EXPECT_FAILS_NO_CHANGE()).  Not even
+ * for a moment may an object be created, except for a channel: it is a
+ * pair, whose create may make an end and destroy it again on the error.
+ */
+#define KT_EXPECT_CREATE_FAILS(type, attr, size, err)			\
+	KT_EXPECT_FAILS_NO_CHANGE(kt_create_type(type, attr, size, NULL, 0), \
+				  err, (type) != KIPC_TYPE_CHANNEL)
+
 /* A 64-bit mix of @x (splitmix's finalizer): test data derived from ids. */
 static inline uint64_t kt_hash64(uint64_t x)
 {
@@ -930,6 +964,59 @@ static inline int kt_read_report(int fd, struct kt_report *r, int timeout_ms)
 	return n == sizeof(*r) ? 1 : -EIO;
 }
 
+/*
+ * Child @pid's one report on @rfd must come within KT_CHILD_TIMEOUT_MS with
+ * result @ret_ and value @value_, and the child must then exit with 0.
+ */
+#define KT_EXPECT_CHILD_REPORT(rfd, pid, ret_, value_) do {		\
+	struct kt_report r_;						\
+									\
+	ASSERT_EQ(1, kt_read_report(rfd, &r_, KT_CHILD_TIMEOUT_MS));	\
+	EXPECT_EQ((ret_), r_.ret);					\
+	EXPECT_EQ((uint64_t)(value_), r_.value);			\
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));		\
+} while (0)
+
+/*
+ * A child that poll()s @fd for @events (KT_CHILD_TIMEOUT_MS) and reports
+ * { 0, poll()'s result, revents } on @rep.
+ */
+static inline pid_t kt_spawn_poller(int fd, int rep, short events)
+{
+	pid_t pid = kt_fork();
+
+	if (pid == 0) {
+		struct pollfd p = { .fd = fd, .events = events };
+		int ret = poll(&p, 1, KT_CHILD_TIMEOUT_MS);
+
+		kt_report(rep, 0, ret, (uint64_t)p.revents);
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * A child that waits in epoll_wait() (KT_CHILD_TIMEOUT_MS) for @events of
+ * @fd and reports { 0, epoll_wait()'s result, the events seen } on @rep;
+ * it exits with 1 if it cannot set up the epoll instance.
+ */
+static inline pid_t kt_spawn_epoller(int fd, int rep, uint32_t events)
+{
+	pid_t pid = kt_fork();
+
+	if (pid == 0) {
+		struct epoll_event ev = { .events = events }, out = { 0 };
+		int ep = epoll_create1(EPOLL_CLOEXEC), ret;
+
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			_exit(1);
+		ret = epoll_wait(ep, &out, 1, KT_CHILD_TIMEOUT_MS);
+		kt_report(rep, 0, ret, out.events);
+		_exit(0);
+	}
+	return pid;
+}
+
 /* ---- fixture ------------------------------------------------------------ */
 
 static inline int kt_setup(void)
@@ -1199,6 +1286,48 @@ kt_check_restart_keeps_deadline(struct __test_metadata *_metadata,
 		ASSERT_LE(0, ret);
 	}
 	EXPECT_EQ(1, ret) TH_LOG("never signalled before the deadline");
+}
+
+/* ---- killed waiters ---------------------------------------------------- */
+
+/*
+ * A waiter killed in the middle of the line does not break FIFO order:
+ * three children start blocking on @fd one after the other (@spawn(fd,
+ * rep, idx) starts child idx, reporting on rep; @nblocked(fd, n,
+ * timeout_ms) waits until n block), the middle one is killed, and the two
+ * wakes @wake(fd, 500) and @wake(fd, 502) go to the first and the last:
+ * each reports { idx, @ret, 500 + idx } and exits with 0.
+ */
+static inline void
+kt_check_kill_middle_keeps_order(struct __test_metadata *_metadata, int fd,
+				 pid_t (*spawn)(int fd, int rep, int idx),
+				 int (*nblocked)(int fd, unsigned int n,
+						 int timeout_ms),
+				 int (*wake)(int fd, uint64_t value), int ret)
+{
+	struct kt_report r;
+	pid_t pids[3];
+	int rep[2], i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(rep));
+	for (i = 0; i < 3; i++) {
+		pids[i] = spawn(fd, rep[1], i);
+		ASSERT_LE(0, pids[i]);
+		ASSERT_EQ(0, nblocked(fd, i + 1, KT_CHILD_TIMEOUT_MS));
+	}
+	ASSERT_EQ(0, kill(pids[1], SIGKILL));
+	EXPECT_EQ(256 + SIGKILL, kt_reap(pids[1], KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, nblocked(fd, 2, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, wake(fd, 500));
+	ASSERT_EQ(0, wake(fd, 502));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(1, kt_read_report(rep[0], &r, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(ret, r.ret);
+		EXPECT_EQ(500ULL + r.idx, r.value);
+	}
+	EXPECT_EQ(0, kt_reap(pids[0], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_reap(pids[2], KT_CHILD_TIMEOUT_MS));
 }
 
 /* ---- attribute structs: fields that must be zero ------------------------ */

@@ -497,13 +497,26 @@ TEST_F(kipc, err_readonly_memory)
 	kipc_mutex_detach(hm);
 }
 
+/*
+ * An any-mode wait with LONG_WAIT on the three objects @o fails at once
+ * with -@err at @o[1] and takes nothing.
+ */
+#define EXPECT_ANY3_FAILS_AT_ONCE(o, err) do {				\
+	unsigned int i_;						\
+	int64_t t_ = kt_now_ns();					\
+									\
+	EXPECT_EQ(-(err), wm(o, 3, 0, LONG_WAIT, &i_));			\
+	EXPECT_GT(2 * SEC, kt_now_ns() - t_);				\
+	EXPECT_EQ(1U, i_);						\
+	EXPECT_EQ(0U, n_ready(o, 3));					\
+} while (0)
+
 TEST_F(kipc, err_edeadlk)
 {
 	struct kipc_wait_obj o[3];
 	struct kipc_mutex *hm;
 	unsigned int idx;
 	int e = ev_new(0), s = sem_new(1), m = mk_mutex(0, &hm);
-	int64_t t0;
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, s);
@@ -514,11 +527,7 @@ TEST_F(kipc, err_edeadlk)
 	wo_set(&o[2], s);
 
 	/* Any: the mutex is reached before the semaphore; at once. */
-	t0 = kt_now_ns();
-	EXPECT_EQ(-EDEADLK, wm(o, 3, 0, LONG_WAIT, &idx));
-	EXPECT_GT(2 * SEC, kt_now_ns() - t0);
-	EXPECT_EQ(1U, idx);
-	EXPECT_EQ(0U, n_ready(o, 3));
+	EXPECT_ANY3_FAILS_AT_ONCE(o, EDEADLK);
 	EXPECT_EQ(0, o[1].error);
 	EXPECT_EQ(1, sem_val(s));
 	EXPECT_EQ(-EDEADLK, wm(o, 3, 0, 0, &idx));
@@ -546,7 +555,6 @@ TEST_F(kipc, err_notrecoverable)
 	struct kipc_mutex *hm;
 	unsigned int idx;
 	int e = ev_new(0), s = sem_new(1), m = mk_mutex(0, &hm);
-	int64_t t0;
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, s);
@@ -556,11 +564,7 @@ TEST_F(kipc, err_notrecoverable)
 	wo_set(&o[1], m);
 	wo_set(&o[2], s);
 
-	t0 = kt_now_ns();
-	EXPECT_EQ(-ENOTRECOVERABLE, wm(o, 3, 0, LONG_WAIT, &idx));
-	EXPECT_GT(2 * SEC, kt_now_ns() - t0);
-	EXPECT_EQ(1U, idx);
-	EXPECT_EQ(0U, n_ready(o, 3));
+	EXPECT_ANY3_FAILS_AT_ONCE(o, ENOTRECOVERABLE);
 	EXPECT_EQ(1, sem_val(s));
 
 	ASSERT_EQ(0, kipc_event_signal(e, 1));

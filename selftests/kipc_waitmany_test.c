@@ -616,10 +616,7 @@ TEST_F(kipc, mutex_epoll_fast_path_unlock)
 	ASSERT_LE(0, fd);
 	w = map_word(fd);
 	ASSERT_NE(NULL, w);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	EXPECT_EQ((uint32_t)a.pid, *w);	/* locked in user space */
 
 	p.fd = fd;
@@ -663,10 +660,7 @@ TEST_F(kipc, mutex_epoll_owner_killed)
 	int fd = mk_mutex(0, &h), ep;
 
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ep = epoll_one(fd, EPOLLIN);
 	ASSERT_LE(0, ep);
 	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
@@ -689,10 +683,7 @@ TEST_F(kipc, mutex_epoll_err_notrecoverable)
 	int fd = mk_mutex(0, &h), ep;
 
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
 	/* Taken from the dead owner: held, not readable. */

@@ -314,6 +314,17 @@ static inline int agent_lock(struct agent *a, struct kipc_mutex *m)
 	return err ? err : agent_result(a);
 }
 
+/*
+ * Map the state shared with the agent (g_sh), start agent @a and have it
+ * lock mutex @h: the test fails if any of it cannot be done.
+ */
+#define START_AGENT_HOLDING(a, h) do {					\
+	g_sh = kt_shared_map(sizeof(*g_sh));				\
+	ASSERT_NE(NULL, g_sh);						\
+	ASSERT_EQ(0, agent_start(a));					\
+	ASSERT_EQ(0, agent_lock(a, h));					\
+} while (0)
+
 /* Check nothing was taken from {set event, sem 1, unlocked mutex}. */
 #define EXPECT_UNTOUCHED(ev, s, mfd)				\
 	do {							\

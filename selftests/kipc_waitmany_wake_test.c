@@ -349,7 +349,6 @@ TEST_F_TIMEOUT(kipc, sem_wait_rearmed_after_unit_stolen, 90)
 TEST_F(kipc, fifo_event_waiter_served_first)
 {
 	struct kipc_wait_obj o[1];
-	struct kt_report r;
 	int fd = ev_new(0), pfd[2];
 	pid_t pid;
 
@@ -368,10 +367,7 @@ TEST_F(kipc, fifo_event_waiter_served_first)
 	ASSERT_EQ(0, kipc_event_signal(fd, 5));
 	wo_set(&o[0], fd);
 	EXPECT_EQ(-EAGAIN, wm(o, 1, 0, 0, NULL));
-	ASSERT_EQ(1, kt_read_report(pfd[0], &r, KT_CHILD_TIMEOUT_MS));
-	EXPECT_EQ(0, r.ret);
-	EXPECT_EQ(5ULL, r.value);
-	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	KT_EXPECT_CHILD_REPORT(pfd[0], pid, 0, 5ULL);
 }
 
 TEST_F(kipc, fifo_sem_waiter_served_first)
@@ -546,10 +542,7 @@ TEST_F(kipc, dead_owner_any)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
 
@@ -587,10 +580,7 @@ TEST_F(kipc, dead_owner_any_lower_index_first)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
 	wo_set(&o[0], e);
@@ -620,10 +610,7 @@ TEST_F(kipc, dead_owner_all)
 	ASSERT_LE(0, s);
 	ASSERT_LE(0, m1);
 	ASSERT_LE(0, m2);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h1));
+	START_AGENT_HOLDING(&a, h1);
 	ASSERT_EQ(0, agent_lock(&a, h2));
 	ASSERT_EQ(0, kill(a.pid, SIGKILL));
 	ASSERT_EQ(256 + SIGKILL, kt_reap(a.pid, KT_CHILD_TIMEOUT_MS));
@@ -663,10 +650,7 @@ TEST_F(kipc, dead_owner_while_waiting)
 
 	ASSERT_LE(0, e);
 	ASSERT_LE(0, fd);
-	g_sh = kt_shared_map(sizeof(*g_sh));
-	ASSERT_NE(NULL, g_sh);
-	ASSERT_EQ(0, agent_start(&a));
-	ASSERT_EQ(0, agent_lock(&a, h));
+	START_AGENT_HOLDING(&a, h);
 	ASSERT_EQ(0, agent_send(&a, AG_DIE, 1, NULL));
 	wo_set(&o[0], e);
 	wo_set(&o[1], fd);
@@ -786,13 +770,39 @@ static void set_handler(int sig, int flags)
 }
 
 /*
+ * Have agent @a send SIGUSR1 to this process once it sleeps, then (if
+ * @hits) wait until the handler has run @hits times in all.
+ */
+static int agent_signal_me(struct agent *a, int hits)
+{
+	struct agent_cmd c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.value = SIGUSR1;
+	err = agent_send(a, AG_KILL_PARENT, 1, &c);
+	if (err || !hits)
+		return err;
+	c.value = hits;
+	return agent_send(a, AG_WAIT_HITS, 0, &c);
+}
+
+/* The agent's next @n results are 0 and the handler ran @nhits times. */
+#define EXPECT_AGENT_DONE(a, n, nhits) do {				\
+	int i_;								\
+									\
+	for (i_ = 0; i_ < (n); i_++)					\
+		EXPECT_EQ(0, agent_result(a));				\
+	EXPECT_EQ(nhits, g_sh->hits);					\
+} while (0)
+
+/*
  * All-mode waits here have a set event and a semaphore at 0: something
  * ready that a wrong interruption could take.
  */
 TEST_F(kipc, signal_interrupts_with_eintr)
 {
 	struct kipc_wait_obj o[2];
-	struct agent_cmd c;
 	struct agent a;
 	unsigned int idx;
 	int e = ev_new_val(KIPC_EVENT_SET, 3), s = sem_new(0);
@@ -807,20 +817,16 @@ TEST_F(kipc, signal_interrupts_with_eintr)
 	wo_set(&o[1], s);
 
 	/* All-mode with a deadline: nothing may be taken. */
-	memset(&c, 0, sizeof(c));
-	c.value = SIGUSR1;
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
+	ASSERT_EQ(0, agent_signal_me(&a, 0));
 	EXPECT_EQ(-EINTR, wm(o, 2, KIPC_WAIT_ALL, LONG_WAIT, &idx));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(1, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 1, 1);
 	EXPECT_EQ(1, ev_is_set(e));
 	EXPECT_EQ(0, sem_val(s));
 
 	/* Any-mode, no deadline. */
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
+	ASSERT_EQ(0, agent_signal_me(&a, 0));
 	EXPECT_EQ(-EINTR, wm(&o[1], 1, 0, KIPC_INFINITE, &idx));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(2, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 1, 2);
 	EXPECT_EQ(1, ev_is_set(e));
 	signal(SIGUSR1, SIG_DFL);
 }
@@ -850,19 +856,12 @@ TEST_F(kipc, signal_restarts_with_sa_restart)
 	 * All-mode: signal, wait for the handler to run, then post the
 	 * semaphore (fast path) once the restarted wait sleeps again.
 	 */
-	memset(&c, 0, sizeof(c));
-	c.value = SIGUSR1;
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
-	c.value = 1;
-	ASSERT_EQ(0, agent_send(&a, AG_WAIT_HITS, 0, &c));
+	ASSERT_EQ(0, agent_signal_me(&a, 1));
 	memset(&c, 0, sizeof(c));
 	c.s = hs;
 	ASSERT_EQ(0, agent_send(&a, AG_POST, 1, &c));
 	ASSERT_EQ(0, wm(o, 2, KIPC_WAIT_ALL, LONG_WAIT, &idx));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(1, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 3, 1);
 	EXPECT_EQ(2U, n_ready(o, 2));
 	EXPECT_EQ(3ULL, o[0].value);
 	EXPECT_EQ(0, ev_is_set(e));
@@ -871,21 +870,15 @@ TEST_F(kipc, signal_restarts_with_sa_restart)
 	/* Any-mode, no deadline: completed by an event. */
 	wo_set(&o[0], s);
 	wo_set(&o[1], e2);
+	ASSERT_EQ(0, agent_signal_me(&a, 2));
 	memset(&c, 0, sizeof(c));
-	c.value = SIGUSR1;
-	ASSERT_EQ(0, agent_send(&a, AG_KILL_PARENT, 1, &c));
-	c.value = 2;
-	ASSERT_EQ(0, agent_send(&a, AG_WAIT_HITS, 0, &c));
 	c.fd = e2;
 	c.value = 32;
 	ASSERT_EQ(0, agent_send(&a, AG_SIGNAL, 1, &c));
 	ASSERT_EQ(0, wm(o, 2, 0, KIPC_INFINITE, &idx));
 	EXPECT_EQ(1U, idx);
 	EXPECT_EQ(32ULL, o[1].value);
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(0, agent_result(&a));
-	EXPECT_EQ(2, g_sh->hits);
+	EXPECT_AGENT_DONE(&a, 3, 2);
 	signal(SIGUSR1, SIG_DFL);
 	kipc_sem_detach(hs);
 }
