@@ -37,9 +37,13 @@ LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 MANDIR		?= $(PREFIX)/share/man
 
+# libnl for kipcctl and the netlink selftests, linked statically for the VM.
+NL_CFLAGS	:= $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
+
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
-TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench
+TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipcctl
 
 .PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
 	bench install-lib install-man install-module clean
@@ -113,7 +117,10 @@ man: setup
 $(O)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) -static $< $(O)/libkipc.a -lpthread -o $@
+	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) $(NL_CFLAGS) -static $< $(O)/libkipc.a $(ST_LIBS) -lpthread -o $@
+
+# The selftests of the netlink family talk to it through libnl.
+$(O)/selftests/kipc_netlink%: ST_LIBS = $(NL_LIBS)
 
 selftests: $(SELFTESTS)
 
@@ -126,6 +133,12 @@ BENCH_SRCS	:= $(sort $(wildcard tools/bench/*.c))
 $(O)/tools/kipc-bench: $(BENCH_SRCS) $(wildcard tools/bench/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -static $(BENCH_SRCS) $(O)/libkipc.a -lpthread -o $@
+
+# kipcctl: the netlink family's user, over libnl.
+KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
+$(O)/tools/kipcctl: $(KIPCCTL_SRCS) $(wildcard tools/kipcctl/*.h) uapi/linux/kipc.h uapi/linux/kipc_netlink.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(NL_CFLAGS) -static $(KIPCCTL_SRCS) $(NL_LIBS) -o $@
 
 tools: $(TOOLS)
 

@@ -25,6 +25,7 @@
 
 struct kipc_object;
 struct kipc_user;
+struct sk_buff;
 
 /**
  * struct kipc_wm_ops - how KIPC_IOC_WAIT_MANY takes an object
@@ -76,6 +77,13 @@ struct kipc_wm_ops {
  * @mmap: mmap(2) on the object's fd, or NULL (ENODEV)
  * @wm: how a wait for many takes the object, or NULL: then, if @poll is
  *	set, the wait takes nothing and the object is ready while readable
+ * @nl_state: put the type's KIPC_<TYPE>_A_* state attributes into @skb
+ *	(inside the KIPC_OBJ_A_STATE nest netlink.c opened) and set
+ *	*@nr_waiters to the tasks blocked on it; 0 or -EMSGSIZE.  May take
+ *	the object's lock; must not sleep.
+ * @nl_waiters: put one KIPC_OBJ_A_WAITER nest per blocked task (with
+ *	kipc_nl_put_waiter()), under the object's lock, or NULL
+ * @nl_counters: the KIPC_CNT_A_* the type keeps, as (1 << KIPC_CNT_A_*)
  */
 struct kipc_type {
 	u32 type;
@@ -102,7 +110,54 @@ struct kipc_type {
 	int (*mmap)(struct file *file, struct kipc_object *obj,
 		    struct vm_area_struct *vma);
 	const struct kipc_wm_ops *wm;
+	int (*nl_state)(struct sk_buff *skb, struct kipc_object *obj,
+			u32 *nr_waiters);
+	int (*nl_waiters)(struct sk_buff *skb, struct kipc_object *obj);
+	u32 nl_counters;
 };
+
+/**
+ * struct kipc_counters - what passed through an object, for kipcctl
+ * @msgs_in: messages (or posts, signals) put in
+ * @bytes_in: bytes put in
+ * @msgs_out: messages (or units, wakeups) taken out
+ * @bytes_out: bytes taken out
+ * @waits: calls that blocked
+ * @timeouts: blocked calls that ended by their deadline
+ * @contended: acquisitions that took the kernel's slow path
+ * @owner_deaths: owners that died holding the object
+ * @peak_depth: the most messages (bytes for a pipe) held at once
+ * @notifications: notifications fired
+ *
+ * Each field is written only where the object's own lock is already held,
+ * with kipc_count() or kipc_count_peak() (WRITE_ONCE), and read without
+ * it with READ_ONCE(): the counters add no lock and no shared cache line
+ * to any path.  See docs/design.md, section 11.
+ */
+struct kipc_counters {
+	u64 msgs_in;
+	u64 bytes_in;
+	u64 msgs_out;
+	u64 bytes_out;
+	u64 waits;
+	u64 timeouts;
+	u64 contended;
+	u64 owner_deaths;
+	u64 peak_depth;
+	u64 notifications;
+};
+
+/* Add @n to counter @field of @obj; the object's lock is held. */
+#define kipc_count(obj, field, n)					\
+	WRITE_ONCE((obj)->counters.field, (obj)->counters.field + (n))
+
+/* Raise @obj's peak depth to @depth; the object's lock is held. */
+#define kipc_count_peak(obj, depth)					\
+	do {								\
+		u64 __d = (depth);					\
+		if (__d > (obj)->counters.peak_depth)			\
+			WRITE_ONCE((obj)->counters.peak_depth, __d);	\
+	} while (0)
 
 /* How a file comes to be, for &kipc_type.attach. */
 #define KIPC_ATTACH_CREATE	0
@@ -130,6 +185,8 @@ struct kipc_type {
  * @hash_node: link in the name registry, under kipc_registry_lock
  * @linked: the name is in the registry, under kipc_registry_lock; written
  *	with WRITE_ONCE(), as fdinfo and OBJ_INFO read it without the lock
+ * @ctime: creation time, ns since the epoch
+ * @counters: what passed through, see &struct kipc_counters
  *
  * Everything but @ref, @hash_node, @linked and @charge is immutable after
  * creation; @charge changes only through kipc_recharge(), serialized by
@@ -151,6 +208,8 @@ struct kipc_object {
 	u32 name_len;
 	struct hlist_node hash_node;
 	bool linked;
+	u64 ctime;
+	struct kipc_counters counters;
 };
 
 /*
@@ -228,6 +287,15 @@ struct kipc_object *kipc_registry_lookup(u32 type, const char *name, u32 len);
 struct kipc_object *kipc_fget_obj(int fd, struct file **filep);
 
 int kipc_registry_unlink(u32 type, const char *name, u32 len);
+
+/* The generic netlink family (netlink.c). */
+int kipc_netlink_init(void);
+void kipc_netlink_exit(void);
+void kipc_nl_notify(u32 kind, const struct kipc_object *obj,
+		    struct pid *pid);
+void kipc_nl_notify_refused(u32 type, int err);
+int kipc_nl_put_waiter(struct sk_buff *skb, struct task_struct *task,
+		       u32 what, u64 since_ns);
 
 /* Wait for many (waitmany.c). */
 long kipc_ioc_wait_many(void __user *arg, unsigned int usize);
