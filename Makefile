@@ -43,7 +43,9 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
-TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipcctl
+KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
+TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench \
+		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
 .PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
 	bench install-lib install-man install-module clean
@@ -135,7 +137,6 @@ $(O)/tools/kipc-bench: $(BENCH_SRCS) $(wildcard tools/bench/*.h) $(O)/libkipc.a 
 	$(CC) $(CFLAGS_COMMON) -static $(BENCH_SRCS) $(O)/libkipc.a -lpthread -o $@
 
 # kipcctl: the netlink family's user, over libnl.
-KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
 $(O)/tools/kipcctl: $(KIPCCTL_SRCS) $(wildcard tools/kipcctl/*.h) uapi/linux/kipc.h uapi/linux/kipc_netlink.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(NL_CFLAGS) -static $(KIPCCTL_SRCS) $(NL_LIBS) -o $@
