@@ -9,7 +9,7 @@ CACHE=${KIPC_CACHE:-$HOME/.cache/kipc}
 cp=$CACHE/ksrc/scripts/checkpatch.pl
 [ -f "$cp" ] || { echo "lint: $cp missing: run 'make setup'" >&2; exit 1; }
 
-files=(kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h uapi/linux/kipc.h)
+files=(kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h uapi/linux/kipc.h uapi/linux/kipc_netlink.h)
 perl "$cp" --strict --no-tree --quiet --show-types --terse \
 	-f "${files[@]}" | grep -v '^total: 0 errors, 0 warnings, 0 checks' || true
 perl "$cp" --strict --no-tree --quiet -f "${files[@]}" >/dev/null

@@ -32,6 +32,8 @@
 #ifndef _UAPI_LINUX_KIPC_NETLINK_H
 #define _UAPI_LINUX_KIPC_NETLINK_H
 
+#include <linux/const.h>
+
 #define KIPC_GENL_NAME		"kipc"
 #define KIPC_GENL_VERSION	1
 #define KIPC_GENL_MCGRP_EVENTS	"events"
@@ -64,11 +66,12 @@ enum kipc_nl_cmd {
 
 	__KIPC_CMD_MAX
 };
+
 #define KIPC_CMD_MAX	(__KIPC_CMD_MAX - 1)
 
 /* Bits of KIPC_A_WANT. */
-#define KIPC_WANT_HOLDERS	(1U << 0)
-#define KIPC_WANT_WAITERS	(1U << 1)
+#define KIPC_WANT_HOLDERS	_BITUL(0)
+#define KIPC_WANT_WAITERS	_BITUL(1)
 #define KIPC_WANT_ALL		(KIPC_WANT_HOLDERS | KIPC_WANT_WAITERS)
 
 /**
@@ -103,6 +106,7 @@ enum kipc_nl_attr {
 
 	__KIPC_A_MAX
 };
+
 #define KIPC_A_MAX	(__KIPC_A_MAX - 1)
 
 /**
@@ -159,6 +163,7 @@ enum kipc_obj_attr {
 
 	__KIPC_OBJ_A_MAX
 };
+
 #define KIPC_OBJ_A_MAX	(__KIPC_OBJ_A_MAX - 1)
 
 /**
@@ -199,6 +204,7 @@ enum kipc_cnt_attr {
 
 	__KIPC_CNT_A_MAX
 };
+
 #define KIPC_CNT_A_MAX	(__KIPC_CNT_A_MAX - 1)
 
 /**
@@ -218,6 +224,7 @@ enum kipc_holder_attr {
 
 	__KIPC_HOLDER_A_MAX
 };
+
 #define KIPC_HOLDER_A_MAX	(__KIPC_HOLDER_A_MAX - 1)
 
 /* What a waiter waits for (KIPC_WAITER_A_WAIT). */
@@ -249,6 +256,7 @@ enum kipc_waiter_attr {
 
 	__KIPC_WAITER_A_MAX
 };
+
 #define KIPC_WAITER_A_MAX	(__KIPC_WAITER_A_MAX - 1)
 
 /* ---- The state of each type (KIPC_OBJ_A_STATE) ------------------------ */
@@ -270,6 +278,7 @@ enum kipc_event_state_attr {
 
 	__KIPC_EVENT_A_MAX
 };
+
 #define KIPC_EVENT_A_MAX	(__KIPC_EVENT_A_MAX - 1)
 
 /**
@@ -293,6 +302,7 @@ enum kipc_queue_state_attr {
 
 	__KIPC_QUEUE_A_MAX
 };
+
 #define KIPC_QUEUE_A_MAX	(__KIPC_QUEUE_A_MAX - 1)
 
 /**
@@ -310,6 +320,7 @@ enum kipc_channel_state_attr {
 
 	__KIPC_CHANNEL_A_MAX
 };
+
 #define KIPC_CHANNEL_A_MAX	(__KIPC_CHANNEL_A_MAX - 1)
 
 /**
@@ -331,6 +342,7 @@ enum kipc_channel_dir_attr {
 
 	__KIPC_CHANNEL_DIR_A_MAX
 };
+
 #define KIPC_CHANNEL_DIR_A_MAX	(__KIPC_CHANNEL_DIR_A_MAX - 1)
 
 /**
@@ -350,6 +362,7 @@ enum kipc_pipe_state_attr {
 
 	__KIPC_PIPE_A_MAX
 };
+
 #define KIPC_PIPE_A_MAX	(__KIPC_PIPE_A_MAX - 1)
 
 /**
@@ -367,6 +380,7 @@ enum kipc_region_state_attr {
 
 	__KIPC_REGION_A_MAX
 };
+
 #define KIPC_REGION_A_MAX	(__KIPC_REGION_A_MAX - 1)
 
 /**
@@ -384,6 +398,7 @@ enum kipc_sem_state_attr {
 
 	__KIPC_SEM_A_MAX
 };
+
 #define KIPC_SEM_A_MAX	(__KIPC_SEM_A_MAX - 1)
 
 /**
@@ -407,6 +422,7 @@ enum kipc_mutex_state_attr {
 
 	__KIPC_MUTEX_A_MAX
 };
+
 #define KIPC_MUTEX_A_MAX	(__KIPC_MUTEX_A_MAX - 1)
 
 /*
@@ -442,6 +458,7 @@ enum kipc_stats_attr {
 
 	__KIPC_STATS_A_MAX
 };
+
 #define KIPC_STATS_A_MAX	(__KIPC_STATS_A_MAX - 1)
 
 /**
@@ -466,6 +483,7 @@ enum kipc_limit_attr {
 
 	__KIPC_LIMIT_A_MAX
 };
+
 #define KIPC_LIMIT_A_MAX	(__KIPC_LIMIT_A_MAX - 1)
 
 /**
@@ -489,6 +507,7 @@ enum kipc_user_attr {
 
 	__KIPC_USER_A_MAX
 };
+
 #define KIPC_USER_A_MAX	(__KIPC_USER_A_MAX - 1)
 
 /* ---- Notifications ------------------------------------------------------ */
@@ -532,6 +551,7 @@ enum kipc_notify_attr {
 
 	__KIPC_NOTIFY_A_MAX
 };
+
 #define KIPC_NOTIFY_A_MAX	(__KIPC_NOTIFY_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KIPC_NETLINK_H */
