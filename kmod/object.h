@@ -147,17 +147,26 @@ struct kipc_counters {
 	u64 notifications;
 };
 
-/* Add @n to counter @field of @obj; the object's lock is held. */
-#define kipc_count(obj, field, n)					\
-	WRITE_ONCE((obj)->counters.field, (obj)->counters.field + (n))
+/**
+ * kipc_count() - add to one of an object's counters
+ * @counter: &obj->counters.<field>; the object's lock is held
+ * @n: the amount
+ */
+static inline void kipc_count(u64 *counter, u64 n)
+{
+	WRITE_ONCE(*counter, *counter + n);
+}
 
-/* Raise @obj's peak depth to @depth; the object's lock is held. */
-#define kipc_count_peak(obj, depth)					\
-	do {								\
-		u64 __d = (depth);					\
-		if (__d > (obj)->counters.peak_depth)			\
-			WRITE_ONCE((obj)->counters.peak_depth, __d);	\
-	} while (0)
+/**
+ * kipc_count_peak() - raise an object's peak depth
+ * @peak: &obj->counters.peak_depth; the object's lock is held
+ * @depth: the depth now
+ */
+static inline void kipc_count_peak(u64 *peak, u64 depth)
+{
+	if (depth > *peak)
+		WRITE_ONCE(*peak, depth);
+}
 
 /* How a file comes to be, for &kipc_type.attach. */
 #define KIPC_ATTACH_CREATE	0
