@@ -55,6 +55,7 @@
  *	(dump): reply KIPC_A_USER
  * @KIPC_CMD_NOTIFY: a notification, multicast to the group "events" only:
  *	KIPC_A_NOTIFY
+ * @__KIPC_CMD_MAX: internal, one past the last
  */
 enum kipc_nl_cmd {
 	KIPC_CMD_UNSPEC,
@@ -89,6 +90,7 @@ enum kipc_nl_cmd {
  * @KIPC_A_LIMIT: nest of KIPC_LIMIT_A_*, reply, one per limit
  * @KIPC_A_USER: nest of KIPC_USER_A_*, reply
  * @KIPC_A_NOTIFY: nest of KIPC_NOTIFY_A_*, notification
+ * @__KIPC_A_MAX: internal, one past the last
  */
 enum kipc_nl_attr {
 	KIPC_A_UNSPEC,
@@ -135,6 +137,7 @@ enum kipc_nl_attr {
  * @KIPC_OBJ_A_WAITERS: nest of KIPC_OBJ_A_WAITER, on KIPC_WANT_WAITERS
  * @KIPC_OBJ_A_WAITER: nest of KIPC_WAITER_A_*, inside KIPC_OBJ_A_WAITERS
  * @KIPC_OBJ_A_NR_WAITERS: u32 tasks blocked in the kernel on the object
+ * @__KIPC_OBJ_A_MAX: internal, one past the last
  */
 enum kipc_obj_attr {
 	KIPC_OBJ_A_UNSPEC,
@@ -187,6 +190,7 @@ enum kipc_obj_attr {
  * @KIPC_CNT_A_OWNER_DEATHS: owners that died holding the object
  * @KIPC_CNT_A_PEAK_DEPTH: the most messages (or bytes for a pipe) held
  * @KIPC_CNT_A_NOTIFICATIONS: notifications fired
+ * @__KIPC_CNT_A_MAX: internal, one past the last
  */
 enum kipc_cnt_attr {
 	KIPC_CNT_A_UNSPEC,
@@ -214,6 +218,7 @@ enum kipc_cnt_attr {
  * @KIPC_HOLDER_A_COMM: string, its command name
  * @KIPC_HOLDER_A_FILES: u32 file descriptions it opened
  * @KIPC_HOLDER_A_MAPPINGS: u32 mappings it made
+ * @__KIPC_HOLDER_A_MAX: internal, one past the last
  */
 enum kipc_holder_attr {
 	KIPC_HOLDER_A_UNSPEC,
@@ -244,6 +249,7 @@ enum kipc_holder_attr {
  * @KIPC_WAITER_A_COMM: string, the thread's command name
  * @KIPC_WAITER_A_WAIT: u32 KIPC_WAIT_*
  * @KIPC_WAITER_A_SINCE_NS: u64 how long it has waited, in ns
+ * @__KIPC_WAITER_A_MAX: internal, one past the last
  */
 enum kipc_waiter_attr {
 	KIPC_WAITER_A_UNSPEC,
@@ -268,6 +274,7 @@ enum kipc_waiter_attr {
  * @KIPC_EVENT_A_SET: u8, 1 if signalled
  * @KIPC_EVENT_A_MANUAL_RESET: u8, 1 for manual reset, 0 for auto reset
  * @KIPC_EVENT_A_VALUE: u64 the value of the last signal
+ * @__KIPC_EVENT_A_MAX: internal, one past the last
  */
 enum kipc_event_state_attr {
 	KIPC_EVENT_A_UNSPEC,
@@ -290,6 +297,7 @@ enum kipc_event_state_attr {
  * @KIPC_QUEUE_A_BYTES: u64 bytes queued
  * @KIPC_QUEUE_A_MAX_MSG_SIZE: u32 largest message
  * @KIPC_QUEUE_A_NOTIFY_PID: u32 process registered for notification, or 0
+ * @__KIPC_QUEUE_A_MAX: internal, one past the last
  */
 enum kipc_queue_state_attr {
 	KIPC_QUEUE_A_UNSPEC,
@@ -313,6 +321,7 @@ enum kipc_queue_state_attr {
  *
  * @KIPC_CHANNEL_A_UNSPEC: unused
  * @KIPC_CHANNEL_A_DIR: nest of KIPC_CHANNEL_DIR_A_*
+ * @__KIPC_CHANNEL_A_MAX: internal, one past the last
  */
 enum kipc_channel_state_attr {
 	KIPC_CHANNEL_A_UNSPEC,
@@ -331,6 +340,7 @@ enum kipc_channel_state_attr {
  * @KIPC_CHANNEL_DIR_A_USED: u32 bytes in the ring now
  * @KIPC_CHANNEL_DIR_A_MAX_MSG: u32 largest message
  * @KIPC_CHANNEL_DIR_A_END_OPEN: u8 1 while the writing end has a file
+ * @__KIPC_CHANNEL_DIR_A_MAX: internal, one past the last
  */
 enum kipc_channel_dir_attr {
 	KIPC_CHANNEL_DIR_A_UNSPEC,
@@ -352,6 +362,7 @@ enum kipc_channel_dir_attr {
  * @KIPC_PIPE_A_USED: u32 bytes buffered
  * @KIPC_PIPE_A_READERS: u32 files open for reading
  * @KIPC_PIPE_A_WRITERS: u32 files open for writing
+ * @__KIPC_PIPE_A_MAX: internal, one past the last
  */
 enum kipc_pipe_state_attr {
 	KIPC_PIPE_A_UNSPEC,
@@ -371,6 +382,7 @@ enum kipc_pipe_state_attr {
  * @KIPC_REGION_A_PAD: padding
  * @KIPC_REGION_A_SIZE: u64 bytes
  * @KIPC_REGION_A_RESIDENT: u64 bytes in memory
+ * @__KIPC_REGION_A_MAX: internal, one past the last
  */
 enum kipc_region_state_attr {
 	KIPC_REGION_A_UNSPEC,
@@ -389,6 +401,7 @@ enum kipc_region_state_attr {
  * @KIPC_SEM_A_VALUE: u32 units available
  * @KIPC_SEM_A_VALUE_MAX: u32 largest value
  * @KIPC_SEM_A_UNDO_PROCS: u32 processes with undo records
+ * @__KIPC_SEM_A_MAX: internal, one past the last
  */
 enum kipc_sem_state_attr {
 	KIPC_SEM_A_UNSPEC,
@@ -410,6 +423,7 @@ enum kipc_sem_state_attr {
  * @KIPC_MUTEX_A_OWNER_PID: u32 owner process id, 0 if none or not visible
  * @KIPC_MUTEX_A_DEPTH: u32 recursion depth
  * @KIPC_MUTEX_A_RECURSIVE: u8 1 for a recursive mutex
+ * @__KIPC_MUTEX_A_MAX: internal, one past the last
  */
 enum kipc_mutex_state_attr {
 	KIPC_MUTEX_A_UNSPEC,
@@ -444,6 +458,7 @@ enum kipc_mutex_state_attr {
  * @KIPC_STATS_A_REFUSED_EDQUOT: creations (or pipe growths) refused by a
  *	per-uid quota
  * @KIPC_STATS_A_USERS: uids holding objects
+ * @__KIPC_STATS_A_MAX: internal, one past the last
  */
 enum kipc_stats_attr {
 	KIPC_STATS_A_UNSPEC,
@@ -471,6 +486,7 @@ enum kipc_stats_attr {
  * @KIPC_LIMIT_A_UID_USED: u64 current use by the uid KIPC_A_UID (per-uid
  *	limits only)
  * @KIPC_LIMIT_A_ERRNO: u32 the errno an operation beyond it gets
+ * @__KIPC_LIMIT_A_MAX: internal, one past the last
  */
 enum kipc_limit_attr {
 	KIPC_LIMIT_A_UNSPEC,
@@ -495,6 +511,7 @@ enum kipc_limit_attr {
  * @KIPC_USER_A_MAX_OBJECTS: u32 its quota (max_objects_per_uid)
  * @KIPC_USER_A_BYTES: u64 bytes charged to it
  * @KIPC_USER_A_MAX_BYTES: u64 its quota (max_bytes_per_uid)
+ * @__KIPC_USER_A_MAX: internal, one past the last
  */
 enum kipc_user_attr {
 	KIPC_USER_A_UNSPEC,
@@ -536,6 +553,7 @@ enum kipc_user_attr {
  *	dead owner's), 0 if unknown or not in the listener's namespace
  * @KIPC_NOTIFY_A_ERRNO: u32 positive errno of a REFUSED
  * @KIPC_NOTIFY_A_TIME: u64 ns since the epoch (CLOCK_REALTIME)
+ * @__KIPC_NOTIFY_A_MAX: internal, one past the last
  */
 enum kipc_notify_attr {
 	KIPC_NOTIFY_A_UNSPEC,
