@@ -261,9 +261,14 @@ static int __init kipc_init(void)
 	err = kipc_objects_init();
 	if (err)
 		return err;
-	err = misc_register(&kipc_misc);
+	err = kipc_netlink_init();
 	if (err)
 		return err;
+	err = misc_register(&kipc_misc);
+	if (err) {
+		kipc_netlink_exit();
+		return err;
+	}
 	pr_info("loaded, API version %d\n", KIPC_API_VERSION);
 	return 0;
 }
@@ -273,6 +278,7 @@ static void __exit kipc_exit(void)
 	misc_deregister(&kipc_misc);
 	kipc_objects_exit();
 	kipc_mutex_exit();
+	kipc_netlink_exit();
 	pr_info("unloaded\n");
 }
 
