@@ -297,6 +297,52 @@ struct kipc_object *kipc_fget_obj(int fd, struct file **filep);
 
 int kipc_registry_unlink(u32 type, const char *name, u32 len);
 
+/*
+ * What the netlink family reads of the core (object.c); see their
+ * kernel-doc there.
+ */
+struct kipc_object *kipc_object_next(unsigned long *id);
+struct kipc_object *kipc_object_by_id(u64 id);
+
+/**
+ * struct kipc_module_stats - module-wide numbers, for KIPC_CMD_STATS_GET
+ * @objects: objects alive
+ * @named: names registered
+ * @created: objects created since load
+ * @destroyed: objects destroyed since load
+ * @refused_enospc: creations refused by max_objects
+ * @refused_edquot: creations or growths refused by a per-uid quota
+ * @users: uids holding objects
+ */
+struct kipc_module_stats {
+	u64 objects;
+	u64 named;
+	u64 created;
+	u64 destroyed;
+	u64 refused_enospc;
+	u64 refused_edquot;
+	u64 users;
+};
+
+void kipc_module_stats(struct kipc_module_stats *s);
+
+/**
+ * struct kipc_user_usage - one uid's usage, for KIPC_CMD_USER_GET
+ * @uid: the uid
+ * @objects: objects charged to it
+ * @bytes: bytes charged to it
+ */
+struct kipc_user_usage {
+	kuid_t uid;
+	unsigned int objects;
+	u64 bytes;
+};
+
+bool kipc_user_nth(unsigned int n, struct kipc_user_usage *u);
+unsigned int kipc_object_files(const struct kipc_object *obj);
+unsigned int kipc_object_mappings(const struct kipc_object *obj);
+int kipc_object_put_holders(struct sk_buff *skb, struct kipc_object *obj);
+
 /* The generic netlink family (netlink.c). */
 int kipc_netlink_init(void);
 void kipc_netlink_exit(void);
