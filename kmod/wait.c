@@ -153,6 +153,25 @@ int kipc_waitq_put_waiters(struct sk_buff *skb, struct kipc_waitq *q)
 }
 
 /**
+ * kipc_waitq_report() - kipc_waitq_put_waiters() under @q's lock
+ * @skb: the message, inside the KIPC_OBJ_A_WAITERS nest
+ * @q: the queue; its lock (the object's) is not held
+ *
+ * The &kipc_type.nl_waiters of a type whose waiters are all on @q.
+ *
+ * Return: 0, or -EMSGSIZE when @skb is full.
+ */
+int kipc_waitq_report(struct sk_buff *skb, struct kipc_waitq *q)
+{
+	int err;
+
+	spin_lock(q->lock);
+	err = kipc_waitq_put_waiters(skb, q);
+	spin_unlock(q->lock);
+	return err;
+}
+
+/**
  * kipc_sleeper_wake() - the wake function of a &struct kipc_sleeper
  * @wq_entry: the sleeper's entry
  * @mode: as for autoremove_wake_function()

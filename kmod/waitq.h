@@ -288,6 +288,7 @@ void kipc_sleep(ktime_t deadline, unsigned int recheck_ms);
 int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 		     ktime_t deadline);
 int kipc_waitq_put_waiters(struct sk_buff *skb, struct kipc_waitq *q);
+int kipc_waitq_report(struct sk_buff *skb, struct kipc_waitq *q);
 
 /**
  * struct kipc_sleeper - a task asleep in kipc_wq_sleep(), on its stack
