@@ -44,11 +44,11 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
-TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench \
+TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
 		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
 .PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
-	bench install-lib install-man install-module clean
+	bench bench-ab install-lib install-man install-module clean
 
 all: module lib tools selftests
 
@@ -56,6 +56,7 @@ help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
 	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
 	@echo 'make bench      boot a VM and compare kipc messaging with Linux IPC (KERNEL=6.1|6.12)'
+	@echo 'make bench-ab BASE=REV   kernel-path cost of this tree against REV, one VM boot'
 	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
 	@echo 'make check-debug   selftests, KUnit, fault injection, kmemleak on a debug kernel'
 	@echo 'make soak N=20  the stress tests of every type N times per kernel, host loaded'
@@ -188,6 +189,13 @@ demo: setup
 bench: setup
 	@$(MAKE) --no-print-directory lib tools
 	@scripts/check.sh bench $(KERNEL)
+
+# A change's cost on the kernel paths: the module of BASE (a git revision)
+# against the working tree's, in turn in one VM boot (scripts/bench-ab.sh).
+ROUNDS		?= 6
+bench-ab: setup
+	@test -n "$(BASE)" || { echo "usage: make bench-ab BASE=<git revision> [KERNEL=6.12] [ROUNDS=6]"; exit 2; }
+	@scripts/bench-ab.sh $(BASE) $(KERNEL) $(ROUNDS)
 
 # ---- install ------------------------------------------------------------------
 
