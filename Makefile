@@ -45,6 +45,7 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
+		   $(O)/tools/kipc-dumpbench \
 		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
 .PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
@@ -127,9 +128,12 @@ $(O)/selftests/kipc_netlink%: ST_LIBS = $(NL_LIBS)
 
 selftests: $(SELFTESTS)
 
-$(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
+$(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h uapi/linux/kipc_netlink.h libkipc/include/libkipc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -static $< $(O)/libkipc.a -lpthread -o $@
+	$(CC) $(CFLAGS_COMMON) $(NL_CFLAGS) -static $< $(O)/libkipc.a $(TOOL_LIBS) -lpthread -o $@
+
+# kipc-dumpbench times the netlink family's dumps, through libnl.
+$(O)/tools/kipc-dumpbench: TOOL_LIBS = $(NL_LIBS)
 
 # kipc-bench: the harness, the messaging part and the synchronization part.
 BENCH_SRCS	:= $(sort $(wildcard tools/bench/*.c))
@@ -185,10 +189,12 @@ demo: setup
 	@$(MAKE) --no-print-directory lib tools
 	@scripts/check.sh demo $(KERNEL)
 
-# tools/kipc-bench in a VM; the report is kept in build/bench-<kernel>.txt.
+# tools/kipc-bench and kipc-dumpbench in a VM (BENCH=dump: the dumps only);
+# the report is kept in build/bench-<kernel>.txt.
+BENCH		?= all
 bench: setup
 	@$(MAKE) --no-print-directory lib tools
-	@scripts/check.sh bench $(KERNEL)
+	@KIPC_VM_APPEND="kipcbench=$(BENCH)" scripts/check.sh bench $(KERNEL)
 
 # A change's cost on the kernel paths: the module of BASE (a git revision)
 # against the working tree's, in turn in one VM boot (scripts/bench-ab.sh).
