@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test VM (busybox).  The kernel command line chooses what to
-# do with kipcvm=demo|check|bench|benchab|debug|soak.  Test output goes to the second serial port
+# do with kipcvm=demo|check|bench|benchab|script|debug|soak.  Test output goes to the second serial port
 # (/dev/ttyS1), the kernel's console to the first; the host reads both.
 export PATH=/bin
 
@@ -161,6 +161,10 @@ bench)
 	;;
 benchab)
 	run_bench_ab || rc=1
+	;;
+script)
+	# A script of the user's (scripts/vm-script.sh), shell and tools.
+	/bin/sh -e /script.sh > "$out" 2>&1 || rc=1
 	;;
 check)
 	run_selftests || rc=1
