@@ -45,6 +45,7 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
+		   $(O)/tools/kipc-scene \
 		   $(O)/tools/kipc-dumpbench \
 		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
