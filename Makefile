@@ -44,11 +44,13 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
 KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
-TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench \
+TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
+		   $(O)/tools/kipc-scene \
+		   $(O)/tools/kipc-dumpbench \
 		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
 .PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
-	bench install-lib install-man install-module clean
+	bench bench-ab install-lib install-man install-module clean
 
 all: module lib tools selftests
 
@@ -56,6 +58,7 @@ help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
 	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
 	@echo 'make bench      boot a VM and compare kipc messaging with Linux IPC (KERNEL=6.1|6.12)'
+	@echo 'make bench-ab BASE=REV   kernel-path cost of this tree against REV, one VM boot'
 	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
 	@echo 'make check-debug   selftests, KUnit, fault injection, kmemleak on a debug kernel'
 	@echo 'make soak N=20  the stress tests of every type N times per kernel, host loaded'
@@ -126,9 +129,12 @@ $(O)/selftests/kipc_netlink%: ST_LIBS = $(NL_LIBS)
 
 selftests: $(SELFTESTS)
 
-$(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
+$(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h uapi/linux/kipc_netlink.h libkipc/include/libkipc.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -static $< $(O)/libkipc.a -lpthread -o $@
+	$(CC) $(CFLAGS_COMMON) $(NL_CFLAGS) -static $< $(O)/libkipc.a $(TOOL_LIBS) -lpthread -o $@
+
+# kipc-dumpbench times the netlink family's dumps, through libnl.
+$(O)/tools/kipc-dumpbench: TOOL_LIBS = $(NL_LIBS)
 
 # kipc-bench: the harness, the messaging part and the synchronization part.
 BENCH_SRCS	:= $(sort $(wildcard tools/bench/*.c))
@@ -184,10 +190,19 @@ demo: setup
 	@$(MAKE) --no-print-directory lib tools
 	@scripts/check.sh demo $(KERNEL)
 
-# tools/kipc-bench in a VM; the report is kept in build/bench-<kernel>.txt.
+# tools/kipc-bench and kipc-dumpbench in a VM (BENCH=dump: the dumps only);
+# the report is kept in build/bench-<kernel>.txt.
+BENCH		?= all
 bench: setup
 	@$(MAKE) --no-print-directory lib tools
-	@scripts/check.sh bench $(KERNEL)
+	@KIPC_VM_APPEND="kipcbench=$(BENCH)" scripts/check.sh bench $(KERNEL)
+
+# A change's cost on the kernel paths: the module of BASE (a git revision)
+# against the working tree's, in turn in one VM boot (scripts/bench-ab.sh).
+ROUNDS		?= 6
+bench-ab: setup
+	@test -n "$(BASE)" || { echo "usage: make bench-ab BASE=<git revision> [KERNEL=6.12] [ROUNDS=6]"; exit 2; }
+	@scripts/bench-ab.sh $(BASE) $(KERNEL) $(ROUNDS)
 
 # ---- install ------------------------------------------------------------------
 

@@ -16,6 +16,10 @@ cp "$ko" "$root/kipc.ko"
 # The KUnit module, when it was built (debug kernel).
 kunit=$(dirname "$ko")/kipc_kunit.ko
 [ -f "$kunit" ] && cp "$kunit" "$root/kipc_kunit.ko"
+# A shell script for kipcvm=script (scripts/vm-script.sh).
+[ -n "${KIPC_VM_SCRIPT:-}" ] && install -m 0755 "$KIPC_VM_SCRIPT" "$root/script.sh"
+# Another build of the module, for scripts/bench-ab.sh.
+[ -n "${KIPC_BASE_KO:-}" ] && cp "$KIPC_BASE_KO" "$root/kipc-base.ko"
 [ -x build/user/selftests/kipc_faults ] && cp build/user/selftests/kipc_faults "$root/tests/"
 for t in "${KIPC_TESTS:-build/user/selftests}"/*_test; do
 	[ -x "$t" ] && cp "$t" "$root/tests/"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the test VM (busybox).  The kernel command line chooses what to
-# do with kipcvm=demo|check|bench|debug|soak.  Test output goes to the second serial port
+# do with kipcvm=demo|check|bench|benchab|script|debug|soak.  Test output goes to the second serial port
 # (/dev/ttyS1), the kernel's console to the first; the host reads both.
 export PATH=/bin
 
@@ -93,6 +93,27 @@ run_soak() {
 	return $ok
 }
 
+# Two builds of the module in turn, ABBA ABBA ..., kipc-pathbench under
+# each (scripts/bench-ab.sh reads the lines); ends with /kipc.ko loaded.
+run_bench_ab() {
+	local i m order
+
+	for i in $(seq 1 "${kipcrounds:-6}"); do
+		order="base new"
+		[ $((i % 2)) = 0 ] && order="new base"
+		for m in $order; do
+			rmmod kipc || return 1
+			if [ "$m" = base ]; then
+				insmod /kipc-base.ko || return 1
+			else
+				insmod /kipc.ko || return 1
+			fi
+			/bin/kipc-pathbench -l "$m" > "$out" 2>&1 || return 1
+		done
+	done
+	rmmod kipc && insmod /kipc.ko
+}
+
 run_faults() {
 	local ok=0
 
@@ -131,8 +152,19 @@ demo)
 	/bin/kipc-demo || rc=1
 	;;
 bench)
-	# Messaging benchmark; its report goes to the test output.
-	/bin/kipc-bench > "$out" 2>&1 || rc=1
+	# The benchmarks (kipcbench=all|dump); the report goes to the test
+	# output.
+	if [ "${kipcbench:-all}" != dump ]; then
+		/bin/kipc-bench > "$out" 2>&1 || rc=1
+	fi
+	/bin/kipc-dumpbench > "$out" 2>&1 || rc=1
+	;;
+benchab)
+	run_bench_ab || rc=1
+	;;
+script)
+	# A script of the user's (scripts/vm-script.sh), shell and tools.
+	/bin/sh -e /script.sh > "$out" 2>&1 || rc=1
 	;;
 check)
 	run_selftests || rc=1

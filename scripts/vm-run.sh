@@ -12,7 +12,8 @@
 # the VM could not run at all (no accelerator works, or the guest never
 # reached /init): that is no test result, and is reported as such.
 # The accelerator is chosen by vm-accel.sh (KIPC_VM_ACCEL=kvm|tcg forces
-# one); the run says which it used.
+# one); the run says which it used.  KIPC_VM_QEMU_ARGS adds QEMU options
+# (bench-ab.sh's -icount).
 set -uo pipefail
 
 mode=$1 kernel=$2 initrd=$3 out=$4
@@ -41,6 +42,10 @@ choose_accel() {
 		exit "$EXIT_NO_VM"
 	}
 	read -r accel cpu <<<"$sel"
+	# QEMU runs -icount guests on one host thread only.
+	case ${KIPC_VM_QEMU_ARGS:-} in
+	*-icount*) accel=${accel/thread=multi/thread=single} ;;
+	esac
 }
 
 # Why the guest never reached /init, in a few words, from QEMU's exit
@@ -70,6 +75,7 @@ boot() {
 	timeout -k 10 "$timeout" qemu-system-x86_64 -nodefaults -no-reboot \
 		-display none -machine q35 -accel "$accel" -cpu "$cpu" \
 		-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
+		${KIPC_VM_QEMU_ARGS:-} \
 		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode ${KIPC_VM_APPEND:-}" \
 		-serial stdio -serial "file:$results" \
 		</dev/null >"$console" 2>"$qerr" &
