@@ -193,7 +193,7 @@ static int kipc_sleeper_wake(struct wait_queue_entry *wq_entry,
  * kipc_wq_sleep() - sleep on a wait queue until a condition holds,
  *	reported as a waiter
  * @wq: the wait queue whoever changes the condition wakes
- * @what: KIPC_WAIT_*, what kipc_wq_put_waiters() reports the caller
+ * @what: KIPC_WAITFOR_*, what kipc_wq_put_waiters() reports the caller
  *	waiting for while it sleeps; 0: not reported
  * @ready: the condition; called in TASK_INTERRUPTIBLE state, so it must
  *	not sleep; returns non-zero when the wait is over
@@ -289,7 +289,7 @@ static struct kipc_sleeper *kipc_sleeper_of(struct wait_queue_entry *e)
  * kipc_wq_nr_waiters() - the tasks asleep in kipc_wq_sleep() on @wq
  * @wq: the wait queue
  *
- * Counts the sleepers with a KIPC_WAIT_* (not poll/epoll entries) under
+ * Counts the sleepers with a KIPC_WAITFOR_* (not poll/epoll entries) under
  * @wq's own lock.  A sleeper woken and not yet asleep again is not there.
  *
  * Return: their number.
@@ -312,7 +312,7 @@ unsigned int kipc_wq_nr_waiters(wait_queue_head_t *wq)
  * @skb: the message, inside the KIPC_OBJ_A_WAITERS nest
  * @wq: the wait queue
  *
- * The sleepers of kipc_wq_sleep() with a KIPC_WAIT_*, under @wq's own
+ * The sleepers of kipc_wq_sleep() with a KIPC_WAITFOR_*, under @wq's own
  * lock (interrupts off: kipc_nl_put_waiter() must not sleep).  A sleeper's
  * task cannot go while its entry is on @wq: it leaves kipc_wq_sleep()
  * only after finish_wait() took it off, under that lock.

@@ -27,7 +27,7 @@ struct sk_buff;
  * @count: their number
  * @lock: the object's lock, which every operation below requires (lockdep
  *	checks it); only kipc_waitq_granted() is for a waiter without it
- * @what: what its waiters wait for, a KIPC_WAIT_* of
+ * @what: what its waiters wait for, a KIPC_WAITFOR_* of
  *	uapi/linux/kipc_netlink.h (0 until kipc_waitq_set_what())
  * @counters: the object's counters, where kipc_waitq_sleep() counts
  *	blocked calls and timeouts, or NULL
@@ -89,7 +89,7 @@ static inline void kipc_waitq_init(struct kipc_waitq *q, spinlock_t *lock)
 /**
  * kipc_waitq_set_what() - say what @q's waiters wait for, and where to count
  * @q: a queue set up by kipc_waitq_init(), not yet in use
- * @what: KIPC_WAIT_* (uapi/linux/kipc_netlink.h), reported per waiter by
+ * @what: KIPC_WAITFOR_* (uapi/linux/kipc_netlink.h), reported per waiter by
  *	kipc_waitq_put_waiters()
  * @counters: &obj->counters of the object whose lock protects @q, or NULL:
  *	kipc_waitq_sleep() then adds 1 to @counters->waits for every call
@@ -294,7 +294,7 @@ int kipc_waitq_report(struct sk_buff *skb, struct kipc_waitq *q);
  * struct kipc_sleeper - a task asleep in kipc_wq_sleep(), on its stack
  * @wait: its entry in the wait queue (@wait.private is the task)
  * @since: ktime_get_ns() when the call began
- * @what: KIPC_WAIT_*, or 0: not reported
+ * @what: KIPC_WAITFOR_*, or 0: not reported
  *
  * The wait queue is the list of sleepers: kipc_wq_sleep() queues the
  * entry as any sleep does (prepare_to_wait()), with its own wake function,
