@@ -33,6 +33,7 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/kipc_netlink.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>
@@ -41,6 +42,7 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <kunit/visibility.h>
+#include <net/netlink.h>
 
 #include "kipc.h"
 
@@ -53,7 +55,16 @@
  * @cap: capacity in bytes, a power of two
  * @max_msg: largest payload
  * @send_mutex: serializes the kernel's senders (taken before @ring->plock)
+ * @msgs_in: messages the kernel's senders put in, under @send_mutex
+ * @bytes_in: their payload bytes, under @send_mutex
  * @recv_mutex: serializes the kernel's receivers (before @ring->clock)
+ * @msgs_out: messages the kernel's receivers took out, under @recv_mutex
+ * @bytes_out: their payload bytes, under @recv_mutex
+ *
+ * The counters are the ring's share of the channel's &kipc_counters,
+ * kept here because no one lock covers both rings' senders (or
+ * receivers); kipc_chan_fold_counters() adds them up.  Messages sent and
+ * received on the mapped ring in user space are not counted.
  */
 struct kipc_chan_dir {
 	struct kipc_chan_ring *ring;
@@ -61,7 +72,11 @@ struct kipc_chan_dir {
 	u32 cap;
 	u32 max_msg;
 	struct mutex send_mutex;	/* the kernel's senders */
+	u64 msgs_in;
+	u64 bytes_in;
 	struct mutex recv_mutex;	/* the kernel's receivers */
+	u64 msgs_out;
+	u64 bytes_out;
 };
 
 /**
@@ -74,7 +89,8 @@ struct kipc_chan_dir {
  * @pages: the distinct pages
  * @nr_pages: their number
  * @map_size: bytes of a full mapping
- * @lock: protects @files, @attached, @closed, @map_mm and @nmaps
+ * @lock: protects @files, @attached, @closed, @map_mm, @nmaps and
+ *	@obj.counters (which only kipc_chan_fold_counters() writes)
  * @files: open files of each end
  * @attached: the end has been opened (end 1: connected); written with
  *	WRITE_ONCE(), as INFO reads it without @lock
@@ -314,12 +330,13 @@ static int kipc_chan_io_len(struct kipc_chan_io *io, unsigned int i, u32 len)
 
 /*
  * Take message @i of @io from @d, under its clock, its length reported
- * first.  Return: 0; -EAGAIN if empty; -EMSGSIZE if larger than the
+ * first and, once taken, set in *@taken.  Return: 0; -EAGAIN if empty; -EMSGSIZE if larger than the
  * buffer (the message stays); -EFAULT (it stays); -EIO if the ring is
  * corrupt.
  */
 static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
-			 unsigned int i, const struct kipc_chan_msg *m)
+			 unsigned int i, const struct kipc_chan_msg *m,
+			 u32 *taken)
 {
 	u32 used, head, tail, n, size = m->len;
 	struct kipc_chan_msghdr *hdr;
@@ -341,6 +358,7 @@ static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
 		return -EFAULT;
 	/* Copied out before the sender may reuse the space. */
 	smp_store_release(&d->ring->head, head + kipc_chan_rec(n));
+	*taken = n;
 	return 0;
 }
 
@@ -418,8 +436,11 @@ static int kipc_chan_put_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 			err = kipc_chan_check_send(op, d, &m);
 		if (!err)
 			err = kipc_chan_put(d, u64_to_user_ptr(m.buf), m.len);
-		if (!err)
+		if (!err) {
 			(*done)++;
+			kipc_count(&d->msgs_in, 1);
+			kipc_count(&d->bytes_in, m.len);
+		}
 		*need = kipc_chan_rec(m.len);
 	}
 	return err;
@@ -464,14 +485,18 @@ static int kipc_chan_get_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 {
 	struct kipc_chan_msg m;
 	int err = 0;
+	u32 n;
 
 	lockdep_assert_held(&d->recv_mutex);
 	while (!err && *done < op->n) {
 		err = kipc_chan_io_msg(&op->io, *done, &m);
 		if (!err)
-			err = kipc_chan_get(d, &op->io, *done, &m);
-		if (!err)
+			err = kipc_chan_get(d, &op->io, *done, &m, &n);
+		if (!err) {
 			(*done)++;
+			kipc_count(&d->msgs_out, 1);
+			kipc_count(&d->bytes_out, n);
+		}
 	}
 	/* Closed, then drained: anything sent before closing is visible. */
 	if (err == -EAGAIN && !*done && kipc_chan_peer_closed(op->ch, op->end))
@@ -541,8 +566,9 @@ int kipc_chan_test_get(struct kipc_object *obj, unsigned int d,
 		.kmsg = { .buf = (unsigned long)buf, .len = size },
 	};
 	int err;
+	u32 n;
 
-	err = kipc_chan_get(&to_chan(obj)->dir[d], &io, 0, &io.kmsg);
+	err = kipc_chan_get(&to_chan(obj)->dir[d], &io, 0, &io.kmsg, &n);
 	*len = io.kmsg.len;
 	return err;
 }
@@ -965,6 +991,68 @@ static void kipc_chan_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	spin_unlock(&ch->lock);
 }
 
+/* ---- netlink ------------------------------------------------------------ */
+
+/*
+ * The channel's counters are the sums of its rings' (struct kipc_chan_dir),
+ * each written under a ring's mutex; fold them into @ch->obj.counters for
+ * the netlink family, which reads them after nl_state.
+ */
+static void kipc_chan_fold_counters(struct kipc_chan_obj *ch)
+{
+	struct kipc_counters *c = &ch->obj.counters;
+	const struct kipc_chan_dir *d = ch->dir;
+
+	lockdep_assert_held(&ch->lock);
+	WRITE_ONCE(c->msgs_in, READ_ONCE(d[0].msgs_in) + READ_ONCE(d[1].msgs_in));
+	WRITE_ONCE(c->bytes_in, READ_ONCE(d[0].bytes_in) + READ_ONCE(d[1].bytes_in));
+	WRITE_ONCE(c->msgs_out, READ_ONCE(d[0].msgs_out) + READ_ONCE(d[1].msgs_out));
+	WRITE_ONCE(c->bytes_out,
+		   READ_ONCE(d[0].bytes_out) + READ_ONCE(d[1].bytes_out));
+}
+
+/* One KIPC_CHANNEL_A_DIR nest: ring @d, as INFO reports it. */
+static int kipc_chan_nl_dir(struct sk_buff *skb, struct kipc_chan_obj *ch,
+			    unsigned int d)
+{
+	const struct kipc_chan_dir *dir = &ch->dir[d];
+	struct nlattr *nest;
+
+	lockdep_assert_held(&ch->lock);
+	nest = nla_nest_start(skb, KIPC_CHANNEL_A_DIR);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KIPC_CHANNEL_DIR_A_INDEX, d) ||
+	    nla_put_u32(skb, KIPC_CHANNEL_DIR_A_CAPACITY, dir->cap) ||
+	    nla_put_u32(skb, KIPC_CHANNEL_DIR_A_USED, kipc_chan_used(dir)) ||
+	    nla_put_u32(skb, KIPC_CHANNEL_DIR_A_MAX_MSG, dir->max_msg) ||
+	    nla_put_u8(skb, KIPC_CHANNEL_DIR_A_END_OPEN, ch->files[d] != 0)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * &kipc_type.nl_state: both rings, direction 0 first (the bytes used are
+ * read from the shared indices, as INFO reads them), and the counters
+ * folded, in one hold of @ch->lock.
+ */
+static int kipc_chan_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			      u32 *nr_waiters)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+	int err;
+
+	spin_lock(&ch->lock);
+	kipc_chan_fold_counters(ch);
+	*nr_waiters = 0;
+	err = kipc_chan_nl_dir(skb, ch, 0) ?: kipc_chan_nl_dir(skb, ch, 1);
+	spin_unlock(&ch->lock);
+	return err;
+}
+
 /* ---- mmap ---------------------------------------------------------------- */
 
 /*
@@ -1117,5 +1205,8 @@ const struct kipc_type kipc_channel_type = {
 	.attach		= kipc_chan_obj_attach,
 	.detach		= kipc_chan_obj_detach,
 	.mmap		= kipc_chan_mmap,
+	.nl_state	= kipc_chan_nl_state,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
+			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_channel_type);
