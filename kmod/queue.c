@@ -95,8 +95,8 @@ struct kipc_queue_reg {
  *
  * @lock also protects @obj.counters: msgs_in and bytes_in (messages that
  * entered the queue, INFO's sent), msgs_out and bytes_out (delivered,
- * INFO's received), waits, timeouts, peak_depth (of @count) and
- * notifications.
+ * INFO's received), peak_depth (of @count), notifications, and the waits
+ * and timeouts kipc_waitq_sleep() counts for @senders and @receivers.
  */
 struct kipc_queue_obj {
 	struct kipc_object obj;
@@ -299,20 +299,6 @@ static void kipc_queue_dispatch(struct kipc_queue_obj *q,
 static void kipc_queue_finish(struct kipc_queue_obj *q,
 			      struct kipc_queue_after *after);
 
-/* kipc_waitq_sleep() on @wq of @q, counted. */
-static int kipc_queue_sleep(struct kipc_queue_obj *q, struct kipc_waitq *wq,
-			    struct kipc_waiter *w, ktime_t deadline)
-{
-	int ret;
-
-	lockdep_assert_held(&q->lock);
-	kipc_count(&q->obj.counters.waits, 1);
-	ret = kipc_waitq_sleep(wq, w, deadline);
-	if (ret == -ETIMEDOUT)
-		kipc_count(&q->obj.counters.timeouts, 1);
-	return ret;
-}
-
 /*
  * Send @m (allocated, filled).  On success the queue owns it; on failure
  * the caller still does.
@@ -333,7 +319,7 @@ static int kipc_queue_put(struct kipc_queue_obj *q, struct kipc_msg *m,
 	} else {
 		w.data = m;
 		kipc_waitq_add(&q->senders, &w);
-		ret = kipc_queue_sleep(q, &q->senders, &w, deadline);
+		ret = kipc_waitq_sleep(&q->senders, &w, deadline);
 	}
 	spin_unlock(&q->lock);
 	kipc_queue_finish(q, &after);
@@ -363,7 +349,7 @@ static int kipc_queue_take(struct kipc_queue_obj *q, u32 size, bool nonblock,
 	} else {
 		w.size = size;
 		kipc_waitq_add(&q->receivers, &w);
-		ret = kipc_queue_sleep(q, &q->receivers, &w, deadline);
+		ret = kipc_waitq_sleep(&q->receivers, &w, deadline);
 		if (!ret && !w.value) {
 			*need = w.size;
 			ret = -EMSGSIZE;
@@ -581,7 +567,10 @@ static struct kipc_object *kipc_queue_obj_create(const void *attr)
 	spin_lock_init(&q->lock);
 	kipc_prioq_init(&q->msgs);
 	kipc_waitq_init(&q->senders, &q->lock);
+	kipc_waitq_set_what(&q->senders, KIPC_WAITFOR_SEND, &q->obj.counters);
 	kipc_waitq_init(&q->receivers, &q->lock);
+	kipc_waitq_set_what(&q->receivers, KIPC_WAITFOR_RECEIVE,
+			    &q->obj.counters);
 	init_waitqueue_head(&q->poll_wq);
 	q->max_msgs = msgs;
 	q->max_msg_size = size;
@@ -793,6 +782,20 @@ static int kipc_queue_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 	return err;
 }
 
+/* &kipc_type.nl_waiters: blocked senders, then receivers, oldest first. */
+static int kipc_queue_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	struct kipc_queue_obj *q = to_queue(obj);
+	int err;
+
+	spin_lock(&q->lock);
+	err = kipc_waitq_put_waiters(skb, &q->senders);
+	if (!err)
+		err = kipc_waitq_put_waiters(skb, &q->receivers);
+	spin_unlock(&q->lock);
+	return err;
+}
+
 static const struct kipc_ioc kipc_queue_ioctls[] = {
 	{ KIPC_QUEUE_IOC_SEND, KIPC_QUEUE_SEND_SIZE_VER0, kipc_queue_ioc_send },
 	{ KIPC_QUEUE_IOC_RECV, KIPC_QUEUE_RECV_SIZE_VER0, kipc_queue_ioc_recv },
@@ -816,6 +819,7 @@ const struct kipc_type kipc_queue_type = {
 	.write		= kipc_queue_write,
 	.flush		= kipc_queue_flush,
 	.nl_state	= kipc_queue_nl_state,
+	.nl_waiters	= kipc_queue_nl_waiters,
 	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
 			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT) |
 			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS) |
