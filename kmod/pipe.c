@@ -116,7 +116,9 @@ static bool kipc_pipe_broken(const struct kipc_pipe_obj *p)
 
 /*
  * A call about to wait for data or room, once per call (@waited): the
- * lock is held; a non-blocking call does not wait.
+ * lock is held, as it is not after kipc_wq_sleep(), so the call is
+ * counted as it goes to wait (whether or not room or data then comes
+ * before it sleeps); a non-blocking call does not wait.
  */
 static void kipc_pipe_count_wait(struct kipc_pipe_obj *p, struct file *file,
 				 bool *waited)
@@ -327,9 +329,10 @@ static ssize_t kipc_pipe_read(struct file *file, struct kipc_object *obj,
 		}
 		kipc_pipe_count_wait(p, file, &waited);
 		mutex_unlock(&p->lock);
-		err = kipc_wq_wait(&p->rd_wq, kipc_pipe_readable, p,
-				   file->f_flags & O_NONBLOCK, KTIME_MAX,
-				   &ready);
+		err = kipc_wq_sleep(&p->rd_wq, KIPC_WAITFOR_RECEIVE,
+				    kipc_pipe_readable, p,
+				    file->f_flags & O_NONBLOCK, KTIME_MAX,
+				    &ready, NULL);
 		if (err)
 			return err;
 	}
@@ -406,9 +409,10 @@ static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 		if (space < room.need) {
 			kipc_pipe_count_wait(p, file, &waited);
 			mutex_unlock(&p->lock);
-			err = kipc_wq_wait(&p->wr_wq, kipc_pipe_writable, &room,
-					   file->f_flags & O_NONBLOCK,
-					   KTIME_MAX, &ready);
+			err = kipc_wq_sleep(&p->wr_wq, KIPC_WAITFOR_SEND,
+					    kipc_pipe_writable, &room,
+					    file->f_flags & O_NONBLOCK,
+					    KTIME_MAX, &ready, NULL);
 			if (err)
 				break;
 			continue;
@@ -627,13 +631,26 @@ static int kipc_pipe_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 	struct kipc_pipe_obj *p = to_pipe(obj);
 	u32 cap = READ_ONCE(p->cap);
 
-	*nr_waiters = 0;
+	*nr_waiters = kipc_wq_nr_waiters(&p->rd_wq) +
+		      kipc_wq_nr_waiters(&p->wr_wq);
 	if (nla_put_u32(skb, KIPC_PIPE_A_CAPACITY, cap) ||
 	    nla_put_u32(skb, KIPC_PIPE_A_USED, min(kipc_pipe_used(p), cap)) ||
 	    nla_put_u32(skb, KIPC_PIPE_A_READERS, READ_ONCE(p->readers)) ||
 	    nla_put_u32(skb, KIPC_PIPE_A_WRITERS, READ_ONCE(p->writers)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/*
+ * &kipc_type.nl_waiters: readers waiting for data, then writers waiting
+ * for room, each queue under its own lock (poll entries are not listed).
+ */
+static int kipc_pipe_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	struct kipc_pipe_obj *p = to_pipe(obj);
+
+	return kipc_wq_put_waiters(skb, &p->rd_wq) ?:
+	       kipc_wq_put_waiters(skb, &p->wr_wq);
 }
 
 static const struct kipc_ioc kipc_pipe_ioctls[] = {
@@ -659,6 +676,7 @@ const struct kipc_type kipc_pipe_type = {
 	.attach		= kipc_pipe_obj_attach,
 	.detach		= kipc_pipe_obj_detach,
 	.nl_state	= kipc_pipe_nl_state,
+	.nl_waiters	= kipc_pipe_nl_waiters,
 	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
 			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT) |
 			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_PEAK_DEPTH),
