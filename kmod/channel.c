@@ -90,7 +90,7 @@ struct kipc_chan_dir {
  * @nr_pages: their number
  * @map_size: bytes of a full mapping
  * @lock: protects @files, @attached, @closed, @map_mm, @nmaps and
- *	@obj.counters (which only kipc_chan_fold_counters() writes)
+ *	@obj.counters (kipc_chan_fold_counters(), kipc_chan_count_wait())
  * @files: open files of each end
  * @attached: the end has been opened (end 1: connected); written with
  *	WRITE_ONCE(), as INFO reads it without @lock
@@ -183,7 +183,11 @@ static void kipc_chan_wake(struct kipc_chan_obj *ch, u32 *word, unsigned int end
 		wake_up_all(&ch->wq[end]);
 }
 
-/* Take a ring's plock or clock for the kernel; sleeps, interruptibly. */
+/*
+ * Take a ring's plock or clock for the kernel; sleeps, interruptibly,
+ * reported as waiting for @what (to send, to receive), and sets *@blocked
+ * if it did.
+ */
 struct kipc_chan_lockarg {
 	u32 *word;
 };
@@ -196,9 +200,11 @@ static u32 kipc_chan_lock_free(void *arg)
 }
 
 static int kipc_chan_lock(struct kipc_chan_obj *ch, unsigned int end, u32 *word,
-			  bool nonblock, ktime_t deadline)
+			  u32 what, bool nonblock, ktime_t deadline,
+			  bool *blocked)
 {
 	struct kipc_chan_lockarg la = { .word = word };
+	bool slept;
 	u32 old, dummy;
 	int err;
 
@@ -209,8 +215,9 @@ static int kipc_chan_lock(struct kipc_chan_obj *ch, unsigned int end, u32 *word,
 		if (!(old & KIPC_CHAN_LOCK_WAITERS) &&
 		    cmpxchg(word, old, old | KIPC_CHAN_LOCK_WAITERS) != old)
 			continue;
-		err = kipc_wq_wait(&ch->wq[end], kipc_chan_lock_free, &la,
-				   nonblock, deadline, &dummy);
+		err = kipc_wq_sleep(&ch->wq[end], what, kipc_chan_lock_free,
+				    &la, nonblock, deadline, &dummy, &slept);
+		*blocked |= slept;
 		if (err)
 			return err;
 	}
@@ -258,16 +265,43 @@ static u32 kipc_chan_ready(void *arg)
 	return rev;
 }
 
+/*
+ * Wait for @events on @end, reported as waiting to send if only room is
+ * waited for, else to receive; sets *@blocked if it had to wait.
+ */
 static int kipc_chan_wait_for(struct kipc_chan_obj *ch, unsigned int end,
 			      u32 events, u32 need, bool nonblock,
-			      ktime_t deadline, u32 *revents)
+			      ktime_t deadline, u32 *revents, bool *blocked)
 {
 	struct kipc_chan_waitarg wa = {
 		.ch = ch, .end = end, .events = events, .need = need,
 	};
+	u32 what = events == KIPC_CHAN_WRITABLE ? KIPC_WAITFOR_SEND :
+						  KIPC_WAITFOR_RECEIVE;
+	bool slept;
+	int err;
 
-	return kipc_wq_wait(&ch->wq[end], kipc_chan_ready, &wa, nonblock,
-			    deadline, revents);
+	err = kipc_wq_sleep(&ch->wq[end], what, kipc_chan_ready, &wa,
+			    nonblock, deadline, revents, &slept);
+	*blocked |= slept;
+	return err;
+}
+
+/*
+ * Count a call that had to wait (@blocked), and whether it ended by its
+ * deadline (@err), under @ch->lock: taken only by calls that waited,
+ * after the wait, with nothing else held.
+ */
+static void kipc_chan_count_wait(struct kipc_chan_obj *ch, bool blocked,
+				 int err)
+{
+	if (!blocked)
+		return;
+	spin_lock(&ch->lock);
+	kipc_count(&ch->obj.counters.waits, 1);
+	if (err == -ETIMEDOUT)
+		kipc_count(&ch->obj.counters.timeouts, 1);
+	spin_unlock(&ch->lock);
 }
 
 /* ---- the kernel's sender and receiver ------------------------------------ */
@@ -370,6 +404,7 @@ static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
  * @deadline: absolute CLOCK_MONOTONIC, or KTIME_MAX
  * @io: the messages
  * @n: their number
+ * @blocked: the call has had to wait (for room, data, or a ring's lock)
  */
 struct kipc_chan_op {
 	struct kipc_chan_obj *ch;
@@ -378,6 +413,7 @@ struct kipc_chan_op {
 	ktime_t deadline;
 	struct kipc_chan_io io;
 	unsigned int n;
+	bool blocked;
 };
 
 /* Check message @m for sending on @d. */
@@ -399,7 +435,7 @@ static int kipc_chan_check_send(struct kipc_chan_op *op,
  * for a copy, and released if its process dies).
  */
 static int kipc_chan_enter(struct kipc_chan_op *op, struct mutex *mutex,
-			   u32 *word)
+			   u32 *word, u32 what)
 {
 	int err;
 
@@ -409,7 +445,8 @@ static int kipc_chan_enter(struct kipc_chan_op *op, struct mutex *mutex,
 	} else if (mutex_lock_interruptible(mutex)) {
 		return -ERESTARTSYS;
 	}
-	err = kipc_chan_lock(op->ch, op->end, word, op->nonblock, op->deadline);
+	err = kipc_chan_lock(op->ch, op->end, word, what, op->nonblock,
+			     op->deadline, &op->blocked);
 	if (err)
 		mutex_unlock(mutex);
 	return err;
@@ -455,7 +492,8 @@ static long kipc_chan_do_send(struct kipc_chan_op *op)
 	int err;
 
 	for (;;) {
-		err = kipc_chan_enter(op, &d->send_mutex, &d->ring->plock);
+		err = kipc_chan_enter(op, &d->send_mutex, &d->ring->plock,
+				      KIPC_WAITFOR_SEND);
 		if (err)
 			break;
 		err = kipc_chan_put_some(op, d, &done, &need);
@@ -464,10 +502,12 @@ static long kipc_chan_do_send(struct kipc_chan_op *op)
 			break;
 		/* Nothing sent yet: wait for room, holding nothing. */
 		err = kipc_chan_wait_for(op->ch, op->end, KIPC_CHAN_WRITABLE,
-					 need, op->nonblock, op->deadline, &rev);
+					 need, op->nonblock, op->deadline, &rev,
+					 &op->blocked);
 		if (err)
 			break;
 	}
+	kipc_chan_count_wait(op->ch, op->blocked, done ? 0 : err);
 	if (done) {
 		kipc_chan_wake(op->ch, &d->ring->rwait, 1 - op->end);
 		return done;
@@ -516,22 +556,27 @@ static long kipc_chan_do_recv(struct kipc_chan_op *op)
 	int err;
 
 	for (;;) {
-		err = kipc_chan_enter(op, &d->recv_mutex, &d->ring->clock);
+		err = kipc_chan_enter(op, &d->recv_mutex, &d->ring->clock,
+				      KIPC_WAITFOR_RECEIVE);
 		if (err)
 			break;
 		err = kipc_chan_get_some(op, d, &done);
 		kipc_chan_leave(op, &d->recv_mutex, &d->ring->clock);
-		if (err == 1)
+		if (err == 1) {
+			kipc_chan_count_wait(op->ch, op->blocked, 0);
 			return 0;
+		}
 		if ((err && err != -EAGAIN) || done)
 			break;
 		if (!err)
 			continue;	/* a message came with the close */
 		err = kipc_chan_wait_for(op->ch, op->end, KIPC_CHAN_READABLE, 0,
-					 op->nonblock, op->deadline, &rev);
+					 op->nonblock, op->deadline, &rev,
+					 &op->blocked);
 		if (err)
 			break;
 	}
+	kipc_chan_count_wait(op->ch, op->blocked, done ? 0 : err);
 	if (done) {
 		kipc_chan_wake(op->ch, &d->ring->wwait, 1 - op->end);
 		return done;
@@ -885,8 +930,8 @@ static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 	unsigned int end = kipc_file_tag(file);
 	void __user *uarg = (void __user *)arg;
 	struct kipc_chan_wait w;
+	bool nonblock, blocked = false;
 	ktime_t deadline;
-	bool nonblock;
 	int err;
 
 	err = kipc_copy_in(&w, sizeof(w), KIPC_CHAN_WAIT_SIZE_VER0, uarg,
@@ -909,7 +954,8 @@ static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 		nonblock = (w.flags & KIPC_WAIT_NONBLOCK) ||
 			   (file->f_flags & O_NONBLOCK);
 		err = kipc_chan_wait_for(ch, end, w.events, w.need, nonblock,
-					 deadline, &w.revents);
+					 deadline, &w.revents, &blocked);
+		kipc_chan_count_wait(ch, blocked, err);
 		if (err)
 			return err;
 	}
@@ -1047,10 +1093,25 @@ static int kipc_chan_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 
 	spin_lock(&ch->lock);
 	kipc_chan_fold_counters(ch);
-	*nr_waiters = 0;
 	err = kipc_chan_nl_dir(skb, ch, 0) ?: kipc_chan_nl_dir(skb, ch, 1);
 	spin_unlock(&ch->lock);
+	/* Under the wait queues' own locks, never nested in @ch->lock. */
+	*nr_waiters = kipc_wq_nr_waiters(&ch->wq[0]) +
+		      kipc_wq_nr_waiters(&ch->wq[1]);
 	return err;
+}
+
+/*
+ * &kipc_type.nl_waiters: the tasks asleep in the kernel for end 0 (to
+ * send on ring 0, to receive from ring 1, or for a ring's lock), then for
+ * end 1; poll entries are not listed.
+ */
+static int kipc_chan_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+
+	return kipc_wq_put_waiters(skb, &ch->wq[0]) ?:
+	       kipc_wq_put_waiters(skb, &ch->wq[1]);
 }
 
 /* ---- mmap ---------------------------------------------------------------- */
@@ -1206,7 +1267,9 @@ const struct kipc_type kipc_channel_type = {
 	.detach		= kipc_chan_obj_detach,
 	.mmap		= kipc_chan_mmap,
 	.nl_state	= kipc_chan_nl_state,
+	.nl_waiters	= kipc_chan_nl_waiters,
 	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
-			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT),
+			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_channel_type);
