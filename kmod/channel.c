@@ -32,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cache.h>
 #include <linux/file.h>
 #include <linux/kipc_netlink.h>
 #include <linux/mm.h>
@@ -64,7 +65,9 @@
  * The counters are the ring's share of the channel's &kipc_counters,
  * kept here because no one lock covers both rings' senders (or
  * receivers); kipc_chan_fold_counters() adds them up.  Messages sent and
- * received on the mapped ring in user space are not counted.
+ * received on the mapped ring in user space are not counted.  The
+ * receivers' mutex and counters start a cache line of their own, so that
+ * a ring's kernel sender and receiver write no line in common.
  */
 struct kipc_chan_dir {
 	struct kipc_chan_ring *ring;
@@ -74,7 +77,8 @@ struct kipc_chan_dir {
 	struct mutex send_mutex;	/* the kernel's senders */
 	u64 msgs_in;
 	u64 bytes_in;
-	struct mutex recv_mutex;	/* the kernel's receivers */
+	/* the kernel's receivers */
+	struct mutex recv_mutex ____cacheline_aligned_in_smp;
 	u64 msgs_out;
 	u64 bytes_out;
 };
