@@ -298,11 +298,12 @@ unsigned int kipc_wq_nr_waiters(wait_queue_head_t *wq)
 {
 	struct wait_queue_entry *e;
 	unsigned int n = 0;
+	unsigned long flags;
 
-	spin_lock_irq(&wq->lock);
+	spin_lock_irqsave(&wq->lock, flags);
 	list_for_each_entry(e, &wq->head, entry)
 		n += !!kipc_sleeper_of(e);
-	spin_unlock_irq(&wq->lock);
+	spin_unlock_irqrestore(&wq->lock, flags);
 	return n;
 }
 
@@ -322,9 +323,10 @@ int kipc_wq_put_waiters(struct sk_buff *skb, wait_queue_head_t *wq)
 {
 	struct wait_queue_entry *e;
 	struct kipc_sleeper *s;
+	unsigned long flags;
 	int err = 0;
 
-	spin_lock_irq(&wq->lock);
+	spin_lock_irqsave(&wq->lock, flags);
 	list_for_each_entry(e, &wq->head, entry) {
 		s = kipc_sleeper_of(e);
 		if (!s)
@@ -333,6 +335,6 @@ int kipc_wq_put_waiters(struct sk_buff *skb, wait_queue_head_t *wq)
 		if (err)
 			break;
 	}
-	spin_unlock_irq(&wq->lock);
+	spin_unlock_irqrestore(&wq->lock, flags);
 	return err;
 }
