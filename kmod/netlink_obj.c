@@ -39,7 +39,7 @@
 
 const struct nla_policy kipc_nl_obj_get_policy[KIPC_A_WANT + 1] = {
 	[KIPC_A_OBJ_ID]		= { .type = NLA_U64 },
-	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, 1, KIPC_TYPE_MAX),
+	[KIPC_A_TYPE]		= { .type = NLA_U32 },
 	[KIPC_A_NAME_PREFIX]	= { .type = NLA_NUL_STRING, .len = 4095 },
 	[KIPC_A_UID]		= { .type = NLA_U32 },
 	[KIPC_A_WANT]		= NLA_POLICY_MASK(NLA_U32, KIPC_WANT_ALL),
@@ -362,18 +362,26 @@ static struct kipc_nl_obj_dump *kipc_nl_obj_dump(struct netlink_callback *cb)
 	return (struct kipc_nl_obj_dump *)cb->ctx;
 }
 
-static int kipc_nl_obj_dump_uid(struct netlink_callback *cb,
-				struct kipc_nl_obj_dump *d,
-				const struct nlattr *attr)
+/* KIPC_A_TYPE and KIPC_A_UID of a dump, checked, into @d. */
+static int kipc_nl_obj_dump_filters(struct netlink_callback *cb,
+				    struct kipc_nl_obj_dump *d,
+				    struct nlattr *const *tb)
 {
+	const struct nlattr *type = tb[KIPC_A_TYPE], *uid = tb[KIPC_A_UID];
+
+	d->type = type ? nla_get_u32(type) : 0;
+	if (type && (d->type < 1 || d->type > KIPC_TYPE_MAX)) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, type, "unknown object type");
+		return -EINVAL;
+	}
 	d->uid = INVALID_UID;
-	if (!attr)
+	if (!uid)
 		return 0;
 	d->uid = make_kuid(sk_user_ns(NETLINK_CB(cb->skb).sk),
-			   nla_get_u32(attr));
+			   nla_get_u32(uid));
 	if (uid_valid(d->uid))
 		return 0;
-	NL_SET_ERR_MSG_ATTR(cb->extack, attr,
+	NL_SET_ERR_MSG_ATTR(cb->extack, uid,
 			    "uid not mapped in the caller's user namespace");
 	return -EINVAL;
 }
@@ -404,11 +412,9 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb)
 				    "holders and waiters are reported for one object only, not in a dump");
 		return -EINVAL;
 	}
-	err = kipc_nl_obj_dump_uid(cb, d, tb[KIPC_A_UID]);
+	err = kipc_nl_obj_dump_filters(cb, d, tb);
 	if (err)
 		return err;
-	if (tb[KIPC_A_TYPE])
-		d->type = nla_get_u32(tb[KIPC_A_TYPE]);
 	if (tb[KIPC_A_NAME_PREFIX]) {
 		d->prefix = nla_data(tb[KIPC_A_NAME_PREFIX]);
 		d->prefix_len = strlen(d->prefix);
