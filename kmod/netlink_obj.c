@@ -39,9 +39,11 @@
 
 const struct nla_policy kipc_nl_obj_get_policy[KIPC_A_WANT + 1] = {
 	[KIPC_A_OBJ_ID]		= { .type = NLA_U64 },
-	[KIPC_A_TYPE]		= { .type = NLA_U32 },
+	[KIPC_A_TYPE]		= NLA_POLICY_VALIDATE_FN(NLA_U32,
+							 kipc_nl_check_type),
 	[KIPC_A_NAME_PREFIX]	= { .type = NLA_NUL_STRING, .len = 4095 },
-	[KIPC_A_UID]		= { .type = NLA_U32 },
+	[KIPC_A_UID]		= NLA_POLICY_VALIDATE_FN(NLA_U32,
+							 kipc_nl_check_uid),
 	[KIPC_A_WANT]		= NLA_POLICY_MASK(NLA_U32, KIPC_WANT_ALL),
 };
 
@@ -362,30 +364,6 @@ static struct kipc_nl_obj_dump *kipc_nl_obj_dump(struct netlink_callback *cb)
 	return (struct kipc_nl_obj_dump *)cb->ctx;
 }
 
-/* KIPC_A_TYPE and KIPC_A_UID of a dump, checked, into @d. */
-static int kipc_nl_obj_dump_filters(struct netlink_callback *cb,
-				    struct kipc_nl_obj_dump *d,
-				    struct nlattr *const *tb)
-{
-	const struct nlattr *type = tb[KIPC_A_TYPE], *uid = tb[KIPC_A_UID];
-
-	d->type = type ? nla_get_u32(type) : 0;
-	if (type && (d->type < 1 || d->type > KIPC_TYPE_MAX)) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, type, "unknown object type");
-		return -EINVAL;
-	}
-	d->uid = INVALID_UID;
-	if (!uid)
-		return 0;
-	d->uid = make_kuid(sk_user_ns(NETLINK_CB(cb->skb).sk),
-			   nla_get_u32(uid));
-	if (uid_valid(d->uid))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(cb->extack, uid,
-			    "uid not mapped in the caller's user namespace");
-	return -EINVAL;
-}
-
 /**
  * kipc_nl_obj_get_start() - read the filters of a dump of objects
  * @cb: the dump; its attributes were validated by kipc_nl_obj_get_policy
@@ -400,7 +378,6 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb)
 {
 	struct nlattr *const *tb = kipc_genl_dump_attrs(cb);
 	struct kipc_nl_obj_dump *d = kipc_nl_obj_dump(cb);
-	int err;
 
 	if (tb[KIPC_A_OBJ_ID]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, tb[KIPC_A_OBJ_ID],
@@ -412,9 +389,9 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb)
 				    "holders and waiters are reported for one object only, not in a dump");
 		return -EINVAL;
 	}
-	err = kipc_nl_obj_dump_filters(cb, d, tb);
-	if (err)
-		return err;
+	if (tb[KIPC_A_TYPE])
+		d->type = nla_get_u32(tb[KIPC_A_TYPE]);
+	d->uid = tb[KIPC_A_UID] ? kipc_nl_req_kuid(tb[KIPC_A_UID]) : INVALID_UID;
 	if (tb[KIPC_A_NAME_PREFIX]) {
 		d->prefix = nla_data(tb[KIPC_A_NAME_PREFIX]);
 		d->prefix_len = strlen(d->prefix);
