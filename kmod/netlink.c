@@ -52,63 +52,30 @@ int kipc_nl_put_name(struct sk_buff *skb, int attr,
 }
 
 /**
- * kipc_nl_check_type() - policy check of KIPC_A_TYPE: a known type
- * @attr: the attribute
- * @extack: the request's extended ack
- *
- * In the policy (not in a dump's .start, whose messages a 6.1 kernel
- * drops), so that the message reaches the caller on every kernel.
- *
- * Return: 0 or -EINVAL.
- */
-int kipc_nl_check_type(const struct nlattr *attr,
-		       struct netlink_ext_ack *extack)
-{
-	u32 type = nla_get_u32(attr);
-
-	if (type >= 1 && type <= KIPC_TYPE_MAX)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "unknown object type");
-	return -EINVAL;
-}
-
-/**
  * kipc_nl_req_kuid() - the uid of a request's KIPC_A_UID
- * @attr: the attribute, checked by kipc_nl_check_uid()
+ * @attr: the attribute
  *
  * A uid in a request is the requester's: requests are parsed and run in
  * its context.
  *
- * Return: the kernel uid.
+ * Return: the kernel uid, INVALID_UID if it does not map.
  */
 kuid_t kipc_nl_req_kuid(const struct nlattr *attr)
 {
 	return make_kuid(current_user_ns(), nla_get_u32(attr));
 }
 
-/**
- * kipc_nl_check_uid() - policy check of KIPC_A_UID: a uid that maps
- * @attr: the attribute
- * @extack: the request's extended ack
- *
- * Return: 0 or -EINVAL.
- */
-int kipc_nl_check_uid(const struct nlattr *attr,
-		      struct netlink_ext_ack *extack)
-{
-	if (uid_valid(kipc_nl_req_kuid(attr)))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "uid not mapped in the caller's user namespace");
-	return -EINVAL;
-}
-
 /* KIPC_A_UID of a request, or the caller's effective uid. */
-static kuid_t kipc_nl_req_uid(struct genl_info *info)
+static int kipc_nl_req_uid(struct genl_info *info, kuid_t *uid)
 {
 	const struct nlattr *attr = info->attrs[KIPC_A_UID];
 
-	return attr ? kipc_nl_req_kuid(attr) : current_euid();
+	*uid = attr ? kipc_nl_req_kuid(attr) : current_euid();
+	if (uid_valid(*uid))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, attr,
+			    "uid not mapped in the caller's user namespace");
+	return -EINVAL;
 }
 
 static u32 kipc_nl_uid(struct sk_buff *skb, kuid_t uid)
@@ -267,8 +234,12 @@ static int kipc_nl_put_limits(struct sk_buff *msg, struct sk_buff *skb,
 
 static int kipc_nl_limits_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	kuid_t uid = kipc_nl_req_uid(info);
+	kuid_t uid;
+	int err;
 
+	err = kipc_nl_req_uid(info, &uid);
+	if (err)
+		return err;
 	return kipc_nl_reply(skb, info, KIPC_CMD_LIMITS_GET, &uid,
 			     kipc_nl_put_limits);
 }
@@ -300,8 +271,11 @@ static int kipc_nl_put_user(struct sk_buff *msg, struct sk_buff *skb,
 static int kipc_nl_user_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kipc_user_usage u;
+	int err;
 
-	u.uid = kipc_nl_req_uid(info);
+	err = kipc_nl_req_uid(info, &u.uid);
+	if (err)
+		return err;
 	u.objects = kipc_uid_objects(u.uid);
 	u.bytes = kipc_uid_bytes(u.uid);
 	return kipc_nl_reply(skb, info, KIPC_CMD_USER_GET, &u,
@@ -353,7 +327,7 @@ static int kipc_nl_user_dumpit(struct sk_buff *skb,
 /* ---- The family -------------------------------------------------------- */
 
 static const struct nla_policy kipc_nl_uid_policy[KIPC_A_UID + 1] = {
-	[KIPC_A_UID]	= NLA_POLICY_VALIDATE_FN(NLA_U32, kipc_nl_check_uid),
+	[KIPC_A_UID]	= { .type = NLA_U32 },
 };
 
 static const struct genl_ops kipc_nl_ops[] = {

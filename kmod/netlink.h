@@ -38,10 +38,6 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb);
 int kipc_nl_obj_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int kipc_nl_obj_get_done(struct netlink_callback *cb);
 
-int kipc_nl_check_type(const struct nlattr *attr,
-		       struct netlink_ext_ack *extack);
-int kipc_nl_check_uid(const struct nlattr *attr,
-		      struct netlink_ext_ack *extack);
 kuid_t kipc_nl_req_kuid(const struct nlattr *attr);
 int kipc_nl_put_name(struct sk_buff *skb, int attr,
 		     const struct kipc_object *obj);

@@ -11,8 +11,10 @@
  *   and a new tool treats a missing attribute as "not reported".
  *
  * - Requests are validated strictly: an unknown attribute, a wrong length
- *   or type, or a value out of range is EINVAL with an extended ack naming
- *   the attribute (NLMSGERR_ATTR_MSG / NLMSGERR_ATTR_OFFS).
+ *   or type, or unknown bits are EINVAL, a value out of its range (an
+ *   unknown KIPC_A_TYPE) ERANGE, each with an extended ack naming the
+ *   attribute (NLMSGERR_ATTR_MSG / NLMSGERR_ATTR_OFFS, and for a range
+ *   NLMSGERR_ATTR_POLICY with its bounds).
  *
  * - Every object is one KIPC_A_OBJ nest of KIPC_OBJ_A_* attributes; the
  *   type's own state is the nest KIPC_OBJ_A_STATE of that type's
@@ -86,7 +88,7 @@ enum kipc_nl_cmd {
  * @KIPC_A_UNSPEC: unused
  * @KIPC_A_PAD: padding for u64
  * @KIPC_A_OBJ_ID: u64, request: the object of a KIPC_CMD_OBJ_GET doit
- * @KIPC_A_TYPE: u32 KIPC_TYPE_*, dump filter (unknown types: EINVAL)
+ * @KIPC_A_TYPE: u32 KIPC_TYPE_*, dump filter (unknown types: ERANGE)
  * @KIPC_A_NAME_PREFIX: string, dump filter: names starting with it
  *	(anonymous objects never match)
  * @KIPC_A_UID: u32, dump filter (owner uid), or the uid of LIMITS/USER
