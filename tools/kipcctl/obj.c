@@ -21,9 +21,9 @@ const char *const type_names[KIPC_TYPE_MAX + 1] = {
 };
 
 static const char *const wait_names[] = {
-	[KIPC_WAIT_SIGNAL] = "signal",	[KIPC_WAIT_SEND] = "send",
-	[KIPC_WAIT_RECEIVE] = "receive", [KIPC_WAIT_UNIT] = "unit",
-	[KIPC_WAIT_LOCK] = "lock",	[KIPC_WAIT_COND] = "cond",
+	[KIPC_WAITFOR_SIGNAL] = "signal",	[KIPC_WAITFOR_SEND] = "send",
+	[KIPC_WAITFOR_RECEIVE] = "receive", [KIPC_WAITFOR_UNIT] = "unit",
+	[KIPC_WAITFOR_LOCK] = "lock",	[KIPC_WAITFOR_COND] = "cond",
 };
 
 static const char *const mutex_states[] = {
