@@ -36,6 +36,9 @@ struct field {
 	unsigned int nr_names;
 };
 
+/* Above the highest attribute of any nest kipcctl parses. */
+#define NEST_MAX	31
+
 #define FLD(a, n, t)	{ (a), (n), (t), NULL, 0 }
 #define ENUM(a, n, tbl)	{ (a), (n), F_ENUM, (tbl), ARRAY_SIZE(tbl) }
 

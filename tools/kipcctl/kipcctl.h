@@ -6,6 +6,7 @@
 #ifndef KIPCCTL_H
 #define KIPCCTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,11 @@ int parse_u32(const char *s, uint32_t *v);
 int parse_u64(const char *s, uint64_t *v);
 /* The value after argv[*i] ("name PREFIX"), or NULL (a usage error). */
 const char *next_arg(int argc, char **argv, int *i);
+
+/* Set by SIGINT and SIGTERM once catch_stop_signals() ran. */
+extern volatile sig_atomic_t stop_requested;
+/* Handles SIGINT and SIGTERM without SA_RESTART: sleeps end early. */
+void catch_stop_signals(void);
 
 /* The filter of a dump of objects; type 0 and has_uid false: none. */
 struct filter {

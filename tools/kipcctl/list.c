@@ -101,8 +101,8 @@ static int list_args(int argc, char **argv, struct filter *f)
 			return usage_error("list: \"%s\" needs a value", a);
 		if (!strcmp(a, "name"))
 			f->prefix = v;
-		else if (parse_u32(v, &f->uid))
-			return usage_error("list: bad uid \"%s\"", v);
+		else if (parse_u32(v, &f->uid) && user_uid(v, &f->uid))
+			return usage_error("list: no such uid or user \"%s\"", v);
 		else
 			f->has_uid = true;
 	}

@@ -38,14 +38,6 @@ struct monitor {
 	uint32_t seen;
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static int monitor_args(struct monitor *m, int argc, char **argv)
 {
 	const char *v;
@@ -130,7 +122,7 @@ static int on_event(struct nlattr *attrs, int len, void *arg)
 
 static bool done(const struct monitor *m)
 {
-	return stop || (m->count && m->seen >= m->count);
+	return stop_requested || (m->count && m->seen >= m->count);
 }
 
 /* Reads what arrived; 0 when nothing more is there, or an exit status. */
@@ -156,14 +148,11 @@ static int drain(struct kctl *c, struct monitor *m)
  */
 static int monitor_loop(struct kctl *c, struct monitor *m)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd pfd = { .fd = nl_socket_get_fd(c->sk), .events = POLLIN };
 	sigset_t block, orig;
 	int ret = 0;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);

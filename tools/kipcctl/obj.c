@@ -160,8 +160,6 @@ _Static_assert(KIPC_EVENT_A_MAX <= KOBJ_STATE_MAX &&
 	       KIPC_SEM_A_MAX <= KOBJ_STATE_MAX &&
 	       KIPC_MUTEX_A_MAX <= KOBJ_STATE_MAX, "KOBJ_STATE_MAX too small");
 
-#define NEST_MAX	31	/* above every list element's max attribute */
-
 /* ---- Parsing ------------------------------------------------------------ */
 
 static struct fset *state_set(uint32_t type)

@@ -305,6 +305,19 @@ const char *user_name(char *buf, size_t len, uint32_t uid)
 	return buf;
 }
 
+int user_uid(const char *name, uint32_t *uid)
+{
+	if (nr_users < 0)
+		load_users();
+	for (int i = 0; i < nr_users; i++) {
+		if (!strcmp(users[i].name, name)) {
+			*uid = users[i].uid;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 const char *errno_name(char *buf, size_t len, int err)
 {
 	const char *s = strerrorname_np(err);

@@ -62,6 +62,8 @@ char *iso_time(char *buf, size_t len, uint64_t ns, int decimals);
 char *duration(char *buf, size_t len, uint64_t ns);
 /* The user's name from /etc/passwd, or the number. */
 const char *user_name(char *buf, size_t len, uint32_t uid);
+/* The uid of a user name from /etc/passwd: 0, or -1 if unknown. */
+int user_uid(const char *name, uint32_t *uid);
 /* "EDQUOT" for 122, or the number. */
 const char *errno_name(char *buf, size_t len, int err);
 

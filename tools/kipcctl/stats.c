@@ -147,58 +147,58 @@ int cmd_stats(int argc, char **argv)
 	return ret;
 }
 
-/* ---- limits ------------------------------------------------------------- */
+/* ---- limits, users: a list of nests ----------------------------------- */
 
-static void limits_json(const struct kattrs *as)
+/* A command that replies with a list of @type nests, for a uid or all. */
+struct view {
+	const char *what;
+	uint8_t cmd;
+	int type;			/* KIPC_A_LIMIT, KIPC_A_USER */
+	struct fset *fs;
+	const char *const *cols;
+	int ncols;
+	void (*row)(struct tbl *t, struct nlattr **tb);
+	/* Opens the JSON document: an array, or an array in an object. */
+	void (*json_head)(struct jw *jw, const struct kattrs *as);
+	bool dump;			/* without a uid: a dump */
+};
+
+static void view_json(const struct view *v, const struct kattrs *as)
 {
-	struct nlattr *tb[KIPC_LIMIT_A_MAX + 1], *uid = kattrs_find(as, KIPC_A_UID);
+	struct nlattr *tb[NEST_MAX + 1];
 	struct jw jw;
 
 	jw_init(&jw, stdout, opts.pretty);
-	jw_obj_open(&jw, NULL);
-	if (uid)
-		jw_u64(&jw, "uid", nla_get_u32(uid));
-	jw_arr_open(&jw, "limits");
+	v->json_head(&jw, as);
 	for (size_t i = 0; i < as->n; i++) {
-		if (nla_type(as->v[i]) != KIPC_A_LIMIT ||
-		    fset_parse(&limit_set, tb, as->v[i]) < 0)
+		if (nla_type(as->v[i]) != v->type ||
+		    fset_parse(v->fs, tb, as->v[i]) < 0)
 			continue;
 		jw_obj_open(&jw, NULL);
-		fset_json(&limit_set, &jw, tb);
+		fset_json(v->fs, &jw, tb);
 		jw_obj_close(&jw);
 	}
 	jw_arr_close(&jw);
-	jw_obj_close(&jw);
+	if (jw.depth)		/* limits' enclosing object */
+		jw_obj_close(&jw);
 	jw_end(&jw);
 }
 
-static void limits_table(const struct kattrs *as)
+static void view_table(const struct view *v, const struct kattrs *as)
 {
-	static const char *const cols[] = {
-		"NAME", ">VALUE", ">USED", ">UID-USED", "ERRNO"
-	};
-	struct nlattr *tb[KIPC_LIMIT_A_MAX + 1];
-	char buf[32];
+	struct nlattr *tb[NEST_MAX + 1];
 	struct tbl t;
 
-	tbl_init(&t, cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < as->n; i++) {
-		if (nla_type(as->v[i]) != KIPC_A_LIMIT ||
-		    fset_parse(&limit_set, tb, as->v[i]) < 0)
-			continue;
-		tbl_cell(&t, "%s", tb[KIPC_LIMIT_A_NAME] ?
-			 nla_get_string(tb[KIPC_LIMIT_A_NAME]) : "-");
-		cell_u64(&t, tb[KIPC_LIMIT_A_VALUE]);
-		cell_u64(&t, tb[KIPC_LIMIT_A_USED]);
-		cell_u64(&t, tb[KIPC_LIMIT_A_UID_USED]);
-		tbl_cell(&t, "%s", tb[KIPC_LIMIT_A_ERRNO] ?
-			 errno_name(buf, sizeof(buf), nla_get_u32(tb[KIPC_LIMIT_A_ERRNO])) : "-");
-	}
+	tbl_init(&t, v->cols, v->ncols);
+	for (size_t i = 0; i < as->n; i++)
+		if (nla_type(as->v[i]) == v->type &&
+		    fset_parse(v->fs, tb, as->v[i]) >= 0)
+			v->row(&t, tb);
 	tbl_print(&t, stdout, SIZE_MAX);
 	tbl_free(&t);
 }
 
-int cmd_limits(int argc, char **argv)
+static int run_view(const struct view *v, int argc, char **argv)
 {
 	struct kattrs as = { 0 };
 	struct kctl c;
@@ -209,39 +209,61 @@ int cmd_limits(int argc, char **argv)
 	ret = uid_arg(argc, argv, &uid, &has_uid);
 	if (ret)
 		return ret;
-	ret = fetch(&c, KIPC_CMD_LIMITS_GET, false, has_uid ? &uid : NULL,
-		    &as, "limits");
+	ret = fetch(&c, v->cmd, v->dump && !has_uid, has_uid ? &uid : NULL,
+		    &as, v->what);
 	if (ret)
 		return ret;
 	if (opts.json)
-		limits_json(&as);
+		view_json(v, &as);
 	else
-		limits_table(&as);
+		view_table(v, &as);
 	kattrs_free(&as);
 	kctl_close(&c);
 	return EXIT_OK;
 }
 
-/* ---- users -------------------------------------------------------------- */
+/* ---- limits ------------------------------------------------------------- */
 
-static void users_json(const struct kattrs *as)
+static void limit_row(struct tbl *t, struct nlattr **tb)
 {
-	struct nlattr *tb[KIPC_USER_A_MAX + 1];
-	struct jw jw;
+	char buf[32];
 
-	jw_init(&jw, stdout, opts.pretty);
-	jw_arr_open(&jw, NULL);
-	for (size_t i = 0; i < as->n; i++) {
-		if (nla_type(as->v[i]) != KIPC_A_USER ||
-		    fset_parse(&user_set, tb, as->v[i]) < 0)
-			continue;
-		jw_obj_open(&jw, NULL);
-		fset_json(&user_set, &jw, tb);
-		jw_obj_close(&jw);
-	}
-	jw_arr_close(&jw);
-	jw_end(&jw);
+	tbl_cell(t, "%s", tb[KIPC_LIMIT_A_NAME] ?
+		 nla_get_string(tb[KIPC_LIMIT_A_NAME]) : "-");
+	cell_u64(t, tb[KIPC_LIMIT_A_VALUE]);
+	cell_u64(t, tb[KIPC_LIMIT_A_USED]);
+	cell_u64(t, tb[KIPC_LIMIT_A_UID_USED]);
+	tbl_cell(t, "%s", tb[KIPC_LIMIT_A_ERRNO] ?
+		 errno_name(buf, sizeof(buf), nla_get_u32(tb[KIPC_LIMIT_A_ERRNO])) : "-");
 }
+
+/* {"uid": U, "limits": [ */
+static void limits_head(struct jw *jw, const struct kattrs *as)
+{
+	struct nlattr *uid = kattrs_find(as, KIPC_A_UID);
+
+	jw_obj_open(jw, NULL);
+	if (uid)
+		jw_u64(jw, "uid", nla_get_u32(uid));
+	jw_arr_open(jw, "limits");
+}
+
+int cmd_limits(int argc, char **argv)
+{
+	static const char *const cols[] = {
+		"NAME", ">VALUE", ">USED", ">UID-USED", "ERRNO"
+	};
+	static const struct view v = {
+		.what = "limits", .cmd = KIPC_CMD_LIMITS_GET,
+		.type = KIPC_A_LIMIT, .fs = &limit_set,
+		.cols = cols, .ncols = ARRAY_SIZE(cols),
+		.row = limit_row, .json_head = limits_head,
+	};
+
+	return run_view(&v, argc, argv);
+}
+
+/* ---- users -------------------------------------------------------------- */
 
 static void cell_percent(struct tbl *t, uint64_t n, uint64_t max)
 {
@@ -269,44 +291,25 @@ static void user_row(struct tbl *t, struct nlattr **tb)
 	cell_percent(t, bytes, max_bytes);
 }
 
-static void users_table(const struct kattrs *as)
+/* [ */
+static void users_head(struct jw *jw, const struct kattrs *as)
+{
+	(void)as;
+	jw_arr_open(jw, NULL);
+}
+
+int cmd_users(int argc, char **argv)
 {
 	static const char *const cols[] = {
 		"USER", ">OBJECTS", ">MAX-OBJECTS", ">OBJ%", ">BYTES",
 		">MAX-BYTES", ">BYTES%"
 	};
-	struct nlattr *tb[KIPC_USER_A_MAX + 1];
-	struct tbl t;
+	static const struct view v = {
+		.what = "users", .cmd = KIPC_CMD_USER_GET,
+		.type = KIPC_A_USER, .fs = &user_set,
+		.cols = cols, .ncols = ARRAY_SIZE(cols),
+		.row = user_row, .json_head = users_head, .dump = true,
+	};
 
-	tbl_init(&t, cols, ARRAY_SIZE(cols));
-	for (size_t i = 0; i < as->n; i++)
-		if (nla_type(as->v[i]) == KIPC_A_USER &&
-		    fset_parse(&user_set, tb, as->v[i]) >= 0)
-			user_row(&t, tb);
-	tbl_print(&t, stdout, SIZE_MAX);
-	tbl_free(&t);
-}
-
-int cmd_users(int argc, char **argv)
-{
-	struct kattrs as = { 0 };
-	struct kctl c;
-	uint32_t uid;
-	bool has_uid;
-	int ret;
-
-	ret = uid_arg(argc, argv, &uid, &has_uid);
-	if (ret)
-		return ret;
-	ret = fetch(&c, KIPC_CMD_USER_GET, !has_uid, has_uid ? &uid : NULL,
-		    &as, "users");
-	if (ret)
-		return ret;
-	if (opts.json)
-		users_json(&as);
-	else
-		users_table(&as);
-	kattrs_free(&as);
-	kctl_close(&c);
-	return EXIT_OK;
+	return run_view(&v, argc, argv);
 }

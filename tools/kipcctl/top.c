@@ -6,7 +6,6 @@
  * N iterations each with a header line, as `top -b` prints them.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -35,23 +34,6 @@ struct row {
 	const struct kobj *o;
 	double ops, msgs, bytes, waits;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 /* ---- Options ------------------------------------------------------------ */
 
@@ -288,7 +270,7 @@ static void pause_for(double s)
 {
 	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
 
-	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+	while (!stop_requested && nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
 
@@ -302,7 +284,7 @@ static int top_iteration(struct kctl *c, const struct top *t,
 	int err;
 
 	pause_for(t->delay);
-	if (stop)
+	if (stop_requested)
 		return 0;
 	err = dump_objects(c, &f, &cur);
 	now = now_s();
@@ -334,12 +316,13 @@ int cmd_top(int argc, char **argv)
 		return ret;
 	if (kctl_open(&c))
 		return EXIT_FAIL;
-	catch_signals();
+	catch_stop_signals();
 	ret = dump_objects(&c, &f, &prev);
 	then = now_s();
 	if (ret)
 		ret = kctl_fail(&c, ret, "top");
-	for (long i = 0; !ret && !stop && (t.iterations < 0 || i < t.iterations); i++)
+	for (long i = 0; !ret && !stop_requested &&
+	     (t.iterations < 0 || i < t.iterations); i++)
 		ret = top_iteration(&c, &t, &prev, &then);
 	kobjs_free(&prev);
 	kctl_close(&c);
