@@ -18,7 +18,7 @@ static int by_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int dump_objects(struct kctl *c, const struct filter *f, struct kobjs *os)
+static int dump_once(struct kctl *c, const struct filter *f, struct kobjs *os)
 {
 	struct nl_msg *msg = kctl_msg(c, KIPC_CMD_OBJ_GET, true);
 	int err = 0;
@@ -40,6 +40,20 @@ int dump_objects(struct kctl *c, const struct filter *f, struct kobjs *os)
 		return err;
 	qsort(os->v, os->n, sizeof(*os->v), by_id);
 	return 0;
+}
+
+#define DUMP_TRIES	3
+
+/* An interrupted dump (objects came and went) is made again. */
+int dump_objects(struct kctl *c, const struct filter *f, struct kobjs *os)
+{
+	int err = -EINTR;
+
+	for (int i = 0; i < DUMP_TRIES && err == -EINTR; i++) {
+		kobjs_free(os);
+		err = dump_once(c, f, os);
+	}
+	return err;
 }
 
 /* ---- list --------------------------------------------------------------- */

@@ -85,6 +85,7 @@ struct call {
 	void *arg;
 	int err;	/* the kernel's, or the first of fn's */
 	bool done;
+	bool intr;	/* a dump said NLM_F_DUMP_INTR */
 };
 
 /* The extended-ack attributes of @nlh, starting @off bytes into it. */
@@ -163,6 +164,16 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* The objects changed under the dump: read on to its end, then say so. */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct call *call = arg;
+
+	(void)msg;
+	call->intr = true;
+	return NL_OK;
+}
+
 /* libnl's errors have numbers of their own: keep its words. */
 static int nl_failed(struct kctl *c, int nlerr)
 {
@@ -183,6 +194,7 @@ static struct nl_cb *call_cb(struct kctl *c, struct call *call)
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, call);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, call);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, call);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, call);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, call);
 	return cb;
 }
@@ -211,6 +223,11 @@ int kctl_call(struct kctl *c, struct nl_msg *msg, kctl_reply_fn fn, void *arg)
 		}
 	}
 	nl_cb_put(cb);
+	if (!call.err && call.intr) {
+		snprintf(c->extack, sizeof(c->extack),
+			 "the dump was interrupted by changes: try again");
+		return -EINTR;
+	}
 	return call.err;
 }
 

@@ -37,7 +37,9 @@ typedef int (*kctl_reply_fn)(struct nlattr *attrs, int len, void *arg);
 /*
  * Sends @msg (and frees it) and reads the replies, one call of @fn each,
  * until the ack or the end of the dump.  Returns 0 or a -errno; the
- * kernel's extended-ack message, if any, is then in c->extack.
+ * kernel's extended-ack message, if any, is then in c->extack.  -EINTR:
+ * a dump was interrupted (NLM_F_DUMP_INTR), its replies may be
+ * inconsistent.
  */
 int kctl_call(struct kctl *c, struct nl_msg *msg, kctl_reply_fn fn, void *arg);
 

@@ -494,6 +494,18 @@ static void show_state(const struct kobj *o, FILE *f)
 	fputc('\n', f);
 }
 
+/* "LABEL: none", or "LABEL:" and the table; frees the table. */
+static void show_list(FILE *f, const char *label, struct tbl *t)
+{
+	if (t->rows) {
+		fprintf(f, "%s:\n", label);
+		tbl_print(t, f, SIZE_MAX);
+	} else {
+		fprintf(f, "%s: none\n", label);
+	}
+	tbl_free(t);
+}
+
 static void show_holders(const struct kobj *o, FILE *f)
 {
 	static const char *const cols[] = { ">PID", "COMM", ">FILES", ">MAPS" };
@@ -501,7 +513,6 @@ static void show_holders(const struct kobj *o, FILE *f)
 	struct tbl t;
 	int rem;
 
-	fprintf(f, "holders:\n");
 	tbl_init(&t, cols, ARRAY_SIZE(cols));
 	nla_for_each_nested(pos, o->a[KIPC_OBJ_A_HOLDERS], rem) {
 		if (nla_type(pos) != KIPC_OBJ_A_HOLDER ||
@@ -513,8 +524,7 @@ static void show_holders(const struct kobj *o, FILE *f)
 		tbl_cell(&t, "%u", nla_u32_or(h[KIPC_HOLDER_A_FILES], 0));
 		tbl_cell(&t, "%u", nla_u32_or(h[KIPC_HOLDER_A_MAPPINGS], 0));
 	}
-	tbl_print(&t, f, SIZE_MAX);
-	tbl_free(&t);
+	show_list(f, "holders", &t);
 }
 
 static void show_waiters(const struct kobj *o, FILE *f)
@@ -527,7 +537,6 @@ static void show_waiters(const struct kobj *o, FILE *f)
 	struct tbl t;
 	int rem;
 
-	fprintf(f, "waiters:\n");
 	tbl_init(&t, cols, ARRAY_SIZE(cols));
 	nla_for_each_nested(pos, o->a[KIPC_OBJ_A_WAITERS], rem) {
 		if (nla_type(pos) != KIPC_OBJ_A_WAITER ||
@@ -542,8 +551,7 @@ static void show_waiters(const struct kobj *o, FILE *f)
 		tbl_cell(&t, "%s", duration(buf, sizeof(buf),
 			 nla_u64_or(w[KIPC_WAITER_A_SINCE_NS], 0)));
 	}
-	tbl_print(&t, f, SIZE_MAX);
-	tbl_free(&t);
+	show_list(f, "waiters", &t);
 }
 
 void kobj_show(const struct kobj *o, FILE *f)
