@@ -10,7 +10,8 @@
  *
  * - open: KIPC_IOC_OPEN of a random existing name (the fd closed outside
  *   the timed part);
- * - unlink: KIPC_IOC_UNLINK of distinct random existing names;
+ * - unlink: KIPC_IOC_UNLINK of distinct random existing names (at most
+ *   N of them);
  * - create: KIPC_IOC_CREATE of the same names again, so the population
  *   is N once more (a create looks the name up before it inserts).
  *
@@ -166,6 +167,8 @@ static int reg_measure(unsigned int n, int samples, unsigned int *pick,
 	reg_print("open", us, samples);
 
 	/* Distinct names: a partial Fisher-Yates shuffle of 0..n-1. */
+	if ((unsigned int)samples > n)
+		samples = n;
 	for (unsigned int i = 0; i < n; i++)
 		pick[i] = i;
 	for (int j = 0; j < samples; j++) {
@@ -264,7 +267,7 @@ int registry_bench(int argc, char **argv)
 			reg_usage();
 		}
 	}
-	if (optind != argc || samples > (int)pops[0])
+	if (optind != argc)
 		reg_usage();
 
 	for (size_t i = 0; i < ARRAY_SIZE(reg_params); i++) {
