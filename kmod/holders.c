@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
+#include <kunit/visibility.h>
 
 #include "kipc.h"
 
@@ -249,6 +250,7 @@ unsigned int kipc_object_files(const struct kipc_object *obj)
 {
 	return READ_ONCE(obj->nr_files);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_files);
 
 /**
  * kipc_object_mappings() - live mappings of an object now
@@ -263,3 +265,4 @@ unsigned int kipc_object_mappings(const struct kipc_object *obj)
 {
 	return READ_ONCE(obj->nr_maps);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_mappings);

@@ -16,11 +16,12 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
+#include <linux/jhash.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/stringhash.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 #include <linux/kipc_netlink.h>
@@ -60,9 +61,17 @@ static DEFINE_HASHTABLE(kipc_users, 6);
 static unsigned int kipc_nr_objects;
 static unsigned int kipc_nr_users;
 
-/* Name registry: kipc_registry_lock protects it and kipc_nr_named. */
+/*
+ * Name registry: a resizable hash table of the named objects, keyed by
+ * (type, name bytes).  kipc_registry_lock serializes every add, lookup
+ * and removal (lookups too: an object may be freed as soon as its last
+ * reference goes, without waiting for an RCU grace period, so a lookup
+ * must not race with the removal that precedes that last put), and
+ * protects kipc_nr_named.  The table grows and shrinks by itself, in its
+ * own worker, so every operation stays O(1) at any number of names.
+ */
 static DEFINE_MUTEX(kipc_registry_lock);
-static DEFINE_HASHTABLE(kipc_names, 8);
+static struct rhashtable kipc_names;
 static unsigned int kipc_nr_named;
 
 /*
@@ -505,45 +514,84 @@ static bool kipc_may_unlink(const struct kipc_object *obj)
 
 /* ---- registry ------------------------------------------------------------ */
 
-static u32 kipc_name_hash(u32 type, const char *name, u32 len)
+/* What a registry lookup looks for. */
+struct kipc_name_key {
+	u32 type;
+	u32 len;
+	const char *name;
+};
+
+static u32 kipc_name_hash(u32 type, const char *name, u32 len, u32 seed)
 {
-	return full_name_hash(NULL, name, len) ^ type;
+	return jhash(name, len, seed ^ type);
 }
+
+static u32 kipc_name_key_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct kipc_name_key *key = data;
+
+	return kipc_name_hash(key->type, key->name, key->len, seed);
+}
+
+static u32 kipc_name_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct kipc_object *obj = data;
+
+	return kipc_name_hash(obj->type->type, obj->name, obj->name_len, seed);
+}
+
+static int kipc_name_cmpfn(struct rhashtable_compare_arg *arg,
+			   const void *data)
+{
+	const struct kipc_name_key *key = arg->key;
+	const struct kipc_object *obj = data;
+
+	return obj->type->type != key->type || obj->name_len != key->len ||
+	       memcmp(obj->name, key->name, key->len);
+}
+
+static const struct rhashtable_params kipc_names_params = {
+	.head_offset		= offsetof(struct kipc_object, hash_node),
+	.hashfn			= kipc_name_key_hashfn,
+	.obj_hashfn		= kipc_name_obj_hashfn,
+	.obj_cmpfn		= kipc_name_cmpfn,
+	.automatic_shrinking	= true,
+};
 
 static struct kipc_object *kipc_registry_find(u32 type, const char *name,
 					      u32 len)
 {
-	struct kipc_object *obj;
+	struct kipc_name_key key = { .type = type, .len = len, .name = name };
 
 	lockdep_assert_held(&kipc_registry_lock);
-	hash_for_each_possible(kipc_names, obj, hash_node,
-			       kipc_name_hash(type, name, len))
-		if (obj->type->type == type && obj->name_len == len &&
-		    !memcmp(obj->name, name, len))
-			return obj;
-	return NULL;
+	return rhashtable_lookup_fast(&kipc_names, &key, kipc_names_params);
 }
 
 /**
  * kipc_registry_add() - register @obj under its name
  * @obj: a named object; the registry takes a reference
  *
- * Return: 0, or -EEXIST if an object of the same type has the name.
+ * Return: 0; -EEXIST if an object of the same type has the name;
+ * -ENOMEM if the table could not grow.
  */
 int kipc_registry_add(struct kipc_object *obj)
 {
-	int err = 0;
+	struct kipc_name_key key = {
+		.type = obj->type->type,
+		.len = obj->name_len,
+		.name = obj->name,
+	};
+	int err;
 
 	mutex_lock(&kipc_registry_lock);
-	if (kipc_registry_find(obj->type->type, obj->name, obj->name_len)) {
-		err = -EEXIST;
-	} else {
+	err = rhashtable_lookup_insert_key(&kipc_names, &key, &obj->hash_node,
+					   kipc_names_params);
+	if (!err) {
 		kref_get(&obj->ref);
-		hash_add(kipc_names, &obj->hash_node,
-			 kipc_name_hash(obj->type->type, obj->name,
-					obj->name_len));
 		WRITE_ONCE(obj->linked, true);	/* read by fdinfo, OBJ_INFO */
 		WRITE_ONCE(kipc_nr_named, kipc_nr_named + 1);
+	} else if (err != -EEXIST) {
+		err = -ENOMEM;	/* -E2BIG, -EBUSY: the table could not grow */
 	}
 	mutex_unlock(&kipc_registry_lock);
 	return err;
@@ -554,7 +602,8 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_registry_add);
 static void kipc_registry_del(struct kipc_object *obj)
 {
 	lockdep_assert_held(&kipc_registry_lock);
-	hash_del(&obj->hash_node);
+	WARN_ON_ONCE(rhashtable_remove_fast(&kipc_names, &obj->hash_node,
+					    kipc_names_params));
 	WRITE_ONCE(obj->linked, false);
 	WRITE_ONCE(kipc_nr_named, kipc_nr_named - 1);
 }
@@ -944,7 +993,6 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 	obj->user = user;
 	obj->name = name;
 	obj->name_len = name_len;
-	INIT_HLIST_NODE(&obj->hash_node);
 	obj->ctime = ktime_get_real_ns();
 	spin_lock_init(&obj->holders_lock);
 	INIT_LIST_HEAD(&obj->holders);
@@ -1191,9 +1239,9 @@ static long kipc_ioc_reopen(struct file *file, struct kipc_object *obj,
 }
 
 /**
- * kipc_objects_init() - check the type table at load time
+ * kipc_objects_init() - check the type table, make the name table
  *
- * Return: 0, or -EINVAL if a type's attribute struct does not fit.
+ * Return: 0; -EINVAL if a type's attribute struct does not fit; -ENOMEM.
  */
 int kipc_objects_init(void)
 {
@@ -1203,7 +1251,18 @@ int kipc_objects_init(void)
 		if (WARN_ON(!kipc_types[i] ||
 			    kipc_types[i]->attr_size > KIPC_ATTR_MAX))
 			return -EINVAL;
-	return 0;
+	return rhashtable_init(&kipc_names, &kipc_names_params);
+}
+
+/* At unload, for each name left: the table is being destroyed. */
+static void kipc_registry_drop(void *ptr, void *arg)
+{
+	struct kipc_object *obj = ptr;
+
+	lockdep_assert_held(&kipc_registry_lock);
+	WRITE_ONCE(obj->linked, false);
+	WRITE_ONCE(kipc_nr_named, kipc_nr_named - 1);
+	kipc_object_put(obj);
 }
 
 /**
@@ -1211,20 +1270,16 @@ int kipc_objects_init(void)
  *
  * No file can be open (each holds a module reference), so dropping the
  * registry's references frees every remaining object.  Every destroy then
- * runs under kipc_registry_lock (a mutex): vunmap(), fput(), the mutex
- * recheck lock and kipc_users_lock nest under it, only here.
+ * runs under kipc_registry_lock (a mutex) and the table's own mutex,
+ * which rhashtable_free_and_destroy() holds while it calls
+ * kipc_registry_drop(): vunmap(), fput(), the mutex recheck lock and
+ * kipc_users_lock nest under them, only here.
  */
 void kipc_objects_exit(void)
 {
-	struct hlist_node *tmp;
-	struct kipc_object *obj;
-	int bkt;
-
 	mutex_lock(&kipc_registry_lock);
-	hash_for_each_safe(kipc_names, bkt, tmp, obj, hash_node) {
-		kipc_registry_del(obj);
-		kipc_object_put(obj);
-	}
+	rhashtable_free_and_destroy(&kipc_names, kipc_registry_drop, NULL);
 	mutex_unlock(&kipc_registry_lock);
 	WARN_ON(kipc_nr_objects);
+	WARN_ON(!xa_empty(&kipc_ids));
 }

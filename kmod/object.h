@@ -14,6 +14,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/poll.h>
+#include <linux/rhashtable-types.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -221,7 +222,7 @@ struct kipc_object {
 	u64 charge;
 	char *name;
 	u32 name_len;
-	struct hlist_node hash_node;
+	struct rhash_head hash_node;
 	bool linked;
 	u64 ctime;
 	struct kipc_counters counters;
