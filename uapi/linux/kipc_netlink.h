@@ -233,12 +233,12 @@ enum kipc_holder_attr {
 #define KIPC_HOLDER_A_MAX	(__KIPC_HOLDER_A_MAX - 1)
 
 /* What a waiter waits for (KIPC_WAITER_A_WAIT). */
-#define KIPC_WAIT_SIGNAL	1	/* an event to be set */
-#define KIPC_WAIT_SEND		2	/* room in a queue, pipe or ring */
-#define KIPC_WAIT_RECEIVE	3	/* a message or data */
-#define KIPC_WAIT_UNIT		4	/* a semaphore unit */
-#define KIPC_WAIT_LOCK		5	/* a mutex */
-#define KIPC_WAIT_COND		6	/* a condition variable's signal */
+#define KIPC_WAITFOR_SIGNAL	1	/* an event to be set */
+#define KIPC_WAITFOR_SEND		2	/* room in a queue, pipe or ring */
+#define KIPC_WAITFOR_RECEIVE	3	/* a message or data */
+#define KIPC_WAITFOR_UNIT		4	/* a semaphore unit */
+#define KIPC_WAITFOR_LOCK		5	/* a mutex */
+#define KIPC_WAITFOR_COND		6	/* a condition variable's signal */
 
 /**
  * enum kipc_waiter_attr - a task blocked on the object (KIPC_OBJ_A_WAITER)
@@ -247,7 +247,7 @@ enum kipc_holder_attr {
  * @KIPC_WAITER_A_PID: u32 process id
  * @KIPC_WAITER_A_TID: u32 thread id
  * @KIPC_WAITER_A_COMM: string, the thread's command name
- * @KIPC_WAITER_A_WAIT: u32 KIPC_WAIT_*
+ * @KIPC_WAITER_A_WAIT: u32 KIPC_WAITFOR_*
  * @KIPC_WAITER_A_SINCE_NS: u64 how long it has waited, in ns
  * @__KIPC_WAITER_A_MAX: internal, one past the last
  */
