@@ -1469,7 +1469,7 @@ TEST_F(kipc, waiter_queue_receive)
 	KN_OPEN();
 	c.fd = kipc_queue_create(NULL, 0600, 2, 16, 0);
 	ASSERT_LE(0, c.fd);
-	check_waiter(_metadata, &c, KIPC_WAIT_RECEIVE);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_RECEIVE);
 }
 
 TEST_F(kipc, waiter_queue_send)
@@ -1480,7 +1480,7 @@ TEST_F(kipc, waiter_queue_send)
 	c.fd = kipc_queue_create(NULL, 0600, 1, 16, 0);
 	ASSERT_LE(0, c.fd);
 	ASSERT_EQ(0, kipc_queue_send(c.fd, "f", 1, 0, 0));
-	check_waiter(_metadata, &c, KIPC_WAIT_SEND);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_SEND);
 }
 
 TEST_F(kipc, waiter_semaphore)
@@ -1491,7 +1491,7 @@ TEST_F(kipc, waiter_semaphore)
 	c.fd = kipc_sem_create(NULL, 0600, 0, 0, 0);
 	ASSERT_LE(0, c.fd);
 	ASSERT_EQ(0, kipc_sem_attach(c.fd, &c.s));
-	check_waiter(_metadata, &c, KIPC_WAIT_UNIT);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_UNIT);
 }
 
 TEST_F(kipc, waiter_mutex)
@@ -1502,7 +1502,7 @@ TEST_F(kipc, waiter_mutex)
 	c.fd = mk_mutex(0, &c.h);
 	ASSERT_LE(0, c.fd);
 	ASSERT_EQ(0, raw_lock(c.fd, 0, 0));
-	check_waiter(_metadata, &c, KIPC_WAIT_LOCK);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_LOCK);
 }
 
 TEST_F(kipc, waiter_event)
@@ -1512,7 +1512,7 @@ TEST_F(kipc, waiter_event)
 	KN_OPEN();
 	c.fd = kipc_event_create(NULL, 0600, 0, 0);
 	ASSERT_LE(0, c.fd);
-	check_waiter(_metadata, &c, KIPC_WAIT_SIGNAL);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_SIGNAL);
 }
 
 TEST_F(kipc, waiter_cond)
@@ -1524,7 +1524,7 @@ TEST_F(kipc, waiter_cond)
 	ASSERT_LE(0, c.fd2);
 	c.fd = kipc_cond_create(NULL, 0600, 0);
 	ASSERT_LE(0, c.fd);
-	check_waiter(_metadata, &c, KIPC_WAIT_COND);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_COND);
 }
 
 TEST_F(kipc, waiter_pipe_read)
@@ -1536,7 +1536,7 @@ TEST_F(kipc, waiter_pipe_read)
 	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
 	c.fd = fds[0];
 	c.fd2 = fds[1];
-	check_waiter(_metadata, &c, KIPC_WAIT_RECEIVE);
+	check_waiter(_metadata, &c, KIPC_WAITFOR_RECEIVE);
 }
 
 struct thread_wait {
@@ -1569,7 +1569,7 @@ TEST_F(kipc, waiter_thread_tid)
 	EXPECT_EQ((uint32_t)getpid(), w.pid);
 	EXPECT_EQ((uint32_t)t.tid, w.tid);
 	EXPECT_NE(w.pid, w.tid);
-	EXPECT_EQ((uint32_t)KIPC_WAIT_SIGNAL, w.wait);
+	EXPECT_EQ((uint32_t)KIPC_WAITFOR_SIGNAL, w.wait);
 	ASSERT_EQ(0, kipc_event_signal(t.fd, 1));
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, t.ret);
