@@ -791,12 +791,16 @@ TEST_F(kipc, show_holders_and_waiters)
 	ASSERT_EQ(0, pipe(p));
 	pid = kt_fork();
 	if (pid == 0) {
+		/* Its own file: a holder (an inherited fd is the opener's). */
+		int own = kipc_event_open(name, 0);
+
 		prctl(PR_SET_NAME, "kst-shown");
-		kt_report(p[1], 0, 0, (uint64_t)kt_gettid());
-		kt_report(p[1], 1, kipc_event_wait(fd, CHILD_WAIT_NS, NULL), 0);
+		kt_report(p[1], 0, own, (uint64_t)kt_gettid());
+		kt_report(p[1], 1, kipc_event_wait(own, CHILD_WAIT_NS, NULL), 0);
 		_exit(0);
 	}
 	ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+	ASSERT_LE(0, rep.ret);
 	ASSERT_EQ(0, kt_wait_waiters(fd, 1, KT_CHILD_TIMEOUT_MS));
 	kt_sleep_ms(20);
 
@@ -808,11 +812,12 @@ TEST_F(kipc, show_holders_and_waiters)
 	J_EXPECT_ABSENT(jroot, "holders_visible");
 	h = j_get(jroot, "holders");
 	ASSERT_NE(NULL, h);
-	/* This process and the child (it inherited the fd). */
+	/* This process and the child. */
 	EXPECT_EQ(2, j_len(h));
 	for (e = h->child; e; e = e->next) {
 		if (j_u64(j_get(e, "pid")) == (uint64_t)pid) {
 			J_EXPECT_STR(e, "comm", "kst-shown");
+			J_EXPECT_U64(e, "files", 1);
 			hits++;
 		}
 		if (j_u64(j_get(e, "pid")) == (uint64_t)getpid()) {
