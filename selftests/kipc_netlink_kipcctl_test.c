@@ -792,9 +792,10 @@ TEST_F(kipc, show_holders_and_waiters)
 	pid = kt_fork();
 	if (pid == 0) {
 		/* Its own file: a holder (an inherited fd is the opener's). */
-		int own = kipc_event_open(name, 0);
+		int own;
 
 		prctl(PR_SET_NAME, "kst-shown");
+		own = kipc_event_open(name, 0);
 		kt_report(p[1], 0, own, (uint64_t)kt_gettid());
 		kt_report(p[1], 1, kipc_event_wait(own, CHILD_WAIT_NS, NULL), 0);
 		_exit(0);

@@ -1033,6 +1033,71 @@ TEST_F(kipc, reject_doit_without_id)
 	kn_reply_free(&r);
 }
 
+/* What only a doit takes, a dump refuses, and the other way round. */
+TEST_F(kipc, reject_doit_or_dump_only_attributes)
+{
+	struct kn_reply r;
+	struct nl_msg *m;
+	int fd;
+
+	KN_OPEN();
+	fd = kipc_event_create(NULL, 0600, 0, 0);
+	ASSERT_LE(0, fd);
+	/* A dump with an id, or asking for holders. */
+	m = kn_msg(&kn, KIPC_CMD_OBJ_GET, NLM_F_DUMP);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, nla_put_u64(m, KIPC_A_OBJ_ID, obj_id(fd)));
+	KN_EXPECT_REFUSED(kn_call(&kn, m, &r), r, EINVAL);
+	kn_reply_free(&r);
+	m = kn_msg(&kn, KIPC_CMD_OBJ_GET, NLM_F_DUMP);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, nla_put_u32(m, KIPC_A_WANT, KIPC_WANT_HOLDERS));
+	KN_EXPECT_REFUSED(kn_call(&kn, m, &r), r, EINVAL);
+	kn_reply_free(&r);
+	/* A doit with a filter of dumps: uid, name prefix. */
+	m = kn_obj_req(&kn, obj_id(fd), 0);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, nla_put_u32(m, KIPC_A_UID, 0));
+	KN_EXPECT_REFUSED(kn_call(&kn, m, &r), r, EINVAL);
+	kn_reply_free(&r);
+	m = kn_obj_req(&kn, obj_id(fd), 0);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, nla_put_string(m, KIPC_A_NAME_PREFIX, "kst"));
+	KN_EXPECT_REFUSED(kn_call(&kn, m, &r), r, EINVAL);
+	kn_reply_free(&r);
+	/* USER_GET's dump takes no uid. */
+	KN_EXPECT_REFUSED(kn_simple(&kn, KIPC_CMD_USER_GET, 0, NLM_F_DUMP, &r),
+			  r, EINVAL);
+	kn_reply_free(&r);
+	/* STATS_GET takes no attribute at all. */
+	KN_EXPECT_REFUSED(kn_simple(&kn, KIPC_CMD_STATS_GET, 0, 0, &r),
+			  r, EINVAL);
+	kn_reply_free(&r);
+}
+
+/* A name prefix without its NUL; a uid that maps to no one. */
+TEST_F(kipc, reject_bad_strings_and_uids)
+{
+	struct kn_reply r;
+	struct nl_msg *m;
+
+	KN_OPEN();
+	m = kn_msg(&kn, KIPC_CMD_OBJ_GET, NLM_F_DUMP);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, nla_put(m, KIPC_A_NAME_PREFIX, 3, "kst"));
+	KN_EXPECT_REFUSED(kn_call(&kn, m, &r), r, EINVAL);
+	kn_reply_free(&r);
+	KN_EXPECT_REFUSED(kn_call(&kn, kn_dump_req(&kn, 0, NULL, UINT32_MAX),
+				  &r), r, EINVAL);
+	kn_reply_free(&r);
+	KN_EXPECT_REFUSED(kn_simple(&kn, KIPC_CMD_LIMITS_GET, UINT32_MAX, 0, &r),
+			  r, EINVAL);
+	kn_reply_free(&r);
+	KN_EXPECT_REFUSED(kn_simple(&kn, KIPC_CMD_USER_GET, UINT32_MAX, 0, &r),
+			  r, EINVAL);
+	kn_reply_free(&r);
+}
+
 TEST_F(kipc, reject_unknown_type_filter)
 {
 	const uint32_t bad[] = { 0, KIPC_TYPE_MAX + 1, 1000, UINT32_MAX };
@@ -1305,11 +1370,13 @@ TEST_F(kipc, holders_by_mapping)
 	ASSERT_EQ(0, pipe(p));
 	pid = kt_fork();
 	if (pid == 0) {
-		int rfd = kipc_region_open(name, 0);
-		void *m = rfd < 0 ? NULL :
-			  kipc_region_map(rfd, PROT_READ, NULL, NULL);
+		int rfd;
+		void *m;
 
+		/* A record names the process as it was when it opened. */
 		prctl(PR_SET_NAME, "kst-mapper");
+		rfd = kipc_region_open(name, 0);
+		m = rfd < 0 ? NULL : kipc_region_map(rfd, PROT_READ, NULL, NULL);
 		if (m)
 			close(rfd);
 		kt_report(p[1], 0, m ? 0 : -1, 0);

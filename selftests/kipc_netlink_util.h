@@ -39,7 +39,10 @@
 
 /* How long a reply or an expected notification may take. */
 #define KN_TIMEOUT_MS	10000
-/* The largest netlink datagram read (the kernel's dumps use at most 32 KiB). */
+/*
+ * The receive buffer (a dump's parts are at most 32 KiB; a doit reply with
+ * many holders may be larger: the buffer then grows to fit it).
+ */
 #define KN_BUF_SIZE	(128 << 10)
 /* Larger than every KIPC_<TYPE>_A_MAX. */
 #define KN_STATE_MAX	16
@@ -50,7 +53,8 @@ struct kn {
 	int group;		/* the group "events" */
 	uint32_t version;	/* the family's version */
 	uint32_t maxattr;	/* its largest top-level attribute */
-	char *buf;		/* KN_BUF_SIZE bytes for recvmsg() */
+	char *buf;		/* for recvmsg() */
+	size_t bufsize;		/* KN_BUF_SIZE, or more for a larger reply */
 };
 
 /* One reply message: a copy, and its top-level attributes. */
@@ -225,6 +229,7 @@ static inline int kn_open(struct kn *k)
 
 	memset(k, 0, sizeof(*k));
 	k->buf = malloc(KN_BUF_SIZE);
+	k->bufsize = KN_BUF_SIZE;
 	k->sk = nl_socket_alloc();
 	if (!k->buf || !k->sk) {
 		kn_close(k);
@@ -380,17 +385,35 @@ static inline int kn_recv(struct kn *k, uint32_t seq, struct kn_reply *r,
 			  void *arg)
 {
 	struct sockaddr_nl sa;
-	struct iovec iov = { .iov_base = k->buf, .iov_len = KN_BUF_SIZE };
+	struct iovec iov;
 	struct msghdr mh = {
 		.msg_name = &sa, .msg_namelen = sizeof(sa),
 		.msg_iov = &iov, .msg_iovlen = 1,
 	};
+	int fd = nl_socket_get_fd(k->sk);
 	struct nlmsghdr *nlh;
 	ssize_t n;
 	int len, err;
 
 	for (;;) {
-		n = recvmsg(nl_socket_get_fd(k->sk), &mh, 0);
+		/* The next datagram's size, to receive it whole. */
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		if ((size_t)n > k->bufsize) {
+			char *b = realloc(k->buf, n);
+
+			if (!b)
+				return -ENOMEM;
+			k->buf = b;
+			k->bufsize = n;
+		}
+		iov.iov_base = k->buf;
+		iov.iov_len = k->bufsize;
+		mh.msg_namelen = sizeof(sa);
+		n = recvmsg(fd, &mh, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -801,7 +824,7 @@ static inline int kn_event_next(struct kn *k, struct kn_evq *q,
 			return -errno;
 		if (!ret)
 			return 0;
-		n = recv(p.fd, k->buf, KN_BUF_SIZE, MSG_DONTWAIT);
+		n = recv(p.fd, k->buf, k->bufsize, MSG_DONTWAIT);
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
 		q->len = (int)n;
