@@ -32,19 +32,63 @@ static struct stable {
 	uint32_t *seen;
 } st;
 
-static void stable_cleanup(void)
+/* Unlink stable names @from, @from + @step, ... below @to. */
+static void stable_unlink(unsigned int from, unsigned int to,
+			  unsigned int step)
 {
 	struct kipc_unlink u;
 	char name[96];
 	unsigned int i;
 
-	for (i = 0; i < st.made; i++) {
+	for (i = from; i < to; i += step) {
 		snprintf(name, sizeof(name), "%s%u", st.prefix, i);
 		kt_unlink_init(&u, name);
 		kt_unlink_raw(&u);
 	}
-	free(st.ids);
+}
+
+/*
+ * Run @fn(@idx, @nproc, @arg) in @nproc processes at once (the VM has as
+ * many CPUs): 0 if each exited with 0.
+ */
+static int in_parallel(int (*fn)(unsigned int idx, unsigned int nproc,
+				 void *arg), unsigned int nproc, void *arg)
+{
+	pid_t pids[8];
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < nproc; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(fn(i, nproc, arg) ? 1 : 0);
+		if (pids[i] < 0)
+			bad = 1;
+	}
+	for (i = 0; i < nproc; i++) {
+		int status;
+
+		if (pids[i] > 0 &&
+		    (waitpid(pids[i], &status, 0) != pids[i] ||
+		     !WIFEXITED(status) || WEXITSTATUS(status)))
+			bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+static int unlink_part(unsigned int idx, unsigned int nproc, void *arg)
+{
+	stable_unlink(idx, st.made, nproc);
+	return 0;
+}
+
+static void stable_cleanup(void)
+{
+	if (st.made && in_parallel(unlink_part, 2, NULL))
+		stable_unlink(0, st.made, 1);
 	free(st.seen);
+	if (st.ids)
+		munmap(st.ids, st.n * sizeof(*st.ids));
 	memset(&st, 0, sizeof(st));
 }
 
@@ -57,21 +101,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Create @n named events that only their names keep: 0 or -errno. */
-static int stable_make(unsigned int n)
+/* Make stable objects @idx, @idx + @nproc, ...: their ids into st.ids. */
+static int make_part(unsigned int idx, unsigned int nproc, void *arg)
 {
 	struct kipc_object_info in;
 	char name[96];
+	unsigned int i;
 	int fd, err;
 
-	snprintf(st.prefix, sizeof(st.prefix), "kst.%d.s.", getpid());
-	st.n = n;
-	st.ids = calloc(n, sizeof(*st.ids));
-	st.seen = calloc(n, sizeof(*st.seen));
-	if (!st.ids || !st.seen)
-		return -ENOMEM;
-	for (st.made = 0; st.made < n; st.made++) {
-		snprintf(name, sizeof(name), "%s%u", st.prefix, st.made);
+	for (i = idx; i < st.n; i += nproc) {
+		snprintf(name, sizeof(name), "%s%u", st.prefix, i);
 		fd = kipc_event_create(name, 0600, 0, 0);
 		if (fd < 0)
 			return fd;
@@ -79,8 +118,33 @@ static int stable_make(unsigned int n)
 		close(fd);
 		if (err)
 			return err;
-		st.ids[st.made] = in.id;
+		st.ids[i] = in.id;
 	}
+	return 0;
+}
+
+/*
+ * Create @n named events that only their names keep, in two processes:
+ * 0 or -1.
+ */
+static int stable_make(unsigned int n)
+{
+	unsigned int i;
+	int err;
+
+	snprintf(st.prefix, sizeof(st.prefix), "kst.%d.s.", getpid());
+	st.n = n;
+	st.made = n;	/* what is there is unlinked, whatever happens */
+	st.ids = kt_shared_map(n * sizeof(*st.ids));
+	st.seen = calloc(n, sizeof(*st.seen));
+	if (!st.ids || !st.seen)
+		return -ENOMEM;
+	err = in_parallel(make_part, 2, NULL);
+	for (i = 0; !err && i < n; i++)
+		if (!st.ids[i])
+			err = -1;
+	if (err)
+		return err;
 	qsort(st.ids, n, sizeof(*st.ids), cmp_u64);
 	return 0;
 }
