@@ -367,7 +367,7 @@ TEST_F_TIMEOUT(kipc, dump_churn_100k, 300)
 	ASSERT_EQ(0, stable_make(100000));
 	TH_LOG("100000 named objects made in %lld ms",
 	       (long long)((kt_now_ns() - t0) / KT_NSEC_PER_MSEC));
-	churn_dumps(_metadata, 3, 0, NULL, 0);
+	churn_dumps(_metadata, 2, 0, NULL, 0);
 	t0 = kt_now_ns();
 	stable_cleanup();
 	TH_LOG("and unlinked in %lld ms",
