@@ -69,10 +69,18 @@ int kipc_map_check(struct file *file, struct vm_area_struct *vma,
 	return 0;
 }
 
-/* A mapping's file: holds a reference to the object, not to an fd. */
+/*
+ * A mapping's file: holds a reference to the object, not to an fd.  Its
+ * private_data is the mapping's holder record (holders.c), which knows
+ * the object.
+ */
 static int kipc_map_release(struct inode *inode, struct file *file)
 {
-	kipc_object_put(kipc_file_obj(file));
+	struct kipc_holder *h = file->private_data;
+	struct kipc_object *obj = kipc_holder_obj(h);
+
+	kipc_holder_del(h);
+	kipc_object_put(obj);
 	return 0;
 }
 
@@ -115,9 +123,12 @@ static struct file *kipc_map_file_on(struct file *backing, const char *name,
  * object alive (a reference dropped when the last mapping is gone) but
  * does not keep @file open, so that closing the last fd closes what the
  * type ties to fds (a channel's end, a pipe's reader).  The new file has
- * @file's private_data (the object, tagged as @file's is) and access.
- * The caller hands it to the vma with vma_set_file() and drops its own
- * reference with fput().
+ * @file's access; its private_data is the mapping's holder record, which
+ * attributes the mapping to the current process for as long as the map
+ * file lives (fork() shares it; see kipc_object_put_holders()).  The type
+ * finds its object through vma->vm_private_data, never through the map
+ * file.  The caller hands it to the vma with vma_set_file() and drops its
+ * own reference with fput().
  *
  * Without @backing the file is an anon inode's.  With it, the file is a
  * second file on @backing's inode, as System V shared memory makes one
@@ -125,22 +136,30 @@ static struct file *kipc_map_file_on(struct file *backing, const char *name,
  * and whoever finds a shmem mapping there (smaps' swap count, khugepaged)
  * finds a shmem inode behind it, not the anon inode.
  *
- * Return: the file, or an ERR_PTR().
+ * Return: the file, or an ERR_PTR() (-ENOMEM, or the file's errors).
  */
 struct file *kipc_map_file(struct file *file, const char *name,
 			   struct file *backing)
 {
 	int flags = file->f_mode & FMODE_WRITE ? O_RDWR : O_RDONLY;
+	struct kipc_object *obj = kipc_file_obj(file);
+	struct kipc_holder *h;
 	struct file *mfile;
 
+	h = kipc_holder_alloc();
+	if (!h)
+		return ERR_PTR(-ENOMEM);
 	if (backing)
 		mfile = kipc_map_file_on(backing, name, flags);
 	else
-		mfile = anon_inode_getfile(name, &kipc_map_fops,
-					   file->private_data, flags);
-	if (IS_ERR(mfile))
+		mfile = anon_inode_getfile(name, &kipc_map_fops, h, flags);
+	if (IS_ERR(mfile)) {
+		kipc_holder_free(h);
 		return mfile;
-	mfile->private_data = file->private_data;
-	kipc_object_get(kipc_file_obj(file));
+	}
+	/* From here on the map file's release undoes both. */
+	kipc_object_get(obj);
+	kipc_holder_add(obj, h, NULL);
+	mfile->private_data = h;
 	return mfile;
 }

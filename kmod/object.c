@@ -16,12 +16,15 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
+#include <linux/jhash.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/stringhash.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include <linux/kipc_netlink.h>
 #include <kunit/visibility.h>
 
 #include "kipc.h"
@@ -56,15 +59,35 @@ struct kipc_user {
 static DEFINE_SPINLOCK(kipc_users_lock);
 static DEFINE_HASHTABLE(kipc_users, 6);
 static unsigned int kipc_nr_objects;
+static unsigned int kipc_nr_users;
 
-/* Name registry: kipc_registry_lock protects it and kipc_nr_named. */
+/*
+ * Name registry: a resizable hash table of the named objects, keyed by
+ * (type, name bytes).  kipc_registry_lock serializes every add, lookup
+ * and removal (lookups too: an object may be freed as soon as its last
+ * reference goes, without waiting for an RCU grace period, so a lookup
+ * must not race with the removal that precedes that last put), and
+ * protects kipc_nr_named.  The table grows and shrinks by itself, in its
+ * own worker, so every operation stays O(1) at any number of names.
+ */
 static DEFINE_MUTEX(kipc_registry_lock);
-static DEFINE_HASHTABLE(kipc_names, 8);
+static struct rhashtable kipc_names;
 static unsigned int kipc_nr_named;
+
+/*
+ * The id index: every live object, anonymous or named, by id, from the
+ * end of kipc_object_new() to the start of kipc_object_release().  Its
+ * own spinlock (xa_lock) is a leaf; objects found under it are alive
+ * (not yet erased, so not yet freed) and are taken only with
+ * kref_get_unless_zero(), which skips one whose last reference is gone.
+ */
+static DEFINE_XARRAY(kipc_ids);
 
 static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
 static atomic64_t kipc_created = ATOMIC64_INIT(0);
 static atomic64_t kipc_destroyed = ATOMIC64_INIT(0);
+static atomic64_t kipc_refused_enospc = ATOMIC64_INIT(0);
+static atomic64_t kipc_refused_edquot = ATOMIC64_INIT(0);
 
 static const struct kipc_type *kipc_type_get(u32 type)
 {
@@ -92,6 +115,9 @@ static struct kipc_user *kipc_user_find(kuid_t uid)
  * @bytes: memory the object may come to hold (a queue's capacity)
  * @out: the account charged, to pass to kipc_uncharge()
  *
+ * A refusal (-ENOSPC, -EDQUOT) is counted in the module's statistics;
+ * kipc_object_new() notifies it.
+ *
  * Return: 0; -ENOSPC at the module-wide limit (max_objects); -EDQUOT at
  * the uid's limits (max_objects_per_uid, max_bytes_per_uid); -ENOMEM.
  */
@@ -118,6 +144,7 @@ int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out)
 			new = NULL;
 			u->uid = uid;
 			hash_add(kipc_users, &u->node, __kuid_val(uid));
+			kipc_nr_users++;
 		}
 		u->objects++;
 		u->bytes += bytes;
@@ -126,6 +153,10 @@ int kipc_charge(kuid_t uid, u64 bytes, struct kipc_user **out)
 	}
 	spin_unlock(&kipc_users_lock);
 	kfree(new);
+	if (err == -ENOSPC)
+		atomic64_inc(&kipc_refused_enospc);
+	else if (err == -EDQUOT)
+		atomic64_inc(&kipc_refused_edquot);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_charge);
@@ -143,8 +174,10 @@ void kipc_uncharge(struct kipc_user *u, u64 bytes)
 	kipc_nr_objects--;
 	u->bytes -= bytes;
 	last = --u->objects == 0;
-	if (last)
+	if (last) {
 		hash_del(&u->node);
+		kipc_nr_users--;
+	}
 	spin_unlock(&kipc_users_lock);
 	if (last)
 		kfree(u);
@@ -155,6 +188,9 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_uncharge);
  * kipc_recharge() - change the bytes an object is charged for
  * @obj: the object; the caller serializes changes of its charge
  * @bytes: the new charge (a pipe's new capacity)
+ *
+ * A refused growth is counted and notified as a creation refused by a
+ * quota is (KIPC_EV_REFUSED, with @obj's type).
  *
  * Return: 0; -EDQUOT if a growth does not fit in the uid's
  * max_bytes_per_uid (then nothing changes).  A shrink always succeeds.
@@ -173,6 +209,10 @@ int kipc_recharge(struct kipc_object *obj, u64 bytes)
 		WRITE_ONCE(obj->charge, bytes);
 	}
 	spin_unlock(&kipc_users_lock);
+	if (err) {
+		atomic64_inc(&kipc_refused_edquot);
+		kipc_nl_notify_refused(obj->type->type, err);
+	}
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_recharge);
@@ -231,6 +271,115 @@ unsigned int kipc_objects_alive(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_objects_alive);
 
+/**
+ * kipc_user_nth() - the @n-th uid holding objects, for a dump of users
+ * @n: 0 for the first
+ * @u: out: its uid and usage
+ *
+ * The order is that of the users table, stable while no uid comes or
+ * goes; a dump that resumes by index may skip or repeat a uid that came
+ * or went meanwhile (it is a snapshot per call, under kipc_users_lock).
+ *
+ * Return: true with *@u set, false past the last.
+ */
+bool kipc_user_nth(unsigned int n, struct kipc_user_usage *u)
+{
+	struct kipc_user *i;
+	bool found = false;
+	int bkt;
+
+	spin_lock(&kipc_users_lock);
+	hash_for_each(kipc_users, bkt, i, node) {
+		if (n-- == 0) {
+			u->uid = i->uid;
+			u->objects = i->objects;
+			u->bytes = i->bytes;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&kipc_users_lock);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_nth);
+
+/**
+ * kipc_module_stats() - module-wide numbers
+ * @s: out: the numbers, each a snapshot (not one consistent whole)
+ */
+void kipc_module_stats(struct kipc_module_stats *s)
+{
+	spin_lock(&kipc_users_lock);
+	s->objects = kipc_nr_objects;
+	s->users = kipc_nr_users;
+	spin_unlock(&kipc_users_lock);
+	s->named = READ_ONCE(kipc_nr_named);
+	s->created = atomic64_read(&kipc_created);
+	s->destroyed = atomic64_read(&kipc_destroyed);
+	s->refused_enospc = atomic64_read(&kipc_refused_enospc);
+	s->refused_edquot = atomic64_read(&kipc_refused_edquot);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_module_stats);
+
+/* ---- the id index ------------------------------------------------------ */
+
+/**
+ * kipc_object_next() - the live object with the smallest id >= *@id
+ * @id: in: where to start; out: the id of the object returned
+ *
+ * For a dump that resumes: call with 0, then with the last id + 1.  No
+ * lock is held between calls, and ids only grow (never reused while the
+ * module is loaded), so a dump sees every object that lives through it
+ * exactly once, and no object twice; an object created meanwhile shows
+ * if its id is beyond the cursor, one destroyed meanwhile may show or
+ * not.  An object whose last reference is already gone is skipped.
+ *
+ * Ids are the xarray's indices, unsigned long: 64-bit on a 64-bit kernel
+ * (on a 32-bit one, creation fails once 2^32 ids are used).
+ *
+ * Return: the object with a reference (kipc_object_put() it), or NULL
+ * when no object has an id >= *@id.
+ */
+struct kipc_object *kipc_object_next(unsigned long *id)
+{
+	struct kipc_object *obj;
+	unsigned long index = *id;
+
+	xa_lock(&kipc_ids);
+	xa_for_each_start(&kipc_ids, index, obj, *id) {
+		/* Found under xa_lock: not yet erased, so not yet freed. */
+		if (kref_get_unless_zero(&obj->ref))
+			break;
+	}
+	xa_unlock(&kipc_ids);
+	if (obj)
+		*id = index;
+	return obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_next);
+
+/**
+ * kipc_object_by_id() - the live object with this id
+ * @id: its id
+ *
+ * Return: the object with a reference (kipc_object_put() it), or NULL if
+ * no live object has @id.
+ */
+struct kipc_object *kipc_object_by_id(u64 id)
+{
+	struct kipc_object *obj;
+
+	if (id > ULONG_MAX)
+		return NULL;
+	xa_lock(&kipc_ids);
+	obj = xa_load(&kipc_ids, (unsigned long)id);
+	if (obj && !kref_get_unless_zero(&obj->ref))
+		obj = NULL;
+	xa_unlock(&kipc_ids);
+	return obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_by_id);
+
 /* ---- lifetime ---------------------------------------------------------- */
 
 static void kipc_object_release(struct kref *ref)
@@ -239,6 +388,10 @@ static void kipc_object_release(struct kref *ref)
 	struct kipc_user *user = obj->user;
 	u64 charge = obj->charge;
 
+	/* First: kipc_object_next() and _by_id() no longer find it. */
+	xa_erase(&kipc_ids, (unsigned long)obj->id);
+	kipc_nl_notify(KIPC_EV_DESTROYED, obj, NULL);
+	WARN_ON_ONCE(!list_empty(&obj->holders));
 	put_pid(obj->creator);
 	kfree(obj->name);
 	obj->type->destroy(obj);
@@ -361,45 +514,84 @@ static bool kipc_may_unlink(const struct kipc_object *obj)
 
 /* ---- registry ------------------------------------------------------------ */
 
-static u32 kipc_name_hash(u32 type, const char *name, u32 len)
+/* What a registry lookup looks for. */
+struct kipc_name_key {
+	u32 type;
+	u32 len;
+	const char *name;
+};
+
+static u32 kipc_name_hash(u32 type, const char *name, u32 len, u32 seed)
 {
-	return full_name_hash(NULL, name, len) ^ type;
+	return jhash(name, len, seed ^ type);
 }
+
+static u32 kipc_name_key_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct kipc_name_key *key = data;
+
+	return kipc_name_hash(key->type, key->name, key->len, seed);
+}
+
+static u32 kipc_name_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct kipc_object *obj = data;
+
+	return kipc_name_hash(obj->type->type, obj->name, obj->name_len, seed);
+}
+
+static int kipc_name_cmpfn(struct rhashtable_compare_arg *arg,
+			   const void *data)
+{
+	const struct kipc_name_key *key = arg->key;
+	const struct kipc_object *obj = data;
+
+	return obj->type->type != key->type || obj->name_len != key->len ||
+	       memcmp(obj->name, key->name, key->len);
+}
+
+static const struct rhashtable_params kipc_names_params = {
+	.head_offset		= offsetof(struct kipc_object, hash_node),
+	.hashfn			= kipc_name_key_hashfn,
+	.obj_hashfn		= kipc_name_obj_hashfn,
+	.obj_cmpfn		= kipc_name_cmpfn,
+	.automatic_shrinking	= true,
+};
 
 static struct kipc_object *kipc_registry_find(u32 type, const char *name,
 					      u32 len)
 {
-	struct kipc_object *obj;
+	struct kipc_name_key key = { .type = type, .len = len, .name = name };
 
 	lockdep_assert_held(&kipc_registry_lock);
-	hash_for_each_possible(kipc_names, obj, hash_node,
-			       kipc_name_hash(type, name, len))
-		if (obj->type->type == type && obj->name_len == len &&
-		    !memcmp(obj->name, name, len))
-			return obj;
-	return NULL;
+	return rhashtable_lookup_fast(&kipc_names, &key, kipc_names_params);
 }
 
 /**
  * kipc_registry_add() - register @obj under its name
  * @obj: a named object; the registry takes a reference
  *
- * Return: 0, or -EEXIST if an object of the same type has the name.
+ * Return: 0; -EEXIST if an object of the same type has the name;
+ * -ENOMEM if the table could not grow.
  */
 int kipc_registry_add(struct kipc_object *obj)
 {
-	int err = 0;
+	struct kipc_name_key key = {
+		.type = obj->type->type,
+		.len = obj->name_len,
+		.name = obj->name,
+	};
+	int err;
 
 	mutex_lock(&kipc_registry_lock);
-	if (kipc_registry_find(obj->type->type, obj->name, obj->name_len)) {
-		err = -EEXIST;
-	} else {
+	err = rhashtable_lookup_insert_key(&kipc_names, &key, &obj->hash_node,
+					   kipc_names_params);
+	if (!err) {
 		kref_get(&obj->ref);
-		hash_add(kipc_names, &obj->hash_node,
-			 kipc_name_hash(obj->type->type, obj->name,
-					obj->name_len));
 		WRITE_ONCE(obj->linked, true);	/* read by fdinfo, OBJ_INFO */
 		WRITE_ONCE(kipc_nr_named, kipc_nr_named + 1);
+	} else if (err != -EEXIST) {
+		err = -ENOMEM;	/* -E2BIG, -EBUSY: the table could not grow */
 	}
 	mutex_unlock(&kipc_registry_lock);
 	return err;
@@ -410,7 +602,8 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_registry_add);
 static void kipc_registry_del(struct kipc_object *obj)
 {
 	lockdep_assert_held(&kipc_registry_lock);
-	hash_del(&obj->hash_node);
+	WARN_ON_ONCE(rhashtable_remove_fast(&kipc_names, &obj->hash_node,
+					    kipc_names_params));
 	WRITE_ONCE(obj->linked, false);
 	WRITE_ONCE(kipc_nr_named, kipc_nr_named - 1);
 }
@@ -460,8 +653,10 @@ int kipc_registry_unlink(u32 type, const char *name, u32 len)
 		kipc_registry_del(obj);
 	mutex_unlock(&kipc_registry_lock);
 
-	if (!err)
+	if (!err) {
+		kipc_nl_notify(KIPC_EV_UNLINKED, obj, NULL);
 		kipc_object_put(obj);
+	}
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_unlink);
@@ -474,6 +669,7 @@ static int kipc_object_file_release(struct inode *inode, struct file *file)
 
 	if (!obj)	/* made by kipc_install(), never given its object */
 		return 0;
+	kipc_holder_del_file(obj, file);
 	if (obj->type->detach)
 		obj->type->detach(obj, file->f_mode, kipc_file_tag(file));
 	kipc_object_put(obj);
@@ -657,19 +853,29 @@ static int kipc_check_fd_flags(u32 flags)
  * and chooses the file's tag from @tag (the tag of the file reopened).
  * The fd number is written to *@ufd, and with @link the name is
  * registered, before the fd is installed: nothing is visible in the fd
- * table unless everything succeeded.
+ * table unless everything succeeded.  The file's holder record (the
+ * current process opened it) is allocated first and added with the
+ * object.  A new object (KIPC_ATTACH_CREATE) is notified as created once
+ * nothing can fail any more, right before its fd is installed: after
+ * fd_install() another thread may already have closed it.
  */
 static int kipc_install(struct kipc_object *obj, u32 flags, u32 __user *ufd,
 			bool link, unsigned int how, unsigned long tag)
 {
 	fmode_t fmode = kipc_fd_fmode(flags);
+	struct kipc_holder *holder;
 	struct file *file;
 	int fd, err;
 
+	holder = kipc_holder_alloc();
+	if (!holder) {
+		err = -ENOMEM;
+		goto put;
+	}
 	fd = get_unused_fd_flags(flags & KIPC_FD_NOCLOEXEC ? 0 : O_CLOEXEC);
 	if (fd < 0) {
 		err = fd;
-		goto put;
+		goto free;
 	}
 	/*
 	 * Everything that can fail comes before attaching: a file that never
@@ -695,7 +901,11 @@ static int kipc_install(struct kipc_object *obj, u32 flags, u32 __user *ufd,
 			goto unreserve;
 		}
 	}
-	/* From here on the file owns the reference and the attachment. */
+	/*
+	 * From here on the file owns the reference, the attachment and the
+	 * holder record.
+	 */
+	kipc_holder_add(obj, holder, file);
 	file->private_data = (void *)((unsigned long)obj | tag);
 	if (link) {
 		err = kipc_registry_add(obj);
@@ -705,11 +915,15 @@ static int kipc_install(struct kipc_object *obj, u32 flags, u32 __user *ufd,
 			return err;
 		}
 	}
+	if (how == KIPC_ATTACH_CREATE)
+		kipc_nl_notify(KIPC_EV_CREATED, obj, NULL);
 	fd_install(fd, file);
 	return 0;
 
 unreserve:
 	put_unused_fd(fd);
+free:
+	kipc_holder_free(holder);
 put:
 	kipc_object_put(obj);
 	return err;
@@ -738,7 +952,10 @@ static int kipc_copy_attr(const struct kipc_type *type, u64 uptr, u32 usize,
  * @mode: permission bits
  *
  * The object starts with one reference and no name registered; the
- * caller's effective uid and gid become owner and creator.
+ * caller's effective uid and gid become owner and creator.  Once built it
+ * is in the id index (kipc_object_next(), kipc_object_by_id()): the
+ * netlink dump may show it before its fd exists.  A refusal by a limit
+ * (-ENOSPC, -EDQUOT) is notified (KIPC_EV_REFUSED).
  *
  * Return: the object, or an ERR_PTR: the type's errors (-EINVAL for bad
  * attributes, -ENOMEM), or kipc_charge()'s.  On error @name is freed.
@@ -759,6 +976,8 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 	err = kipc_charge(current_euid(), obj->charge, &user);
 	if (err) {
 		type->destroy(obj);
+		if (err == -ENOSPC || err == -EDQUOT)
+			kipc_nl_notify_refused(type->type, err);
 		goto fail;
 	}
 
@@ -774,7 +993,19 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 	obj->user = user;
 	obj->name = name;
 	obj->name_len = name_len;
-	INIT_HLIST_NODE(&obj->hash_node);
+	obj->ctime = ktime_get_real_ns();
+	spin_lock_init(&obj->holders_lock);
+	INIT_LIST_HEAD(&obj->holders);
+	err = xa_insert(&kipc_ids, (unsigned long)obj->id, obj,
+			GFP_KERNEL_ACCOUNT);
+	if (err) {
+		u64 charge = obj->charge;
+
+		put_pid(obj->creator);
+		type->destroy(obj);
+		kipc_uncharge(user, charge);
+		goto fail;
+	}
 	atomic64_inc(&kipc_created);
 	return obj;
 
@@ -1008,9 +1239,9 @@ static long kipc_ioc_reopen(struct file *file, struct kipc_object *obj,
 }
 
 /**
- * kipc_objects_init() - check the type table at load time
+ * kipc_objects_init() - check the type table, make the name table
  *
- * Return: 0, or -EINVAL if a type's attribute struct does not fit.
+ * Return: 0; -EINVAL if a type's attribute struct does not fit; -ENOMEM.
  */
 int kipc_objects_init(void)
 {
@@ -1020,7 +1251,18 @@ int kipc_objects_init(void)
 		if (WARN_ON(!kipc_types[i] ||
 			    kipc_types[i]->attr_size > KIPC_ATTR_MAX))
 			return -EINVAL;
-	return 0;
+	return rhashtable_init(&kipc_names, &kipc_names_params);
+}
+
+/* At unload, for each name left: the table is being destroyed. */
+static void kipc_registry_drop(void *ptr, void *arg)
+{
+	struct kipc_object *obj = ptr;
+
+	lockdep_assert_held(&kipc_registry_lock);
+	WRITE_ONCE(obj->linked, false);
+	WRITE_ONCE(kipc_nr_named, kipc_nr_named - 1);
+	kipc_object_put(obj);
 }
 
 /**
@@ -1028,20 +1270,16 @@ int kipc_objects_init(void)
  *
  * No file can be open (each holds a module reference), so dropping the
  * registry's references frees every remaining object.  Every destroy then
- * runs under kipc_registry_lock (a mutex): vunmap(), fput(), the mutex
- * recheck lock and kipc_users_lock nest under it, only here.
+ * runs under kipc_registry_lock (a mutex) and the table's own mutex,
+ * which rhashtable_free_and_destroy() holds while it calls
+ * kipc_registry_drop(): vunmap(), fput(), the mutex recheck lock and
+ * kipc_users_lock nest under them, only here.
  */
 void kipc_objects_exit(void)
 {
-	struct hlist_node *tmp;
-	struct kipc_object *obj;
-	int bkt;
-
 	mutex_lock(&kipc_registry_lock);
-	hash_for_each_safe(kipc_names, bkt, tmp, obj, hash_node) {
-		kipc_registry_del(obj);
-		kipc_object_put(obj);
-	}
+	rhashtable_free_and_destroy(&kipc_names, kipc_registry_drop, NULL);
 	mutex_unlock(&kipc_registry_lock);
 	WARN_ON(kipc_nr_objects);
+	WARN_ON(!xa_empty(&kipc_ids));
 }

@@ -14,6 +14,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/poll.h>
+#include <linux/rhashtable-types.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -194,12 +195,18 @@ static inline void kipc_count_peak(u64 *peak, u64 depth)
  * @hash_node: link in the name registry, under kipc_registry_lock
  * @linked: the name is in the registry, under kipc_registry_lock; written
  *	with WRITE_ONCE(), as fdinfo and OBJ_INFO read it without the lock
- * @ctime: creation time, ns since the epoch
+ * @ctime: creation time, ns since the epoch (CLOCK_REALTIME)
  * @counters: what passed through, see &struct kipc_counters
+ * @holders_lock: protects @holders, @nr_files and @nr_maps (a leaf)
+ * @holders: one &struct kipc_holder per open file and per mapping,
+ *	those of one process next to each other (holders.c)
+ * @nr_files: open files of the object; written under @holders_lock,
+ *	read with READ_ONCE()
+ * @nr_maps: live map files (one per mmap() call) of the object, likewise
  *
- * Everything but @ref, @hash_node, @linked and @charge is immutable after
- * creation; @charge changes only through kipc_recharge(), serialized by
- * the type.  Locking: see docs/design.md, section 7.
+ * Everything but @ref, @hash_node, @linked, @charge and the holders is
+ * immutable after creation; @charge changes only through kipc_recharge(),
+ * serialized by the type.  Locking: see docs/design.md, section 7.
  */
 struct kipc_object {
 	struct kref ref;
@@ -215,10 +222,14 @@ struct kipc_object {
 	u64 charge;
 	char *name;
 	u32 name_len;
-	struct hlist_node hash_node;
+	struct rhash_head hash_node;
 	bool linked;
 	u64 ctime;
 	struct kipc_counters counters;
+	spinlock_t holders_lock;	/* @holders, @nr_files, @nr_maps */
+	struct list_head holders;
+	unsigned int nr_files;
+	unsigned int nr_maps;
 };
 
 /*
@@ -342,6 +353,16 @@ bool kipc_user_nth(unsigned int n, struct kipc_user_usage *u);
 unsigned int kipc_object_files(const struct kipc_object *obj);
 unsigned int kipc_object_mappings(const struct kipc_object *obj);
 int kipc_object_put_holders(struct sk_buff *skb, struct kipc_object *obj);
+
+/* Holders (holders.c): who opened or mapped an object. */
+struct kipc_holder;
+struct kipc_holder *kipc_holder_alloc(void);
+void kipc_holder_free(struct kipc_holder *h);
+void kipc_holder_add(struct kipc_object *obj, struct kipc_holder *h,
+		     const struct file *file);
+void kipc_holder_del(struct kipc_holder *h);
+void kipc_holder_del_file(struct kipc_object *obj, const struct file *file);
+struct kipc_object *kipc_holder_obj(const struct kipc_holder *h);
 
 /* The generic netlink family (netlink.c). */
 int kipc_netlink_init(void);

@@ -532,11 +532,57 @@ static void kipc_registry_object_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_objects_alive(), alive);
 }
 
+/* The id index: by id, in id order, never a dying object. */
+static void kipc_registry_ids(struct kunit *test)
+{
+	struct kipc_object *a = kipc_test_event(test, NULL, 0);
+	struct kipc_object *b = kipc_test_event(test, "kunit.ids", 0);
+	struct kipc_object *c = kipc_test_event(test, NULL, 0);
+	struct kipc_module_stats st;
+	struct kipc_object *found;
+	unsigned long id;
+	u64 gone;
+
+	KUNIT_EXPECT_LT(test, a->id, b->id);
+	KUNIT_EXPECT_LT(test, b->id, c->id);
+	found = kipc_object_by_id(b->id);
+	KUNIT_EXPECT_PTR_EQ(test, found, b);
+	if (found)
+		kipc_object_put(found);
+
+	id = a->id + 1;		/* resume after a: b, then c */
+	found = kipc_object_next(&id);
+	KUNIT_EXPECT_PTR_EQ(test, found, b);
+	KUNIT_EXPECT_EQ(test, (u64)id, b->id);
+	if (found)
+		kipc_object_put(found);
+
+	gone = b->id;
+	kipc_object_put(b);
+	KUNIT_EXPECT_NULL(test, kipc_object_by_id(gone));
+	id = gone;
+	found = kipc_object_next(&id);
+	KUNIT_EXPECT_PTR_EQ(test, found, c);
+	KUNIT_EXPECT_EQ(test, (u64)id, c->id);
+	if (found)
+		kipc_object_put(found);
+
+	KUNIT_EXPECT_EQ(test, kipc_object_files(c), 0U);
+	KUNIT_EXPECT_EQ(test, kipc_object_mappings(c), 0U);
+	KUNIT_EXPECT_NE(test, c->ctime, 0ULL);
+	kipc_module_stats(&st);
+	KUNIT_EXPECT_GE(test, st.objects, 2ULL);
+	KUNIT_EXPECT_GE(test, st.users, 1ULL);
+	kipc_object_put(a);
+	kipc_object_put(c);
+}
+
 static struct kunit_case kipc_registry_cases[] = {
 	KUNIT_CASE(kipc_registry_basic),
 	KUNIT_CASE(kipc_registry_collisions),
 	KUNIT_CASE(kipc_registry_unlink_perm),
 	KUNIT_CASE(kipc_registry_object_counts),
+	KUNIT_CASE(kipc_registry_ids),
 	{}
 };
 

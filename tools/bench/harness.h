@@ -92,4 +92,7 @@ void messaging_bench(int ci, const struct cpucfg *cfg, bool kipc);
 void messaging_ratios(int ci, const struct cpucfg *cfg);
 void sync_bench(const struct cpucfg *cfgs, const bool *want);
 
+/* kipc-bench registry (registry.c): a command of its own. */
+int registry_bench(int argc, char **argv);
+
 #endif /* KIPC_BENCH_HARNESS_H */

@@ -4,6 +4,7 @@
  * between two processes.
  *
  *   kipc-bench [-d SECONDS] [-r REPS] [-c 1|2] [-l] [-s] [-t SECONDS]
+ *   kipc-bench registry [-n N,N,...] [-s SAMPLES]
  *
  * messaging.c measures round trips and streams of Linux's pipe, AF_UNIX
  * SOCK_SEQPACKET socketpair (also with sendmmsg/recvmmsg batches), POSIX
@@ -20,8 +21,12 @@
  * or corrupted data, a hang).  -l runs the Linux mechanisms only (no
  * module needed).  Run as root it raises the mq and msg limits it needs.
  * docs/performance.md keeps the figures measured so far.
+ *
+ * "kipc-bench registry" measures the name registry instead: create, open
+ * and unlink at 1,000 to 1,000,000 names (registry.c).
  */
 #include <stdio.h>
+#include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -39,6 +44,8 @@ int main(int argc, char **argv)
 	long ncpu;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "registry"))
+		return registry_bench(argc - 1, argv + 1);
 	parse_options(argc, argv, &o);
 	messaging_init();
 
