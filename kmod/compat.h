@@ -49,4 +49,14 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * The attributes of a dump's request, parsed by genetlink: in a struct
+ * genl_info since 6.6 (genl_info_dump()), before in genl_dumpit_info's.
+ */
+#ifdef KIPC_HAVE_GENL_INFO_DUMP
+#define kipc_genl_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define kipc_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _KIPC_COMPAT_H */

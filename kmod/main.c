@@ -194,7 +194,8 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	v.api_version = KIPC_API_VERSION;
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
 		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN |
-		     KIPC_FEATURE_WAIT_MANY | KIPC_FEATURE_SEM_RW;
+		     KIPC_FEATURE_WAIT_MANY | KIPC_FEATURE_SEM_RW |
+		     KIPC_FEATURE_NETLINK;
 	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE) |
 		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE) |
 		  (1ULL << KIPC_TYPE_REGION) | (1ULL << KIPC_TYPE_SEMAPHORE) |
@@ -261,16 +262,21 @@ static int __init kipc_init(void)
 	err = kipc_objects_init();
 	if (err)
 		return err;
+	/* Before the device: an object may notify from its creation on. */
 	err = kipc_netlink_init();
 	if (err)
-		return err;
+		goto objects;
 	err = misc_register(&kipc_misc);
-	if (err) {
-		kipc_netlink_exit();
-		return err;
-	}
+	if (err)
+		goto netlink;
 	pr_info("loaded, API version %d\n", KIPC_API_VERSION);
 	return 0;
+
+netlink:
+	kipc_netlink_exit();
+objects:
+	kipc_objects_exit();
+	return err;
 }
 
 static void __exit kipc_exit(void)
@@ -278,6 +284,7 @@ static void __exit kipc_exit(void)
 	misc_deregister(&kipc_misc);
 	kipc_objects_exit();
 	kipc_mutex_exit();
+	/* Last: the objects destroyed above still notify. */
 	kipc_netlink_exit();
 	pr_info("unloaded\n");
 }

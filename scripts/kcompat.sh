@@ -27,4 +27,8 @@ have KIPC_HAVE_KUNIT_VM_MMAP include/kunit/test.h \
 have KIPC_HAVE_KUNIT_STATIC_STUB include/kunit/static_stub.h \
 	'define KUNIT_STATIC_STUB_REDIRECT'
 
+# 6.6: a dump's parsed request is a struct genl_info, genl_info_dump(cb).
+have KIPC_HAVE_GENL_INFO_DUMP include/net/genetlink.h \
+	'genl_info_dump\(struct netlink_callback'
+
 exit 0

@@ -59,6 +59,7 @@
 #define KIPC_FEATURE_REOPEN	_BITULL(3)	/* KIPC_IOC_REOPEN */
 #define KIPC_FEATURE_WAIT_MANY	_BITULL(4)	/* KIPC_IOC_WAIT_MANY */
 #define KIPC_FEATURE_SEM_RW	_BITULL(5)	/* read(2)/write(2) on semaphores */
+#define KIPC_FEATURE_NETLINK	_BITULL(6)	/* genetlink family, kipc_netlink.h */
 
 /**
  * struct kipc_timespec - a point in time on CLOCK_MONOTONIC

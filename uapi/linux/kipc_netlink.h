@@ -11,8 +11,10 @@
  *   and a new tool treats a missing attribute as "not reported".
  *
  * - Requests are validated strictly: an unknown attribute, a wrong length
- *   or type, or a value out of range is EINVAL with an extended ack naming
- *   the attribute (NLMSGERR_ATTR_MSG / NLMSGERR_ATTR_OFFS).
+ *   or type, or unknown bits are EINVAL, a value out of its range (an
+ *   unknown KIPC_A_TYPE) ERANGE, each with an extended ack naming the
+ *   attribute (NLMSGERR_ATTR_MSG / NLMSGERR_ATTR_OFFS, and for a range
+ *   NLMSGERR_ATTR_POLICY with its bounds).
  *
  * - Every object is one KIPC_A_OBJ nest of KIPC_OBJ_A_* attributes; the
  *   type's own state is the nest KIPC_OBJ_A_STATE of that type's
@@ -27,7 +29,11 @@
  *   (process ids) are shown only to its owner or creator or to a caller
  *   with CAP_IPC_OWNER; asking for them otherwise is EPERM.
  *
- * - Ids, uids and gids are those of the caller's namespaces.
+ * - Ids, uids and gids are those of the caller's namespaces (user
+ *   namespace of the socket, pid namespace of the requester); those of
+ *   a notification, multicast to every listener, are those of the
+ *   initial namespaces.  The family exists in the initial network
+ *   namespace only.
  */
 #ifndef _UAPI_LINUX_KIPC_NETLINK_H
 #define _UAPI_LINUX_KIPC_NETLINK_H
@@ -45,14 +51,16 @@
  *	NLM_F_DUMP every object, filtered by KIPC_A_TYPE, KIPC_A_NAME_PREFIX
  *	and KIPC_A_UID (all optional, all must match).  KIPC_A_WANT asks for
  *	holders and waiters (doit only).  Replies: KIPC_CMD_OBJ_GET with one
- *	KIPC_A_OBJ each.  ENOENT for an id that does not exist.
+ *	KIPC_A_OBJ each.  ENOENT for an id that does not exist.  A filter
+ *	without NLM_F_DUMP, or KIPC_A_OBJ_ID or KIPC_A_WANT with it, is
+ *	EINVAL.
  * @KIPC_CMD_STATS_GET: module-wide statistics: reply KIPC_A_STATS
  * @KIPC_CMD_LIMITS_GET: the module parameters with their current use,
  *	module-wide and for the uid KIPC_A_UID (default: the caller's
  *	effective uid): reply KIPC_A_UID and one KIPC_A_LIMIT per limit
  * @KIPC_CMD_USER_GET: one uid's usage against its quotas (doit, by
  *	KIPC_A_UID, default the caller's), or every uid that holds objects
- *	(dump): reply KIPC_A_USER
+ *	(dump, which takes no KIPC_A_UID): reply KIPC_A_USER
  * @KIPC_CMD_NOTIFY: a notification, multicast to the group "events" only:
  *	KIPC_A_NOTIFY
  * @__KIPC_CMD_MAX: internal, one past the last
@@ -80,7 +88,7 @@ enum kipc_nl_cmd {
  * @KIPC_A_UNSPEC: unused
  * @KIPC_A_PAD: padding for u64
  * @KIPC_A_OBJ_ID: u64, request: the object of a KIPC_CMD_OBJ_GET doit
- * @KIPC_A_TYPE: u32 KIPC_TYPE_*, dump filter
+ * @KIPC_A_TYPE: u32 KIPC_TYPE_*, dump filter (unknown types: ERANGE)
  * @KIPC_A_NAME_PREFIX: string, dump filter: names starting with it
  *	(anonymous objects never match)
  * @KIPC_A_UID: u32, dump filter (owner uid), or the uid of LIMITS/USER
@@ -538,7 +546,7 @@ enum kipc_user_attr {
 #define KIPC_EV_NOTIFIED	6	/* a queue's notification fired */
 
 /**
- * enum kipc_notify_attr - one notification (KIPC_A_EVENT)
+ * enum kipc_notify_attr - one notification (KIPC_A_NOTIFY)
  *
  * Sent only while someone listens to the group.
  *
@@ -548,9 +556,11 @@ enum kipc_user_attr {
  * @KIPC_NOTIFY_A_OBJ_ID: u64 the object (absent for KIPC_EV_REFUSED)
  * @KIPC_NOTIFY_A_TYPE: u32 KIPC_TYPE_*
  * @KIPC_NOTIFY_A_NAME: string, the object's name, if any
- * @KIPC_NOTIFY_A_UID: u32 the object's owner (REFUSED: the caller's euid)
+ * @KIPC_NOTIFY_A_UID: u32 the object's owner (REFUSED: the caller's euid),
+ *	in the initial user namespace
  * @KIPC_NOTIFY_A_PID: u32 the process that caused it (OWNER_DIED: the
- *	dead owner's), 0 if unknown or not in the listener's namespace
+ *	dead owner's), in the initial pid namespace; 0 if unknown (a kernel
+ *	thread, such as a deferred release)
  * @KIPC_NOTIFY_A_ERRNO: u32 positive errno of a REFUSED
  * @KIPC_NOTIFY_A_TIME: u64 ns since the epoch (CLOCK_REALTIME)
  * @__KIPC_NOTIFY_A_MAX: internal, one past the last
