@@ -14,6 +14,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/kipc_netlink.h>
+#include <net/netlink.h>
 #include <kunit/visibility.h>
 
 #include "kipc.h"
@@ -29,8 +31,10 @@
  * @manual: manual-reset event
  * @set: signalled; written with WRITE_ONCE(), as poll reads it without @lock
  * @value: value of the pending signal
- * @signals: signals received
- * @wakeups: waits satisfied
+ *
+ * Its counters (&kipc_object.counters, under @lock): msgs_in, the signals
+ * received; msgs_out, the waits satisfied (wakeups); waits and timeouts,
+ * counted by kipc_waitq_sleep().
  */
 struct kipc_event_obj {
 	struct kipc_object obj;
@@ -40,8 +44,6 @@ struct kipc_event_obj {
 	bool manual;
 	bool set;
 	u64 value;
-	u64 signals;
-	u64 wakeups;
 };
 
 static struct kipc_event_obj *to_event(struct kipc_object *obj)
@@ -64,6 +66,7 @@ static struct kipc_object *kipc_event_obj_create(const void *attr)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&ev->lock);
 	kipc_waitq_init(&ev->waiters, &ev->lock);
+	kipc_waitq_set_what(&ev->waiters, KIPC_WAIT_SIGNAL, &ev->obj.counters);
 	init_waitqueue_head(&ev->poll_wq);
 	ev->manual = a->flags & KIPC_EVENT_MANUAL_RESET;
 	ev->set = a->flags & KIPC_EVENT_SET;
@@ -91,16 +94,17 @@ static void kipc_event_obj_destroy(struct kipc_object *obj)
 void kipc_event_do_signal(struct kipc_object *obj, u64 value)
 {
 	struct kipc_event_obj *ev = to_event(obj);
+	struct kipc_counters *c = &ev->obj.counters;
 	bool set;
 
 	spin_lock(&ev->lock);
-	ev->signals++;
+	kipc_count(&c->msgs_in, 1);
 	if (ev->manual) {
-		ev->wakeups += kipc_waitq_wake_all(&ev->waiters, value);
+		kipc_count(&c->msgs_out, kipc_waitq_wake_all(&ev->waiters, value));
 		WRITE_ONCE(ev->set, true);
 		ev->value = value;
 	} else if (kipc_waitq_wake_one(&ev->waiters, value)) {
-		ev->wakeups++;
+		kipc_count(&c->msgs_out, 1);
 	} else {
 		WRITE_ONCE(ev->set, true);
 		ev->value = value;
@@ -132,7 +136,7 @@ int kipc_event_do_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
 	spin_lock(&ev->lock);
 	if (ev->set) {
 		*value = ev->value;
-		ev->wakeups++;
+		kipc_count(&ev->obj.counters.msgs_out, 1);
 		if (!ev->manual)
 			WRITE_ONCE(ev->set, false);
 	} else if (nonblock) {
@@ -193,8 +197,8 @@ void kipc_event_get_info(struct kipc_object *obj, struct kipc_event_info *in)
 	in->state = (ev->manual ? KIPC_EVENT_MANUAL_RESET : 0) |
 		    (ev->set ? KIPC_EVENT_SET : 0);
 	in->value = ev->set ? ev->value : 0;
-	in->signals = ev->signals;
-	in->wakeups = ev->wakeups;
+	in->signals = ev->obj.counters.msgs_in;
+	in->wakeups = ev->obj.counters.msgs_out;
 	in->waiters = ev->waiters.count;
 	spin_unlock(&ev->lock);
 }
@@ -301,7 +305,7 @@ static int kipc_event_wm_take(struct kipc_object *obj, u64 *value)
 
 	lockdep_assert_held(&ev->lock);
 	*value = ev->value;
-	ev->wakeups++;
+	kipc_count(&ev->obj.counters.msgs_out, 1);
 	if (!ev->manual)
 		WRITE_ONCE(ev->set, false);
 	return 0;
@@ -318,6 +322,31 @@ static const struct kipc_wm_ops kipc_event_wm_ops = {
 	.take		= kipc_event_wm_take,
 	.finish		= kipc_event_wm_finish,
 };
+
+/*
+ * KIPC_OBJ_A_STATE of an event: what KIPC_EVENT_IOC_INFO reports, in one
+ * hold of the lock.
+ */
+static int kipc_event_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			       u32 *nr_waiters)
+{
+	struct kipc_event_info in;
+
+	kipc_event_get_info(obj, &in);
+	*nr_waiters = in.waiters;
+	if (nla_put_u8(skb, KIPC_EVENT_A_SET, !!(in.state & KIPC_EVENT_SET)) ||
+	    nla_put_u8(skb, KIPC_EVENT_A_MANUAL_RESET,
+		       !!(in.state & KIPC_EVENT_MANUAL_RESET)) ||
+	    nla_put_u64_64bit(skb, KIPC_EVENT_A_VALUE, in.value,
+			      KIPC_EVENT_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kipc_event_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	return kipc_waitq_report(skb, &to_event(obj)->waiters);
+}
 
 static const struct kipc_ioc kipc_event_ioctls[] = {
 	{ KIPC_EVENT_IOC_SIGNAL, KIPC_EVENT_SIGNAL_SIZE_VER0, kipc_event_ioc_signal },
@@ -339,5 +368,9 @@ const struct kipc_type kipc_event_type = {
 	.poll		= kipc_event_poll,
 	.wm		= &kipc_event_wm_ops,
 	.show_fdinfo	= kipc_event_show_fdinfo,
+	.nl_state	= kipc_event_nl_state,
+	.nl_waiters	= kipc_event_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_MSGS_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_event_type);

@@ -63,12 +63,15 @@
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <linux/kipc_netlink.h>
+#include <net/netlink.h>
 #include <kunit/visibility.h>
 
 #include "kipc.h"
@@ -119,6 +122,19 @@ static DECLARE_DELAYED_WORK(kipc_mutex_recheck_work, kipc_mutex_recheck_fn);
  *	locker that has just dropped @lock to sleep
  * @recheck: the node in kipc_mutex_recheck_list, under
  *	kipc_mutex_recheck_lock
+ * @died: the kernel took the mutex over from a dead owner and has not yet
+ *	told the "events" group: kipc_mutex_unlock() does, once @lock is
+ *	dropped
+ * @dead: that owner's process, referenced, or NULL if it is gone
+ * @ns: the creator's pid namespace, the one whose thread ids the word
+ *	holds, to report the owner in a netlink reader's (kipc_mutex_nl_state())
+ *
+ * Its counters (&kipc_object.counters, under @lock), kernel paths only:
+ * contended, the acquisitions made in the kernel (kipc_mutex_try() and
+ * kipc_mutex_grant(); not a recursive re-lock); waits and timeouts, the
+ * lock calls that queued and those that ended by their deadline
+ * (kipc_mutex_do_lock()); owner_deaths, the takeovers from a dead owner
+ * (kipc_mutex_owner_died()).
  */
 struct kipc_mutex_obj {
 	struct kipc_object obj;
@@ -134,6 +150,9 @@ struct kipc_mutex_obj {
 	wait_queue_head_t poll_wq;
 	bool on_recheck;
 	struct list_head recheck;
+	bool died;
+	struct pid *dead;
+	struct pid_namespace *ns;
 };
 
 /**
@@ -142,15 +161,15 @@ struct kipc_mutex_obj {
  * @lock: protects every field below; only the scheduler's locks are
  *	taken under it, and it is never held together with a mutex's lock
  * @waiters: threads blocked in KIPC_COND_IOC_WAIT, oldest first
- * @signals: signals and broadcasts received
- * @wakeups: waiters woken by them
+ *
+ * Its counters (&kipc_object.counters, under @lock): msgs_in, the signals
+ * and broadcasts received; msgs_out, the waiters woken by them; waits and
+ * timeouts, counted by kipc_waitq_sleep().
  */
 struct kipc_cond_obj {
 	struct kipc_object obj;
 	spinlock_t lock; /* protects all below */
 	struct kipc_waitq waiters;
-	u64 signals;
-	u64 wakeups;
 };
 
 static inline struct kipc_mutex_obj *to_mutex(struct kipc_object *obj)
@@ -264,6 +283,49 @@ static u32 kipc_mutex_next_state(struct kipc_mutex_obj *m, u32 owner)
 }
 
 /*
+ * The kernel took @m over from @owner, found dead: count it, and keep the
+ * dead owner's process for the notification kipc_mutex_unlock() sends.
+ * Its thread is looked up as kipc_tid_alive() did (in the caller's pid
+ * namespace); a thread already reaped leaves no process to name (NULL).
+ * A second death before the first is sent is counted, not sent.
+ */
+static void kipc_mutex_owner_died(struct kipc_mutex_obj *m, u32 owner)
+{
+	struct task_struct *t;
+
+	lockdep_assert_held(&m->lock);
+	kipc_count(&m->obj.counters.owner_deaths, 1);
+	if (m->died)
+		return;
+	m->died = true;
+	rcu_read_lock();
+	t = pid_task(find_vpid(owner), PIDTYPE_PID);
+	m->dead = t ? get_pid(task_tgid(t)) : NULL;
+	rcu_read_unlock();
+}
+
+/*
+ * Drop @m->lock; then tell the "events" group of a death the kernel found
+ * under it (KIPC_EV_OWNER_DIED), if any.  Every path that can find a dead
+ * owner unlocks with this.
+ */
+static void kipc_mutex_unlock(struct kipc_mutex_obj *m)
+	__releases(&m->lock)
+{
+	struct pid *dead = m->dead;
+	bool died = m->died;
+
+	lockdep_assert_held(&m->lock);
+	m->died = false;
+	m->dead = NULL;
+	spin_unlock(&m->lock);
+	if (unlikely(died)) {
+		kipc_nl_notify(KIPC_EV_OWNER_DIED, &m->obj, dead);
+		put_pid(dead);
+	}
+}
+
+/*
  * Give the mutex to the oldest waiter, taking it from the word @old (free,
  * or held by the caller or by a dead owner) and putting it in @state.
  * Caller holds @m->lock and there is a waiter.
@@ -287,6 +349,7 @@ static bool kipc_mutex_grant(struct kipc_mutex_obj *m, u32 old, u32 state)
 	m->state = state;
 	m->kowner = tid;
 	m->depth = 1;
+	kipc_count(&m->obj.counters.contended, 1);
 	kipc_waitq_grant(&m->waiters, w,
 			 (u64)(s64)kipc_mutex_result(state));
 	return true;
@@ -316,8 +379,11 @@ static void kipc_mutex_recover(struct kipc_mutex_obj *m)
 				return;
 			continue;
 		}
-		if (kipc_mutex_grant(m, old, kipc_mutex_next_state(m, owner)))
+		if (kipc_mutex_grant(m, old, kipc_mutex_next_state(m, owner))) {
+			if (owner)
+				kipc_mutex_owner_died(m, owner);
 			return;
+		}
 	}
 }
 
@@ -374,6 +440,9 @@ static int kipc_mutex_try(struct kipc_mutex_obj *m, u32 tid, bool queue)
 		m->state = state;
 		m->kowner = tid;
 		m->depth = 1;
+		kipc_count(&m->obj.counters.contended, 1);
+		if (owner)
+			kipc_mutex_owner_died(m, owner);
 		return kipc_mutex_result(state);
 	}
 }
@@ -471,6 +540,7 @@ static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 
 	kipc_waitq_add(&m->waiters, &w);
 	w.size = tid;
+	kipc_count(&m->obj.counters.waits, 1);
 	for (;;) {
 		if (w.granted) {			/* W1 */
 			ret = (int)(s64)w.value;
@@ -482,6 +552,11 @@ static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 		kipc_mutex_recover(m);
 		if (w.granted)
 			continue;
+		if (unlikely(m->died)) {	/* tell it, then look again */
+			kipc_mutex_unlock(m);
+			spin_lock(&m->lock);
+			continue;
+		}
 		add = !m->on_recheck;
 		m->on_recheck = true;
 		/* W3: before the unlock, so that a grant wakes us. */
@@ -496,10 +571,12 @@ static int kipc_mutex_do_lock(struct kipc_mutex_obj *m, u32 tid, bool nonblock,
 		spin_lock(&m->lock);
 	}
 	kipc_waitq_remove(&m->waiters, &w);	/* W5 */
+	if (ret == -ETIMEDOUT)
+		kipc_count(&m->obj.counters.timeouts, 1);
 	if (!kipc_mutex_waiters_bit(m, 0))
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 out:
-	spin_unlock(&m->lock);
+	kipc_mutex_unlock(m);
 	return ret;
 }
 
@@ -599,7 +676,7 @@ static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
 		wake = kipc_mutex_disarm(m);
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 	}
-	spin_unlock(&m->lock);
+	kipc_mutex_unlock(m);
 	if (wake)
 		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
@@ -630,6 +707,8 @@ static struct kipc_object *kipc_mutex_obj_create(const void *attr)
 	INIT_LIST_HEAD(&m->recheck);
 	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
 	m->state = KIPC_MUTEX_STATE_OK;
+	kipc_waitq_set_what(&m->waiters, KIPC_WAIT_LOCK, NULL);
+	m->ns = get_pid_ns(task_active_pid_ns(current));
 	m->obj.charge = PAGE_SIZE;
 	return &m->obj;
 }
@@ -642,6 +721,8 @@ static void kipc_mutex_obj_destroy(struct kipc_object *obj)
 	spin_lock(&kipc_mutex_recheck_lock);
 	list_del(&m->recheck);
 	spin_unlock(&kipc_mutex_recheck_lock);
+	put_pid(m->dead);
+	put_pid_ns(m->ns);
 	__free_page(m->page);
 	kfree(m);
 }
@@ -738,6 +819,17 @@ static long kipc_mutex_ioc_consistent(struct file *file,
 	return kipc_mutex_do_consistent(to_mutex(obj), kipc_mutex_tid());
 }
 
+/* How many times @owner, the word's owner field, holds @m; lock held. */
+static u32 kipc_mutex_depth(struct kipc_mutex_obj *m, u32 owner)
+{
+	lockdep_assert_held(&m->lock);
+	if (!owner)
+		return 0;
+	if (m->recursive && m->kowner == owner)
+		return m->depth;
+	return 1;
+}
+
 static void kipc_mutex_get_info(struct kipc_mutex_obj *m,
 				struct kipc_mutex_info *in)
 {
@@ -752,12 +844,7 @@ static void kipc_mutex_get_info(struct kipc_mutex_obj *m,
 	in->owner_pid = 0;
 	if (owner && kipc_tid_alive(owner, &tgid))
 		in->owner_pid = tgid;
-	if (!owner)
-		in->depth = 0;
-	else if (m->recursive && m->kowner == owner)
-		in->depth = m->depth;
-	else
-		in->depth = 1;
+	in->depth = kipc_mutex_depth(m, owner);
 	in->waiters = m->waiters.count;
 	spin_unlock(&m->lock);
 }
@@ -835,7 +922,7 @@ static __poll_t kipc_mutex_poll(struct file *file, struct kipc_object *obj,
 	spin_lock(&m->lock);
 	ready = kipc_mutex_ready(m, 0);
 	kipc_mutex_reopen(m);
-	spin_unlock(&m->lock);
+	kipc_mutex_unlock(m);
 	if (ready < 0)
 		return EPOLLERR;
 	return ready ? EPOLLIN | EPOLLRDNORM : 0;
@@ -858,6 +945,83 @@ static void kipc_mutex_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	seq_printf(m, "mutex-owner:\t%u %u\n", in.owner_tid, in.owner_pid);
 	seq_printf(m, "mutex-depth:\t%u\n", in.depth);
 	seq_printf(m, "mutex-waiters:\t%u\n", in.waiters);
+}
+
+/* ---- netlink ------------------------------------------------------------ */
+
+/*
+ * The thread and process ids, in the caller's pid namespace, of the thread
+ * @owner of @m's namespace (the word's), or 0 and 0: no such thread (gone
+ * or never was) or not visible to the caller.  An owner that died and is
+ * not yet reaped is still found.
+ */
+static void kipc_mutex_owner_ids(struct kipc_mutex_obj *m, u32 owner,
+				 u32 *tid, u32 *pid)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct task_struct *t;
+
+	*tid = 0;
+	*pid = 0;
+	if (!owner)
+		return;
+	rcu_read_lock();
+	t = pid_task(find_pid_ns(owner, m->ns), PIDTYPE_PID);
+	if (t) {
+		*tid = task_pid_nr_ns(t, ns);
+		*pid = *tid ? task_tgid_nr_ns(t, ns) : 0;
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * KIPC_OBJ_A_STATE of a mutex: the word and the kernel's state read in one
+ * hold of the lock, the owner then named in the reader's pid namespace.
+ * Read only: no owner check, no recovery, no arming.
+ */
+static int kipc_mutex_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			       u32 *nr_waiters)
+{
+	struct kipc_mutex_obj *m = to_mutex(obj);
+	u32 owner, state, depth, tid, pid;
+
+	spin_lock(&m->lock);
+	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
+	state = m->state;
+	depth = kipc_mutex_depth(m, owner);
+	*nr_waiters = m->waiters.count;
+	spin_unlock(&m->lock);
+	kipc_mutex_owner_ids(m, owner, &tid, &pid);
+	if (nla_put_u8(skb, KIPC_MUTEX_A_LOCKED, !!owner) ||
+	    nla_put_u32(skb, KIPC_MUTEX_A_STATE, state) ||
+	    nla_put_u32(skb, KIPC_MUTEX_A_OWNER_TID, tid) ||
+	    nla_put_u32(skb, KIPC_MUTEX_A_OWNER_PID, pid) ||
+	    nla_put_u32(skb, KIPC_MUTEX_A_DEPTH, depth) ||
+	    nla_put_u8(skb, KIPC_MUTEX_A_RECURSIVE, m->recursive))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kipc_mutex_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	return kipc_waitq_report(skb, &to_mutex(obj)->waiters);
+}
+
+/* A cond has no state but its waiters: an empty KIPC_OBJ_A_STATE. */
+static int kipc_cond_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			      u32 *nr_waiters)
+{
+	struct kipc_cond_obj *c = to_cond(obj);
+
+	spin_lock(&c->lock);
+	*nr_waiters = c->waiters.count;
+	spin_unlock(&c->lock);
+	return 0;
+}
+
+static int kipc_cond_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	return kipc_waitq_report(skb, &to_cond(obj)->waiters);
 }
 
 /* ---- mutex mmap --------------------------------------------------------- */
@@ -925,10 +1089,22 @@ static int kipc_mutex_wm_take(struct kipc_object *obj, u64 *value)
 	return ret;
 }
 
+/* Reopen the word; a death found under the lock is told by .wake. */
 static bool kipc_mutex_wm_finish(struct kipc_object *obj)
 {
-	kipc_mutex_reopen(to_mutex(obj));
-	return false;
+	struct kipc_mutex_obj *m = to_mutex(obj);
+
+	kipc_mutex_reopen(m);
+	return m->died;
+}
+
+/* Tell the death .finish saw, once the wait for many dropped the locks. */
+static void kipc_mutex_wm_wake(struct kipc_object *obj)
+{
+	struct kipc_mutex_obj *m = to_mutex(obj);
+
+	spin_lock(&m->lock);
+	kipc_mutex_unlock(m);
 }
 
 static const struct kipc_wm_ops kipc_mutex_wm_ops = {
@@ -936,6 +1112,7 @@ static const struct kipc_wm_ops kipc_mutex_wm_ops = {
 	.prepare	= kipc_mutex_wm_prepare,
 	.take		= kipc_mutex_wm_take,
 	.finish		= kipc_mutex_wm_finish,
+	.wake		= kipc_mutex_wm_wake,
 	.recheck_ms	= KIPC_MUTEX_RECHECK_MS,
 };
 
@@ -962,6 +1139,11 @@ const struct kipc_type kipc_mutex_type = {
 	.flush		= kipc_mutex_flush,
 	.attach		= kipc_mutex_obj_attach,
 	.mmap		= kipc_mutex_mmap,
+	.nl_state	= kipc_mutex_nl_state,
+	.nl_waiters	= kipc_mutex_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS) |
+			  BIT(KIPC_CNT_A_CONTENDED) |
+			  BIT(KIPC_CNT_A_OWNER_DEATHS),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_mutex_type);
 
@@ -976,6 +1158,7 @@ static struct kipc_object *kipc_cond_obj_create(const void *attr)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&c->lock);
 	kipc_waitq_init(&c->waiters, &c->lock);
+	kipc_waitq_set_what(&c->waiters, KIPC_WAIT_COND, &c->obj.counters);
 	return &c->obj;
 }
 
@@ -1102,8 +1285,8 @@ static unsigned int kipc_cond_do_signal(struct kipc_cond_obj *c, bool all)
 		woken = kipc_waitq_wake_all(&c->waiters, 0);
 	else
 		woken = kipc_waitq_wake_one(&c->waiters, 0);
-	c->signals++;
-	c->wakeups += woken;
+	kipc_count(&c->obj.counters.msgs_in, 1);
+	kipc_count(&c->obj.counters.msgs_out, woken);
 	spin_unlock(&c->lock);
 	return woken;
 }
@@ -1147,8 +1330,8 @@ static void kipc_cond_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 
 	spin_lock(&c->lock);
 	waiters = c->waiters.count;
-	signals = c->signals;
-	wakeups = c->wakeups;
+	signals = c->obj.counters.msgs_in;
+	wakeups = c->obj.counters.msgs_out;
 	spin_unlock(&c->lock);
 	seq_printf(m, "cond-waiters:\t%u\n", waiters);
 	seq_printf(m, "cond-signals:\t%llu\n", signals);
@@ -1291,5 +1474,9 @@ const struct kipc_type kipc_cond_type = {
 	.ioctls		= kipc_cond_ioctls,
 	.nr_ioctls	= ARRAY_SIZE(kipc_cond_ioctls),
 	.show_fdinfo	= kipc_cond_show_fdinfo,
+	.nl_state	= kipc_cond_nl_state,
+	.nl_waiters	= kipc_cond_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_MSGS_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_cond_type);

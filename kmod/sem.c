@@ -80,6 +80,8 @@
 #include <linux/pid.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/kipc_netlink.h>
+#include <net/netlink.h>
 #include <kunit/visibility.h>
 
 #include "kipc.h"
@@ -111,10 +113,15 @@ struct kipc_sem_undo {
  * @state: the state word in @page
  * @max: the maximum value
  * @armed: poll found the value at 0 and added one to the word's high half
- * @posts: units posted through the kernel
- * @waits: waits satisfied in the kernel
  * @undos: the pending undo records
  * @nundo: their number
+ *
+ * Its counters (&kipc_object.counters, under @lock) see only the kernel:
+ * msgs_in, the units posted through it (KIPC_SEM_INFO's posts); msgs_out,
+ * the units taken in it (KIPC_SEM_INFO's waits); contended, those of them
+ * handed to a queued waiter; waits and timeouts, counted by
+ * kipc_waitq_sleep().  Units given and taken in user space on the mapped
+ * word are not seen.
  */
 struct kipc_sem_obj {
 	struct kipc_object obj;
@@ -125,8 +132,6 @@ struct kipc_sem_obj {
 	atomic64_t *state;
 	u32 max;
 	bool armed;
-	u64 posts;
-	u64 waits;
 	struct list_head undos;
 	unsigned int nundo;
 };
@@ -188,7 +193,8 @@ static int kipc_sem_give(struct kipc_sem_obj *s, u32 n, bool strict, u32 *value,
 		*wake = true;
 	if (total)
 		s->armed = false;
-	s->waits += grants;
+	kipc_count(&s->obj.counters.msgs_out, grants);
+	kipc_count(&s->obj.counters.contended, grants);
 	while (grants--)
 		kipc_waitq_wake_one(&s->waiters, 0);
 	*value = total;
@@ -370,7 +376,7 @@ static int kipc_sem_do_post(struct kipc_sem_obj *s, u32 count, bool undo, u32 *v
 	spin_lock(&s->lock);
 	err = kipc_sem_give(s, count, true, value, &wake);
 	if (!err) {
-		s->posts += count;
+		kipc_count(&s->obj.counters.msgs_in, count);
 		if (undo)
 			kipc_sem_undo_add(s, &u, -(s64)count);
 	} else {
@@ -416,7 +422,7 @@ static int kipc_sem_do_wait(struct kipc_sem_obj *s, bool nonblock, ktime_t deadl
 	}
 
 	if (v) {
-		s->waits++;
+		kipc_count(&s->obj.counters.msgs_out, 1);
 		*value = v - 1;
 	} else {
 		kipc_waitq_add(&s->waiters, &w);
@@ -470,6 +476,7 @@ static struct kipc_object *kipc_sem_obj_create(const void *attr)
 	atomic64_set(s->state, a->value);
 	spin_lock_init(&s->lock);
 	kipc_waitq_init(&s->waiters, &s->lock);
+	kipc_waitq_set_what(&s->waiters, KIPC_WAIT_UNIT, &s->obj.counters);
 	init_waitqueue_head(&s->poll_wq);
 	INIT_LIST_HEAD(&s->undos);
 	s->max = max;
@@ -735,8 +742,8 @@ static void kipc_sem_get_info(struct kipc_sem_obj *s, struct kipc_sem_info *in)
 	in->value = kipc_sem_repair_locked(s, &wake);
 	in->max = s->max;
 	in->waiters = s->waiters.count;
-	in->posts = s->posts;
-	in->waits = s->waits;
+	in->posts = s->obj.counters.msgs_in;
+	in->waits = s->obj.counters.msgs_out;
 	in->undo_procs = s->nundo;
 	spin_unlock(&s->lock);
 	if (wake)
@@ -897,7 +904,7 @@ static int kipc_sem_wm_take(struct kipc_object *obj, u64 *value)
 		cur = atomic64_cmpxchg(s->state, old,
 				       kipc_sem_word(s, v - 1) + (1ULL << 32));
 	} while (cur != old);
-	s->waits++;
+	kipc_count(&s->obj.counters.msgs_out, 1);
 	*value = v - 1;
 	return 0;
 }
@@ -924,6 +931,36 @@ static const struct kipc_wm_ops kipc_sem_wm_ops = {
 	.finish		= kipc_sem_wm_finish,
 	.wake		= kipc_sem_wm_wake,
 };
+
+/* ---- netlink ---------------------------------------------------------------- */
+
+/*
+ * KIPC_OBJ_A_STATE of a semaphore.  Read only: unlike KIPC_SEM_IOC_INFO,
+ * an observer does not repair the word; the value is the word's, as the
+ * kernel understands it (at most the maximum).
+ */
+static int kipc_sem_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			     u32 *nr_waiters)
+{
+	struct kipc_sem_obj *s = to_sem(obj);
+	u32 value, nundo;
+
+	spin_lock(&s->lock);
+	value = kipc_sem_value(s, atomic64_read(s->state));
+	*nr_waiters = s->waiters.count;
+	nundo = s->nundo;
+	spin_unlock(&s->lock);
+	if (nla_put_u32(skb, KIPC_SEM_A_VALUE, value) ||
+	    nla_put_u32(skb, KIPC_SEM_A_VALUE_MAX, s->max) ||
+	    nla_put_u32(skb, KIPC_SEM_A_UNDO_PROCS, nundo))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kipc_sem_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	return kipc_waitq_report(skb, &to_sem(obj)->waiters);
+}
 
 /* ---- KUnit hooks -------------------------------------------------------------- */
 
@@ -1010,5 +1047,10 @@ const struct kipc_type kipc_sem_type = {
 	.show_fdinfo	= kipc_sem_show_fdinfo,
 	.flush		= kipc_sem_flush,
 	.mmap		= kipc_sem_mmap,
+	.nl_state	= kipc_sem_nl_state,
+	.nl_waiters	= kipc_sem_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_MSGS_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS) |
+			  BIT(KIPC_CNT_A_CONTENDED),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_sem_type);

@@ -17,7 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 
-#include "waitq.h"
+#include "kipc.h"
 
 /**
  * kipc_waitq_wake_all() - hand @value to every waiter
@@ -94,6 +94,9 @@ void kipc_sleep(ktime_t deadline, unsigned int recheck_ms)
  * the hand-off (waitq.h) are marked below: their order is what makes a
  * grant racing with a signal or the deadline neither lost nor doubled.
  *
+ * Every call is a blocked call for &kipc_waitq.counters (waits), and one
+ * that ends with -ETIMEDOUT a timeout, counted under the lock.
+ *
  * Return: 0 if granted (w->value holds the value); -ERESTARTSYS on a
  * signal or -ETIMEDOUT, with @w removed from @q.
  */
@@ -105,6 +108,8 @@ int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 	int ret;
 
 	lockdep_assert_held(lock);
+	if (q->counters)
+		kipc_count(&q->counters->waits, 1);
 	for (;;) {
 		if (w->granted)			/* W1 */
 			return 0;
@@ -118,34 +123,116 @@ int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 		spin_lock(lock);
 	}
 	kipc_waitq_remove(q, w);		/* W5 */
+	if (ret == -ETIMEDOUT && q->counters)
+		kipc_count(&q->counters->timeouts, 1);
 	return ret;
 }
 
 /**
- * kipc_wq_wait() - sleep on a wait queue until a condition holds
+ * kipc_waitq_put_waiters() - one KIPC_OBJ_A_WAITER nest per waiter of @q
+ * @skb: the message, inside the KIPC_OBJ_A_WAITERS nest
+ * @q: the queue; its lock (the object's) is held
+ *
+ * Each waiter is reported with &kipc_waitq.what and the time it was
+ * queued (&kipc_waiter.since), oldest first.
+ *
+ * Return: 0, or -EMSGSIZE when @skb is full.
+ */
+int kipc_waitq_put_waiters(struct sk_buff *skb, struct kipc_waitq *q)
+{
+	struct kipc_waiter *w;
+	int err;
+
+	lockdep_assert_held(q->lock);
+	list_for_each_entry(w, &q->head, node) {
+		err = kipc_nl_put_waiter(skb, w->task, q->what, w->since);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * kipc_waitq_report() - kipc_waitq_put_waiters() under @q's lock
+ * @skb: the message, inside the KIPC_OBJ_A_WAITERS nest
+ * @q: the queue; its lock (the object's) is not held
+ *
+ * The &kipc_type.nl_waiters of a type whose waiters are all on @q.
+ *
+ * Return: 0, or -EMSGSIZE when @skb is full.
+ */
+int kipc_waitq_report(struct sk_buff *skb, struct kipc_waitq *q)
+{
+	int err;
+
+	spin_lock(q->lock);
+	err = kipc_waitq_put_waiters(skb, q);
+	spin_unlock(q->lock);
+	return err;
+}
+
+/**
+ * kipc_sleeper_wake() - the wake function of a &struct kipc_sleeper
+ * @wq_entry: the sleeper's entry
+ * @mode: as for autoremove_wake_function()
+ * @sync: as for autoremove_wake_function()
+ * @key: as for autoremove_wake_function()
+ *
+ * autoremove_wake_function(), under a name of kipc's own: an entry with
+ * this function is a &struct kipc_sleeper.
+ *
+ * Return: as autoremove_wake_function().
+ */
+static int kipc_sleeper_wake(struct wait_queue_entry *wq_entry,
+			     unsigned int mode, int sync, void *key)
+{
+	return autoremove_wake_function(wq_entry, mode, sync, key);
+}
+
+/**
+ * kipc_wq_sleep() - sleep on a wait queue until a condition holds,
+ *	reported as a waiter
  * @wq: the wait queue whoever changes the condition wakes
+ * @what: KIPC_WAIT_*, what kipc_wq_put_waiters() reports the caller
+ *	waiting for while it sleeps; 0: not reported
  * @ready: the condition; called in TASK_INTERRUPTIBLE state, so it must
  *	not sleep; returns non-zero when the wait is over
  * @arg: its argument
  * @nonblock: do not sleep: -EAGAIN if not ready
  * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
  * @result: out: what @ready returned, when it returned non-zero
+ * @blocked: out, or NULL: set to true if the call found @ready false and
+ *	went on to wait (the sleep was due; with a deadline already past it
+ *	returns -ETIMEDOUT without sleeping), to false otherwise.  With the
+ *	return value, what the caller counts (waits, timeouts) under its
+ *	own lock, which is not held here.
  *
  * The condition is checked after the task is on @wq, so a wake-up between
  * the check and the sleep is never lost.  A deadline already past checks
- * once.
+ * once.  While it sleeps, the caller's entry on @wq is a &struct
+ * kipc_sleeper with @what and the time of the call.
  *
  * Return: 0 when ready; -EAGAIN; -ETIMEDOUT; -ERESTARTSYS on a signal.
  */
-int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
-		 bool nonblock, ktime_t deadline, u32 *result)
+int kipc_wq_sleep(wait_queue_head_t *wq, u32 what, u32 (*ready)(void *arg),
+		  void *arg, bool nonblock, ktime_t deadline, u32 *result,
+		  bool *blocked)
 {
-	DEFINE_WAIT(wait);
+	struct kipc_sleeper s = {
+		.wait = {
+			.private = current,
+			.func = kipc_sleeper_wake,
+			.entry = LIST_HEAD_INIT(s.wait.entry),
+		},
+		.since = ktime_get_ns(),
+		.what = what,
+	};
+	bool waited = false;
 	int ret = 0;
 	u32 r;
 
 	for (;;) {
-		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+		prepare_to_wait(wq, &s.wait, TASK_INTERRUPTIBLE);
 		r = ready(arg);
 		if (r) {
 			*result = r;
@@ -155,11 +242,99 @@ int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 			ret = -EAGAIN;
 			break;
 		}
+		waited = true;
 		ret = kipc_wait_interrupted(deadline, false);
 		if (ret)
 			break;
 		kipc_sleep(deadline, 0);
 	}
-	finish_wait(wq, &wait);
+	finish_wait(wq, &s.wait);
+	if (blocked)
+		*blocked = waited;
 	return ret;
+}
+
+/**
+ * kipc_wq_wait() - sleep on a wait queue until a condition holds
+ * @wq: the wait queue whoever changes the condition wakes
+ * @ready: the condition, as for kipc_wq_sleep()
+ * @arg: its argument
+ * @nonblock: do not sleep: -EAGAIN if not ready
+ * @deadline: absolute CLOCK_MONOTONIC time, or KTIME_MAX for none
+ * @result: out: what @ready returned, when it returned non-zero
+ *
+ * kipc_wq_sleep() of a caller that is not reported as a waiter.
+ *
+ * Return: 0 when ready; -EAGAIN; -ETIMEDOUT; -ERESTARTSYS on a signal.
+ */
+int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
+		 bool nonblock, ktime_t deadline, u32 *result)
+{
+	return kipc_wq_sleep(wq, 0, ready, arg, nonblock, deadline, result,
+			     NULL);
+}
+
+/* The kipc sleeper @e is, if it is one reported as a waiter, else NULL. */
+static struct kipc_sleeper *kipc_sleeper_of(struct wait_queue_entry *e)
+{
+	struct kipc_sleeper *s;
+
+	if (e->func != kipc_sleeper_wake)
+		return NULL;
+	s = container_of(e, struct kipc_sleeper, wait);
+	return s->what ? s : NULL;
+}
+
+/**
+ * kipc_wq_nr_waiters() - the tasks asleep in kipc_wq_sleep() on @wq
+ * @wq: the wait queue
+ *
+ * Counts the sleepers with a KIPC_WAIT_* (not poll/epoll entries) under
+ * @wq's own lock.  A sleeper woken and not yet asleep again is not there.
+ *
+ * Return: their number.
+ */
+unsigned int kipc_wq_nr_waiters(wait_queue_head_t *wq)
+{
+	struct wait_queue_entry *e;
+	unsigned int n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	list_for_each_entry(e, &wq->head, entry)
+		n += !!kipc_sleeper_of(e);
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return n;
+}
+
+/**
+ * kipc_wq_put_waiters() - one KIPC_OBJ_A_WAITER nest per sleeper on @wq
+ * @skb: the message, inside the KIPC_OBJ_A_WAITERS nest
+ * @wq: the wait queue
+ *
+ * The sleepers of kipc_wq_sleep() with a KIPC_WAIT_*, under @wq's own
+ * lock (interrupts off: kipc_nl_put_waiter() must not sleep).  A sleeper's
+ * task cannot go while its entry is on @wq: it leaves kipc_wq_sleep()
+ * only after finish_wait() took it off, under that lock.
+ *
+ * Return: 0, or -EMSGSIZE when @skb is full.
+ */
+int kipc_wq_put_waiters(struct sk_buff *skb, wait_queue_head_t *wq)
+{
+	struct wait_queue_entry *e;
+	struct kipc_sleeper *s;
+	unsigned long flags;
+	int err = 0;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	list_for_each_entry(e, &wq->head, entry) {
+		s = kipc_sleeper_of(e);
+		if (!s)
+			continue;
+		err = kipc_nl_put_waiter(skb, e->private, s->what, s->since);
+		if (err)
+			break;
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return err;
 }

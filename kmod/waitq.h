@@ -18,20 +18,30 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+struct kipc_counters;
+struct sk_buff;
+
 /**
  * struct kipc_waitq - FIFO of blocked tasks, protected by its object's lock
  * @head: the waiters, oldest first
  * @count: their number
  * @lock: the object's lock, which every operation below requires (lockdep
  *	checks it); only kipc_waitq_granted() is for a waiter without it
+ * @what: what its waiters wait for, a KIPC_WAIT_* of
+ *	uapi/linux/kipc_netlink.h (0 until kipc_waitq_set_what())
+ * @counters: the object's counters, where kipc_waitq_sleep() counts
+ *	blocked calls and timeouts, or NULL
  *
  * @head and @count are changed only by the operations below and wait.c;
- * an object type may read @count under @lock.
+ * an object type may read @count under @lock.  @what and @counters are
+ * set once, before the object is published.
  */
 struct kipc_waitq {
 	struct list_head head;
 	unsigned int count;
 	spinlock_t *lock; /* the object's, not the queue's own */
+	u32 what;
+	struct kipc_counters *counters;
 };
 
 /**
@@ -42,10 +52,12 @@ struct kipc_waitq {
  * @value: value handed over with the grant
  * @data: what the waiter offers the waker (a queue sender's message)
  * @size: what the waiter can take (a queue receiver's buffer size)
+ * @since: ktime_get_ns() when it was queued, for KIPC_WAITER_A_SINCE_NS
  *
- * @node, @task and @granted belong to the queue's operations; the waiter
- * reads @granted and @value under the lock, or with kipc_waitq_granted().
- * @data and @size are for the object type, under the lock.
+ * @node, @task, @granted and @since belong to the queue's operations; the
+ * waiter reads @granted and @value under the lock, or with
+ * kipc_waitq_granted().  @data and @size are for the object type, under
+ * the lock.
  */
 struct kipc_waiter {
 	struct list_head node;
@@ -54,18 +66,42 @@ struct kipc_waiter {
 	u64 value;
 	void *data;
 	u32 size;
+	u64 since;
 };
 
 /**
  * kipc_waitq_init() - an empty queue protected by @lock
  * @q: the queue
  * @lock: the object's lock
+ *
+ * Its waiters are reported as waiting for nothing in particular (0) and
+ * nothing is counted until kipc_waitq_set_what().
  */
 static inline void kipc_waitq_init(struct kipc_waitq *q, spinlock_t *lock)
 {
 	INIT_LIST_HEAD(&q->head);
 	q->count = 0;
 	q->lock = lock;
+	q->what = 0;
+	q->counters = NULL;
+}
+
+/**
+ * kipc_waitq_set_what() - say what @q's waiters wait for, and where to count
+ * @q: a queue set up by kipc_waitq_init(), not yet in use
+ * @what: KIPC_WAIT_* (uapi/linux/kipc_netlink.h), reported per waiter by
+ *	kipc_waitq_put_waiters()
+ * @counters: &obj->counters of the object whose lock protects @q, or NULL:
+ *	kipc_waitq_sleep() then adds 1 to @counters->waits for every call
+ *	(a call that queued to block, even with its deadline already past)
+ *	and 1 to @counters->timeouts for every one that ends by its
+ *	deadline, under the object's lock
+ */
+static inline void kipc_waitq_set_what(struct kipc_waitq *q, u32 what,
+				       struct kipc_counters *counters)
+{
+	q->what = what;
+	q->counters = counters;
 }
 
 /**
@@ -79,6 +115,7 @@ static inline void kipc_waitq_add(struct kipc_waitq *q, struct kipc_waiter *w)
 	w->task = current;
 	w->granted = false;
 	w->value = 0;
+	w->since = ktime_get_ns();
 	list_add_tail(&w->node, &q->head);
 	q->count++;
 }
@@ -250,8 +287,34 @@ void kipc_waitq_poke_all(struct kipc_waitq *q);
 void kipc_sleep(ktime_t deadline, unsigned int recheck_ms);
 int kipc_waitq_sleep(struct kipc_waitq *q, struct kipc_waiter *w,
 		     ktime_t deadline);
+int kipc_waitq_put_waiters(struct sk_buff *skb, struct kipc_waitq *q);
+int kipc_waitq_report(struct sk_buff *skb, struct kipc_waitq *q);
+
+/**
+ * struct kipc_sleeper - a task asleep in kipc_wq_sleep(), on its stack
+ * @wait: its entry in the wait queue (@wait.private is the task)
+ * @since: ktime_get_ns() when the call began
+ * @what: KIPC_WAIT_*, or 0: not reported
+ *
+ * The wait queue is the list of sleepers: kipc_wq_sleep() queues the
+ * entry as any sleep does (prepare_to_wait()), with its own wake function,
+ * kipc_sleeper_wake(), by which kipc_wq_put_waiters() tells kipc's
+ * sleepers from the poll/epoll entries on the same queue.  Nothing is
+ * added to the sleep: no other list, lock or count.
+ */
+struct kipc_sleeper {
+	struct wait_queue_entry wait;
+	u64 since;
+	u32 what;
+};
+
+int kipc_wq_sleep(wait_queue_head_t *wq, u32 what, u32 (*ready)(void *arg),
+		  void *arg, bool nonblock, ktime_t deadline, u32 *result,
+		  bool *slept);
 int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 		 bool nonblock, ktime_t deadline, u32 *result);
+unsigned int kipc_wq_nr_waiters(wait_queue_head_t *wq);
+int kipc_wq_put_waiters(struct sk_buff *skb, wait_queue_head_t *wq);
 
 /* Whether absolute CLOCK_MONOTONIC @deadline (KTIME_MAX: none) is past. */
 static inline bool kipc_deadline_passed(ktime_t deadline)

@@ -18,6 +18,7 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
+#include <linux/kipc_netlink.h>
 #include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -662,6 +663,44 @@ static void kipc_sem_undo_net(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_test_sem_info(s).undo_procs, 0U);
 }
 
+/*
+ * The counters of the netlink family: kernel posts and takes, units handed
+ * to a queued waiter (contended), blocked waits and timeouts.
+ */
+static void kipc_sem_counters(struct kunit *test)
+{
+	struct kipc_object *s = kipc_test_sem(test, 0, 0);
+	struct kipc_test_group *g = kipc_test_sem_group(test, s);
+	const struct kipc_counters *c = &s->counters;
+	u32 v;
+
+	KUNIT_EXPECT_EQ(test, kipc_test_trywait(s, &v), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, c->waits, 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_sem_test_wait(s, false, kipc_test_past(),
+						 false, &v), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, c->waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, c->timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_post(s, 2, &v), 0);
+	KUNIT_EXPECT_EQ(test, kipc_test_trywait(s, &v), 0);
+	KUNIT_EXPECT_EQ(test, c->msgs_in, 2ULL);
+	KUNIT_EXPECT_EQ(test, c->msgs_out, 1ULL);
+	KUNIT_EXPECT_EQ(test, c->contended, 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_trywait(s, &v), 0);
+
+	kipc_test_queue(g, 0, KIPC_TEST_WAIT_MS);
+	KUNIT_EXPECT_EQ(test, kipc_test_post(s, 1, &v), 0);
+	kipc_test_expect_done(&g->thr[0], 0, 1);
+	KUNIT_EXPECT_EQ(test, c->msgs_in, 3ULL);
+	KUNIT_EXPECT_EQ(test, c->msgs_out, 3ULL);
+	KUNIT_EXPECT_EQ(test, c->contended, 1ULL);
+	KUNIT_EXPECT_EQ(test, c->waits, 2ULL);
+	KUNIT_EXPECT_EQ(test, c->timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->type->nl_counters,
+			BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_MSGS_OUT) |
+			BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS) |
+			BIT(KIPC_CNT_A_CONTENDED));
+}
+
 static struct kunit_case kipc_sem_cases[] = {
 	KUNIT_CASE(kipc_sem_post_wait),
 	KUNIT_CASE(kipc_sem_bad_attr),
@@ -675,6 +714,7 @@ static struct kunit_case kipc_sem_cases[] = {
 	KUNIT_CASE(kipc_sem_undo_wait),
 	KUNIT_CASE(kipc_sem_undo_post),
 	KUNIT_CASE(kipc_sem_undo_net),
+	KUNIT_CASE(kipc_sem_counters),
 	{}
 };
 
@@ -1032,6 +1072,40 @@ static void kipc_mutex_unlocked_then_exited_waiter(struct kunit *test)
 }
 #endif
 
+/*
+ * The counters of the netlink family: acquisitions in the kernel
+ * (contended), blocked locks and timeouts, takeovers from a dead owner.
+ */
+static void kipc_mutex_counters(struct kunit *test)
+{
+	struct kipc_object *m = kipc_test_mutex(test, KIPC_MUTEX_RECURSIVE);
+	u32 me = kipc_test_self(), other = KIPC_TEST_OTHER_TID;
+	const struct kipc_counters *c = &m->counters;
+
+	KUNIT_EXPECT_EQ(test, kipc_test_lock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_test_lock(m, me), 0);	/* recursion */
+	KUNIT_EXPECT_EQ(test, c->contended, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_test_trylock(m, other), -EBUSY);
+	KUNIT_EXPECT_EQ(test, c->waits, 0ULL);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_lock(m, other, false,
+						   kipc_test_past()),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, c->waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, c->timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, c->owner_deaths, 0ULL);
+
+	/* A thread locked it in user space and died. */
+	WRITE_ONCE(*kipc_mutex_test_word(m), KIPC_TEST_DEAD_TID);
+	KUNIT_EXPECT_EQ(test, kipc_test_lock(m, me), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, c->owner_deaths, 1ULL);
+	KUNIT_EXPECT_EQ(test, c->contended, 2ULL);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_consistent(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, c->msgs_in + c->msgs_out, 0ULL);
+}
+
 static struct kunit_case kipc_mutex_cases[] = {
 	KUNIT_CASE(kipc_mutex_lock_unlock),
 	KUNIT_CASE(kipc_mutex_errors),
@@ -1046,6 +1120,7 @@ static struct kunit_case kipc_mutex_cases[] = {
 #ifdef KIPC_HAVE_KUNIT_STATIC_STUB
 	KUNIT_CASE(kipc_mutex_unlocked_then_exited),
 	KUNIT_CASE(kipc_mutex_unlocked_then_exited_waiter),
+	KUNIT_CASE(kipc_mutex_counters),
 #endif
 	{}
 };
@@ -1181,12 +1256,33 @@ static void kipc_cond_signal_fifo(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_test_word(m), 0U);
 }
 
+/* The counters: signals in, waiters woken out, blocked waits, timeouts. */
+static void kipc_cond_counters(struct kunit *test)
+{
+	struct kipc_object *m = kipc_test_mutex(test, 0);
+	struct kipc_object *c = kipc_test_cond(test);
+	const struct kipc_counters *n = &c->counters;
+	u32 me = kipc_test_self();
+
+	KUNIT_EXPECT_EQ(test, kipc_cond_test_signal(c, false), 0U);
+	KUNIT_EXPECT_EQ(test, kipc_cond_test_signal(c, true), 0U);
+	KUNIT_EXPECT_EQ(test, n->msgs_in, 2ULL);
+	KUNIT_EXPECT_EQ(test, n->msgs_out, 0ULL);
+	KUNIT_ASSERT_EQ(test, kipc_test_lock(m, me), 0);
+	KUNIT_EXPECT_EQ(test, kipc_cond_test_wait(c, m, me, kipc_test_past()),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, n->waits, 1ULL);
+	KUNIT_EXPECT_EQ(test, n->timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, kipc_mutex_test_unlock(m, me), 0);
+}
+
 static struct kunit_case kipc_cond_cases[] = {
 	KUNIT_CASE(kipc_cond_timeout),
 	KUNIT_CASE(kipc_cond_eperm),
 	KUNIT_CASE(kipc_cond_ownerdead),
 	KUNIT_CASE(kipc_cond_releases_mutex),
 	KUNIT_CASE(kipc_cond_signal_fifo),
+	KUNIT_CASE(kipc_cond_counters),
 	{}
 };
 
