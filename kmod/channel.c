@@ -32,7 +32,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/cache.h>
 #include <linux/file.h>
+#include <linux/kipc_netlink.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched/mm.h>
@@ -41,6 +43,7 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <kunit/visibility.h>
+#include <net/netlink.h>
 
 #include "kipc.h"
 
@@ -53,7 +56,18 @@
  * @cap: capacity in bytes, a power of two
  * @max_msg: largest payload
  * @send_mutex: serializes the kernel's senders (taken before @ring->plock)
+ * @msgs_in: messages the kernel's senders put in, under @send_mutex
+ * @bytes_in: their payload bytes, under @send_mutex
  * @recv_mutex: serializes the kernel's receivers (before @ring->clock)
+ * @msgs_out: messages the kernel's receivers took out, under @recv_mutex
+ * @bytes_out: their payload bytes, under @recv_mutex
+ *
+ * The counters are the ring's share of the channel's &kipc_counters,
+ * kept here because no one lock covers both rings' senders (or
+ * receivers); kipc_chan_fold_counters() adds them up.  Messages sent and
+ * received on the mapped ring in user space are not counted.  The
+ * receivers' mutex and counters start a cache line of their own, so that
+ * a ring's kernel sender and receiver write no line in common.
  */
 struct kipc_chan_dir {
 	struct kipc_chan_ring *ring;
@@ -61,7 +75,12 @@ struct kipc_chan_dir {
 	u32 cap;
 	u32 max_msg;
 	struct mutex send_mutex;	/* the kernel's senders */
-	struct mutex recv_mutex;	/* the kernel's receivers */
+	u64 msgs_in;
+	u64 bytes_in;
+	/* the kernel's receivers */
+	struct mutex recv_mutex ____cacheline_aligned_in_smp;
+	u64 msgs_out;
+	u64 bytes_out;
 };
 
 /**
@@ -74,7 +93,8 @@ struct kipc_chan_dir {
  * @pages: the distinct pages
  * @nr_pages: their number
  * @map_size: bytes of a full mapping
- * @lock: protects @files, @attached, @closed, @map_mm and @nmaps
+ * @lock: protects @files, @attached, @closed, @map_mm, @nmaps and
+ *	@obj.counters (kipc_chan_fold_counters(), kipc_chan_count_wait())
  * @files: open files of each end
  * @attached: the end has been opened (end 1: connected); written with
  *	WRITE_ONCE(), as INFO reads it without @lock
@@ -167,7 +187,11 @@ static void kipc_chan_wake(struct kipc_chan_obj *ch, u32 *word, unsigned int end
 		wake_up_all(&ch->wq[end]);
 }
 
-/* Take a ring's plock or clock for the kernel; sleeps, interruptibly. */
+/*
+ * Take a ring's plock or clock for the kernel; sleeps, interruptibly,
+ * reported as waiting for @what (to send, to receive), and sets *@blocked
+ * if it did.
+ */
 struct kipc_chan_lockarg {
 	u32 *word;
 };
@@ -180,9 +204,11 @@ static u32 kipc_chan_lock_free(void *arg)
 }
 
 static int kipc_chan_lock(struct kipc_chan_obj *ch, unsigned int end, u32 *word,
-			  bool nonblock, ktime_t deadline)
+			  u32 what, bool nonblock, ktime_t deadline,
+			  bool *blocked)
 {
 	struct kipc_chan_lockarg la = { .word = word };
+	bool slept;
 	u32 old, dummy;
 	int err;
 
@@ -193,8 +219,9 @@ static int kipc_chan_lock(struct kipc_chan_obj *ch, unsigned int end, u32 *word,
 		if (!(old & KIPC_CHAN_LOCK_WAITERS) &&
 		    cmpxchg(word, old, old | KIPC_CHAN_LOCK_WAITERS) != old)
 			continue;
-		err = kipc_wq_wait(&ch->wq[end], kipc_chan_lock_free, &la,
-				   nonblock, deadline, &dummy);
+		err = kipc_wq_sleep(&ch->wq[end], what, kipc_chan_lock_free,
+				    &la, nonblock, deadline, &dummy, &slept);
+		*blocked |= slept;
 		if (err)
 			return err;
 	}
@@ -242,16 +269,43 @@ static u32 kipc_chan_ready(void *arg)
 	return rev;
 }
 
+/*
+ * Wait for @events on @end, reported as waiting to send if only room is
+ * waited for, else to receive; sets *@blocked if it had to wait.
+ */
 static int kipc_chan_wait_for(struct kipc_chan_obj *ch, unsigned int end,
 			      u32 events, u32 need, bool nonblock,
-			      ktime_t deadline, u32 *revents)
+			      ktime_t deadline, u32 *revents, bool *blocked)
 {
 	struct kipc_chan_waitarg wa = {
 		.ch = ch, .end = end, .events = events, .need = need,
 	};
+	u32 what = events == KIPC_CHAN_WRITABLE ? KIPC_WAITFOR_SEND :
+						  KIPC_WAITFOR_RECEIVE;
+	bool slept;
+	int err;
 
-	return kipc_wq_wait(&ch->wq[end], kipc_chan_ready, &wa, nonblock,
-			    deadline, revents);
+	err = kipc_wq_sleep(&ch->wq[end], what, kipc_chan_ready, &wa,
+			    nonblock, deadline, revents, &slept);
+	*blocked |= slept;
+	return err;
+}
+
+/*
+ * Count a call that had to wait (@blocked), and whether it ended by its
+ * deadline (@err), under @ch->lock: taken only by calls that waited,
+ * after the wait, with nothing else held.
+ */
+static void kipc_chan_count_wait(struct kipc_chan_obj *ch, bool blocked,
+				 int err)
+{
+	if (!blocked)
+		return;
+	spin_lock(&ch->lock);
+	kipc_count(&ch->obj.counters.waits, 1);
+	if (err == -ETIMEDOUT)
+		kipc_count(&ch->obj.counters.timeouts, 1);
+	spin_unlock(&ch->lock);
 }
 
 /* ---- the kernel's sender and receiver ------------------------------------ */
@@ -314,12 +368,13 @@ static int kipc_chan_io_len(struct kipc_chan_io *io, unsigned int i, u32 len)
 
 /*
  * Take message @i of @io from @d, under its clock, its length reported
- * first.  Return: 0; -EAGAIN if empty; -EMSGSIZE if larger than the
+ * first and, once taken, set in *@taken.  Return: 0; -EAGAIN if empty; -EMSGSIZE if larger than the
  * buffer (the message stays); -EFAULT (it stays); -EIO if the ring is
  * corrupt.
  */
 static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
-			 unsigned int i, const struct kipc_chan_msg *m)
+			 unsigned int i, const struct kipc_chan_msg *m,
+			 u32 *taken)
 {
 	u32 used, head, tail, n, size = m->len;
 	struct kipc_chan_msghdr *hdr;
@@ -341,6 +396,7 @@ static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
 		return -EFAULT;
 	/* Copied out before the sender may reuse the space. */
 	smp_store_release(&d->ring->head, head + kipc_chan_rec(n));
+	*taken = n;
 	return 0;
 }
 
@@ -352,6 +408,7 @@ static int kipc_chan_get(struct kipc_chan_dir *d, struct kipc_chan_io *io,
  * @deadline: absolute CLOCK_MONOTONIC, or KTIME_MAX
  * @io: the messages
  * @n: their number
+ * @blocked: the call has had to wait (for room, data, or a ring's lock)
  */
 struct kipc_chan_op {
 	struct kipc_chan_obj *ch;
@@ -360,6 +417,7 @@ struct kipc_chan_op {
 	ktime_t deadline;
 	struct kipc_chan_io io;
 	unsigned int n;
+	bool blocked;
 };
 
 /* Check message @m for sending on @d. */
@@ -381,7 +439,7 @@ static int kipc_chan_check_send(struct kipc_chan_op *op,
  * for a copy, and released if its process dies).
  */
 static int kipc_chan_enter(struct kipc_chan_op *op, struct mutex *mutex,
-			   u32 *word)
+			   u32 *word, u32 what)
 {
 	int err;
 
@@ -391,7 +449,8 @@ static int kipc_chan_enter(struct kipc_chan_op *op, struct mutex *mutex,
 	} else if (mutex_lock_interruptible(mutex)) {
 		return -ERESTARTSYS;
 	}
-	err = kipc_chan_lock(op->ch, op->end, word, op->nonblock, op->deadline);
+	err = kipc_chan_lock(op->ch, op->end, word, what, op->nonblock,
+			     op->deadline, &op->blocked);
 	if (err)
 		mutex_unlock(mutex);
 	return err;
@@ -418,8 +477,11 @@ static int kipc_chan_put_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 			err = kipc_chan_check_send(op, d, &m);
 		if (!err)
 			err = kipc_chan_put(d, u64_to_user_ptr(m.buf), m.len);
-		if (!err)
+		if (!err) {
 			(*done)++;
+			kipc_count(&d->msgs_in, 1);
+			kipc_count(&d->bytes_in, m.len);
+		}
 		*need = kipc_chan_rec(m.len);
 	}
 	return err;
@@ -434,7 +496,8 @@ static long kipc_chan_do_send(struct kipc_chan_op *op)
 	int err;
 
 	for (;;) {
-		err = kipc_chan_enter(op, &d->send_mutex, &d->ring->plock);
+		err = kipc_chan_enter(op, &d->send_mutex, &d->ring->plock,
+				      KIPC_WAITFOR_SEND);
 		if (err)
 			break;
 		err = kipc_chan_put_some(op, d, &done, &need);
@@ -443,10 +506,12 @@ static long kipc_chan_do_send(struct kipc_chan_op *op)
 			break;
 		/* Nothing sent yet: wait for room, holding nothing. */
 		err = kipc_chan_wait_for(op->ch, op->end, KIPC_CHAN_WRITABLE,
-					 need, op->nonblock, op->deadline, &rev);
+					 need, op->nonblock, op->deadline, &rev,
+					 &op->blocked);
 		if (err)
 			break;
 	}
+	kipc_chan_count_wait(op->ch, op->blocked, done ? 0 : err);
 	if (done) {
 		kipc_chan_wake(op->ch, &d->ring->rwait, 1 - op->end);
 		return done;
@@ -464,14 +529,18 @@ static int kipc_chan_get_some(struct kipc_chan_op *op, struct kipc_chan_dir *d,
 {
 	struct kipc_chan_msg m;
 	int err = 0;
+	u32 n;
 
 	lockdep_assert_held(&d->recv_mutex);
 	while (!err && *done < op->n) {
 		err = kipc_chan_io_msg(&op->io, *done, &m);
 		if (!err)
-			err = kipc_chan_get(d, &op->io, *done, &m);
-		if (!err)
+			err = kipc_chan_get(d, &op->io, *done, &m, &n);
+		if (!err) {
 			(*done)++;
+			kipc_count(&d->msgs_out, 1);
+			kipc_count(&d->bytes_out, n);
+		}
 	}
 	/* Closed, then drained: anything sent before closing is visible. */
 	if (err == -EAGAIN && !*done && kipc_chan_peer_closed(op->ch, op->end))
@@ -491,22 +560,27 @@ static long kipc_chan_do_recv(struct kipc_chan_op *op)
 	int err;
 
 	for (;;) {
-		err = kipc_chan_enter(op, &d->recv_mutex, &d->ring->clock);
+		err = kipc_chan_enter(op, &d->recv_mutex, &d->ring->clock,
+				      KIPC_WAITFOR_RECEIVE);
 		if (err)
 			break;
 		err = kipc_chan_get_some(op, d, &done);
 		kipc_chan_leave(op, &d->recv_mutex, &d->ring->clock);
-		if (err == 1)
+		if (err == 1) {
+			kipc_chan_count_wait(op->ch, op->blocked, 0);
 			return 0;
+		}
 		if ((err && err != -EAGAIN) || done)
 			break;
 		if (!err)
 			continue;	/* a message came with the close */
 		err = kipc_chan_wait_for(op->ch, op->end, KIPC_CHAN_READABLE, 0,
-					 op->nonblock, op->deadline, &rev);
+					 op->nonblock, op->deadline, &rev,
+					 &op->blocked);
 		if (err)
 			break;
 	}
+	kipc_chan_count_wait(op->ch, op->blocked, done ? 0 : err);
 	if (done) {
 		kipc_chan_wake(op->ch, &d->ring->wwait, 1 - op->end);
 		return done;
@@ -541,8 +615,9 @@ int kipc_chan_test_get(struct kipc_object *obj, unsigned int d,
 		.kmsg = { .buf = (unsigned long)buf, .len = size },
 	};
 	int err;
+	u32 n;
 
-	err = kipc_chan_get(&to_chan(obj)->dir[d], &io, 0, &io.kmsg);
+	err = kipc_chan_get(&to_chan(obj)->dir[d], &io, 0, &io.kmsg, &n);
 	*len = io.kmsg.len;
 	return err;
 }
@@ -859,8 +934,8 @@ static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 	unsigned int end = kipc_file_tag(file);
 	void __user *uarg = (void __user *)arg;
 	struct kipc_chan_wait w;
+	bool nonblock, blocked = false;
 	ktime_t deadline;
-	bool nonblock;
 	int err;
 
 	err = kipc_copy_in(&w, sizeof(w), KIPC_CHAN_WAIT_SIZE_VER0, uarg,
@@ -883,7 +958,8 @@ static long kipc_chan_ioc_wait(struct file *file, struct kipc_object *obj,
 		nonblock = (w.flags & KIPC_WAIT_NONBLOCK) ||
 			   (file->f_flags & O_NONBLOCK);
 		err = kipc_chan_wait_for(ch, end, w.events, w.need, nonblock,
-					 deadline, &w.revents);
+					 deadline, &w.revents, &blocked);
+		kipc_chan_count_wait(ch, blocked, err);
 		if (err)
 			return err;
 	}
@@ -963,6 +1039,83 @@ static void kipc_chan_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 			   ch->attached[d] ? "open" : "unopened",
 			   ch->files[d], ch->nmaps[d]);
 	spin_unlock(&ch->lock);
+}
+
+/* ---- netlink ------------------------------------------------------------ */
+
+/*
+ * The channel's counters are the sums of its rings' (struct kipc_chan_dir),
+ * each written under a ring's mutex; fold them into @ch->obj.counters for
+ * the netlink family, which reads them after nl_state.
+ */
+static void kipc_chan_fold_counters(struct kipc_chan_obj *ch)
+{
+	struct kipc_counters *c = &ch->obj.counters;
+	const struct kipc_chan_dir *d = ch->dir;
+
+	lockdep_assert_held(&ch->lock);
+	WRITE_ONCE(c->msgs_in, READ_ONCE(d[0].msgs_in) + READ_ONCE(d[1].msgs_in));
+	WRITE_ONCE(c->bytes_in, READ_ONCE(d[0].bytes_in) + READ_ONCE(d[1].bytes_in));
+	WRITE_ONCE(c->msgs_out, READ_ONCE(d[0].msgs_out) + READ_ONCE(d[1].msgs_out));
+	WRITE_ONCE(c->bytes_out,
+		   READ_ONCE(d[0].bytes_out) + READ_ONCE(d[1].bytes_out));
+}
+
+/* One KIPC_CHANNEL_A_DIR nest: ring @d, as INFO reports it. */
+static int kipc_chan_nl_dir(struct sk_buff *skb, struct kipc_chan_obj *ch,
+			    unsigned int d)
+{
+	const struct kipc_chan_dir *dir = &ch->dir[d];
+	struct nlattr *nest;
+
+	lockdep_assert_held(&ch->lock);
+	nest = nla_nest_start(skb, KIPC_CHANNEL_A_DIR);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KIPC_CHANNEL_DIR_A_INDEX, d) ||
+	    nla_put_u32(skb, KIPC_CHANNEL_DIR_A_CAPACITY, dir->cap) ||
+	    nla_put_u32(skb, KIPC_CHANNEL_DIR_A_USED, kipc_chan_used(dir)) ||
+	    nla_put_u32(skb, KIPC_CHANNEL_DIR_A_MAX_MSG, dir->max_msg) ||
+	    nla_put_u8(skb, KIPC_CHANNEL_DIR_A_END_OPEN, ch->files[d] != 0)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * &kipc_type.nl_state: both rings, direction 0 first (the bytes used are
+ * read from the shared indices, as INFO reads them), and the counters
+ * folded, in one hold of @ch->lock.
+ */
+static int kipc_chan_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			      u32 *nr_waiters)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+	int err;
+
+	spin_lock(&ch->lock);
+	kipc_chan_fold_counters(ch);
+	err = kipc_chan_nl_dir(skb, ch, 0) ?: kipc_chan_nl_dir(skb, ch, 1);
+	spin_unlock(&ch->lock);
+	/* Under the wait queues' own locks, never nested in @ch->lock. */
+	*nr_waiters = kipc_wq_nr_waiters(&ch->wq[0]) +
+		      kipc_wq_nr_waiters(&ch->wq[1]);
+	return err;
+}
+
+/*
+ * &kipc_type.nl_waiters: the tasks asleep in the kernel for end 0 (to
+ * send on ring 0, to receive from ring 1, or for a ring's lock), then for
+ * end 1; poll entries are not listed.
+ */
+static int kipc_chan_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	struct kipc_chan_obj *ch = to_chan(obj);
+
+	return kipc_wq_put_waiters(skb, &ch->wq[0]) ?:
+	       kipc_wq_put_waiters(skb, &ch->wq[1]);
 }
 
 /* ---- mmap ---------------------------------------------------------------- */
@@ -1117,5 +1270,10 @@ const struct kipc_type kipc_channel_type = {
 	.attach		= kipc_chan_obj_attach,
 	.detach		= kipc_chan_obj_detach,
 	.mmap		= kipc_chan_mmap,
+	.nl_state	= kipc_chan_nl_state,
+	.nl_waiters	= kipc_chan_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
+			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS),
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_channel_type);

@@ -23,6 +23,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kipc_netlink.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -30,6 +31,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <net/netlink.h>
 
 #include "kipc.h"
 
@@ -51,12 +53,15 @@
  * @writers: open files with FMODE_WRITE
  * @had_reader: a reader has been open (EPIPE once @readers is 0)
  * @had_writer: a writer has been open (end-of-file once @writers is 0)
- * @nread: bytes read in all
- * @nwritten: bytes written in all
+ *
+ * @lock also protects @obj.counters: bytes_in and bytes_out (INFO's
+ * written and read), msgs_in and msgs_out (write and read calls that
+ * moved data), waits (calls that found no data or no room and went to
+ * wait) and peak_depth (bytes queued).
  *
  * @cap, @head, @tail, @readers, @writers and the @had_* flags are also
- * read without @lock (poll and the conditions of sleepers), so they are
- * changed with WRITE_ONCE().
+ * read without @lock (poll, the conditions of sleepers, netlink), so they
+ * are changed with WRITE_ONCE().
  *
  * @lock is held across copies from and to user space, so page faults
  * (the mmap lock) nest under it, and across a resize's recharge
@@ -76,8 +81,6 @@ struct kipc_pipe_obj {
 	unsigned int writers;
 	bool had_reader;
 	bool had_writer;
-	u64 nread;
-	u64 nwritten;
 };
 
 /* The condition of a writer waiting for room. */
@@ -109,6 +112,22 @@ static bool kipc_pipe_hungup(const struct kipc_pipe_obj *p)
 static bool kipc_pipe_broken(const struct kipc_pipe_obj *p)
 {
 	return !READ_ONCE(p->readers) && READ_ONCE(p->had_reader);
+}
+
+/*
+ * A call about to wait for data or room, once per call (@waited): the
+ * lock is held, as it is not after kipc_wq_sleep(), so the call is
+ * counted as it goes to wait (whether or not room or data then comes
+ * before it sleeps); a non-blocking call does not wait.
+ */
+static void kipc_pipe_count_wait(struct kipc_pipe_obj *p, struct file *file,
+				 bool *waited)
+{
+	lockdep_assert_held(&p->lock);
+	if (*waited || (file->f_flags & O_NONBLOCK))
+		return;
+	kipc_count(&p->obj.counters.waits, 1);
+	*waited = true;
 }
 
 /* ---- creation -------------------------------------------------------- */
@@ -290,6 +309,7 @@ static ssize_t kipc_pipe_read(struct file *file, struct kipc_object *obj,
 			      char __user *buf, size_t count)
 {
 	struct kipc_pipe_obj *p = to_pipe(obj);
+	bool waited = false;
 	size_t n;
 	u32 used, ready;
 	int err;
@@ -307,23 +327,39 @@ static ssize_t kipc_pipe_read(struct file *file, struct kipc_object *obj,
 			mutex_unlock(&p->lock);
 			return 0;
 		}
+		kipc_pipe_count_wait(p, file, &waited);
 		mutex_unlock(&p->lock);
-		err = kipc_wq_wait(&p->rd_wq, kipc_pipe_readable, p,
-				   file->f_flags & O_NONBLOCK, KTIME_MAX,
-				   &ready);
+		err = kipc_wq_sleep(&p->rd_wq, KIPC_WAITFOR_RECEIVE,
+				    kipc_pipe_readable, p,
+				    file->f_flags & O_NONBLOCK, KTIME_MAX,
+				    &ready, NULL);
 		if (err)
 			return err;
 	}
 	n = min_t(size_t, count, used);
 	n -= kipc_pipe_copy_out(p, buf, p->head, n);
 	WRITE_ONCE(p->head, p->head + n);
-	p->nread += n;
+	kipc_count(&p->obj.counters.msgs_out, !!n);
+	kipc_count(&p->obj.counters.bytes_out, n);
 	mutex_unlock(&p->lock);
 
 	if (!n)
 		return -EFAULT;
 	wake_up_interruptible_poll(&p->wr_wq, KIPC_PIPE_WR_EVENTS);
 	return n;
+}
+
+/* @n bytes were written, after @done by the same call; the lock is held. */
+static void kipc_pipe_count_in(struct kipc_pipe_obj *p, size_t done, size_t n)
+{
+	struct kipc_counters *c = &p->obj.counters;
+
+	lockdep_assert_held(&p->lock);
+	if (!n)
+		return;
+	kipc_count(&c->msgs_in, !done);
+	kipc_count(&c->bytes_in, n);
+	kipc_count_peak(&c->peak_depth, p->tail - p->head);
 }
 
 /**
@@ -353,6 +389,7 @@ static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 		.need = count <= KIPC_PIPE_BUF ? count : 1,
 	};
 	size_t done = 0, n, left;
+	bool waited = false;
 	u32 space, ready;
 	int err = 0;
 
@@ -370,10 +407,12 @@ static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 		}
 		space = p->cap - (p->tail - p->head);
 		if (space < room.need) {
+			kipc_pipe_count_wait(p, file, &waited);
 			mutex_unlock(&p->lock);
-			err = kipc_wq_wait(&p->wr_wq, kipc_pipe_writable, &room,
-					   file->f_flags & O_NONBLOCK,
-					   KTIME_MAX, &ready);
+			err = kipc_wq_sleep(&p->wr_wq, KIPC_WAITFOR_SEND,
+					    kipc_pipe_writable, &room,
+					    file->f_flags & O_NONBLOCK,
+					    KTIME_MAX, &ready, NULL);
 			if (err)
 				break;
 			continue;
@@ -382,7 +421,7 @@ static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 		left = kipc_pipe_copy_in(p, p->tail, buf + done, n);
 		n -= left;
 		WRITE_ONCE(p->tail, p->tail + n);
-		p->nwritten += n;
+		kipc_pipe_count_in(p, done, n);
 		mutex_unlock(&p->lock);
 
 		if (n)
@@ -512,8 +551,8 @@ static void kipc_pipe_get_info(struct kipc_pipe_obj *p, struct kipc_pipe_info *i
 	in->used = p->tail - p->head;
 	in->readers = p->readers;
 	in->writers = p->writers;
-	in->read = p->nread;
-	in->written = p->nwritten;
+	in->read = p->obj.counters.bytes_out;
+	in->written = p->obj.counters.bytes_in;
 	mutex_unlock(&p->lock);
 	in->atomic = KIPC_PIPE_BUF;
 }
@@ -579,6 +618,41 @@ static void kipc_pipe_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	seq_printf(m, "pipe-written:\t%llu\n", in.written);
 }
 
+/* ---- netlink ------------------------------------------------------------ */
+
+/*
+ * &kipc_type.nl_state: what INFO reports, without @lock (a mutex, and
+ * nl_state must not sleep): each field is read once, as poll reads them;
+ * the indices may be torn, so the bytes used are clamped to the capacity.
+ */
+static int kipc_pipe_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			      u32 *nr_waiters)
+{
+	struct kipc_pipe_obj *p = to_pipe(obj);
+	u32 cap = READ_ONCE(p->cap);
+
+	*nr_waiters = kipc_wq_nr_waiters(&p->rd_wq) +
+		      kipc_wq_nr_waiters(&p->wr_wq);
+	if (nla_put_u32(skb, KIPC_PIPE_A_CAPACITY, cap) ||
+	    nla_put_u32(skb, KIPC_PIPE_A_USED, min(kipc_pipe_used(p), cap)) ||
+	    nla_put_u32(skb, KIPC_PIPE_A_READERS, READ_ONCE(p->readers)) ||
+	    nla_put_u32(skb, KIPC_PIPE_A_WRITERS, READ_ONCE(p->writers)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * &kipc_type.nl_waiters: readers waiting for data, then writers waiting
+ * for room, each queue under its own lock (poll entries are not listed).
+ */
+static int kipc_pipe_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	struct kipc_pipe_obj *p = to_pipe(obj);
+
+	return kipc_wq_put_waiters(skb, &p->rd_wq) ?:
+	       kipc_wq_put_waiters(skb, &p->wr_wq);
+}
+
 static const struct kipc_ioc kipc_pipe_ioctls[] = {
 	{ KIPC_PIPE_IOC_SET_CAPACITY, KIPC_PIPE_CAPACITY_SIZE_VER0,
 	  kipc_pipe_ioc_set_capacity },
@@ -601,4 +675,9 @@ const struct kipc_type kipc_pipe_type = {
 	.write		= kipc_pipe_write,
 	.attach		= kipc_pipe_obj_attach,
 	.detach		= kipc_pipe_obj_detach,
+	.nl_state	= kipc_pipe_nl_state,
+	.nl_waiters	= kipc_pipe_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
+			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_PEAK_DEPTH),
 };

@@ -24,6 +24,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kipc_netlink.h>
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
@@ -33,6 +34,7 @@
 #include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#include <net/netlink.h>
 
 #include "kipc.h"
 
@@ -89,9 +91,12 @@ struct kipc_queue_reg {
  * @max_msg_size: largest message
  * @count: messages queued or being copied out: never above @max_msgs
  * @bytes: their payload bytes
- * @sent: messages that entered the queue
- * @received: messages delivered
  * @reg: notification registration; @reg.tgid is NULL when none
+ *
+ * @lock also protects @obj.counters: msgs_in and bytes_in (messages that
+ * entered the queue, INFO's sent), msgs_out and bytes_out (delivered,
+ * INFO's received), peak_depth (of @count), notifications, and the waits
+ * and timeouts kipc_waitq_sleep() counts for @senders and @receivers.
  */
 struct kipc_queue_obj {
 	struct kipc_object obj;
@@ -104,8 +109,6 @@ struct kipc_queue_obj {
 	u32 max_msg_size;
 	u32 count;
 	u64 bytes;
-	u64 sent;
-	u64 received;
 	struct kipc_queue_reg reg;
 };
 
@@ -242,15 +245,20 @@ static void kipc_queue_reg_put(struct kipc_queue_reg *r)
 static void kipc_queue_enqueue(struct kipc_queue_obj *q, struct kipc_msg *m,
 			       struct kipc_queue_after *after)
 {
+	struct kipc_counters *c = &q->obj.counters;
+
 	lockdep_assert_held(&q->lock);
 	if (!q->msgs.count && !q->receivers.count && q->reg.tgid) {
 		after->fire = q->reg;	/* one-shot: the reference moves */
 		memset(&q->reg, 0, sizeof(q->reg));
+		kipc_count(&c->notifications, 1);
 	}
 	kipc_prioq_push(&q->msgs, &m->pq);
 	q->count++;
 	q->bytes += m->len;
-	q->sent++;
+	kipc_count(&c->msgs_in, 1);
+	kipc_count(&c->bytes_in, m->len);
+	kipc_count_peak(&c->peak_depth, q->count);
 	after->wake = true;
 }
 
@@ -362,7 +370,8 @@ static void kipc_queue_done(struct kipc_queue_obj *q, struct kipc_msg *m, bool o
 	if (ok) {
 		q->count--;
 		q->bytes -= m->len;
-		q->received++;
+		kipc_count(&q->obj.counters.msgs_out, 1);
+		kipc_count(&q->obj.counters.bytes_out, m->len);
 	} else {
 		kipc_prioq_push_front(&q->msgs, &m->pq);
 	}
@@ -410,6 +419,7 @@ static void kipc_queue_finish(struct kipc_queue_obj *q,
 	if (after->fire.tgid) {
 		kipc_queue_signal(&after->fire);
 		kipc_queue_reg_put(&after->fire);
+		kipc_nl_notify(KIPC_EV_NOTIFIED, &q->obj, NULL);
 	}
 	if (after->drop.tgid)
 		kipc_queue_reg_put(&after->drop);
@@ -557,7 +567,10 @@ static struct kipc_object *kipc_queue_obj_create(const void *attr)
 	spin_lock_init(&q->lock);
 	kipc_prioq_init(&q->msgs);
 	kipc_waitq_init(&q->senders, &q->lock);
+	kipc_waitq_set_what(&q->senders, KIPC_WAITFOR_SEND, &q->obj.counters);
 	kipc_waitq_init(&q->receivers, &q->lock);
+	kipc_waitq_set_what(&q->receivers, KIPC_WAITFOR_RECEIVE,
+			    &q->obj.counters);
 	init_waitqueue_head(&q->poll_wq);
 	q->max_msgs = msgs;
 	q->max_msg_size = size;
@@ -676,8 +689,8 @@ void kipc_queue_get_info(struct kipc_object *obj, struct kipc_queue_info *in)
 	in->bytes = q->bytes;
 	in->senders = q->senders.count;
 	in->receivers = q->receivers.count;
-	in->sent = q->sent;
-	in->received = q->received;
+	in->sent = q->obj.counters.msgs_in;
+	in->received = q->obj.counters.msgs_out;
 	in->notify_pid = q->reg.tgid ? pid_vnr(q->reg.tgid) : 0;
 	spin_unlock(&q->lock);
 }
@@ -743,6 +756,46 @@ static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
 	seq_printf(m, "queue-notify-pid:\t%u\n", in.notify_pid);
 }
 
+/* ---- netlink ------------------------------------------------------------ */
+
+/*
+ * &kipc_type.nl_state: what INFO reports, read in one hold of the lock;
+ * the notified process in the caller's pid namespace.
+ */
+static int kipc_queue_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+			       u32 *nr_waiters)
+{
+	struct kipc_queue_obj *q = to_queue(obj);
+	int err = 0;
+
+	spin_lock(&q->lock);
+	*nr_waiters = q->senders.count + q->receivers.count;
+	if (nla_put_u32(skb, KIPC_QUEUE_A_MSGS, q->count) ||
+	    nla_put_u32(skb, KIPC_QUEUE_A_MAX_MSGS, q->max_msgs) ||
+	    nla_put_u64_64bit(skb, KIPC_QUEUE_A_BYTES, q->bytes,
+			      KIPC_QUEUE_A_PAD) ||
+	    nla_put_u32(skb, KIPC_QUEUE_A_MAX_MSG_SIZE, q->max_msg_size) ||
+	    nla_put_u32(skb, KIPC_QUEUE_A_NOTIFY_PID,
+			q->reg.tgid ? pid_vnr(q->reg.tgid) : 0))
+		err = -EMSGSIZE;
+	spin_unlock(&q->lock);
+	return err;
+}
+
+/* &kipc_type.nl_waiters: blocked senders, then receivers, oldest first. */
+static int kipc_queue_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
+{
+	struct kipc_queue_obj *q = to_queue(obj);
+	int err;
+
+	spin_lock(&q->lock);
+	err = kipc_waitq_put_waiters(skb, &q->senders);
+	if (!err)
+		err = kipc_waitq_put_waiters(skb, &q->receivers);
+	spin_unlock(&q->lock);
+	return err;
+}
+
 static const struct kipc_ioc kipc_queue_ioctls[] = {
 	{ KIPC_QUEUE_IOC_SEND, KIPC_QUEUE_SEND_SIZE_VER0, kipc_queue_ioc_send },
 	{ KIPC_QUEUE_IOC_RECV, KIPC_QUEUE_RECV_SIZE_VER0, kipc_queue_ioc_recv },
@@ -765,4 +818,11 @@ const struct kipc_type kipc_queue_type = {
 	.read		= kipc_queue_read,
 	.write		= kipc_queue_write,
 	.flush		= kipc_queue_flush,
+	.nl_state	= kipc_queue_nl_state,
+	.nl_waiters	= kipc_queue_nl_waiters,
+	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |
+			  BIT(KIPC_CNT_A_MSGS_OUT) | BIT(KIPC_CNT_A_BYTES_OUT) |
+			  BIT(KIPC_CNT_A_WAITS) | BIT(KIPC_CNT_A_TIMEOUTS) |
+			  BIT(KIPC_CNT_A_PEAK_DEPTH) |
+			  BIT(KIPC_CNT_A_NOTIFICATIONS),
 };

@@ -31,11 +31,13 @@
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/file.h>
+#include <linux/kipc_netlink.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
+#include <net/netlink.h>
 
 #include "kipc.h"
 
@@ -153,6 +155,26 @@ static void kipc_region_show_fdinfo(struct seq_file *m,
 	seq_printf(m, "region-resident:\t%llu\n", in.resident);
 }
 
+/*
+ * &kipc_type.nl_state: the size and the bytes resident, as INFO reports
+ * them (no lock: @size is fixed, the page count a snapshot).  A region
+ * has no waiters, and no counters: its traffic is loads and stores.
+ */
+static int kipc_region_nl_state(struct sk_buff *skb, struct kipc_object *obj,
+				u32 *nr_waiters)
+{
+	struct kipc_region_info in;
+
+	kipc_region_get_info(to_region(obj), &in);
+	*nr_waiters = 0;
+	if (nla_put_u64_64bit(skb, KIPC_REGION_A_SIZE, in.size,
+			      KIPC_REGION_A_PAD) ||
+	    nla_put_u64_64bit(skb, KIPC_REGION_A_RESIDENT, in.resident,
+			      KIPC_REGION_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* ---- mmap ---------------------------------------------------------------- */
 
 static void kipc_region_vm_open(struct vm_area_struct *vma)
@@ -259,5 +281,6 @@ const struct kipc_type kipc_region_type = {
 	.nr_ioctls	= ARRAY_SIZE(kipc_region_ioctls),
 	.show_fdinfo	= kipc_region_show_fdinfo,
 	.mmap		= kipc_region_mmap,
+	.nl_state	= kipc_region_nl_state,
 };
 EXPORT_SYMBOL_IF_KUNIT(kipc_region_type);
