@@ -33,6 +33,7 @@ LIB_VERSION	:= 0.1.0
 LIB_SONAME	:= libkipc.so.0
 
 PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 MANDIR		?= $(PREFIX)/share/man
@@ -48,7 +49,7 @@ TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench \
 		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
 .PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
-	bench install-lib install-man install-module clean
+	bench install-lib install-man install-module install-kipcctl clean
 
 all: module lib tools selftests
 
@@ -61,7 +62,7 @@ help:
 	@echo 'make soak N=20  the stress tests of every type N times per kernel, host loaded'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
 	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
-	@echo 'make install    install libkipc, its headers and man pages under PREFIX=$(PREFIX)'
+	@echo 'make install    install libkipc, its headers, kipcctl and the man pages under PREFIX=$(PREFIX)'
 	@echo 'make install-module   install kipc.ko for KERNELRELEASE (run as root)'
 
 setup:
@@ -191,7 +192,7 @@ bench: setup
 
 # ---- install ------------------------------------------------------------------
 
-install: install-lib install-man
+install: install-lib install-kipcctl install-man
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
@@ -203,10 +204,16 @@ install-lib: lib
 	install -m 0644 uapi/linux/kipc.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	$(PC_SED) libkipc/kipc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/kipc.pc
 
+# kipcctl is an administrator's tool: sbin, as iproute2's ip(8).
+install-kipcctl: $(O)/tools/kipcctl
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(O)/tools/kipcctl $(DESTDIR)$(SBINDIR)/
+
 install-man: man
-	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4
+	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(O)/man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 $(O)/man/man4/kipc.4 $(DESTDIR)$(MANDIR)/man4/
+	install -m 0644 docs/man/kipcctl.8 $(DESTDIR)$(MANDIR)/man8/
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) modules_install

@@ -66,7 +66,7 @@ static struct kipc_object *kipc_event_obj_create(const void *attr)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&ev->lock);
 	kipc_waitq_init(&ev->waiters, &ev->lock);
-	kipc_waitq_set_what(&ev->waiters, KIPC_WAIT_SIGNAL, &ev->obj.counters);
+	kipc_waitq_set_what(&ev->waiters, KIPC_WAITFOR_SIGNAL, &ev->obj.counters);
 	init_waitqueue_head(&ev->poll_wq);
 	ev->manual = a->flags & KIPC_EVENT_MANUAL_RESET;
 	ev->set = a->flags & KIPC_EVENT_SET;

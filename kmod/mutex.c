@@ -707,7 +707,7 @@ static struct kipc_object *kipc_mutex_obj_create(const void *attr)
 	INIT_LIST_HEAD(&m->recheck);
 	m->recursive = a->flags & KIPC_MUTEX_RECURSIVE;
 	m->state = KIPC_MUTEX_STATE_OK;
-	kipc_waitq_set_what(&m->waiters, KIPC_WAIT_LOCK, NULL);
+	kipc_waitq_set_what(&m->waiters, KIPC_WAITFOR_LOCK, NULL);
 	m->ns = get_pid_ns(task_active_pid_ns(current));
 	m->obj.charge = PAGE_SIZE;
 	return &m->obj;
@@ -1158,7 +1158,7 @@ static struct kipc_object *kipc_cond_obj_create(const void *attr)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&c->lock);
 	kipc_waitq_init(&c->waiters, &c->lock);
-	kipc_waitq_set_what(&c->waiters, KIPC_WAIT_COND, &c->obj.counters);
+	kipc_waitq_set_what(&c->waiters, KIPC_WAITFOR_COND, &c->obj.counters);
 	return &c->obj;
 }
 

@@ -476,7 +476,7 @@ static struct kipc_object *kipc_sem_obj_create(const void *attr)
 	atomic64_set(s->state, a->value);
 	spin_lock_init(&s->lock);
 	kipc_waitq_init(&s->waiters, &s->lock);
-	kipc_waitq_set_what(&s->waiters, KIPC_WAIT_UNIT, &s->obj.counters);
+	kipc_waitq_set_what(&s->waiters, KIPC_WAITFOR_UNIT, &s->obj.counters);
 	init_waitqueue_head(&s->poll_wq);
 	INIT_LIST_HEAD(&s->undos);
 	s->max = max;

@@ -4,7 +4,9 @@
 # `make install` as a user would use it: build the library for the default
 # prefix, install it under another, then build programs against the
 # installed tree with pkg-config alone (shared and static), check that only
-# the documented API links, and read the installed man pages.  No module
+# the documented API links, read the installed man pages, and run the
+# installed kipcctl (which, with no kipc family on the host, must say the
+# module is not loaded and exit 1).  No module
 # is needed: the programs only call kipc_version(), which says ENOENT on a
 # host without /dev/kipc.
 #
@@ -61,7 +63,7 @@ make_() { make -s --no-print-directory -C "$repo" "$@"; }
 build() { cc -std=c11 -Wall -Werror "$@"; }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..9"
 check "make lib, then make install PREFIX=elsewhere" \
 	eval 'make_ lib && make_ install PREFIX="$prefix"'
 check "the installed kipc.pc names the prefix it was installed under" \
@@ -81,6 +83,13 @@ check "man 3 kipc_queue_send" \
 check "man 4 kipc" \
 	eval 'man 4 kipc | grep -q "IPC objects in the kernel" &&
 	      man 4 kipc | grep -q "struct kipc_queue_send"'
+check "sbin/kipcctl: --version, and exit 1 with a clear error without the family" \
+	eval '"$prefix/sbin/kipcctl" --version | grep -q "^kipcctl " &&
+	      { "$prefix/sbin/kipcctl" list 2>"$tmp/err"; [ $? = 1 ]; } &&
+	      grep -q "kipc module is not loaded" "$tmp/err"'
+check "man 8 kipcctl" \
+	eval 'man 8 kipcctl | grep -q "JSON OUTPUT" &&
+	      man 8 kipcctl | grep -q "holders_visible"'
 
 echo "harness: $passed passed, $failed failed"
-[ "$failed" = 0 ] && [ "$n" = 7 ]
+[ "$failed" = 0 ] && [ "$n" = 9 ]
