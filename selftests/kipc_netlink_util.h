@@ -14,6 +14,7 @@
 #ifndef KIPC_NETLINK_UTIL_H
 #define KIPC_NETLINK_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -853,6 +854,27 @@ static inline int kn_event_wait(struct kn *k, struct kn_evq *q,
 		    (!name || (ev->has_name && !strcmp(ev->name, name))))
 			return 1;
 	}
+}
+
+#define KN_MAX_PARAMS	32
+
+/*
+ * The names of the module's parameters (the files of KT_PARAM_DIR), up
+ * to KN_MAX_PARAMS into @names: how many, or -errno.
+ */
+static inline int kn_param_names(char (*names)[32])
+{
+	struct dirent *de;
+	DIR *d = opendir(KT_PARAM_DIR);
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < KN_MAX_PARAMS)
+		if (de->d_name[0] != '.')
+			snprintf(names[n++], 32, "%.31s", de->d_name);
+	closedir(d);
+	return n;
 }
 
 /* CLOCK_REALTIME now, in ns. */
