@@ -1487,7 +1487,7 @@ static int wait_waiters(int fd, int n, struct kn_waiter *w)
 
 /* What a blocking child does: one of these on its object. */
 enum blocker { B_QUEUE_RECV, B_QUEUE_SEND, B_SEM, B_MUTEX, B_EVENT, B_COND,
-	       B_PIPE_READ };
+	       B_PIPE_READ, B_CHAN_READ, B_PIPE_WRITE };
 
 struct wcase {
 	enum blocker what;
@@ -1519,7 +1519,13 @@ static int block_on(struct wcase *c)
 		return ret ? ret : kipc_cond_wait(c->fd, c->h, CHILD_WAIT_NS);
 	}
 	case B_PIPE_READ:
+	case B_CHAN_READ:
 		return (int)read(c->fd, buf, sizeof(buf));
+	case B_PIPE_WRITE: {
+		static char big[4096];
+
+		return (int)write(c->fd, big, sizeof(big));
+	}
 	}
 	return -EINVAL;
 }
@@ -1544,7 +1550,13 @@ static int wake(struct wcase *c)
 	case B_COND:
 		return kipc_cond_signal(c->fd, 0) == 1 ? 0 : -EIO;
 	case B_PIPE_READ:
+	case B_CHAN_READ:
 		return write(c->fd2, "w", 1) == 1 ? 0 : -errno;
+	case B_PIPE_WRITE: {
+		static char big[8192];
+
+		return read(c->fd2, big, sizeof(big)) > 0 ? 0 : -errno;
+	}
 	}
 	return -EINVAL;
 }
@@ -1937,6 +1949,83 @@ TEST_F(kipc, notify_only_while_listening)
 	EXPECT_EQ((uint32_t)KIPC_EV_CREATED, ev.kind);
 	EXPECT_EQ(obj_id(fd), ev.id);
 	EXPECT_NE(early, ev.id);
+}
+
+/* Channel and pipe waiters and counters (proposed by helper TMSG). */
+TEST_F(kipc, waiter_channel_read)
+{
+	struct wcase c = { .what = B_CHAN_READ };
+	int fds[2];
+
+	KN_OPEN();
+	ASSERT_EQ(0, kipc_channel_pair(fds, NULL, 0));
+	c.fd = fds[1];
+	c.fd2 = fds[0];
+	check_waiter(_metadata, &c, KIPC_WAITFOR_RECEIVE);
+}
+
+TEST_F(kipc, waiter_pipe_write)
+{
+	struct wcase c = { .what = B_PIPE_WRITE };
+	static char fill[4096];
+	int fds[2];
+
+	KN_OPEN();
+	ASSERT_EQ(0, kipc_pipe(fds, 4096, 0));
+	ASSERT_EQ(4096, write(fds[1], fill, sizeof(fill)));
+	c.fd = fds[1];
+	c.fd2 = fds[0];
+	check_waiter(_metadata, &c, KIPC_WAITFOR_SEND);
+}
+
+TEST_F(kipc, channel_counters)
+{
+	struct kn_reply r;
+	struct kn_obj o;
+	char buf[64];
+	size_t len;
+	int fds[2];
+
+	KN_OPEN();
+	ASSERT_EQ(0, kipc_channel_pair(fds, NULL, 0));
+	ASSERT_EQ(-ETIMEDOUT, kipc_channel_recv(fds[1], buf, sizeof(buf), &len,
+						20 * MS));
+	ASSERT_EQ(-EAGAIN, kipc_channel_recv(fds[1], buf, sizeof(buf), &len, 0));
+	ASSERT_EQ(0, kipc_channel_send(fds[0], "abc", 3, 0));
+	ASSERT_EQ(0, kipc_channel_send(fds[1], "defgh", 5, 0));
+	ASSERT_EQ(1, kipc_channel_recv(fds[1], buf, sizeof(buf), &len, 0));
+	GET_OBJ(fds[0], 0, r, o);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_MSGS_IN, 2);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_BYTES_IN, 8);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_MSGS_OUT, 1);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_BYTES_OUT, 3);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_WAITS, 1);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_TIMEOUTS, 1);
+	EXPECT_EQ(NULL, o.cnt[KIPC_CNT_A_PEAK_DEPTH]);
+	kn_reply_free(&r);
+}
+
+TEST_F(kipc, pipe_counters)
+{
+	struct kn_reply r;
+	struct kn_obj o;
+	char buf[64];
+	int fds[2];
+
+	KN_OPEN();
+	ASSERT_EQ(0, kipc_pipe(fds, 0, 0));
+	ASSERT_EQ(3, write(fds[1], "abc", 3));
+	ASSERT_EQ(2, write(fds[1], "de", 2));
+	ASSERT_EQ(5, read(fds[0], buf, sizeof(buf)));
+	GET_OBJ(fds[0], 0, r, o);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_MSGS_IN, 2);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_BYTES_IN, 5);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_MSGS_OUT, 1);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_BYTES_OUT, 5);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_WAITS, 0);
+	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_PEAK_DEPTH, 5);
+	EXPECT_EQ(NULL, o.cnt[KIPC_CNT_A_TIMEOUTS]);
+	kn_reply_free(&r);
 }
 
 TEST_HARNESS_MAIN
