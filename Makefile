@@ -191,12 +191,13 @@ demo: setup
 	@$(MAKE) --no-print-directory lib tools
 	@scripts/check.sh demo $(KERNEL)
 
-# tools/kipc-bench and kipc-dumpbench in a VM (BENCH=dump: the dumps only);
-# the report is kept in build/bench-<kernel>.txt.
-BENCH		?= all
+# tools/kipc-bench and kipc-dumpbench in a VM; BENCH=dump runs the dumps
+# only, BENCH=ARGS kipc-bench with ARGS, ':' for spaces (BENCH=registry).
+# The report is kept in build/bench-<kernel>.txt.
+BENCH		?=
 bench: setup
 	@$(MAKE) --no-print-directory lib tools
-	@KIPC_VM_APPEND="kipcbench=$(BENCH)" scripts/check.sh bench $(KERNEL)
+	@KIPC_VM_APPEND="$(if $(BENCH),kipcbench=$(BENCH))" scripts/check.sh bench $(KERNEL)
 
 # A change's cost on the kernel paths: the module of BASE (a git revision)
 # against the working tree's, in turn in one VM boot (scripts/bench-ab.sh).
