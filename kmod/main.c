@@ -282,10 +282,10 @@ objects:
 static void __exit kipc_exit(void)
 {
 	misc_deregister(&kipc_misc);
+	/* No request may hold an object while the registry is emptied. */
+	kipc_netlink_exit();
 	kipc_objects_exit();
 	kipc_mutex_exit();
-	/* Last: the objects destroyed above still notify. */
-	kipc_netlink_exit();
 	pr_info("unloaded\n");
 }
 

@@ -386,9 +386,13 @@ struct genl_family kipc_nl_family __ro_after_init = {
 
 /* ---- Notifications ----------------------------------------------------- */
 
+/* Set while the family is registered: notifications need it. */
+static bool kipc_nl_registered;
+
 static bool kipc_nl_listened(void)
 {
-	return genl_has_listeners(&kipc_nl_family, &init_net,
+	return READ_ONCE(kipc_nl_registered) &&
+	       genl_has_listeners(&kipc_nl_family, &init_net,
 				  KIPC_NL_GRP_EVENTS) > 0;
 }
 
@@ -469,7 +473,9 @@ static void kipc_nl_send_event(const struct kipc_nl_event *ev)
  * @kind: KIPC_EV_*
  * @obj: the object, a reference held (or being released: its fields are
  *	still intact)
- * @pid: the process that caused it, or NULL for the current one
+ * @pid: the process that caused it, or NULL for the current one; for
+ *	KIPC_EV_OWNER_DIED the dead owner, or NULL if it is already gone
+ *	(then the notification's pid is 0, never the finder's)
  *
  * Any context, including under spinlocks and on release paths; costs one
  * test of a bit when nobody listens.  Ids are in the initial namespaces.
@@ -485,7 +491,7 @@ void kipc_nl_notify(u32 kind, const struct kipc_object *obj, struct pid *pid)
 		return;
 	ev.type = obj->type->type;
 	ev.uid = obj->uid;
-	ev.pid = kipc_nl_cause(pid);
+	ev.pid = !pid && kind == KIPC_EV_OWNER_DIED ? 0 : kipc_nl_cause(pid);
 	kipc_nl_send_event(&ev);
 }
 
@@ -559,17 +565,24 @@ int kipc_nl_put_waiter(struct sk_buff *skb, struct task_struct *task,
  */
 int __init kipc_netlink_init(void)
 {
-	return genl_register_family(&kipc_nl_family);
+	int err;
+
+	err = genl_register_family(&kipc_nl_family);
+	if (!err)
+		WRITE_ONCE(kipc_nl_registered, true);
+	return err;
 }
 
 /**
  * kipc_netlink_exit() - unregister the family
  *
- * Called last at unload: the objects destroyed before still notify.
- * genetlink waits for the requests in progress; a dump holds a module
- * reference, so none is in progress.
+ * Called at unload before the objects left in the registry are dropped:
+ * genetlink waits for the requests in progress (a dump holds a module
+ * reference, so none is in progress), so that no request still holds an
+ * object; the objects destroyed after it notify nobody.
  */
 void kipc_netlink_exit(void)
 {
+	WRITE_ONCE(kipc_nl_registered, false);
 	genl_unregister_family(&kipc_nl_family);
 }

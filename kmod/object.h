@@ -81,7 +81,8 @@ struct kipc_wm_ops {
  * @nl_state: put the type's KIPC_<TYPE>_A_* state attributes into @skb
  *	(inside the KIPC_OBJ_A_STATE nest netlink.c opened) and set
  *	*@nr_waiters to the tasks blocked on it; 0 or -EMSGSIZE.  May take
- *	the object's lock; must not sleep.
+ *	the object's lock; must not sleep.  Called before the counters are
+ *	read: a channel folds its per-ring counts into them here.
  * @nl_waiters: put one KIPC_OBJ_A_WAITER nest per blocked task (with
  *	kipc_nl_put_waiter()), under the object's lock, or NULL
  * @nl_counters: the KIPC_CNT_A_* the type keeps, as (1 << KIPC_CNT_A_*)
@@ -133,7 +134,7 @@ struct kipc_type {
  * Each field is written only where the object's own lock is already held,
  * with kipc_count() or kipc_count_peak() (WRITE_ONCE), and read without
  * it with READ_ONCE(): the counters add no lock and no shared cache line
- * to any path.  See docs/design.md, section 11.
+ * to any path.  See docs/design.md, section 12.
  */
 struct kipc_counters {
 	u64 msgs_in;

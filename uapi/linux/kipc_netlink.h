@@ -281,7 +281,8 @@ enum kipc_waiter_attr {
  * @KIPC_EVENT_A_PAD: padding
  * @KIPC_EVENT_A_SET: u8, 1 if signalled
  * @KIPC_EVENT_A_MANUAL_RESET: u8, 1 for manual reset, 0 for auto reset
- * @KIPC_EVENT_A_VALUE: u64 the value of the last signal
+ * @KIPC_EVENT_A_VALUE: u64 the value of the pending signal, 0 when not set
+ *	(as kipc_event_info.value)
  * @__KIPC_EVENT_A_MAX: internal, one past the last
  */
 enum kipc_event_state_attr {
