@@ -59,4 +59,17 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #define kipc_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
 #endif
 
+/*
+ * Where a dump's own refusals are decided.  From 6.6 on (the same
+ * rework) the extended ack message of a dump's .start reaches the
+ * caller; before, only its errno does.  There, the refusal is made by
+ * the first part of the dump instead, whose errno and message travel in
+ * NLMSG_DONE.
+ */
+#ifdef KIPC_HAVE_GENL_INFO_DUMP
+#define KIPC_NL_CHECK_IN_START	1
+#else
+#define KIPC_NL_CHECK_IN_START	0
+#endif
+
 #endif /* _KIPC_COMPAT_H */

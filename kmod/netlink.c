@@ -288,7 +288,8 @@ static unsigned int *kipc_nl_user_next(struct netlink_callback *cb)
 	return (unsigned int *)cb->ctx;
 }
 
-static int kipc_nl_user_start(struct netlink_callback *cb)
+/* A dump of uids takes no uid: in .start, or its first part (compat.h). */
+static int kipc_nl_user_dump_check(struct netlink_callback *cb)
 {
 	const struct nlattr *uid = kipc_genl_dump_attrs(cb)[KIPC_A_UID];
 
@@ -297,8 +298,13 @@ static int kipc_nl_user_start(struct netlink_callback *cb)
 				    "one uid is a request without NLM_F_DUMP");
 		return -EINVAL;
 	}
-	*kipc_nl_user_next(cb) = 0;
 	return 0;
+}
+
+static int kipc_nl_user_start(struct netlink_callback *cb)
+{
+	*kipc_nl_user_next(cb) = 0;
+	return KIPC_NL_CHECK_IN_START ? kipc_nl_user_dump_check(cb) : 0;
 }
 
 static int kipc_nl_user_dumpit(struct sk_buff *skb,
@@ -307,7 +313,13 @@ static int kipc_nl_user_dumpit(struct sk_buff *skb,
 	unsigned int *next = kipc_nl_user_next(cb);
 	struct kipc_user_usage u;
 	void *hdr;
+	int err;
 
+	if (!KIPC_NL_CHECK_IN_START && !*next) {
+		err = kipc_nl_user_dump_check(cb);
+		if (err)
+			return err;
+	}
 	while (kipc_user_nth(*next, &u)) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &kipc_nl_family,

@@ -363,8 +363,8 @@ static struct kipc_nl_obj_dump *kipc_nl_obj_dump(struct netlink_callback *cb)
 }
 
 /*
- * What a dump refuses beyond its policy.  On a 6.1 kernel the messages of
- * a dump's .start do not reach the caller (the errno does).
+ * What a dump refuses beyond its policy: in .start, or in the first part
+ * of the dump on kernels that drop .start's messages (compat.h).
  */
 static int kipc_nl_obj_dump_check(struct netlink_callback *cb,
 				  struct nlattr *const *tb)
@@ -405,9 +405,11 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb)
 	struct kipc_nl_obj_dump *d = kipc_nl_obj_dump(cb);
 	int err;
 
-	err = kipc_nl_obj_dump_check(cb, tb);
-	if (err)
-		return err;
+	if (KIPC_NL_CHECK_IN_START) {
+		err = kipc_nl_obj_dump_check(cb, tb);
+		if (err)
+			return err;
+	}
 	d->uid = tb[KIPC_A_UID] ? kipc_nl_req_kuid(tb[KIPC_A_UID]) :
 				  INVALID_UID;
 	if (tb[KIPC_A_TYPE])
@@ -469,6 +471,12 @@ int kipc_nl_obj_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct kipc_object *obj;
 	int err = 0;
 
+	/* The first part (no id is 0), where .start could not refuse. */
+	if (!KIPC_NL_CHECK_IN_START && !d->next_id) {
+		err = kipc_nl_obj_dump_check(cb, kipc_genl_dump_attrs(cb));
+		if (err)
+			return err;
+	}
 	while ((obj = kipc_object_next(&id))) {
 		if (kipc_nl_obj_match(d, obj))
 			err = kipc_nl_obj_msg(skb, NETLINK_CB(cb->skb).portid,
