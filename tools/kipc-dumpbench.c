@@ -246,9 +246,11 @@ int main(int argc, char **argv)
 	    read_param("max_objects_per_uid", old_uid, sizeof(old_uid)))
 		return 1;
 
-	for (int i = optind; i < argc || (optind == argc && i < 2); i++) {
-		uint64_t n = optind == argc ? defaults[i] :
-			     strtoull(argv[i], NULL, 10);
+	int nargs = argc - optind;
+
+	for (int i = 0; i < (nargs ? nargs : 2); i++) {
+		uint64_t n = nargs ? strtoull(argv[optind + i], NULL, 10) :
+				     defaults[i];
 
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)n + 1024);
 		if (write_param("max_objects", want) ||
