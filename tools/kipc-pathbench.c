@@ -6,7 +6,8 @@
  *   kipc-pathbench [-n OPS] [-r ROUNDS] [-l LABEL]
  *
  * Each figure is a pair of operations that leaves the object as it found
- * it (send + receive, post + wait, lock + unlock, signal + wait), timed
+ * it (send + receive, post + wait, lock + unlock, signal + wait; open +
+ * close of a named object; create + unlink + close of one), timed
  * over OPS pairs; the best of ROUNDS is printed as
  *
  *   pathbench LABEL FIGURE NS
@@ -152,6 +153,42 @@ static int mutex_pair(int fds[2])
 	return ioctl(fds[0], KIPC_MUTEX_IOC_UNLOCK) ? -errno : 0;
 }
 
+static int open_setup(int fds[2])
+{
+	fds[0] = kipc_event_create("pathbench.open", 0600, 0, 0);
+	return fds[0] < 0 ? fds[0] : 0;
+}
+
+/* The registry's lookup and an fd's life: open by name, close. */
+static int open_pair(int fds[2])
+{
+	int fd = kipc_event_open("pathbench.open", 0);
+
+	(void)fds;
+	if (fd < 0)
+		return fd;
+	return close(fd) ? -errno : 0;
+}
+
+static int create_setup(int fds[2])
+{
+	fds[0] = -1;
+	return 0;
+}
+
+/* An object's whole life: create (charge, id, name), unlink, close. */
+static int create_pair(int fds[2])
+{
+	int fd = kipc_event_create("pathbench.create", 0600, 0, 0);
+
+	(void)fds;
+	if (fd < 0)
+		return fd;
+	if (kipc_unlink(KIPC_TYPE_EVENT, "pathbench.create"))
+		return -EIO;
+	return close(fd) ? -errno : 0;
+}
+
 static const struct figure figures[] = {
 	{ "queue-64B-send+recv", queue_setup, queue_pair },
 	{ "pipe-64B-write+read", pipe_setup, pipe_pair },
@@ -159,6 +196,8 @@ static const struct figure figures[] = {
 	{ "event-signal+trywait", event_setup, event_pair },
 	{ "sem-ioctl-post+trywait", sem_setup, sem_pair },
 	{ "mutex-ioctl-trylock+unlock", mutex_setup, mutex_pair },
+	{ "event-open+close", open_setup, open_pair },
+	{ "event-create+unlink+close", create_setup, create_pair },
 };
 
 /* The best of @rounds timings of @ops pairs, in ns per pair, or -1. */
@@ -192,9 +231,11 @@ static double run_figure(const struct figure *f)
 			best = ns;
 	}
 out:
-	close(fds[0]);
+	if (fds[0] >= 0)
+		close(fds[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
+	kipc_unlink(KIPC_TYPE_EVENT, "pathbench.open");
 	return best;
 }
 
