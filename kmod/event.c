@@ -321,6 +321,7 @@ static const struct kipc_wm_ops kipc_event_wm_ops = {
 	.prepare	= kipc_event_wm_prepare,
 	.take		= kipc_event_wm_take,
 	.finish		= kipc_event_wm_finish,
+	.what		= KIPC_WAITFOR_SIGNAL,
 };
 
 /*
@@ -333,7 +334,7 @@ static int kipc_event_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 	struct kipc_event_info in;
 
 	kipc_event_get_info(obj, &in);
-	*nr_waiters = in.waiters;
+	*nr_waiters = in.waiters + kipc_wq_nr_waiters(&to_event(obj)->poll_wq);
 	if (nla_put_u8(skb, KIPC_EVENT_A_SET, !!(in.state & KIPC_EVENT_SET)) ||
 	    nla_put_u8(skb, KIPC_EVENT_A_MANUAL_RESET,
 		       !!(in.state & KIPC_EVENT_MANUAL_RESET)) ||
@@ -345,7 +346,10 @@ static int kipc_event_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 
 static int kipc_event_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
 {
-	return kipc_waitq_report(skb, &to_event(obj)->waiters);
+	struct kipc_event_obj *ev = to_event(obj);
+
+	return kipc_waitq_report(skb, &ev->waiters) ?:
+	       kipc_wq_put_waiters(skb, &ev->poll_wq);
 }
 
 static const struct kipc_ioc kipc_event_ioctls[] = {

@@ -991,6 +991,7 @@ static int kipc_mutex_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 	depth = kipc_mutex_depth(m, owner);
 	*nr_waiters = m->waiters.count;
 	spin_unlock(&m->lock);
+	*nr_waiters += kipc_wq_nr_waiters(&m->poll_wq);
 	kipc_mutex_owner_ids(m, owner, &tid, &pid);
 	if (nla_put_u8(skb, KIPC_MUTEX_A_LOCKED, !!owner) ||
 	    nla_put_u32(skb, KIPC_MUTEX_A_STATE, state) ||
@@ -1004,7 +1005,10 @@ static int kipc_mutex_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 
 static int kipc_mutex_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
 {
-	return kipc_waitq_report(skb, &to_mutex(obj)->waiters);
+	struct kipc_mutex_obj *m = to_mutex(obj);
+
+	return kipc_waitq_report(skb, &m->waiters) ?:
+	       kipc_wq_put_waiters(skb, &m->poll_wq);
 }
 
 /* A cond has no state but its waiters: an empty KIPC_OBJ_A_STATE. */
@@ -1114,6 +1118,7 @@ static const struct kipc_wm_ops kipc_mutex_wm_ops = {
 	.finish		= kipc_mutex_wm_finish,
 	.wake		= kipc_mutex_wm_wake,
 	.recheck_ms	= KIPC_MUTEX_RECHECK_MS,
+	.what		= KIPC_WAITFOR_LOCK,
 };
 
 static const struct kipc_ioc kipc_mutex_ioctls[] = {

@@ -537,6 +537,7 @@ void kipc_nl_notify_refused(u32 type, int err)
  * @task: the blocked task
  * @what: KIPC_WAITFOR_*
  * @since_ns: ktime_get_ns() when it started to wait
+ * @many: it waits in KIPC_IOC_WAIT_MANY (KIPC_WAITER_A_MANY)
  *
  * For a type's nl_waiters, under the object's spinlock.  Waiters are
  * reported only by a KIPC_CMD_OBJ_GET doit, which runs in the requester's
@@ -545,7 +546,7 @@ void kipc_nl_notify_refused(u32 type, int err)
  * Return: 0 or -EMSGSIZE.
  */
 int kipc_nl_put_waiter(struct sk_buff *skb, struct task_struct *task,
-		       u32 what, u64 since_ns)
+		       u32 what, u64 since_ns, bool many)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	char comm[TASK_COMM_LEN];
@@ -561,7 +562,8 @@ int kipc_nl_put_waiter(struct sk_buff *skb, struct task_struct *task,
 	    nla_put_u32(skb, KIPC_WAITER_A_WAIT, what) ||
 	    nla_put_u64_64bit(skb, KIPC_WAITER_A_SINCE_NS,
 			      now > since_ns ? now - since_ns : 0,
-			      KIPC_WAITER_A_PAD)) {
+			      KIPC_WAITER_A_PAD) ||
+	    (many && nla_put_flag(skb, KIPC_WAITER_A_MANY))) {
 		if (nest)
 			nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

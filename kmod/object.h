@@ -42,6 +42,8 @@ struct sk_buff;
  * @wake: wake the object's pollers, or NULL
  * @recheck_ms: sleep at most this long before checking again (a mutex's
  *	owner may die unseen), or 0
+ * @what: KIPC_WAITFOR_* a task waiting for many is reported waiting for
+ *	(objects without @wm: KIPC_WAITFOR_RECEIVE)
  */
 struct kipc_wm_ops {
 	spinlock_t *(*lock)(struct kipc_object *obj);
@@ -50,6 +52,7 @@ struct kipc_wm_ops {
 	bool (*finish)(struct kipc_object *obj);
 	void (*wake)(struct kipc_object *obj);
 	unsigned int recheck_ms;
+	u32 what;
 };
 
 /**
@@ -372,7 +375,7 @@ void kipc_nl_notify(u32 kind, const struct kipc_object *obj,
 		    struct pid *pid);
 void kipc_nl_notify_refused(u32 type, int err);
 int kipc_nl_put_waiter(struct sk_buff *skb, struct task_struct *task,
-		       u32 what, u64 since_ns);
+		       u32 what, u64 since_ns, bool many);
 
 /* Wait for many (waitmany.c). */
 long kipc_ioc_wait_many(void __user *arg, unsigned int usize);

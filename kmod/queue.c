@@ -779,10 +779,14 @@ static int kipc_queue_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 			q->reg.tgid ? pid_vnr(q->reg.tgid) : 0))
 		err = -EMSGSIZE;
 	spin_unlock(&q->lock);
+	*nr_waiters += kipc_wq_nr_waiters(&q->poll_wq);
 	return err;
 }
 
-/* &kipc_type.nl_waiters: blocked senders, then receivers, oldest first. */
+/*
+ * &kipc_type.nl_waiters: blocked senders, then receivers, oldest first,
+ * then the waits for many.
+ */
 static int kipc_queue_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
 {
 	struct kipc_queue_obj *q = to_queue(obj);
@@ -793,7 +797,7 @@ static int kipc_queue_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
 	if (!err)
 		err = kipc_waitq_put_waiters(skb, &q->receivers);
 	spin_unlock(&q->lock);
-	return err;
+	return err ?: kipc_wq_put_waiters(skb, &q->poll_wq);
 }
 
 static const struct kipc_ioc kipc_queue_ioctls[] = {

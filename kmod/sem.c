@@ -930,6 +930,7 @@ static const struct kipc_wm_ops kipc_sem_wm_ops = {
 	.take		= kipc_sem_wm_take,
 	.finish		= kipc_sem_wm_finish,
 	.wake		= kipc_sem_wm_wake,
+	.what		= KIPC_WAITFOR_UNIT,
 };
 
 /* ---- netlink ---------------------------------------------------------------- */
@@ -950,6 +951,7 @@ static int kipc_sem_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 	*nr_waiters = s->waiters.count;
 	nundo = s->nundo;
 	spin_unlock(&s->lock);
+	*nr_waiters += kipc_wq_nr_waiters(&s->poll_wq);
 	if (nla_put_u32(skb, KIPC_SEM_A_VALUE, value) ||
 	    nla_put_u32(skb, KIPC_SEM_A_VALUE_MAX, s->max) ||
 	    nla_put_u32(skb, KIPC_SEM_A_UNDO_PROCS, nundo))
@@ -959,7 +961,10 @@ static int kipc_sem_nl_state(struct sk_buff *skb, struct kipc_object *obj,
 
 static int kipc_sem_nl_waiters(struct sk_buff *skb, struct kipc_object *obj)
 {
-	return kipc_waitq_report(skb, &to_sem(obj)->waiters);
+	struct kipc_sem_obj *s = to_sem(obj);
+
+	return kipc_waitq_report(skb, &s->waiters) ?:
+	       kipc_wq_put_waiters(skb, &s->poll_wq);
 }
 
 /* ---- KUnit hooks -------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
@@ -145,7 +146,8 @@ int kipc_waitq_put_waiters(struct sk_buff *skb, struct kipc_waitq *q)
 
 	lockdep_assert_held(q->lock);
 	list_for_each_entry(w, &q->head, node) {
-		err = kipc_nl_put_waiter(skb, w->task, q->what, w->since);
+		err = kipc_nl_put_waiter(skb, w->task, q->what, w->since,
+					 false);
 		if (err)
 			return err;
 	}
@@ -274,23 +276,80 @@ int kipc_wq_wait(wait_queue_head_t *wq, u32 (*ready)(void *arg), void *arg,
 			     NULL);
 }
 
+/*
+ * The wake function of a &struct kipc_poll_sleeper: poll(2)'s pollwake(),
+ * but the entry's private is the task itself.  A wake-up whose key has
+ * none of the events the entry polls for is ignored.
+ */
+static int kipc_poll_sleeper_wake(struct wait_queue_entry *e,
+				  unsigned int mode, int sync, void *key)
+{
+	struct kipc_poll_sleeper *ps;
+
+	ps = container_of(e, struct kipc_poll_sleeper, s.wait);
+	if (key && !(key_to_poll(key) & ps->key))
+		return 0;
+	/* As pollwake(): the flag is visible before the task runs. */
+	smp_wmb();
+	WRITE_ONCE(*ps->triggered, 1);
+	return default_wake_function(e, mode, sync, key);
+}
+
+/**
+ * kipc_poll_sleeper_add() - queue a wait for many's entry on @head
+ * @ps: the entry, alive until kipc_poll_sleeper_del()
+ * @head: an object's poll wait queue, as its poll handed it to poll_wait()
+ * @key: the poll events that wake the entry (the poll table's key)
+ * @what: KIPC_WAITFOR_* to report the current task waiting for, or 0 (not
+ *	reported: an object's second queue, so that it is listed once)
+ * @since: ktime_get_ns() when the wait for many began
+ * @triggered: set to 1 by every wake-up that passes @key
+ */
+void kipc_poll_sleeper_add(struct kipc_poll_sleeper *ps,
+			   wait_queue_head_t *head, __poll_t key, u32 what,
+			   u64 since, int *triggered)
+{
+	init_waitqueue_func_entry(&ps->s.wait, kipc_poll_sleeper_wake);
+	ps->s.wait.private = current;
+	ps->s.since = since;
+	ps->s.what = what;
+	ps->head = head;
+	ps->key = key;
+	ps->triggered = triggered;
+	add_wait_queue(head, &ps->s.wait);
+}
+
+/**
+ * kipc_poll_sleeper_del() - take the entry of kipc_poll_sleeper_add() off
+ * @ps: the entry
+ *
+ * After this no wake-up can reach it, and it is no longer reported.
+ */
+void kipc_poll_sleeper_del(struct kipc_poll_sleeper *ps)
+{
+	remove_wait_queue(ps->head, &ps->s.wait);
+}
+
 /* The kipc sleeper @e is, if it is one reported as a waiter, else NULL. */
 static struct kipc_sleeper *kipc_sleeper_of(struct wait_queue_entry *e)
 {
 	struct kipc_sleeper *s;
 
-	if (e->func != kipc_sleeper_wake)
+	if (e->func != kipc_sleeper_wake && e->func != kipc_poll_sleeper_wake)
 		return NULL;
 	s = container_of(e, struct kipc_sleeper, wait);
 	return s->what ? s : NULL;
 }
 
 /**
- * kipc_wq_nr_waiters() - the tasks asleep in kipc_wq_sleep() on @wq
+ * kipc_wq_nr_waiters() - the tasks blocked on @wq in kipc
  * @wq: the wait queue
  *
- * Counts the sleepers with a KIPC_WAITFOR_* (not poll/epoll entries) under
- * @wq's own lock.  A sleeper woken and not yet asleep again is not there.
+ * Counts the sleepers of kipc_wq_sleep() and the waits for many
+ * (&struct kipc_poll_sleeper) with a KIPC_WAITFOR_*, not the entries of
+ * poll(2) or epoll, under @wq's own lock.  A sleeper of kipc_wq_sleep()
+ * woken and not yet asleep again is not there; a wait for many is, from
+ * its first poll to its return.
  *
  * Return: their number.
  */
@@ -312,10 +371,12 @@ unsigned int kipc_wq_nr_waiters(wait_queue_head_t *wq)
  * @skb: the message, inside the KIPC_OBJ_A_WAITERS nest
  * @wq: the wait queue
  *
- * The sleepers of kipc_wq_sleep() with a KIPC_WAITFOR_*, under @wq's own
- * lock (interrupts off: kipc_nl_put_waiter() must not sleep).  A sleeper's
- * task cannot go while its entry is on @wq: it leaves kipc_wq_sleep()
- * only after finish_wait() took it off, under that lock.
+ * The sleepers of kipc_wq_sleep() and the waits for many with a
+ * KIPC_WAITFOR_*, as kipc_wq_nr_waiters() counts them, under @wq's own
+ * lock (interrupts off: kipc_nl_put_waiter() must not sleep).  A
+ * sleeper's task cannot go while its entry is on @wq: it leaves
+ * kipc_wq_sleep() only after finish_wait() took it off, and
+ * KIPC_IOC_WAIT_MANY only after kipc_poll_sleeper_del(), under that lock.
  *
  * Return: 0, or -EMSGSIZE when @skb is full.
  */
@@ -331,7 +392,8 @@ int kipc_wq_put_waiters(struct sk_buff *skb, wait_queue_head_t *wq)
 		s = kipc_sleeper_of(e);
 		if (!s)
 			continue;
-		err = kipc_nl_put_waiter(skb, e->private, s->what, s->since);
+		err = kipc_nl_put_waiter(skb, e->private, s->what, s->since,
+					 e->func == kipc_poll_sleeper_wake);
 		if (err)
 			break;
 	}

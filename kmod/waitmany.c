@@ -25,6 +25,12 @@
  * again from the start, so a wake-up that finds nothing to take (another
  * task was faster) costs a retry, never a lost object.
  *
+ * The entries on the poll wait queues are kipc's own (&struct
+ * kipc_poll_sleeper, one or two per object in its item), not poll(2)'s:
+ * they wake the task as pollwake() does, and they let the netlink family
+ * list the task, from its first poll to its return, as a waiter of every
+ * object it waits for (KIPC_WAITER_A_MANY).
+ *
  * Locking: see docs/design.md, section 7.  An all-wait holds
  * kipc_wm_all_lock, then takes the objects' spinlocks in kipc_wm_cmp()
  * order (type, then id).
@@ -40,6 +46,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <linux/kipc_netlink.h>
 #include <kunit/visibility.h>
 
 #include "kipc.h"
@@ -55,6 +62,9 @@
 
 static DEFINE_MUTEX(kipc_wm_all_lock);
 
+/* The most wait queues one object's poll registers on (a pipe's two). */
+#define KIPC_WM_QUEUES		2
+
 /**
  * struct kipc_wm_item - one object of a wait for many
  * @file: its file, referenced until the wait ends
@@ -62,6 +72,8 @@ static DEFINE_MUTEX(kipc_wm_all_lock);
  * @uo: the caller's struct in, the results out
  * @mask: what its poll said last
  * @wake: its pollers must be woken once the locks are dropped
+ * @nr_queued: the entries of @queued in use
+ * @queued: the task's entries on the object's poll wait queues
  */
 struct kipc_wm_item {
 	struct file *file;
@@ -69,6 +81,8 @@ struct kipc_wm_item {
 	struct kipc_wait_obj uo;
 	__poll_t mask;
 	bool wake;
+	u32 nr_queued;
+	struct kipc_poll_sleeper queued[KIPC_WM_QUEUES];
 };
 
 /**
@@ -78,6 +92,12 @@ struct kipc_wm_item {
  * @n: their number
  * @index: the index to report in struct kipc_wait_many
  * @recheck_ms: the shortest &kipc_wm_ops.recheck_ms among them, 0: none
+ * @pt: the poll table of the first pass, whose queue function is
+ *	kipc_wm_queue(); later passes only poll
+ * @polling: the item being polled, for kipc_wm_queue()
+ * @since: ktime_get_ns() when the wait began, reported per object
+ * @triggered: set by a wake-up, cleared before each new look
+ * @error: -ENOMEM if an object's poll had more queues than an item holds
  */
 struct kipc_wm {
 	struct kipc_wm_item *items;
@@ -85,6 +105,11 @@ struct kipc_wm {
 	u32 n;
 	u32 index;
 	unsigned int recheck_ms;
+	poll_table pt;
+	struct kipc_wm_item *polling;
+	u64 since;
+	int triggered;
+	int error;
 };
 
 /* ---- gathering the objects ------------------------------------------------ */
@@ -345,40 +370,83 @@ static int kipc_wm_try_all(struct kipc_wm *wm)
 
 /* ---- waiting ---------------------------------------------------------------- */
 
+/* What a task waiting for @it is reported waiting for. */
+static u32 kipc_wm_what(struct kipc_wm_item *it)
+{
+	const struct kipc_wm_ops *ops = it->obj->type->wm;
+
+	return ops ? ops->what : KIPC_WAITFOR_RECEIVE;
+}
+
+/*
+ * The poll table's queue function, on the first pass: put one of the
+ * item's entries on @head.  The object is reported once, with its first
+ * queue.
+ */
+static void kipc_wm_queue(struct file *file, wait_queue_head_t *head,
+			  poll_table *pt)
+{
+	struct kipc_wm *wm = container_of(pt, struct kipc_wm, pt);
+	struct kipc_wm_item *it = wm->polling;
+	u32 what = it->nr_queued ? 0 : kipc_wm_what(it);
+
+	if (WARN_ON_ONCE(it->nr_queued == KIPC_WM_QUEUES)) {
+		wm->error = -ENOMEM;
+		return;
+	}
+	kipc_poll_sleeper_add(&it->queued[it->nr_queued++], head, pt->_key,
+			      what, wm->since, &wm->triggered);
+}
+
+/* Take every entry kipc_wm_queue() put on a wait queue off it. */
+static void kipc_wm_unqueue(struct kipc_wm *wm)
+{
+	struct kipc_wm_item *it;
+	u32 i;
+
+	for (i = 0; i < wm->n; i++) {
+		it = &wm->items[i];
+		while (it->nr_queued)
+			kipc_poll_sleeper_del(&it->queued[--it->nr_queued]);
+	}
+}
+
 static void kipc_wm_poll(struct kipc_wm *wm, poll_table *pt)
 {
 	u32 i;
 
-	for (i = 0; i < wm->n; i++)
+	for (i = 0; i < wm->n; i++) {
+		wm->polling = &wm->items[i];
 		wm->items[i].mask = vfs_poll(wm->items[i].file, pt);
+	}
 }
 
 /* Sleep until a poll wake-up, @deadline or the next recheck. */
-static void kipc_wm_sleep(struct kipc_wm *wm, struct poll_wqueues *table,
-			  ktime_t deadline)
+static void kipc_wm_sleep(struct kipc_wm *wm, ktime_t deadline)
 {
 	set_current_state(TASK_INTERRUPTIBLE);
-	if (!READ_ONCE(table->triggered))
+	if (!READ_ONCE(wm->triggered))
 		kipc_sleep(deadline, wm->recheck_ms);
 	__set_current_state(TASK_RUNNING);
 	/* As poll(2): a wake-up after this point is seen at the next check. */
-	smp_store_mb(table->triggered, 0);
+	smp_store_mb(wm->triggered, 0);
 }
 
 /*
- * Poll every object (the first pass registers on their wait queues and
- * every pass arms them), try, and sleep until woken; again until taken.
+ * Poll every object (the first pass queues the task's entries on their
+ * wait queues and every pass arms them), try, and sleep until woken;
+ * again until taken.
  */
 static int kipc_wm_wait(struct kipc_wm *wm, bool all, bool nonblock,
 			ktime_t deadline)
 {
-	struct poll_wqueues table;
 	int ret;
 
-	poll_initwait(&table);
+	wm->since = ktime_get_ns();
+	init_poll_funcptr(&wm->pt, kipc_wm_queue);
 	for (;;) {
-		kipc_wm_poll(wm, &table.pt);
-		table.pt._qproc = NULL;
+		kipc_wm_poll(wm, &wm->pt);
+		wm->pt._qproc = NULL;
 		ret = all ? kipc_wm_try_all(wm) : kipc_wm_try_any(wm);
 		if (ret != KIPC_WM_NONE)
 			break;
@@ -386,16 +454,16 @@ static int kipc_wm_wait(struct kipc_wm *wm, bool all, bool nonblock,
 			ret = -EAGAIN;
 			break;
 		}
-		if (table.error) {
-			ret = table.error;
+		if (wm->error) {
+			ret = wm->error;
 			break;
 		}
 		ret = kipc_wait_interrupted(deadline, false);
 		if (ret)
 			break;
-		kipc_wm_sleep(wm, &table, deadline);
+		kipc_wm_sleep(wm, deadline);
 	}
-	poll_freewait(&table);
+	kipc_wm_unqueue(wm);
 	return ret;
 }
 

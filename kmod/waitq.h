@@ -11,6 +11,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -307,6 +308,31 @@ struct kipc_sleeper {
 	u64 since;
 	u32 what;
 };
+
+/**
+ * struct kipc_poll_sleeper - a wait for many's entry on an object's queue
+ * @s: the sleeper; @s.wait.private is the waiting task
+ * @head: the wait queue it is on
+ * @key: the poll events that wake it
+ * @triggered: the wait's flag, set by every wake-up that passes @key
+ *
+ * KIPC_IOC_WAIT_MANY registers on each object's poll wait queue as
+ * poll(2) does, but with this entry instead of poll's own, so that
+ * kipc_wq_nr_waiters() and kipc_wq_put_waiters() find it and report the
+ * task as a waiter of that object, flagged KIPC_WAITER_A_MANY.  Entries
+ * of poll(2), select(2) and epoll stay unreported.
+ */
+struct kipc_poll_sleeper {
+	struct kipc_sleeper s;
+	wait_queue_head_t *head;
+	__poll_t key;
+	int *triggered;
+};
+
+void kipc_poll_sleeper_add(struct kipc_poll_sleeper *ps,
+			   wait_queue_head_t *head, __poll_t key, u32 what,
+			   u64 since, int *triggered);
+void kipc_poll_sleeper_del(struct kipc_poll_sleeper *ps);
 
 int kipc_wq_sleep(wait_queue_head_t *wq, u32 what, u32 (*ready)(void *arg),
 		  void *arg, bool nonblock, ktime_t deadline, u32 *result,

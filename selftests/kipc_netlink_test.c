@@ -1980,6 +1980,235 @@ TEST_F(kipc, waiter_pipe_write)
 	check_waiter(_metadata, &c, KIPC_WAITFOR_SEND);
 }
 
+/*
+ * A wait for many on one object of each type it can wait for; the
+ * objects, what it must be reported waiting for on each.
+ */
+struct wm_case {
+	int fd[6], wfd[6];	/* waited; what wakes it (a pipe's writer) */
+	uint32_t what[6];
+	struct kipc_mutex *h;
+	struct kipc_sem *s;
+};
+
+static int wm_setup(struct wm_case *c)
+{
+	int p[2], ch[2];
+
+	c->fd[0] = kipc_event_create(NULL, 0600, 0, 0);
+	c->what[0] = KIPC_WAITFOR_SIGNAL;
+	c->fd[1] = kipc_sem_create(NULL, 0600, 0, 0, 0);
+	c->what[1] = KIPC_WAITFOR_UNIT;
+	c->fd[2] = MK_MUTEX(0, &c->h);
+	c->what[2] = KIPC_WAITFOR_LOCK;
+	c->fd[3] = kipc_queue_create(NULL, 0600, 2, 16, 0);
+	c->what[3] = KIPC_WAITFOR_RECEIVE;
+	if (kipc_pipe(p, 0, 0) || kipc_channel_pair(ch, NULL, 0))
+		return -1;
+	c->fd[4] = p[0];
+	c->wfd[4] = p[1];
+	c->what[4] = KIPC_WAITFOR_RECEIVE;
+	c->fd[5] = ch[1];
+	c->wfd[5] = ch[0];
+	c->what[5] = KIPC_WAITFOR_RECEIVE;
+	for (int i = 0; i < 4; i++)
+		if (c->fd[i] < 0)
+			return -1;
+	if (attach_sem(c->fd[1], &c->s) || raw_lock(c->fd[2], 0, 0))
+		return -1;
+	return 0;
+}
+
+/* In a child: wait for any of @c's objects; report the index taken. */
+static void wm_child(struct wm_case *c, int rfd)
+{
+	struct kipc_wait_obj o[6];
+	unsigned int index = 99;
+	int ret;
+
+	memset(o, 0, sizeof(o));
+	for (int i = 0; i < 6; i++)
+		o[i].fd = c->fd[i];
+	prctl(PR_SET_NAME, "kst-many");
+	kt_report(rfd, 0, 0, (uint64_t)kt_gettid());
+	ret = kipc_wait_many(o, 6, 0, CHILD_WAIT_NS, &index);
+	if (!ret && index == 2)		/* the mutex: give it back */
+		ret = raw_unlock(c->fd[2]);
+	kt_report(rfd, 1, ret, index);
+	_exit(0);
+}
+
+/*
+ * A task in KIPC_IOC_WAIT_MANY is a waiter of every object it waits for,
+ * flagged KIPC_WAITER_A_MANY, with what that object gives, one since for
+ * all (the start of the call), and is gone from each once it returns.
+ */
+TEST_F(kipc, waiter_wait_many_each_type)
+{
+	struct kn_waiter w[6], w2;
+	struct kt_report rep;
+	struct wm_case c;
+	int p[2], i;
+	pid_t pid;
+
+	KN_OPEN();
+	ASSERT_EQ(0, wm_setup(&c));
+	ASSERT_EQ(0, pipe(p));
+	pid = kt_fork();
+	if (pid == 0)
+		wm_child(&c, p[1]);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(0, wait_waiters(c.fd[i], 1, &w[i]))
+			TH_LOG("object %d: no waiter seen", i);
+		EXPECT_EQ((uint32_t)pid, w[i].pid);
+		EXPECT_EQ((uint32_t)rep.value, w[i].tid);
+		EXPECT_EQ(c.what[i], w[i].wait) TH_LOG("object %d", i);
+		EXPECT_EQ(1U, w[i].many) TH_LOG("object %d", i);
+		EXPECT_STREQ("kst-many", w[i].comm);
+		EXPECT_LT(0ULL, w[i].since_ns);
+	}
+	/* One call, one start: later reads only grow. */
+	kt_sleep_ms(50);
+	ASSERT_EQ(0, wait_waiters(c.fd[0], 1, &w2));
+	EXPECT_LE(w[0].since_ns + 40 * MS, w2.since_ns);
+	EXPECT_LE(w[5].since_ns, w2.since_ns);
+
+	ASSERT_EQ(0, kipc_event_signal(c.fd[0], 1));
+	ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, rep.ret);
+	EXPECT_EQ(0ULL, rep.value);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(0, wait_waiters(c.fd[i], 0, NULL)) TH_LOG("object %d", i);
+	EXPECT_EQ(0, raw_unlock(c.fd[2]));
+	detach_sem(c.s);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Woken by each kind of object in turn: the waiter leaves every list. */
+TEST_F(kipc, waiter_wait_many_leaves_on_each_wake)
+{
+	struct kt_report rep;
+	struct wm_case c;
+	char buf[8];
+	int p[2], i, k;
+	pid_t pid;
+
+	KN_OPEN();
+	ASSERT_EQ(0, wm_setup(&c));
+	ASSERT_EQ(0, pipe(p));
+	for (k = 1; k < 6; k++) {
+		pid = kt_fork();
+		if (pid == 0)
+			wm_child(&c, p[1]);
+		ASSERT_LT(0, pid);
+		ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+		for (i = 0; i < 6; i++)
+			ASSERT_EQ(0, wait_waiters(c.fd[i], 1, NULL));
+		switch (k) {
+		case 1:
+			ASSERT_EQ(0, kipc_sem_post(c.s, 1, 0));
+			break;
+		case 2:
+			ASSERT_EQ(0, raw_unlock(c.fd[2]));
+			break;
+		case 3:
+			ASSERT_EQ(0, kipc_queue_send(c.fd[3], "m", 1, 0, 0));
+			break;
+		default:
+			ASSERT_EQ(1, write(c.wfd[k], "w", 1));
+			break;
+		}
+		ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(0, rep.ret);
+		EXPECT_EQ((uint64_t)k, rep.value);
+		EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+		for (i = 0; i < 6; i++)
+			EXPECT_EQ(0, wait_waiters(c.fd[i], 0, NULL))
+				TH_LOG("woken by %d: object %d", k, i);
+		/* Empty the object again for the next round. */
+		if (k == 2) {
+			ASSERT_EQ(0, raw_lock(c.fd[2], 0, 0));
+		} else if (k == 3) {
+			ASSERT_LE(0, kipc_queue_recv(c.fd[3], buf, sizeof(buf),
+						     NULL, 0));
+		} else if (k == 4) {
+			ASSERT_EQ(1, read(c.fd[4], buf, sizeof(buf)));
+		}
+	}
+	EXPECT_EQ(0, raw_unlock(c.fd[2]));
+	close(p[0]);
+	close(p[1]);
+	detach_sem(c.s);
+}
+
+/*
+ * The same event waited for by a FIFO waiter, a wait for many and a
+ * poll(2): two waiters, told apart by KIPC_WAITER_A_MANY; the poller is
+ * not one.
+ */
+TEST_F(kipc, waiter_wait_many_beside_fifo_and_poll)
+{
+	struct kn_waiter ws[MAXH];
+	struct kt_report rep;
+	struct kn_reply r;
+	struct kn_obj o;
+	pid_t pid[3];
+	int fd, p[2], n, i, many = 0;
+
+	KN_OPEN();
+	fd = kipc_event_create(NULL, 0600, KIPC_EVENT_MANUAL_RESET, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	for (i = 0; i < 3; i++) {
+		pid[i] = kt_fork();
+		if (pid[i] == 0) {
+			struct kipc_wait_obj wo = { .fd = fd };
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+			int ret;
+
+			kt_report(p[1], i, 0, 0);
+			if (i == 0)
+				ret = kipc_event_wait(fd, CHILD_WAIT_NS, NULL);
+			else if (i == 1)
+				ret = kipc_wait_many(&wo, 1, 0, CHILD_WAIT_NS, NULL);
+			else
+				ret = poll(&pf, 1, KT_CHILD_TIMEOUT_MS) == 1 ? 0 : -1;
+			kt_report(p[1], 10 + i, ret, 0);
+			_exit(0);
+		}
+		ASSERT_LT(0, pid[i]);
+		ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+	}
+	ASSERT_EQ(0, wait_waiters(fd, 2, NULL));
+	/* The poller had time to block too: still two. */
+	kt_sleep_ms(100);
+	ASSERT_EQ(0, kn_get_obj(&kn, obj_id(fd), KIPC_WANT_WAITERS, &r, &o));
+	n = kn_waiters(&o, ws, MAXH);
+	EXPECT_EQ(2U, kn_u32(o.a[KIPC_OBJ_A_NR_WAITERS]));
+	kn_reply_free(&r);
+	ASSERT_EQ(2, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ((uint32_t)KIPC_WAITFOR_SIGNAL, ws[i].wait);
+		many += ws[i].many;
+		EXPECT_EQ((uint32_t)(ws[i].many ? pid[1] : pid[0]), ws[i].pid);
+	}
+	EXPECT_EQ(1, many);
+	ASSERT_EQ(0, kipc_event_signal(fd, 1));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(1, kt_read_report(p[0], &rep, KT_CHILD_TIMEOUT_MS));
+		EXPECT_EQ(0, rep.ret) TH_LOG("child %d", rep.idx - 10);
+	}
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, kt_reap(pid[i], KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, wait_waiters(fd, 0, NULL));
+	close(p[0]);
+	close(p[1]);
+}
+
 TEST_F(kipc, channel_counters)
 {
 	struct kn_reply r;

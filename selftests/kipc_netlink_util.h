@@ -91,6 +91,7 @@ struct kn_holder {
 
 struct kn_waiter {
 	uint32_t pid, tid, wait;
+	uint32_t many;		/* KIPC_WAITER_A_MANY present */
 	uint64_t since_ns;
 	char comm[32];
 };
@@ -667,6 +668,7 @@ static inline int kn_waiters(const struct kn_obj *o, struct kn_waiter *w,
 			w[n].tid = kn_u32(tb[KIPC_WAITER_A_TID]);
 			w[n].wait = kn_u32(tb[KIPC_WAITER_A_WAIT]);
 			w[n].since_ns = kn_u64(tb[KIPC_WAITER_A_SINCE_NS]);
+			w[n].many = !!tb[KIPC_WAITER_A_MANY];
 			if (kn_str(tb[KIPC_WAITER_A_COMM]))
 				snprintf(w[n].comm, sizeof(w[n].comm), "%s",
 					 kn_str(tb[KIPC_WAITER_A_COMM]));

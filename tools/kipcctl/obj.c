@@ -80,6 +80,7 @@ static const struct field waiter_fields[] = {
 	FLD(KIPC_WAITER_A_COMM, "comm", F_STR),
 	ENUM(KIPC_WAITER_A_WAIT, "wait", wait_names),
 	FLD(KIPC_WAITER_A_SINCE_NS, "waited_ns", F_U64),
+	FLD(KIPC_WAITER_A_MANY, "wait_many", F_FLAG),
 };
 
 static const struct field event_fields[] = {
@@ -546,8 +547,9 @@ static void show_waiters(const struct kobj *o, FILE *f)
 		tbl_cell(&t, "%u", nla_u32_or(w[KIPC_WAITER_A_TID], 0));
 		tbl_cell(&t, "%s", w[KIPC_WAITER_A_COMM] ?
 			 nla_get_string(w[KIPC_WAITER_A_COMM]) : "-");
-		tbl_cell(&t, "%s", field_enum(&waiter_fields[3],
-			 nla_u32_or(w[KIPC_WAITER_A_WAIT], 0), buf, sizeof(buf)));
+		tbl_cell(&t, "%s%s", field_enum(&waiter_fields[3],
+			 nla_u32_or(w[KIPC_WAITER_A_WAIT], 0), buf, sizeof(buf)),
+			 w[KIPC_WAITER_A_MANY] ? " (wait-many)" : "");
 		tbl_cell(&t, "%s", duration(buf, sizeof(buf),
 			 nla_u64_or(w[KIPC_WAITER_A_SINCE_NS], 0)));
 	}

@@ -144,7 +144,8 @@ enum kipc_nl_attr {
  * @KIPC_OBJ_A_HOLDER: nest of KIPC_HOLDER_A_*, inside KIPC_OBJ_A_HOLDERS
  * @KIPC_OBJ_A_WAITERS: nest of KIPC_OBJ_A_WAITER, on KIPC_WANT_WAITERS
  * @KIPC_OBJ_A_WAITER: nest of KIPC_WAITER_A_*, inside KIPC_OBJ_A_WAITERS
- * @KIPC_OBJ_A_NR_WAITERS: u32 tasks blocked in the kernel on the object
+ * @KIPC_OBJ_A_NR_WAITERS: u32 tasks blocked in the kernel on the object,
+ *	those in KIPC_IOC_WAIT_MANY included (not poll(2), select(2) or epoll)
  * @__KIPC_OBJ_A_MAX: internal, one past the last
  */
 enum kipc_obj_attr {
@@ -257,6 +258,8 @@ enum kipc_holder_attr {
  * @KIPC_WAITER_A_COMM: string, the thread's command name
  * @KIPC_WAITER_A_WAIT: u32 KIPC_WAITFOR_*
  * @KIPC_WAITER_A_SINCE_NS: u64 how long it has waited, in ns
+ * @KIPC_WAITER_A_MANY: flag: it waits in KIPC_IOC_WAIT_MANY, for this
+ *	object among others (since the wait for many began)
  * @__KIPC_WAITER_A_MAX: internal, one past the last
  */
 enum kipc_waiter_attr {
@@ -267,6 +270,7 @@ enum kipc_waiter_attr {
 	KIPC_WAITER_A_COMM,
 	KIPC_WAITER_A_WAIT,
 	KIPC_WAITER_A_SINCE_NS,
+	KIPC_WAITER_A_MANY,
 
 	__KIPC_WAITER_A_MAX
 };
