@@ -1277,9 +1277,20 @@ static void kipc_registry_drop(void *ptr, void *arg)
  */
 void kipc_objects_exit(void)
 {
+	struct kipc_object *obj;
+	unsigned long id;
+
 	mutex_lock(&kipc_registry_lock);
 	rhashtable_free_and_destroy(&kipc_names, kipc_registry_drop, NULL);
 	mutex_unlock(&kipc_registry_lock);
-	WARN_ON(kipc_nr_objects);
-	WARN_ON(!xa_empty(&kipc_ids));
+	if (!kipc_nr_objects && xa_empty(&kipc_ids))
+		return;
+	/* A leak: say whose, before the warning's trace. */
+	pr_err("%u objects left at unload\n", kipc_nr_objects);
+	xa_for_each(&kipc_ids, id, obj)
+		pr_err("left: id %llu %s \"%.*s\" refs %u creator %d linked %d\n",
+		       obj->id, obj->type->name, obj->name ? (int)obj->name_len : 0,
+		       obj->name ?: "", kref_read(&obj->ref),
+		       pid_nr(obj->creator), READ_ONCE(obj->linked));
+	WARN_ON(1);
 }

@@ -47,8 +47,22 @@ run_selftests() {
 		say "begin selftest ${t##*/}"
 		"$t" > "$out" 2>&1 || ok=1
 		say "end"
+		objects_left "${t##*/}"
 	done
 	return $ok
+}
+
+# Nothing else runs in the VM, so objects alive after a program are its
+# own, or a leak: named in the kernel's log, so that a report at unload
+# (kipc_objects_exit()) says after what they appeared.  A program's
+# children may still be exiting, hence a note, not a failure.
+objects_left() {
+	local n
+
+	n=$(kipcctl stats 2>/dev/null | sed -n 's/^objects  *//p')
+	[ "${n:-0}" = 0 ] && return 0
+	say "objects alive after $1: $n"
+	kipcctl list 2>&1 | while read -r line; do say "  $line"; done
 }
 
 # KUnit suites run when kipc_kunit.ko loads; their KTAP is in debugfs.
@@ -64,6 +78,7 @@ run_kunit() {
 		grep -q 'not ok' "$d/results" && ok=1
 	done
 	rmmod kipc_kunit || ok=1
+	objects_left kunit
 	return $ok
 }
 
@@ -120,6 +135,7 @@ run_faults() {
 	say "begin selftest kipc_faults"
 	/tests/kipc_faults > "$out" 2>&1 || ok=1
 	say "end"
+	objects_left kipc_faults
 	return $ok
 }
 
@@ -194,6 +210,7 @@ esac
 # named object that nobody holds open included (kmemleak checks it on the
 # debug kernel).
 /bin/kipc-demo leave kipc-vm.left || { say "could not leave an object"; rc=1; }
+objects_left "the run (kipc-vm.left is expected)"
 if ! rmmod kipc; then
 	say "rmmod failed"
 	rc=1
