@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Pack the VM's initramfs: busybox, /init, the module, the selftests and
-# the tools, and the kernel modules that mount the host's root over
+# Pack the VM's initramfs: busybox, /init, the module, the tools, and the kernel modules that mount the host's root over
 # virtio-9p (in load order, in /lib/9p) when the kernel has them as
 # modules.  usage: mkinitramfs.sh KO OUT.cpio.gz
 set -euo pipefail
@@ -55,7 +54,7 @@ add_9p_modules() {
 }
 
 chmod 0755 "$root"	# mktemp made it 0700: other uids could not reach /dev
-mkdir -p "$root/bin" "$root/tests"
+mkdir -p "$root/bin"
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 scripts/vm-init.sh "$root/init"
 cp "$ko" "$root/kipc.ko"
@@ -66,10 +65,8 @@ kunit=$(dirname "$ko")/kipc_kunit.ko
 [ -n "${KIPC_VM_SCRIPT:-}" ] && install -m 0755 "$KIPC_VM_SCRIPT" "$root/script.sh"
 # Another build of the module, for scripts/bench-ab.sh.
 [ -n "${KIPC_BASE_KO:-}" ] && cp "$KIPC_BASE_KO" "$root/kipc-base.ko"
-[ -x build/user/selftests/kipc_faults ] && cp build/user/selftests/kipc_faults "$root/tests/"
-for t in "${KIPC_TESTS:-build/user/selftests}"/*_test; do
-	[ -x "$t" ] && cp "$t" "$root/tests/"
-done
+# The selftests are not packed: the VM runs them from the build folder on
+# the host's root filesystem (vm-init.sh).
 for t in build/user/tools/*; do
 	[ -x "$t" ] && cp "$t" "$root/bin/"
 done

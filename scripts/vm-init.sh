@@ -46,9 +46,12 @@ mount_host() {
 			insmod "/lib/9p/$m.ko" || return 1
 		done < /lib/9p/order
 	fi
-	mkdir -p /host
+	mkdir -p /host /hostro
 	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
 		hostroot /host || return 1
+	# The same tree without the tmpfs mounted below, to bring back what
+	# the host keeps there that the guest needs (a clone in /tmp).
+	mount -o bind /host /hostro || return 1
 	mount -t proc proc /host/proc &&
 	mount -t sysfs sysfs /host/sys &&
 	mount -t devtmpfs devtmpfs /host/dev || return 1
@@ -59,6 +62,15 @@ mount_host() {
 	for d in /dev/shm /tmp /run /var/tmp; do
 		mount -t tmpfs tmpfs "/host$d" || return 1
 	done
+	for d in "$kipcrepo" ${kipctests:+"$kipctests"}; do
+		host_visible "$d" || return 1
+	done
+}
+
+# Bind folder $1 of the host back if a tmpfs above hid it.
+host_visible() {
+	[ -d "/host$1" ] && [ -n "$(ls -A "/host$1" 2>/dev/null)" ] && return 0
+	mkdir -p "/host$1" && mount -o bind "/hostro$1" "/host$1"
 }
 
 # /bin/host-run CMD [ARG...]: run CMD on the host's root filesystem, in
@@ -96,14 +108,32 @@ if ! insmod /kipc.ko; then
 fi
 [ -c /dev/kipc ] || { say "/dev/kipc missing"; finish 1; }
 
+# The selftests run from the build folder on the host's root filesystem,
+# dynamically linked as a user's programs are: $kipctests (a folder on the
+# host, KIPC_TESTS of check.sh), else the repository's build/user/selftests.
+testdir=${kipctests:-$kipcrepo/build/user/selftests}
+
+# The test programs, as paths on the host's root filesystem.
+test_programs() {
+	local t
+
+	[ "$hostfs" = 1 ] || return 0
+	for t in "/host$testdir"/*_test; do
+		[ -x "$t" ] && echo "${t#/host}"
+	done
+}
+
 run_selftests() {
 	local t ok=0
 
-	for t in /tests/*_test; do
-		[ -x "$t" ] || continue
+	if [ "$hostfs" != 1 ]; then
+		say "no host root filesystem: no selftest can run"
+		return 1
+	fi
+	for t in $(test_programs); do
 		say "$(grep MemAvailable /proc/meminfo)"
 		say "begin selftest ${t##*/}"
-		"$t" > "$out" 2>&1 || ok=1
+		host_run "$t" > "$out" 2>&1 || ok=1
 		say "end"
 		objects_left "${t##*/}"
 	done
@@ -177,11 +207,12 @@ run_soak() {
 	export KIPC_ONLY="stress_ _processes _concurrently spurious"
 	for i in $(seq 1 "${kipcsoak:-1}"); do
 		seed=$(( (${kipcseed:-1} * 7919 + i * 104729) % 2147483647 ))
-		for t in /tests/*_test; do
+		for t in $(test_programs); do
 			# The fuzzer has a run of its own in every check.
-			[ -x "$t" ] && [ "${t##*/}" != kipc_fuzz_test ] || continue
+			[ "${t##*/}" != kipc_fuzz_test ] || continue
 			say "begin selftest ${t##*/} iteration $i seed $seed"
-			KIPC_SEED=$seed "$t" > "$out" 2>&1 || ok=1
+			host_run /usr/bin/env KIPC_SEED="$seed" \
+				KIPC_ONLY="$KIPC_ONLY" "$t" > "$out" 2>&1 || ok=1
 			say "end"
 		done
 	done
@@ -214,7 +245,7 @@ run_faults() {
 	local ok=0
 
 	say "begin selftest kipc_faults"
-	/tests/kipc_faults > "$out" 2>&1 || ok=1
+	host_run "$kipcrepo/build/user/selftests/kipc_faults" > "$out" 2>&1 || ok=1
 	say "end"
 	objects_left kipc_faults
 	return $ok

@@ -83,7 +83,7 @@ boot() {
 		-display none -machine q35 -accel "$accel" -cpu "$cpu" \
 		-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
 		"${hostfs[@]}" ${KIPC_VM_QEMU_ARGS:-} \
-		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode kipcrepo=$repo ${KIPC_VM_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode kipcrepo=$repo ${KIPC_TESTS:+kipctests=$(realpath -m "$KIPC_TESTS")} ${KIPC_VM_APPEND:-}" \
 		-serial stdio -serial "file:$results" \
 		</dev/null >"$console" 2>"$qerr" &
 	qpid=$!
