@@ -580,17 +580,22 @@ int kipc_wm_test_try(struct kipc_object **objs, u32 n, bool all,
 		     struct kipc_wait_obj *res, u32 *index)
 {
 	struct kipc_wm_item *order[16];
-	struct kipc_wm_item items[16];
-	struct kipc_wm wm = { .items = items, .order = order, .n = n };
-	int ret;
+	struct kipc_wm_item *items;
+	struct kipc_wm wm = { .order = order, .n = n };
+	int ret = 0;
 	u32 i;
 
-	if (!n || n > ARRAY_SIZE(items))
+	if (!n || n > ARRAY_SIZE(order))
 		return -EINVAL;
-	memset(items, 0, sizeof(items));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (!objs[i]->type->wm)
 			return -EINVAL;
+	/* Too big for the stack with their poll entries. */
+	items = kcalloc(n, sizeof(*items), GFP_KERNEL);
+	if (!items)
+		return -ENOMEM;
+	wm.items = items;
+	for (i = 0; i < n; i++) {
 		items[i].obj = objs[i];
 		order[i] = &items[i];
 	}
@@ -599,6 +604,7 @@ int kipc_wm_test_try(struct kipc_object **objs, u32 n, bool all,
 	for (i = 0; i < n; i++)
 		res[i] = items[i].uo;
 	*index = wm.index;
+	kfree(items);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_wm_test_try);

@@ -68,7 +68,13 @@ run_one() {
 		rc=1 failed=$((failed + 1))
 		return
 	fi
-	scripts/mkinitramfs.sh "$mod/kipc.ko" "$out/initramfs.cpio.gz"
+	# A failed pack must not leave an earlier run's initramfs to boot.
+	rm -f "$out/initramfs.cpio.gz"
+	if ! scripts/mkinitramfs.sh "$mod/kipc.ko" "$out/initramfs.cpio.gz"; then
+		echo "check: the initramfs could not be packed for $label" >&2
+		rc=1 failed=$((failed + 1))
+		return
+	fi
 	if [ "$mode" = bench ]; then
 		run_bench "$label" "$image" "$out"
 		return

@@ -43,7 +43,10 @@ add_9p_modules() {
 	local rel dir m
 
 	rel=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
-	dir=$(ls -d "$CACHE"/kernels/*/lib/modules/"$rel" 2>/dev/null | head -n1)
+	dir=
+	for m in "$CACHE"/kernels/*/lib/modules/"$rel"; do
+		[ -d "$m" ] && dir=$m && break
+	done
 	[ -n "$dir" ] || return 0
 	mkdir -p "$root/lib/9p"
 	for m in virtio_pci 9pnet_virtio 9p; do
