@@ -570,7 +570,32 @@ static PyObject *kp_strerror(PyObject *m, PyObject *arg)
 	return PyUnicode_FromString(kipc_strerror(e < 0 ? (int)e : (int)-e));
 }
 
+PyDoc_STRVAR(kp_fd_type_doc,
+"fd_type(fd) -> int\n\nThe TYPE_* of the kipc object behind fd; ValueError "
+"if it is not one.");
+
+static PyObject *kp_fd_type(PyObject *m, PyObject *arg)
+{
+	struct kipc_object_info in;
+	int fd, err;
+
+	(void)m;
+	fd = PyObject_AsFileDescriptor(arg);
+	if (fd < 0)
+		return NULL;
+	memset(&in, 0, sizeof(in));
+	err = kipc_object_info(fd, &in);
+	if (err == -ENOTTY || err == -EINVAL) {
+		PyErr_Format(PyExc_ValueError, "fd %d is not a kipc object", fd);
+		return NULL;
+	}
+	if (err)
+		return kp_error(err);
+	return PyLong_FromUnsignedLong(in.type);
+}
+
 static PyMethodDef kp_methods[] = {
+	{ "fd_type", kp_fd_type, METH_O, kp_fd_type_doc },
 	{ "version", kp_version, METH_NOARGS, kp_version_doc },
 	{ "stats", kp_stats, METH_NOARGS, kp_stats_doc },
 	{ "wait_many", (PyCFunction)(void (*)(void))kp_wait_many,
