@@ -38,9 +38,13 @@ LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 MANDIR		?= $(PREFIX)/share/man
 
-# libnl for kipcctl and the netlink selftests, linked statically for the VM.
+# libnl for kipcctl and the netlink selftests.  The tools run in the VM's
+# initramfs and are linked statically; the selftests run from this build
+# folder in the host's root filesystem (over 9p) and are dynamic, as a
+# user's programs are.
 NL_CFLAGS	:= $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
+NL_DYN_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 # *_test programs run in every VM; the others only where their mode asks.
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
@@ -123,10 +127,10 @@ man: setup
 $(O)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(O)/libkipc.a uapi/linux/kipc.h libkipc/include/libkipc.h
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) $(NL_CFLAGS) -static $< $(O)/libkipc.a $(ST_LIBS) -lpthread -o $@
+	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) $(NL_CFLAGS) $< $(O)/libkipc.a $(ST_LIBS) -lpthread -o $@
 
 # The selftests of the netlink family talk to it through libnl.
-$(O)/selftests/kipc_netlink%: ST_LIBS = $(NL_LIBS)
+$(O)/selftests/kipc_netlink%: ST_LIBS = $(NL_DYN_LIBS)
 
 selftests: $(SELFTESTS)
 

@@ -31,6 +31,76 @@ finish() {
 	reboot -f
 }
 
+# The host's root filesystem, which vm-run.sh shares read-only over
+# virtio-9p (tag hostroot), on /host: with the guest's own /proc, /sys and
+# /dev, and tmpfs where programs write, it is a system that runs the
+# host's dynamically linked programs and python3 (host_run).  The 9p
+# modules, when the kernel has them as modules, are in /lib/9p in load
+# order (mkinitramfs.sh).  The repository is at the same path as on the
+# host ($kipcrepo, from the kernel command line).
+mount_host() {
+	local m d
+
+	if [ -f /lib/9p/order ]; then
+		while read -r m; do
+			insmod "/lib/9p/$m.ko" || return 1
+		done < /lib/9p/order
+	fi
+	mkdir -p /host /hostro
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
+		hostroot /host || return 1
+	# The same tree without the tmpfs mounted below, to bring back what
+	# the host keeps there that the guest needs (a clone in /tmp).
+	mount -o bind /host /hostro || return 1
+	mount -t proc proc /host/proc &&
+	mount -t sysfs sysfs /host/sys &&
+	mount -t devtmpfs devtmpfs /host/dev || return 1
+	mount -t debugfs debugfs /host/sys/kernel/debug 2>/dev/null
+	mkdir -p /host/dev/shm /host/dev/mqueue /host/dev/pts
+	mount -t devpts devpts /host/dev/pts 2>/dev/null
+	mount -t mqueue mqueue /host/dev/mqueue 2>/dev/null
+	for d in /dev/shm /tmp /run /var/tmp; do
+		mount -t tmpfs tmpfs "/host$d" || return 1
+	done
+	for d in "$kipcrepo" ${kipctests:+"$kipctests"}; do
+		host_visible "$d" || return 1
+	done
+}
+
+# Bind folder $1 of the host back if a tmpfs above hid it.
+host_visible() {
+	[ -d "/host$1" ] && [ -n "$(ls -A "/host$1" 2>/dev/null)" ] && return 0
+	mkdir -p "/host$1" && mount -o bind "/hostro$1" "/host$1"
+}
+
+# /bin/host-run CMD [ARG...]: run CMD on the host's root filesystem, in
+# the repository, as root with a clean environment and HOME on tmpfs (a
+# command of its own, so that kipcvm=script's scripts have it too).
+make_host_run() {
+	cat > /bin/host-run <<EOF
+#!/bin/sh
+exec chroot /host /usr/bin/env -i HOME=/tmp LANG=C.UTF-8 \\
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+	PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\
+	/bin/sh -c 'cd "\$0" && exec "\$@"' "$kipcrepo" "\$@"
+EOF
+	chmod 0755 /bin/host-run
+}
+
+host_run() {
+	/bin/host-run "$@"
+}
+
+hostfs=0
+if [ -n "${kipcrepo:-}" ]; then
+	if mount_host; then
+		hostfs=1
+		make_host_run
+	else
+		say "could not mount the host's root filesystem over 9p"
+	fi
+fi
+
 say "kernel $(uname -r), $(nproc) cpus"
 if ! insmod /kipc.ko; then
 	say "insmod failed"
@@ -38,17 +108,58 @@ if ! insmod /kipc.ko; then
 fi
 [ -c /dev/kipc ] || { say "/dev/kipc missing"; finish 1; }
 
+# The selftests run from the build folder on the host's root filesystem,
+# dynamically linked as a user's programs are: $kipctests (a folder on the
+# host, KIPC_TESTS of check.sh), else the repository's build/user/selftests.
+testdir=${kipctests:-$kipcrepo/build/user/selftests}
+
+# The test programs, as paths on the host's root filesystem.
+test_programs() {
+	local t
+
+	[ "$hostfs" = 1 ] || return 0
+	for t in "/host$testdir"/*_test; do
+		[ -x "$t" ] && echo "${t#/host}"
+	done
+}
+
 run_selftests() {
 	local t ok=0
 
-	for t in /tests/*_test; do
-		[ -x "$t" ] || continue
+	if [ "$hostfs" != 1 ]; then
+		say "no host root filesystem: no selftest can run"
+		return 1
+	fi
+	for t in $(test_programs); do
 		say "$(grep MemAvailable /proc/meminfo)"
 		say "begin selftest ${t##*/}"
-		"$t" > "$out" 2>&1 || ok=1
+		host_run "$t" > "$out" 2>&1 || ok=1
 		say "end"
 		objects_left "${t##*/}"
 	done
+	return $ok
+}
+
+# The Python package's pytest suite (python/tests), with the host's
+# python3 and the extension built in build/python, reported as KTAP by
+# scripts/pytest_ktap.py; pytest's own report goes to the console's
+# neighbour, /dev/null, as its "# " lines carry the failures.
+run_python() {
+	local ok=0
+
+	if [ "$hostfs" != 1 ] || [ ! -d "/host$kipcrepo/build/python/kipc" ]; then
+		say "begin selftest kipc_python"
+		echo "not ok 1 kipc_python # no host root or no build/python" > "$out"
+		say "end"
+		return 1
+	fi
+	say "begin selftest kipc_python"
+	host_run /usr/bin/env KIPC_KTAP_FD=3 \
+		PYTHONPATH=build/python:scripts /usr/bin/python3 -m pytest \
+		-p no:cacheprovider -p pytest_ktap python/tests \
+		3> "$out" > /dev/null 2>&1 || ok=1
+	say "end"
+	objects_left kipc_python
 	return $ok
 }
 
@@ -96,11 +207,12 @@ run_soak() {
 	export KIPC_ONLY="stress_ _processes _concurrently spurious"
 	for i in $(seq 1 "${kipcsoak:-1}"); do
 		seed=$(( (${kipcseed:-1} * 7919 + i * 104729) % 2147483647 ))
-		for t in /tests/*_test; do
+		for t in $(test_programs); do
 			# The fuzzer has a run of its own in every check.
-			[ -x "$t" ] && [ "${t##*/}" != kipc_fuzz_test ] || continue
+			[ "${t##*/}" != kipc_fuzz_test ] || continue
 			say "begin selftest ${t##*/} iteration $i seed $seed"
-			KIPC_SEED=$seed "$t" > "$out" 2>&1 || ok=1
+			host_run /usr/bin/env KIPC_SEED="$seed" \
+				KIPC_ONLY="$KIPC_ONLY" "$t" > "$out" 2>&1 || ok=1
 			say "end"
 		done
 	done
@@ -133,7 +245,7 @@ run_faults() {
 	local ok=0
 
 	say "begin selftest kipc_faults"
-	/tests/kipc_faults > "$out" 2>&1 || ok=1
+	host_run "$kipcrepo/build/user/selftests/kipc_faults" > "$out" 2>&1 || ok=1
 	say "end"
 	objects_left kipc_faults
 	return $ok
@@ -189,6 +301,7 @@ script)
 	;;
 check)
 	run_selftests || rc=1
+	run_python || rc=1
 	;;
 soak)
 	run_soak || rc=1
@@ -196,6 +309,7 @@ soak)
 debug)
 	run_kunit || rc=1
 	run_selftests || rc=1
+	run_python || rc=1
 	run_faults || rc=1
 	# With the module loaded, then again after unloading it (below).
 	kmemleak_check || rc=1

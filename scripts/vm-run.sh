@@ -24,6 +24,13 @@ console=$out/console.log
 results=$out/tests.ktap
 rm -f "$console" "$results"
 
+# The host's root filesystem, read-only over virtio-9p, as virtme-ng
+# shares it: the guest mounts it on /host and runs dynamically linked
+# programs and python3 from it, in the repository at the same path.
+repo=$(cd "$here/.." && pwd)
+hostfs=(-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot")
+
 mem=${KIPC_VM_MEM:-1024}
 [ "$mode" = debug ] && mem=${KIPC_VM_MEM:-2048}	# KASAN's shadow memory
 # A guest that prints nothing on its console for this long never started:
@@ -75,8 +82,8 @@ boot() {
 	timeout -k 10 "$timeout" qemu-system-x86_64 -nodefaults -no-reboot \
 		-display none -machine q35 -accel "$accel" -cpu "$cpu" \
 		-smp 2 -m "$mem" -kernel "$kernel" -initrd "$initrd" \
-		${KIPC_VM_QEMU_ARGS:-} \
-		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode ${KIPC_VM_APPEND:-}" \
+		"${hostfs[@]}" ${KIPC_VM_QEMU_ARGS:-} \
+		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kipcvm=$mode kipcrepo=$repo ${KIPC_TESTS:+kipctests=$(realpath -m "$KIPC_TESTS")} ${KIPC_VM_APPEND:-}" \
 		-serial stdio -serial "file:$results" \
 		</dev/null >"$console" 2>"$qerr" &
 	qpid=$!

@@ -20,7 +20,7 @@ mkdir -p "$out"
 make -s --no-print-directory module KDIR="$kroot/usr/src/linux-headers-$abi-amd64" \
 	MODDIR="$out/module" >"$out/module.log" 2>&1 || { cat "$out/module.log"; exit 1; }
 make -s --no-print-directory lib tools
-KIPC_VM_SCRIPT=$script KIPC_TESTS=/nonexistent \
+KIPC_VM_SCRIPT=$script \
 	scripts/mkinitramfs.sh "$out/module/kipc.ko" "$out/initramfs.cpio.gz"
 rc=0
 scripts/vm-run.sh script "$kroot/boot/vmlinuz-$abi-amd64" \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc selftests of kipcctl(8), run in the VM as /bin/kipcctl: its JSON
+ * kipc selftests of kipcctl(8), run in the VM from the build folder: its JSON
  * (the stable fields of its man page) checked field by field against the
  * objects the test made and against the netlink family's own answer, the
  * table output, `show` with holders and waiters, `stats`, `limits`,
@@ -19,7 +19,8 @@
 #include "kipc_mutex_util.h"
 #include "kipc_netlink_util.h"
 
-#define KIPCCTL		"/bin/kipcctl"
+/* The build's, from the repository (the VM runs the tests there). */
+#define KIPCCTL		"build/user/tools/kipcctl"
 #define MS		KT_NSEC_PER_MSEC
 #define CHILD_WAIT_NS	(KT_CHILD_TIMEOUT_MS * KT_NSEC_PER_MSEC)
 #define NOBODY		65534
