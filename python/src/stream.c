@@ -858,7 +858,10 @@ PyTypeObject kp_PipeType = {
 		  "nonblock=False, inheritable=False, capacity=0)\n\n"
 		  "A byte stream (a named FIFO when given a name; access 'r' "
 		  "for a reader,\n'w' for a writer).  Pipe.pair() makes an "
-		  "anonymous (reader, writer).\nOpening never blocks.",
+		  "anonymous (reader, writer).\nOpening never blocks.  A read or "
+		  "write with a timeout other than None\nworks through a "
+		  "non-blocking second handle of the same end, made on\nfirst "
+		  "use (info() counts it) and closed with the object.",
 	.tp_methods = pipe_methods,
 	.tp_new = pipe_new,
 };
