@@ -4,7 +4,7 @@
 # build/python, so that PYTHONPATH=build/python /usr/bin/python3 -c
 # 'import kipc' works from the repository root.  The extension links
 # libkipc's PIC objects in statically (no rpath, nothing to install).
-# `make install-python` installs it with pip under PREFIX.
+# `make install-python` installs it with pip into PYTHONDIR (under PREFIX).
 # Included by the top-level Makefile.
 
 PY		?= /usr/bin/python3
@@ -33,7 +33,12 @@ $(PY_OUT)/kipc/%: python/kipc/%
 	cp $< $@
 
 # pip builds in the source tree (python/build, ignored) with the setuptools
-# Debian ships: no network, no build isolation.
+# Debian ships: no network, no build isolation.  --target, because
+# Debian's pip adds "local/" under any --prefix; PYTHONDIR is where
+# Debian's python3 looks for packages installed under /usr/local.
+PY_VER		:= $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR	?= $(PREFIX)/lib/python$(PY_VER)/dist-packages
+
 install-python:
 	$(PY) -m pip install --no-deps --no-build-isolation --no-index \
-		$(if $(DESTDIR),--root=$(DESTDIR)) --prefix=$(PREFIX) ./python
+		--upgrade --target=$(DESTDIR)$(PYTHONDIR) ./python
