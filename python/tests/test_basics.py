@@ -234,7 +234,7 @@ def test_reopen(name):
 
 
 def test_access_modes(name):
-    with kipc.Queue.create(name, 0o600) as q:
+    with kipc.Queue.create(name, 0o600):
         with kipc.Queue.open(name, access="w") as w:
             assert w.object_info().access == "w"
             w.send(b"x")

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Children (fork, multiprocessing, fd passing), permissions, threads
 progressing while another blocks, and signals during blocking calls."""
-import errno
 import multiprocessing
 import os
 import signal
