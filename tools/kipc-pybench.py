@@ -260,10 +260,10 @@ def table(title, rows, best_linux):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=1000,
-                   help="round trips per repeat (default 1000)")
-    p.add_argument("--stream", type=int, default=2000,
-                   help="4 KiB messages per streaming repeat (default 2000)")
+    p.add_argument("--rounds", type=int, default=400,
+                   help="round trips per repeat (default 400)")
+    p.add_argument("--stream", type=int, default=1000,
+                   help="4 KiB messages per streaming repeat (default 1000)")
     p.add_argument("--repeat", type=int, default=5,
                    help="repeats of each measurement (default 5)")
     args = p.parse_args()
