@@ -105,6 +105,23 @@ static PyObject *kp_busy(void)
 	return NULL;
 }
 
+/*
+ * acquire(blocking=False) tries once; a timeout with it is an error, as
+ * in threading.  0, or -1 with ValueError.
+ */
+static int kp_nonblocking(int blocking, struct kp_deadline *d)
+{
+	if (blocking)
+		return 0;
+	if (d->timeout_ns != KIPC_INFINITE) {
+		PyErr_SetString(PyExc_ValueError,
+				"can't specify a timeout for a non-blocking call");
+		return -1;
+	}
+	d->timeout_ns = 0;
+	return 0;
+}
+
 /* The common constructor arguments, then the type's own. */
 #define KP_COMMON_KW "name", "mode", "create", "access", "nonblock", \
 		     "inheritable"
@@ -582,8 +599,8 @@ static PyObject *sem_acquire(KObj *o, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO&:acquire", kwlist,
 					 &blocking, kp_conv_timeout, &d))
 		return NULL;
-	if (!blocking)
-		d.timeout_ns = 0;
+	if (kp_nonblocking(blocking, &d))
+		return NULL;
 	if (kp_enter(o))
 		return NULL;
 	ret = sem_do_wait(o, &d, 0);
@@ -761,8 +778,8 @@ static PyObject *mutex_acquire(KObj *o, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO&:acquire", kwlist,
 					 &blocking, kp_conv_timeout_neg, &d))
 		return NULL;
-	if (!blocking)
-		d.timeout_ns = 0;
+	if (kp_nonblocking(blocking, &d))
+		return NULL;
 	ret = mutex_do_lock(o, &d);
 	if (ret == -EBUSY || ret == -ETIMEDOUT)
 		Py_RETURN_FALSE;

@@ -22,6 +22,8 @@ def test_semaphore():
             s.wait(0.01)
         assert not s.acquire(blocking=False)
         assert not s.acquire(timeout=0.01)
+        with pytest.raises(ValueError):
+            s.acquire(False, 1)
         s.post(3)
         with pytest.raises(OSError) as ei:
             s.post()
@@ -98,6 +100,8 @@ def test_mutex_basics():
         assert not m.locked()
         assert m.acquire(blocking=False)
         m.release()
+        with pytest.raises(ValueError):
+            m.acquire(False, 1)
         assert m.acquire(True, -1)
         m.release()
 
