@@ -54,7 +54,7 @@ TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
 		   $(O)/tools/kipc-dumpbench \
 		   $(if $(KIPCCTL_SRCS),$(O)/tools/kipcctl)
 
-.PHONY: all help setup module lib man selftests tools check check-debug check-harness demo soak lint install \
+.PHONY: all help setup module lib man selftests tools python check check-debug check-harness demo soak lint install \
 	bench bench-ab install-lib install-man install-module install-kipcctl clean
 
 all: module lib tools selftests
@@ -153,6 +153,8 @@ $(O)/tools/kipcctl: $(KIPCCTL_SRCS) $(wildcard tools/kipcctl/*.h) uapi/linux/kip
 	$(CC) $(CFLAGS_COMMON) $(NL_CFLAGS) -static $(KIPCCTL_SRCS) $(NL_LIBS) -o $@
 
 tools: $(TOOLS)
+
+include python/python.mk
 
 # ---- tests --------------------------------------------------------------------
 

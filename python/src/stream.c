@@ -1,0 +1,1252 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kipc._kipc: channels (through the fd and through the mapped rings),
+ * pipes and shared regions.
+ */
+#include "kipcmod.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int kp_channel_setup(KObj *o);
+int kp_region_setup(KObj *o);
+void kp_region_release(KObj *o);
+
+#define KP_COMMON_KW "name", "mode", "create", "access", "nonblock", \
+		     "inheritable"
+#define KP_COMMON_FMT "|O&O&$O&O&pp"
+#define KP_COMMON_ARGS(c) kp_conv_name, &(c).name, kp_conv_mode, &(c).mode, \
+		kp_conv_create, &(c).create, kp_conv_access, &(c).fdflags, \
+		&(c).nonblock, &(c).inheritable
+
+/* ---- Channel ------------------------------------------------------------- */
+
+int kp_channel_setup(KObj *o)
+{
+	struct kipc_channel_info in;
+	int err = kipc_channel_info(o->fd, &in);
+
+	if (err) {
+		kp_error(err);
+		return -1;
+	}
+	o->txmax = in.max_msg[in.end & 1];
+	o->msgmax = in.max_msg[1 - (in.end & 1)];
+	return 0;
+}
+
+/* Map the fast path (idempotent). */
+static int ch_attach(KObj *o)
+{
+	int err;
+
+	if (o->h.ring)
+		return 0;
+	err = kipc_ring_attach(o->fd, &o->h.ring);
+	if (err) {
+		kp_error(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wrap a new channel fd, mapped if asked. */
+static PyObject *ch_wrap(PyTypeObject *cls, int fd, int mapped)
+{
+	PyObject *o = kp_wrap(cls, fd);
+
+	if (o && mapped && ch_attach((KObj *)o))
+		Py_CLEAR(o);
+	return o;
+}
+
+struct ch_attr {
+	uint32_t capacity, max_msg;
+	int mapped;
+};
+
+static void ch_fill_attr(struct kipc_channel_attr *a, const struct ch_attr *c)
+{
+	memset(a, 0, sizeof(*a));
+	a->capacity[0] = a->capacity[1] = c->capacity;
+	a->max_msg[0] = a->max_msg[1] = c->max_msg;
+}
+
+static PyObject *channel_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { KP_COMMON_KW, "capacity", "max_msg",
+				  "mapped", NULL };
+	struct kp_common c = KP_COMMON_INIT;
+	struct ch_attr ca = { 0, 0, 0 };
+	struct kipc_channel_attr a;
+	PyObject *o;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw,
+					 KP_COMMON_FMT "O&O&p:Channel", kwlist,
+					 KP_COMMON_ARGS(c), kp_conv_u32,
+					 &ca.capacity, kp_conv_u32, &ca.max_msg,
+					 &ca.mapped))
+		return NULL;
+	ch_fill_attr(&a, &ca);
+	o = kp_make(cls, KIPC_TYPE_CHANNEL, &c, &a, sizeof(a));
+	if (o && ca.mapped && ch_attach((KObj *)o))
+		Py_CLEAR(o);
+	return o;
+}
+
+static PyObject *channel_pair(PyTypeObject *cls, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "capacity", "max_msg", "mapped", "nonblock",
+				  "inheritable", NULL };
+	struct ch_attr ca = { 0, 0, 0 };
+	struct kipc_channel_attr a;
+	int nonblock = 0, inheritable = 0, fds[2], err;
+	PyObject *e0, *e1;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$O&O&ppp:pair", kwlist,
+					 kp_conv_u32, &ca.capacity,
+					 kp_conv_u32, &ca.max_msg, &ca.mapped,
+					 &nonblock, &inheritable))
+		return NULL;
+	ch_fill_attr(&a, &ca);
+	err = kipc_channel_pair(fds, &a, (nonblock ? KIPC_FD_NONBLOCK : 0) |
+				(inheritable ? KIPC_FD_NOCLOEXEC : 0));
+	if (err)
+		return kp_error(err);
+	e0 = ch_wrap(cls, fds[0], ca.mapped);
+	if (!e0) {
+		close(fds[1]);
+		return NULL;
+	}
+	e1 = ch_wrap(cls, fds[1], ca.mapped);
+	if (!e1) {
+		Py_DECREF(e0);
+		return NULL;
+	}
+	return Py_BuildValue("(NN)", e0, e1);
+}
+
+struct ch_op {
+	int fd;
+	struct kipc_ring *ring;
+	const void *msg;
+	size_t len;
+	void *buf;
+	size_t size;
+	size_t rlen;
+	struct kipc_chan_msg *msgs;
+	unsigned int n;
+};
+
+static long ch_send_fn(void *p, int64_t t)
+{
+	struct ch_op *c = p;
+
+	return c->ring ? kipc_ring_send(c->ring, c->msg, c->len, t) :
+			 kipc_channel_send(c->fd, c->msg, c->len, t);
+}
+
+static long ch_recv_fn(void *p, int64_t t)
+{
+	struct ch_op *c = p;
+
+	return c->ring ? kipc_ring_recv(c->ring, c->buf, c->size, &c->rlen, t) :
+			 kipc_channel_recv(c->fd, c->buf, c->size, &c->rlen, t);
+}
+
+static long ch_sendv_fn(void *p, int64_t t)
+{
+	struct ch_op *c = p;
+
+	return c->ring ? kipc_ring_sendv(c->ring, c->msgs, c->n, t) :
+			 kipc_channel_sendv(c->fd, c->msgs, c->n, t);
+}
+
+static long ch_recvv_fn(void *p, int64_t t)
+{
+	struct ch_op *c = p;
+
+	return c->ring ? kipc_ring_recvv(c->ring, c->msgs, c->n, t) :
+			 kipc_channel_recvv(c->fd, c->msgs, c->n, t);
+}
+
+static int ch_begin(KObj *o, struct ch_op *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (kp_enter(o))
+		return -1;
+	c->fd = o->fd;
+	c->ring = o->h.ring;
+	return 0;
+}
+
+static PyObject *ch_eof(void)
+{
+	PyErr_SetString(PyExc_EOFError, "end of channel: the peer closed");
+	return NULL;
+}
+
+static PyObject *channel_send(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "data", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct ch_op c;
+	Py_buffer data;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$O&:send", kwlist,
+					 &data, kp_conv_timeout, &d))
+		return NULL;
+	if (ch_begin(o, &c)) {
+		PyBuffer_Release(&data);
+		return NULL;
+	}
+	c.msg = data.buf;
+	c.len = (size_t)data.len;
+	ret = kp_run(ch_send_fn, &c, &d, 1);
+	kp_leave(o);
+	PyBuffer_Release(&data);
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	Py_RETURN_NONE;
+}
+
+/* Receive one message into a new bytes object, as @d says. */
+static PyObject *ch_recv_bytes(KObj *o, struct kp_deadline *d)
+{
+	struct ch_op c;
+	PyObject *b;
+	long ret;
+
+	if (ch_begin(o, &c))
+		return NULL;
+	b = PyBytes_FromStringAndSize(NULL, o->msgmax);
+	if (!b) {
+		kp_leave(o);
+		return NULL;
+	}
+	c.buf = PyBytes_AS_STRING(b);
+	c.size = o->msgmax;
+	ret = kp_run(ch_recv_fn, &c, d, 1);
+	kp_leave(o);
+	if (ret <= 0) {
+		Py_DECREF(b);
+		return ret ? kp_error_pyerr(ret) : ch_eof();
+	}
+	if (_PyBytes_Resize(&b, (Py_ssize_t)c.rlen))
+		return NULL;
+	return b;
+}
+
+static PyObject *channel_recv(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$O&:recv", kwlist,
+					 kp_conv_timeout, &d))
+		return NULL;
+	return ch_recv_bytes(o, &d);
+}
+
+static PyObject *channel_recv_into(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "buffer", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct ch_op c;
+	Py_buffer buf;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "w*|$O&:recv_into", kwlist,
+					 &buf, kp_conv_timeout, &d))
+		return NULL;
+	if (ch_begin(o, &c)) {
+		PyBuffer_Release(&buf);
+		return NULL;
+	}
+	c.buf = buf.buf;
+	c.size = (size_t)buf.len;
+	ret = kp_run(ch_recv_fn, &c, &d, 1);
+	kp_leave(o);
+	PyBuffer_Release(&buf);
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	if (ret == 0)
+		return ch_eof();
+	return PyLong_FromSize_t(c.rlen);
+}
+
+/*
+ * A request and its reply.  Two steps, each restarted after a signal on
+ * its own: libkipc's one-call kipc_ring_call() cannot tell an interrupted
+ * send from an interrupted receive, and a retry must never send twice.
+ */
+static PyObject *channel_call(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "data", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct ch_op c;
+	Py_buffer data;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$O&:call", kwlist,
+					 &data, kp_conv_timeout, &d))
+		return NULL;
+	if (ch_begin(o, &c)) {
+		PyBuffer_Release(&data);
+		return NULL;
+	}
+	c.msg = data.buf;
+	c.len = (size_t)data.len;
+	ret = kp_run(ch_send_fn, &c, &d, 1);
+	kp_leave(o);
+	PyBuffer_Release(&data);
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	return ch_recv_bytes(o, &d);
+}
+
+/* Release the first @n buffers of @views. */
+static void ch_release_views(Py_buffer *views, Py_ssize_t n)
+{
+	Py_ssize_t i;
+
+	for (i = 0; i < n; i++)
+		PyBuffer_Release(&views[i]);
+}
+
+static PyObject *channel_sendv(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "msgs", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kipc_chan_msg *msgs = NULL;
+	Py_buffer *views = NULL;
+	PyObject *arg, *seq, *res = NULL;
+	Py_ssize_t n, got = 0, i;
+	struct ch_op c;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$O&:sendv", kwlist,
+					 &arg, kp_conv_timeout, &d))
+		return NULL;
+	seq = PySequence_Fast(arg, "sendv() needs a sequence of bytes-like objects");
+	if (!seq)
+		return NULL;
+	n = PySequence_Fast_GET_SIZE(seq);
+	if (n < 1 || n > KIPC_CHAN_MAX_BATCH) {
+		PyErr_SetString(PyExc_ValueError,
+				"sendv() takes 1 to CHAN_MAX_BATCH messages");
+		goto out;
+	}
+	views = PyMem_Calloc(n, sizeof(*views));
+	msgs = PyMem_Calloc(n, sizeof(*msgs));
+	if (!views || !msgs) {
+		PyErr_NoMemory();
+		goto out;
+	}
+	for (got = 0; got < n; got++) {
+		if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, got),
+				       &views[got], PyBUF_SIMPLE))
+			goto out;
+		msgs[got].buf = (uintptr_t)views[got].buf;
+		msgs[got].len = views[got].len > UINT32_MAX ? UINT32_MAX :
+				(uint32_t)views[got].len;
+	}
+	if (ch_begin(o, &c))
+		goto out;
+	c.msgs = msgs;
+	c.n = (unsigned int)n;
+	ret = kp_run(ch_sendv_fn, &c, &d, 1);
+	kp_leave(o);
+	res = ret < 0 ? kp_error_pyerr(ret) : PyLong_FromLong(ret);
+out:
+	if (views)
+		ch_release_views(views, got);
+	PyMem_Free(views);
+	PyMem_Free(msgs);
+	Py_DECREF(seq);
+	(void)i;
+	return res;
+}
+
+/* The @n messages received into @buf (each @size apart) as a list. */
+static PyObject *ch_recvv_list(const char *buf, size_t size,
+			       const struct kipc_chan_msg *msgs, long n)
+{
+	PyObject *list = PyList_New(n);
+	long i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		PyObject *b = PyBytes_FromStringAndSize(buf + (size_t)i * size,
+							msgs[i].len);
+
+		if (!b) {
+			Py_DECREF(list);
+			return NULL;
+		}
+		PyList_SET_ITEM(list, i, b);
+	}
+	return list;
+}
+
+static PyObject *channel_recvv(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "max_count", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kipc_chan_msg *msgs = NULL;
+	Py_ssize_t count = 64, i;
+	PyObject *res = NULL;
+	char *buf = NULL;
+	struct ch_op c;
+	size_t size;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n$O&:recvv", kwlist,
+					 &count, kp_conv_timeout, &d))
+		return NULL;
+	if (count < 1 || count > KIPC_CHAN_MAX_BATCH) {
+		PyErr_SetString(PyExc_ValueError,
+				"max_count must be 1 to CHAN_MAX_BATCH");
+		return NULL;
+	}
+	if (ch_begin(o, &c))
+		return NULL;
+	size = o->msgmax ? o->msgmax : 1;
+	msgs = PyMem_Calloc(count, sizeof(*msgs));
+	buf = PyMem_Malloc(size * (size_t)count);
+	if (!msgs || !buf) {
+		PyErr_NoMemory();
+		kp_leave(o);
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		msgs[i].buf = (uintptr_t)(buf + (size_t)i * size);
+		msgs[i].len = (uint32_t)size;
+	}
+	c.msgs = msgs;
+	c.n = (unsigned int)count;
+	ret = kp_run(ch_recvv_fn, &c, &d, 1);
+	kp_leave(o);
+	if (ret < 0)
+		kp_error_pyerr(ret);
+	else if (ret == 0)
+		ch_eof();
+	else
+		res = ch_recvv_list(buf, size, msgs, ret);
+out:
+	PyMem_Free(msgs);
+	PyMem_Free(buf);
+	return res;
+}
+
+static PyObject *channel_map(KObj *o, PyObject *unused)
+{
+	(void)unused;
+	if (kp_enter(o))
+		return NULL;
+	if (ch_attach(o)) {
+		kp_leave(o);
+		return NULL;
+	}
+	kp_leave(o);
+	Py_RETURN_NONE;
+}
+
+static PyObject *channel_unmap(KObj *o, PyObject *unused)
+{
+	(void)unused;
+	if (kp_enter(o))
+		return NULL;
+	kp_leave(o);
+	if (o->users) {
+		PyErr_SetString(PyExc_RuntimeError,
+				"cannot unmap: another thread uses the channel");
+		return NULL;
+	}
+	kipc_ring_detach(o->h.ring);
+	o->h.ring = NULL;
+	Py_RETURN_NONE;
+}
+
+static PyObject *channel_set_spin(KObj *o, PyObject *arg)
+{
+	double s = PyFloat_AsDouble(arg);
+
+	if (s == -1.0 && PyErr_Occurred())
+		return NULL;
+	if (!(s >= 0 && s < 1.0)) {
+		PyErr_SetString(PyExc_ValueError, "spin must be 0 to 1 second");
+		return NULL;
+	}
+	if (kp_enter(o))
+		return NULL;
+	if (!o->h.ring) {
+		kp_leave(o);
+		PyErr_SetString(PyExc_ValueError,
+				"set_spin() needs the fast path: call map() first");
+		return NULL;
+	}
+	kipc_ring_set_spin(o->h.ring, (int64_t)(s * 1e9));
+	kp_leave(o);
+	Py_RETURN_NONE;
+}
+
+static PyObject *channel_get_mapped(KObj *o, void *unused)
+{
+	(void)unused;
+	return PyBool_FromLong(o->h.ring != NULL);
+}
+
+static PyObject *channel_get_max_msg(KObj *o, void *unused)
+{
+	(void)unused;
+	return PyLong_FromUnsignedLong(o->txmax);
+}
+
+static PyObject *channel_info(KObj *o, PyObject *unused)
+{
+	struct kipc_channel_info in;
+	int err;
+
+	(void)unused;
+	if (kp_enter(o))
+		return NULL;
+	err = kipc_channel_info(o->fd, &in);
+	kp_leave(o);
+	if (err)
+		return kp_error(err);
+	return kp_record(kp_ChannelInfoType, "(I(II)(II)(II)NNK)", in.end,
+			 in.capacity[0], in.capacity[1], in.max_msg[0],
+			 in.max_msg[1], in.used[0], in.used[1],
+			 PyBool_FromLong(in.state & KIPC_CHAN_CONNECTED),
+			 PyBool_FromLong(in.state & KIPC_CHAN_PEER_CLOSED),
+			 (unsigned long long)in.map_size);
+}
+
+#define KW (METH_VARARGS | METH_KEYWORDS)
+#define FN(f) ((PyCFunction)(void (*)(void))(f))
+static PyMethodDef channel_methods[] = {
+	{ "pair", FN(channel_pair), KW | METH_CLASS,
+	  "pair(*, capacity=0, max_msg=0, mapped=False, nonblock=False, "
+	  "inheritable=False)\n\nAn anonymous channel, like socketpair(): "
+	  "(end0, end1)." },
+	{ "send", FN(channel_send), KW,
+	  "send(data, *, timeout=None)\n\nSend one message (BrokenPipeError "
+	  "if the peer closed; OSError EMSGSIZE\nabove max_msg).  Waits for "
+	  "room as timeout says." },
+	{ "recv", FN(channel_recv), KW,
+	  "recv(*, timeout=None) -> bytes\n\nReceive one message; EOFError "
+	  "once the peer closed and nothing is left." },
+	{ "recv_into", FN(channel_recv_into), KW,
+	  "recv_into(buffer, *, timeout=None) -> int\n\nReceive into a "
+	  "writable buffer; a message larger than it stays queued\n(OSError "
+	  "EMSGSIZE)." },
+	{ "call", FN(channel_call), KW,
+	  "call(data, *, timeout=None) -> bytes\n\nsend() then recv(): a "
+	  "request and its reply, within one deadline." },
+	{ "sendv", FN(channel_sendv), KW,
+	  "sendv(msgs, *, timeout=None) -> int\n\nSend up to CHAN_MAX_BATCH "
+	  "messages in one call; waits only for the\nfirst; returns how many "
+	  "were sent." },
+	{ "recvv", FN(channel_recvv), KW,
+	  "recvv(max_count=64, *, timeout=None) -> list[bytes]\n\nReceive up "
+	  "to max_count messages in one call, waiting only for the\nfirst." },
+	{ "map", (PyCFunction)channel_map, METH_NOARGS,
+	  "map()\n\nUse the fast path: map the rings and send and receive in "
+	  "user space,\nentering the kernel only to sleep and to wake.  One "
+	  "process maps an end\nat a time (others use the kernel "
+	  "transparently); a child after fork\nuses the kernel path." },
+	{ "unmap", (PyCFunction)channel_unmap, METH_NOARGS,
+	  "unmap()\n\nGo back to the kernel path." },
+	{ "set_spin", (PyCFunction)channel_set_spin, METH_O,
+	  "set_spin(seconds)\n\nHow long the fast path polls the ring before "
+	  "sleeping (0: never)." },
+	{ "info", (PyCFunction)channel_info, METH_NOARGS,
+	  "info() -> ChannelInfo\n\nSizes, fill and state, seen from this "
+	  "end." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static PyGetSetDef channel_getset[] = {
+	{ "mapped", (getter)channel_get_mapped, NULL,
+	  "whether the fast path is in use (map())", NULL },
+	{ "max_msg", (getter)channel_get_max_msg, NULL,
+	  "the largest message this end can send", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+PyTypeObject kp_ChannelType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "kipc._kipc.Channel",
+	.tp_basicsize = sizeof(KObj),
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_doc = "Channel(name=None, mode=0o600, *, create=None, "
+		  "access='rw', nonblock=False, inheritable=False, capacity=0, "
+		  "max_msg=0, mapped=False)\n\n"
+		  "A two-ended channel of whole messages, one bounded ring each "
+		  "way\n(capacity bytes, default 256 KiB; max_msg, default 64 "
+		  "KiB).  Creating\nit gives end 0; opening the name (create=False, "
+		  "or Channel.connect())\ngives end 1, once.  Channel.pair() makes "
+		  "an anonymous pair.  mapped=True\n(or map()) uses the fast path. "
+		  " The fd is readable while a message\nwaits.",
+	.tp_methods = channel_methods,
+	.tp_getset = channel_getset,
+	.tp_new = channel_new,
+};
+
+/* ---- Pipe ------------------------------------------------------------------ */
+
+static PyObject *pipe_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { KP_COMMON_KW, "capacity", NULL };
+	struct kp_common c = KP_COMMON_INIT;
+	struct kipc_pipe_attr a;
+
+	memset(&a, 0, sizeof(a));
+	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O&:Pipe",
+					 kwlist, KP_COMMON_ARGS(c),
+					 kp_conv_u32, &a.capacity))
+		return NULL;
+	return kp_make(cls, KIPC_TYPE_PIPE, &c, &a, sizeof(a));
+}
+
+static PyObject *pipe_pair(PyTypeObject *cls, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "capacity", "nonblock", "inheritable", NULL };
+	int nonblock = 0, inheritable = 0, fds[2], err;
+	uint32_t capacity = 0;
+	PyObject *r, *w;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$pp:pair", kwlist,
+					 kp_conv_u32, &capacity, &nonblock,
+					 &inheritable))
+		return NULL;
+	err = kipc_pipe(fds, capacity, (nonblock ? KIPC_FD_NONBLOCK : 0) |
+			(inheritable ? KIPC_FD_NOCLOEXEC : 0));
+	if (err)
+		return kp_error(err);
+	r = kp_wrap(cls, fds[0]);
+	if (!r) {
+		close(fds[1]);
+		return NULL;
+	}
+	w = kp_wrap(cls, fds[1]);
+	if (!w) {
+		Py_DECREF(r);
+		return NULL;
+	}
+	return Py_BuildValue("(NN)", r, w);
+}
+
+/* The non-blocking twin of the fd (same access), made on first need. */
+static int pipe_nbfd(KObj *o)
+{
+	struct kipc_object_info in;
+	uint32_t fl = KIPC_FD_NONBLOCK;
+	int err, fd;
+
+	if (o->nbfd >= 0)
+		return 0;
+	memset(&in, 0, sizeof(in));
+	err = kipc_object_info(o->fd, &in);
+	if (!err) {
+		if (!(in.access & KIPC_ACCESS_WRITE))
+			fl |= KIPC_FD_RDONLY;
+		else if (!(in.access & KIPC_ACCESS_READ))
+			fl |= KIPC_FD_WRONLY;
+		fd = kipc_reopen(o->fd, fl);
+		err = fd < 0 ? fd : 0;
+		if (!err)
+			o->nbfd = fd;
+	}
+	if (err)
+		kp_error(err);
+	return err ? -1 : 0;
+}
+
+struct p_op {
+	int fd, nbfd, write;
+	void *buf;
+	size_t len;
+};
+
+static long p_io(const struct p_op *p, int fd)
+{
+	ssize_t r = p->write ? write(fd, p->buf, p->len) :
+			       read(fd, p->buf, p->len);
+
+	return r < 0 ? -errno : (long)r;
+}
+
+/*
+ * Forever: the fd as it is.  Try once: the non-blocking twin.  Timed:
+ * poll, then the twin; a reader or writer that raced us comes back as
+ * EINTR, so that kp_run() tries again with the time left.
+ */
+static long p_fn(void *arg, int64_t t)
+{
+	struct p_op *p = arg;
+	struct pollfd pfd = { p->fd, p->write ? POLLOUT : POLLIN, 0 };
+	long r;
+
+	if (t < 0)
+		return p_io(p, p->fd);
+	if (t == 0)
+		return p_io(p, p->nbfd);
+	r = poll(&pfd, 1, (int)((t + 999999) / 1000000 > 2000000000 ?
+				2000000000 : (t + 999999) / 1000000));
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -ETIMEDOUT;
+	r = p_io(p, p->nbfd);
+	return r == -EAGAIN ? -EINTR : r;
+}
+
+/* Read or write @len bytes at @buf as @d says: count, -errno, KP_PYERR. */
+static long pipe_io(KObj *o, int wr, void *buf, size_t len,
+		    struct kp_deadline *d)
+{
+	struct p_op p = { -1, -1, wr, buf, len };
+	long ret;
+
+	if (kp_enter(o))
+		return KP_PYERR;
+	if (d->timeout_ns >= 0 && pipe_nbfd(o)) {
+		kp_leave(o);
+		return KP_PYERR;
+	}
+	p.fd = o->fd;
+	p.nbfd = o->nbfd;
+	ret = kp_run(p_fn, &p, d, 1);
+	kp_leave(o);
+	return ret;
+}
+
+static PyObject *pipe_read(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "size", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	Py_ssize_t size = 65536;
+	PyObject *b;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n$O&:read", kwlist,
+					 &size, kp_conv_timeout, &d))
+		return NULL;
+	if (size < 0) {
+		PyErr_SetString(PyExc_ValueError, "size must not be negative");
+		return NULL;
+	}
+	b = PyBytes_FromStringAndSize(NULL, size);
+	if (!b)
+		return NULL;
+	ret = pipe_io(o, 0, PyBytes_AS_STRING(b), (size_t)size, &d);
+	if (ret < 0) {
+		Py_DECREF(b);
+		return kp_error_pyerr(ret);
+	}
+	if (_PyBytes_Resize(&b, ret))
+		return NULL;
+	return b;
+}
+
+static PyObject *pipe_readinto(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "buffer", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	Py_buffer buf;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "w*|$O&:readinto", kwlist,
+					 &buf, kp_conv_timeout, &d))
+		return NULL;
+	ret = pipe_io(o, 0, buf.buf, (size_t)buf.len, &d);
+	PyBuffer_Release(&buf);
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	return PyLong_FromLong(ret);
+}
+
+static PyObject *pipe_write(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "data", "timeout", NULL };
+	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	Py_buffer buf;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$O&:write", kwlist,
+					 &buf, kp_conv_timeout, &d))
+		return NULL;
+	ret = pipe_io(o, 1, buf.buf, (size_t)buf.len, &d);
+	PyBuffer_Release(&buf);
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	return PyLong_FromLong(ret);
+}
+
+static PyObject *pipe_set_capacity(KObj *o, PyObject *arg)
+{
+	uint32_t cap;
+	long ret;
+
+	if (!kp_conv_u32(arg, &cap))
+		return NULL;
+	if (kp_enter(o))
+		return NULL;
+	ret = kipc_pipe_set_capacity(o->fd, cap);
+	kp_leave(o);
+	if (ret < 0)
+		return kp_error(ret);
+	return PyLong_FromLong(ret);
+}
+
+static PyObject *pipe_info(KObj *o, PyObject *unused)
+{
+	struct kipc_pipe_info in;
+	int err;
+
+	(void)unused;
+	if (kp_enter(o))
+		return NULL;
+	err = kipc_pipe_info(o->fd, &in);
+	kp_leave(o);
+	if (err)
+		return kp_error(err);
+	return kp_record(kp_PipeInfoType, "(IIIIIKK)", in.capacity, in.used,
+			 in.readers, in.writers, in.atomic,
+			 (unsigned long long)in.read,
+			 (unsigned long long)in.written);
+}
+
+static PyMethodDef pipe_methods[] = {
+	{ "pair", FN(pipe_pair), KW | METH_CLASS,
+	  "pair(capacity=0, *, nonblock=False, inheritable=False)\n\nAn "
+	  "anonymous pipe, like os.pipe(): (reader, writer)." },
+	{ "read", FN(pipe_read), KW,
+	  "read(size=65536, *, timeout=None) -> bytes\n\nRead what is there, "
+	  "up to size bytes, waiting only while the pipe is\nempty; b'' at "
+	  "end of file (empty, and every writer closed)." },
+	{ "readinto", FN(pipe_readinto), KW,
+	  "readinto(buffer, *, timeout=None) -> int\n\nread() into a "
+	  "writable buffer." },
+	{ "write", FN(pipe_write), KW,
+	  "write(data, *, timeout=None) -> int\n\nWrite and return how many "
+	  "bytes were written (all of them when waiting\nforever; up to "
+	  "PIPE_BUF bytes are atomic).  BrokenPipeError once every\nreader "
+	  "closed." },
+	{ "set_capacity", (PyCFunction)pipe_set_capacity, METH_O,
+	  "set_capacity(n) -> int\n\nResize the buffer (rounded up to a "
+	  "power of two); returns the new size." },
+	{ "info", (PyCFunction)pipe_info, METH_NOARGS,
+	  "info() -> PipeInfo\n\nCapacity, fill, readers, writers and "
+	  "counters." },
+	{ NULL, NULL, 0, NULL }
+};
+
+PyTypeObject kp_PipeType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "kipc._kipc.Pipe",
+	.tp_basicsize = sizeof(KObj),
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_doc = "Pipe(name=None, mode=0o600, *, create=None, access='rw', "
+		  "nonblock=False, inheritable=False, capacity=0)\n\n"
+		  "A byte stream (a named FIFO when given a name; access 'r' "
+		  "for a reader,\n'w' for a writer).  Pipe.pair() makes an "
+		  "anonymous (reader, writer).\nOpening never blocks.  A read or "
+		  "write with a timeout other than None\nworks through a "
+		  "non-blocking second handle of the same end, made on\nfirst "
+		  "use (info() counts it) and closed with the object.",
+	.tp_methods = pipe_methods,
+	.tp_new = pipe_new,
+};
+
+/* ---- Region --------------------------------------------------------------- */
+
+int kp_region_setup(KObj *o)
+{
+	struct kipc_object_info in;
+	uint64_t size = 0;
+	int err;
+
+	memset(&in, 0, sizeof(in));
+	err = kipc_object_info(o->fd, &in);
+	if (!err) {
+		o->writable = !!(in.access & KIPC_ACCESS_WRITE) &&
+			      !!(in.access & KIPC_ACCESS_READ);
+		o->map = kipc_region_map(o->fd, o->writable ?
+					 PROT_READ | PROT_WRITE : PROT_READ,
+					 &size, &err);
+	}
+	if (err) {
+		o->map = NULL;
+		kp_error(err);
+		return -1;
+	}
+	o->size = (Py_ssize_t)size;
+	return 0;
+}
+
+void kp_region_release(KObj *o)
+{
+	if (o->map)
+		munmap(o->map, (size_t)o->size);
+	o->map = NULL;
+}
+
+static PyObject *region_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { KP_COMMON_KW, "size", NULL };
+	struct kp_common c = KP_COMMON_INIT;
+	struct kipc_region_attr a;
+	unsigned long long size = 0;
+	PyObject *sz = NULL;
+
+	memset(&a, 0, sizeof(a));
+	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O!:Region",
+					 kwlist, KP_COMMON_ARGS(c),
+					 &PyLong_Type, &sz))
+		return NULL;
+	if (sz) {
+		size = PyLong_AsUnsignedLongLong(sz);
+		if (size == (unsigned long long)-1 && PyErr_Occurred()) {
+			if (PyErr_ExceptionMatches(PyExc_OverflowError) &&
+			    _PyLong_Sign(sz) < 0) {
+				PyErr_Clear();
+				PyErr_SetString(PyExc_ValueError,
+						"size must not be negative");
+			}
+			Py_CLEAR(c.name);
+			return NULL;
+		}
+	}
+	if (!size && c.create != 0 && (c.create == 1 || !c.name)) {
+		Py_CLEAR(c.name);
+		PyErr_SetString(PyExc_ValueError,
+				"creating a region needs size > 0");
+		return NULL;
+	}
+	a.size = size;
+	return kp_make(cls, KIPC_TYPE_REGION, &c, &a, sizeof(a));
+}
+
+/* The region's bytes, or NULL with ValueError if closed. */
+static char *rg_map(KObj *o)
+{
+	if (o->closed || !o->map) {
+		PyErr_SetString(PyExc_ValueError, "I/O operation on closed "
+				"kipc.Region");
+		return NULL;
+	}
+	return o->map;
+}
+
+static int rg_writable(KObj *o)
+{
+	if (!o->writable) {
+		PyErr_SetString(PyExc_TypeError, "the region is mapped read-only");
+		return 0;
+	}
+	return 1;
+}
+
+static int rg_getbuffer(KObj *o, Py_buffer *view, int flags)
+{
+	if (!rg_map(o))
+		return -1;
+	if ((flags & PyBUF_WRITABLE) && !o->writable) {
+		PyErr_SetString(PyExc_BufferError, "the region is read-only");
+		return -1;
+	}
+	if (PyBuffer_FillInfo(view, (PyObject *)o, o->map, o->size,
+			      !o->writable, flags))
+		return -1;
+	o->exports++;
+	return 0;
+}
+
+static void rg_releasebuffer(KObj *o, Py_buffer *view)
+{
+	(void)view;
+	o->exports--;
+}
+
+static Py_ssize_t rg_length(KObj *o)
+{
+	if (!rg_map(o))
+		return -1;
+	return o->size;
+}
+
+static PyObject *rg_subscript(KObj *o, PyObject *key)
+{
+	Py_ssize_t start, stop, step, n, i, j;
+	PyObject *b;
+	char *p = rg_map(o);
+
+	if (!p)
+		return NULL;
+	if (PyIndex_Check(key)) {
+		i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+		if (i == -1 && PyErr_Occurred())
+			return NULL;
+		if (i < 0)
+			i += o->size;
+		if (i < 0 || i >= o->size) {
+			PyErr_SetString(PyExc_IndexError, "region index out of range");
+			return NULL;
+		}
+		return PyLong_FromLong((unsigned char)p[i]);
+	}
+	if (!PySlice_Check(key)) {
+		PyErr_SetString(PyExc_TypeError, "region indices must be integers "
+				"or slices");
+		return NULL;
+	}
+	if (PySlice_Unpack(key, &start, &stop, &step))
+		return NULL;
+	n = PySlice_AdjustIndices(o->size, &start, &stop, step);
+	if (step == 1)
+		return PyBytes_FromStringAndSize(p + start, n);
+	b = PyBytes_FromStringAndSize(NULL, n);
+	if (!b)
+		return NULL;
+	for (i = 0, j = start; i < n; i++, j += step)
+		PyBytes_AS_STRING(b)[i] = p[j];
+	return b;
+}
+
+static int rg_ass_index(KObj *o, char *p, PyObject *key, PyObject *value)
+{
+	Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+	long v;
+
+	if (i == -1 && PyErr_Occurred())
+		return -1;
+	if (i < 0)
+		i += o->size;
+	if (i < 0 || i >= o->size) {
+		PyErr_SetString(PyExc_IndexError, "region index out of range");
+		return -1;
+	}
+	v = PyLong_AsLong(value);
+	if (v == -1 && PyErr_Occurred())
+		return -1;
+	if (v < 0 || v > 255) {
+		PyErr_SetString(PyExc_ValueError, "byte must be in range(0, 256)");
+		return -1;
+	}
+	p[i] = (char)v;
+	return 0;
+}
+
+static int rg_ass_subscript(KObj *o, PyObject *key, PyObject *value)
+{
+	Py_ssize_t start, stop, step, n, i, j;
+	char *p = rg_map(o);
+	Py_buffer v;
+
+	if (!p || !rg_writable(o))
+		return -1;
+	if (!value) {
+		PyErr_SetString(PyExc_TypeError, "region bytes cannot be deleted");
+		return -1;
+	}
+	if (PyIndex_Check(key))
+		return rg_ass_index(o, p, key, value);
+	if (!PySlice_Check(key)) {
+		PyErr_SetString(PyExc_TypeError, "region indices must be integers "
+				"or slices");
+		return -1;
+	}
+	if (PySlice_Unpack(key, &start, &stop, &step))
+		return -1;
+	n = PySlice_AdjustIndices(o->size, &start, &stop, step);
+	if (PyObject_GetBuffer(value, &v, PyBUF_SIMPLE))
+		return -1;
+	if (v.len != n) {
+		PyBuffer_Release(&v);
+		PyErr_SetString(PyExc_IndexError,
+				"region slice assignment is wrong size");
+		return -1;
+	}
+	if (step == 1)
+		memmove(p + start, v.buf, n);
+	else
+		for (i = 0, j = start; i < n; i++, j += step)
+			p[j] = ((const char *)v.buf)[i];
+	PyBuffer_Release(&v);
+	return 0;
+}
+
+static PyObject *region_read(KObj *o, PyObject *args)
+{
+	Py_ssize_t n = -1, left;
+	PyObject *arg = Py_None, *b;
+	char *p = rg_map(o);
+
+	if (!p || !PyArg_ParseTuple(args, "|O:read", &arg))
+		return NULL;
+	if (arg != Py_None) {
+		n = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
+		if (n == -1 && PyErr_Occurred())
+			return NULL;
+	}
+	left = o->pos < o->size ? o->size - o->pos : 0;
+	if (n < 0 || n > left)
+		n = left;
+	b = PyBytes_FromStringAndSize(p + o->pos, n);
+	if (b)
+		o->pos += n;
+	return b;
+}
+
+static PyObject *region_write(KObj *o, PyObject *arg)
+{
+	char *p = rg_map(o);
+	Py_buffer v;
+
+	if (!p || !rg_writable(o))
+		return NULL;
+	if (PyObject_GetBuffer(arg, &v, PyBUF_SIMPLE))
+		return NULL;
+	if (o->pos > o->size || v.len > o->size - o->pos) {
+		PyBuffer_Release(&v);
+		PyErr_SetString(PyExc_ValueError, "data out of range");
+		return NULL;
+	}
+	memmove(p + o->pos, v.buf, v.len);
+	o->pos += v.len;
+	PyBuffer_Release(&v);
+	return PyLong_FromSsize_t(v.len);
+}
+
+static PyObject *region_seek(KObj *o, PyObject *args)
+{
+	Py_ssize_t off, where;
+	int whence = 0;
+
+	if (!rg_map(o) || !PyArg_ParseTuple(args, "n|i:seek", &off, &whence))
+		return NULL;
+	switch (whence) {
+	case 0:
+		where = off;
+		break;
+	case 1:
+		where = o->pos + off;
+		break;
+	case 2:
+		where = o->size + off;
+		break;
+	default:
+		PyErr_SetString(PyExc_ValueError, "unknown seek type");
+		return NULL;
+	}
+	if (where < 0 || where > o->size) {
+		PyErr_SetString(PyExc_ValueError, "seek out of range");
+		return NULL;
+	}
+	o->pos = where;
+	return PyLong_FromSsize_t(where);
+}
+
+static PyObject *region_tell(KObj *o, PyObject *unused)
+{
+	(void)unused;
+	if (!rg_map(o))
+		return NULL;
+	return PyLong_FromSsize_t(o->pos);
+}
+
+static PyObject *region_info(KObj *o, PyObject *unused)
+{
+	struct kipc_region_info in;
+	int err;
+
+	(void)unused;
+	if (kp_enter(o))
+		return NULL;
+	err = kipc_region_info(o->fd, &in);
+	kp_leave(o);
+	if (err)
+		return kp_error(err);
+	return kp_record(kp_RegionInfoType, "(KKK)", (unsigned long long)in.size,
+			 (unsigned long long)in.mappings,
+			 (unsigned long long)in.resident);
+}
+
+static PyObject *region_get_size(KObj *o, void *unused)
+{
+	(void)unused;
+	return PyLong_FromSsize_t(o->size);
+}
+
+static PyObject *region_get_readonly(KObj *o, void *unused)
+{
+	(void)unused;
+	return PyBool_FromLong(!o->writable);
+}
+
+static PyMethodDef region_methods[] = {
+	{ "read", (PyCFunction)region_read, METH_VARARGS,
+	  "read(n=None) -> bytes\n\nUp to n bytes (all that is left if None) "
+	  "from the position, which\nadvances (as mmap.read())." },
+	{ "write", (PyCFunction)region_write, METH_O,
+	  "write(data) -> int\n\nWrite data at the position, which advances; "
+	  "ValueError past the end." },
+	{ "seek", (PyCFunction)region_seek, METH_VARARGS,
+	  "seek(pos, whence=0) -> int\n\nMove the position (whence 0: from "
+	  "the start, 1: from here, 2: from\nthe end)." },
+	{ "tell", (PyCFunction)region_tell, METH_NOARGS,
+	  "tell() -> int\n\nThe position." },
+	{ "info", (PyCFunction)region_info, METH_NOARGS,
+	  "info() -> RegionInfo\n\nSize, mappings and resident bytes." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static PyGetSetDef region_getset[] = {
+	{ "size", (getter)region_get_size, NULL, "bytes (whole pages)", NULL },
+	{ "readonly", (getter)region_get_readonly, NULL,
+	  "whether this handle maps it read-only", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static PyMappingMethods region_as_mapping = {
+	.mp_length = (lenfunc)rg_length,
+	.mp_subscript = (binaryfunc)rg_subscript,
+	.mp_ass_subscript = (objobjargproc)rg_ass_subscript,
+};
+
+static PySequenceMethods region_as_sequence = {
+	.sq_length = (lenfunc)rg_length,
+};
+
+static PyBufferProcs region_as_buffer = {
+	.bf_getbuffer = (getbufferproc)rg_getbuffer,
+	.bf_releasebuffer = (releasebufferproc)rg_releasebuffer,
+};
+
+PyTypeObject kp_RegionType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "kipc._kipc.Region",
+	.tp_basicsize = sizeof(KObj),
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_doc = "Region(name=None, mode=0o600, *, create=None, access='rw', "
+		  "nonblock=False, inheritable=False, size=0)\n\n"
+		  "Shared memory of size bytes (rounded up to pages), mapped "
+		  "whole: a\nbuffer (memoryview(region)), indexable and "
+		  "sliceable like bytearray, and\nread()/write()/seek()/tell() "
+		  "like mmap.  A handle opened with access 'r'\nmaps it "
+		  "read-only.  close() refuses while memoryviews of it exist.",
+	.tp_methods = region_methods,
+	.tp_getset = region_getset,
+	.tp_as_mapping = &region_as_mapping,
+	.tp_as_sequence = &region_as_sequence,
+	.tp_as_buffer = &region_as_buffer,
+	.tp_new = region_new,
+};
