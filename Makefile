@@ -57,7 +57,7 @@ TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
 .PHONY: all help setup module lib man selftests tools python check check-debug check-harness demo soak lint install \
 	bench bench-ab install-lib install-man install-module install-kipcctl clean
 
-all: module lib tools selftests
+all: module lib tools selftests python
 
 help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
@@ -69,7 +69,7 @@ help:
 	@echo 'make soak N=20  the stress tests of every type N times per kernel, host loaded'
 	@echo 'make module     build kipc.ko (KDIR=, KERNELRELEASE= or KERNEL=6.1|6.12)'
 	@echo 'make lib        build libkipc.so, libkipc.a and kipc.pc'
-	@echo 'make install    install libkipc, its headers, kipcctl and the man pages under PREFIX=$(PREFIX)'
+	@echo 'make install    install libkipc, its headers, kipcctl, the man pages and the Python package under PREFIX=$(PREFIX)'
 	@echo 'make install-module   install kipc.ko for KERNELRELEASE (run as root)'
 
 setup:
@@ -166,7 +166,7 @@ check: setup
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-harness
 	@scripts/dkms-check.sh $(KERNELS)
-	@$(MAKE) --no-print-directory lib tools selftests
+	@$(MAKE) --no-print-directory lib tools selftests python
 	@scripts/check.sh check $(KERNELS)
 
 # Tests of the tooling, in seconds and without a VM: the VM harness's
@@ -183,7 +183,7 @@ check-harness:
 # The same selftests plus KUnit, fault injection and kmemleak on a debug
 # kernel built from Debian's linux-source-6.12 (cached; ~10 min cold).
 check-debug: setup
-	@$(MAKE) --no-print-directory lib tools selftests
+	@$(MAKE) --no-print-directory lib tools selftests python
 	@scripts/check.sh debug
 
 # The multi-process stress tests of every type, N times per kernel, on a
@@ -214,7 +214,7 @@ bench-ab: setup
 
 # ---- install ------------------------------------------------------------------
 
-install: install-lib install-kipcctl install-man
+install: install-lib install-kipcctl install-man install-python
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The README section's examples run as written (names made unique)."""
+"""The README's Python examples run as written (names made unique)."""
 import os
 import re
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-with open(os.path.join(HERE, "..", "README-section.md"), encoding="utf-8") as f:
-    BLOCKS = re.findall(r"```python\n(.*?)```", f.read(), re.S)
+# The Python section of the repository's README, up to the next section.
+with open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8") as f:
+    SECTION = f.read().split("### Python: the `kipc` package", 1)[1]
+    SECTION = re.split(r"\n### ", SECTION, maxsplit=1)[0]
+    BLOCKS = re.findall(r"```python\n(.*?)```", SECTION, re.S)
 
 
 def test_found_examples():
@@ -17,7 +20,7 @@ def test_found_examples():
 @pytest.mark.parametrize("code", BLOCKS, ids=["ex%d" % i for i in range(len(BLOCKS))])
 def test_example(code, capsys):
     code = code.replace('"my_', '"my%d_' % os.getpid())
-    exec(compile(code, "README-section.md", "exec"), {"__name__": "example"})
+    exec(compile(code, "README.md", "exec"), {"__name__": "example"})
     out = capsys.readouterr().out
     assert "IPC error" not in out
     for marker, printed in EXPECTED.items():
