@@ -7,6 +7,20 @@
 export PATH=/bin
 
 /bin/busybox --install -s /bin
+
+# First, leave the initramfs for a copy of it on a tmpfs mount: a process
+# can pivot_root() away from a mount, never from the initramfs (rootfs),
+# and host-run needs to, below.
+if [ ! -e /.kipc-vm-root ]; then
+	mkdir -p /newroot
+	mount -t tmpfs tmpfs /newroot
+	for f in /*; do
+		[ "$f" = /newroot ] || cp -a "$f" /newroot/
+	done
+	touch /newroot/.kipc-vm-root
+	exec switch_root /newroot /init
+fi
+
 mkdir -p /proc /sys /dev /tmp /run
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -62,6 +76,7 @@ mount_host() {
 	for d in /dev/shm /tmp /run /var/tmp; do
 		mount -t tmpfs tmpfs "/host$d" || return 1
 	done
+	mkdir -p /host/run/.kipc-vm-root
 	for d in "$kipcrepo" ${kipctests:+"$kipctests"}; do
 		host_visible "$d" || return 1
 	done
@@ -75,14 +90,18 @@ host_visible() {
 
 # /bin/host-run CMD [ARG...]: run CMD on the host's root filesystem, in
 # the repository, as root with a clean environment and HOME on tmpfs (a
-# command of its own, so that kipcvm=script's scripts have it too).
+# command of its own, so that kipcvm=script's scripts have it too).  Not
+# chroot: a chrooted process may not make a user namespace, so the
+# command gets a mount namespace of its own whose root is /host
+# (pivot_root; the VM's own root is lazily unmounted from it).
 make_host_run() {
 	cat > /bin/host-run <<EOF
 #!/bin/sh
-exec chroot /host /usr/bin/env -i HOME=/tmp LANG=C.UTF-8 \\
+exec unshare -m /bin/sh -c 'cd /host && pivot_root . run/.kipc-vm-root &&
+	/bin/umount -l /run/.kipc-vm-root && cd "\$0" &&
+	exec /usr/bin/env -i HOME=/tmp LANG=C.UTF-8 \\
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
-	PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\
-	/bin/sh -c 'cd "\$0" && exec "\$@"' "$kipcrepo" "\$@"
+	PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 "\$@"' "$kipcrepo" "\$@"
 EOF
 	chmod 0755 /bin/host-run
 }
