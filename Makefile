@@ -166,7 +166,7 @@ check: setup
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-harness
 	@scripts/dkms-check.sh $(KERNELS)
-	@$(MAKE) --no-print-directory lib tools selftests python
+	@$(MAKE) --no-print-directory lib tools selftests python-pyc
 	@scripts/check.sh check $(KERNELS)
 
 # Tests of the tooling, in seconds and without a VM: the VM harness's
@@ -183,7 +183,7 @@ check-harness:
 # The same selftests plus KUnit, fault injection and kmemleak on a debug
 # kernel built from Debian's linux-source-6.12 (cached; ~10 min cold).
 check-debug: setup
-	@$(MAKE) --no-print-directory lib tools selftests python
+	@$(MAKE) --no-print-directory lib tools selftests python-pyc
 	@scripts/check.sh debug
 
 # The multi-process stress tests of every type, N times per kernel, on a

@@ -42,3 +42,13 @@ PYTHONDIR	?= $(PREFIX)/lib/python$(PY_VER)/dist-packages
 install-python:
 	$(PY) -m pip install --no-deps --no-build-isolation --no-index \
 		--upgrade --target=$(DESTDIR)$(PYTHONDIR) ./python
+
+# The VM sees the repository read-only, so Python there can neither keep
+# what it compiles nor what pytest rewrites (the tests' asserts): both
+# would be redone on every boot, seconds under emulation.  Done once
+# here, into the usual __pycache__ folders, which the VM then reads.
+.PHONY: python-pyc
+python-pyc: python
+	@env -u PYTHONDONTWRITEBYTECODE $(PY) -m compileall -q $(PY_OUT)/kipc scripts/pytest_ktap.py
+	@env -u PYTHONDONTWRITEBYTECODE PYTHONPATH=$(PY_OUT):scripts $(PY) -m pytest \
+		-p no:cacheprovider -p pytest_ktap -q --collect-only python/tests >/dev/null

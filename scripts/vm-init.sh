@@ -93,15 +93,38 @@ host_visible() {
 # command of its own, so that kipcvm=script's scripts have it too).  Not
 # chroot: a chrooted process may not make a user namespace, so the
 # command gets a mount namespace of its own whose root is /host
-# (pivot_root; the VM's own root is lazily unmounted from it).
+# (pivot_root; the VM's own root is lazily unmounted from it).  Each step
+# is busybox's (static): the host's env and umount are dynamic programs
+# read over 9p, which cost more than many a test program.  CMD is looked
+# up in PATH here, as busybox's sh would run its own applet for a bare
+# "sh" or "ls" where the host has another program.
 make_host_run() {
 	cat > /bin/host-run <<EOF
-#!/bin/sh
-exec unshare -m /bin/sh -c 'cd /host && pivot_root . run/.kipc-vm-root &&
-	/bin/umount -l /run/.kipc-vm-root && cd "\$0" &&
-	exec /usr/bin/env -i HOME=/tmp LANG=C.UTF-8 \\
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
-	PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 "\$@"' "$kipcrepo" "\$@"
+#!/bin/busybox sh
+if [ "\$1" != --in-namespace ]; then
+	exec /bin/busybox env -i HOME=/tmp LANG=C.UTF-8 \\
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+		PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \\
+		/bin/busybox unshare -m /bin/host-run --in-namespace "\$@"
+fi
+shift
+cd /host && /bin/busybox pivot_root . run/.kipc-vm-root &&
+	/run/.kipc-vm-root/bin/busybox umount -l /run/.kipc-vm-root &&
+	cd "$kipcrepo" || exit 126
+cmd=\$1
+case \$cmd in
+*/*)	;;
+*)	IFS=:
+	for d in \$PATH; do
+		[ -f "\$d/\$1" ] && [ -x "\$d/\$1" ] && { cmd=\$d/\$1; break; }
+	done
+	unset IFS
+	[ "\$cmd" != "\$1" ] || { echo "host-run: \$1: not found" >&2; exit 127; }
+	;;
+esac
+shift
+unset OLDPWD SHLVL
+exec "\$cmd" "\$@"
 EOF
 	chmod 0755 /bin/host-run
 }
