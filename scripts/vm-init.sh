@@ -325,8 +325,19 @@ bench)
 	# The benchmarks; the report goes to the test output.  The kernel
 	# command line's kipcbench= gives kipc-bench's arguments, ':' for
 	# spaces (make bench BENCH=registry:-n:1000), or is "dump" for
-	# kipc-dumpbench alone; with neither, both run.
-	if [ "${kipcbench:-}" != dump ]; then
+	# kipc-dumpbench alone, or "python[:ARGS]" for tools/kipc-pybench.py
+	# (the Python package against os.pipe and multiprocessing); with
+	# none, kipc-bench and kipc-dumpbench run.
+	case "${kipcbench:-}" in
+	python|python:*)
+		# shellcheck disable=SC2046
+		host_run /usr/bin/env PYTHONPATH=build/python /usr/bin/python3 \
+			tools/kipc-pybench.py $(echo "${kipcbench#python}" | tr : ' ') \
+			> "$out" 2>&1 || rc=1
+		kipcbench=none
+		;;
+	esac
+	if [ "${kipcbench:-}" != dump ] && [ "${kipcbench:-}" != none ]; then
 		# shellcheck disable=SC2046
 		/bin/kipc-bench $(echo "${kipcbench:-}" | tr : ' ') > "$out" 2>&1 || rc=1
 	fi
