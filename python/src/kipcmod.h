@@ -31,7 +31,8 @@ typedef struct {
 	uint32_t ktype;		/* KIPC_TYPE_* */
 	int closed;		/* close() was called: no new calls */
 	int users;		/* calls running with the GIL released */
-	int nbfd;		/* pipe: a non-blocking reopen of @fd, or -1 */
+	int timed;		/* pipe: timed calls running (O_NONBLOCK set) */
+	int nonblock;		/* pipe: made O_NONBLOCK */
 	union kp_handle h;
 	uint32_t msgmax;	/* queue: max_msg_size; channel: receive max */
 	uint32_t txmax;		/* channel: send max */

@@ -61,10 +61,7 @@ static void kp_release(KObj *o)
 	if (o->fd < 0)
 		return;
 	kp_release_type(o);
-	if (o->nbfd >= 0)
-		close(o->nbfd);
 	close(o->fd);
-	o->nbfd = -1;
 	o->fd = -1;
 }
 
@@ -146,7 +143,6 @@ PyObject *kp_wrap(PyTypeObject *cls, int fd)
 		return NULL;
 	}
 	o->fd = fd;
-	o->nbfd = -1;
 	o->ktype = kp_ktype_of(cls);
 	if (kp_setup(o)) {
 		Py_DECREF(o);
@@ -315,9 +311,6 @@ static PyObject *kp_detach(KObj *o, PyObject *unused)
 	}
 	fd = o->fd;
 	kp_release_type(o);
-	if (o->nbfd >= 0)
-		close(o->nbfd);
-	o->nbfd = -1;
 	o->fd = -1;
 	o->closed = 1;
 	return PyLong_FromLong(fd);

@@ -6,9 +6,11 @@
 #include "kipcmod.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- Channel ------------------------------------------------------------- */
@@ -604,82 +606,106 @@ static PyObject *pipe_pair(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	return st_pair(cls, fds, 0);
 }
 
-/* The non-blocking twin of the fd (same access), made on first need. */
-static int pipe_nbfd(KObj *o)
+/*
+ * While a timed read or write runs, the file is O_NONBLOCK: made so by
+ * the first (@delta 1) and back by the last (@delta -1), unless the
+ * object was made non-blocking.  An untimed call that then finds EAGAIN
+ * waits for readiness (p_fn()).  Other processes sharing the open file
+ * (by fork) can see the flag meanwhile.
+ */
+static void pipe_timed(KObj *o, int delta)
 {
-	struct kipc_object_info in;
-	uint32_t fl = KIPC_FD_NONBLOCK;
-	int err, fd;
+	int fl;
 
-	if (o->nbfd >= 0)
-		return 0;
-	memset(&in, 0, sizeof(in));
-	err = kipc_object_info(o->fd, &in);
-	if (!err) {
-		if (!(in.access & KIPC_ACCESS_WRITE))
-			fl |= KIPC_FD_RDONLY;
-		else if (!(in.access & KIPC_ACCESS_READ))
-			fl |= KIPC_FD_WRONLY;
-		fd = kipc_reopen(o->fd, fl);
-		err = fd < 0 ? fd : 0;
-		if (!err)
-			o->nbfd = fd;
-	}
-	if (err)
-		kp_error(err);
-	return err ? -1 : 0;
+	if (o->fd < 0 || o->nonblock)
+		return;
+	if (delta > 0 ? o->timed++ > 0 : --o->timed > 0)
+		return;
+	fl = fcntl(o->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(o->fd, F_SETFL, delta > 0 ? fl | O_NONBLOCK :
+						   fl & ~O_NONBLOCK);
 }
 
 struct p_op {
 	struct kp_op op;
-	int nbfd, write;
+	int write;
+	int wait;		/* untimed: wait out an EAGAIN (pipe_timed()) */
 	void *buf;
 	size_t len;
 };
 
-static long p_io(const struct p_op *p, int fd)
+static long p_io(const struct p_op *p)
 {
-	ssize_t r = p->write ? write(fd, p->buf, p->len) :
-			       read(fd, p->buf, p->len);
+	ssize_t r = p->write ? write(p->op.fd, p->buf, p->len) :
+			       read(p->op.fd, p->buf, p->len);
 
 	return r < 0 ? -errno : (long)r;
 }
 
 /*
- * Forever: the fd as it is.  Try once: the non-blocking twin.  Timed:
- * poll, then the twin; a reader or writer that raced us comes back as
- * EINTR, so that kp_run() tries again with the time left.
+ * Wait until the fd is ready, or until @end (CLOCK_MONOTONIC ns; 0:
+ * never) has passed: 0, -ETIMEDOUT or -errno.  Never early: a poll that
+ * ran out before @end polls again.
+ */
+static long p_poll(const struct p_op *p, int64_t end)
+{
+	struct pollfd pfd = { p->op.fd, p->write ? POLLOUT : POLLIN, 0 };
+	struct timespec ts, *tsp = NULL;
+	int64_t left;
+	int r;
+
+	do {
+		if (end) {
+			left = end - kp_now();
+			if (left <= 0)
+				return -ETIMEDOUT;
+			ts.tv_sec = (time_t)(left / 1000000000);
+			ts.tv_nsec = (long)(left % 1000000000);
+			tsp = &ts;
+		}
+		r = ppoll(&pfd, 1, tsp, NULL);
+	} while (r == 0);
+	return r < 0 ? -errno : 0;
+}
+
+/*
+ * Read or write as @t says (see kp_fn).  Untimed: the I/O, which blocks.
+ * Timed: the I/O, non-blocking (pipe_timed()); while it finds nothing to
+ * read or no room, poll with the time left, and try again (another reader
+ * or writer may have been first).
  */
 static long p_fn(void *arg, int64_t t)
 {
 	struct p_op *p = arg;
-	struct pollfd pfd = { p->op.fd, p->write ? POLLOUT : POLLIN, 0 };
+	int64_t end = t > 0 ? kp_now() + t : 0;
 	long r;
 
-	if (t < 0)
-		return p_io(p, p->op.fd);
-	if (t == 0)
-		return p_io(p, p->nbfd);
-	r = poll(&pfd, 1, (int)((t + 999999) / 1000000 > 2000000000 ?
-				2000000000 : (t + 999999) / 1000000));
-	if (r < 0)
-		return -errno;
-	if (r == 0)
-		return -ETIMEDOUT;
-	r = p_io(p, p->nbfd);
-	return r == -EAGAIN ? -EINTR : r;
+	for (;;) {
+		r = p_io(p);
+		if (r != -EAGAIN || t == 0 || (t < 0 && !p->wait))
+			return r;
+		r = p_poll(p, end);
+		if (r)
+			return r;
+	}
 }
 
 /* Read or write @len bytes at @buf as @d says: count, -errno, KP_PYERR. */
 static long pipe_io(KObj *o, int wr, void *buf, size_t len,
 		    struct kp_deadline *d)
 {
-	struct p_op p = { .write = wr, .buf = buf, .len = len };
+	struct p_op p = { .write = wr, .wait = !o->nonblock, .buf = buf,
+			  .len = len };
+	int timed = d->timeout_ns != KIPC_INFINITE;
+	long ret;
 
-	if (d->timeout_ns >= 0 && (kp_open(o) || pipe_nbfd(o)))
-		return KP_PYERR;
-	p.nbfd = o->nbfd;
-	return kp_call(o, p_fn, &p.op, d);
+	if (timed)
+		pipe_timed(o, 1);
+	ret = kp_call(o, p_fn, &p.op, d);
+	if (timed)
+		pipe_timed(o, -1);
+	return ret;
 }
 
 static PyObject *pipe_read(KObj *o, PyObject *args, PyObject *kw)
@@ -787,10 +813,10 @@ PyTypeObject kp_PipeType = {
 		  "nonblock=False, inheritable=False, capacity=0)\n\n"
 		  "A byte stream (a named FIFO when given a name; access 'r' "
 		  "for a reader,\n'w' for a writer).  Pipe.pair() makes an "
-		  "anonymous (reader, writer).\nOpening never blocks.  A read or "
-		  "write with a timeout other than None\nworks through a "
-		  "non-blocking second handle of the same end, made on\nfirst "
-		  "use (info() counts it) and closed with the object.",
+		  "anonymous (reader, writer).\nOpening never blocks.  While a "
+		  "read or write with a timeout other than\nNone runs, the file "
+		  "is O_NONBLOCK (seen by other processes that share\nit by "
+		  "fork).",
 	.tp_methods = pipe_methods,
 	.tp_new = pipe_new,
 };

@@ -6,6 +6,7 @@
 #include "kipcmod.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 int kp_setup(KObj *o)
@@ -23,6 +24,9 @@ int kp_setup(KObj *o)
 		break;
 	case KIPC_TYPE_MUTEX:
 		err = kipc_mutex_attach(o->fd, &o->h.mutex);
+		break;
+	case KIPC_TYPE_PIPE:
+		o->nonblock = !!(fcntl(o->fd, F_GETFL) & O_NONBLOCK);
 		break;
 	case KIPC_TYPE_CHANNEL:
 		return kp_channel_setup(o);
