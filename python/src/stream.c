@@ -176,10 +176,12 @@ static long ch_recvv_fn(void *p, int64_t t)
 }
 
 /*
- * A request and its reply: a send, then a receive, each restarted after a
- * signal on its own.  libkipc's one-call kipc_ring_call() cannot tell an
- * interrupted send from an interrupted receive, and a retry must never
- * send twice.
+ * A request and its reply.  Through the kernel: a send, then a receive.
+ * On the fast path, kipc_ring_call(): when the peer must be woken and we
+ * must sleep, one kernel entry does both.  Its -EINTR does not say
+ * whether the request went out, and a retry must never send it twice: it
+ * is taken to come from the receive, as it does unless the send had to
+ * wait for room (a ring full of requests the peer has not taken).
  */
 static long ch_call_fn(void *p, int64_t t)
 {
@@ -188,9 +190,15 @@ static long ch_call_fn(void *p, int64_t t)
 
 	if (c->sent)
 		return ch_recv_fn(p, t);
-	ret = ch_send_fn(p, t);
-	c->sent = !ret;
-	return ret ? ret : ch_recv_fn(p, t);
+	if (!c->op.h.ring) {
+		ret = ch_send_fn(p, t);
+		c->sent = !ret;
+		return ret ? ret : ch_recv_fn(p, t);
+	}
+	ret = kipc_ring_call(c->op.h.ring, c->msg, c->len, c->buf, c->size,
+			     &c->rlen, t);
+	c->sent = ret == -EINTR;
+	return ret;
 }
 
 static PyObject *ch_eof(void)
@@ -524,8 +532,9 @@ static PyMethodDef channel_methods[] = {
 	  "writable buffer; a message larger than it stays queued\n(OSError "
 	  "EMSGSIZE)." },
 	{ "call", FN(channel_call), KW,
-	  "call(data, *, timeout=None) -> bytes\n\nsend() then recv(): a "
-	  "request and its reply, within one deadline." },
+	  "call(data, *, timeout=None) -> bytes\n\nSend a request and "
+	  "receive the reply, within one deadline.  On the\nfast path, one "
+	  "kernel entry wakes the peer and waits for the reply." },
 	{ "sendv", FN(channel_sendv), KW,
 	  "sendv(msgs, *, timeout=None) -> int\n\nSend up to CHAN_MAX_BATCH "
 	  "messages in one call; waits only for the\nfirst; returns how many "

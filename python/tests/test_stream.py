@@ -4,6 +4,7 @@ import errno
 import mmap
 import os
 import select
+import signal
 import threading
 import time
 
@@ -93,6 +94,56 @@ def test_channel_call_echo_thread(mapped):
             assert a.call(b"req%d" % i, timeout=SLOW) == b"REQ%d" % i
     t.join(SLOW)
     b.close()
+
+
+@pytest.mark.parametrize("mapped", MAPPED, ids=MAPPED_IDS)
+def test_channel_call_resumes_after_signals(mapped):
+    """Signals whose handlers return interrupt call() while it waits for
+    the reply (kipc_ring_call() on the fast path): the wait resumes with
+    the time left, and the request went out once."""
+    a, b = kipc.Channel.pair(mapped=mapped)
+    main = threading.get_ident()
+    handled = []
+    requests = []
+
+    def server():
+        requests.append(b.recv(timeout=SLOW))
+        for _ in range(5):
+            signal.pthread_kill(main, signal.SIGUSR1)
+            time.sleep(0.02)
+        b.send(requests[0].upper())
+
+    old = signal.signal(signal.SIGUSR1, lambda s, f: handled.append(s))
+    t = threading.Thread(target=server)
+    try:
+        with a, b:
+            t.start()
+            assert a.call(b"once", timeout=SLOW) == b"ONCE"
+            t.join(SLOW)
+            assert handled and requests == [b"once"]
+            with pytest.raises(BlockingIOError):
+                b.recv(timeout=0)               # not sent twice
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+
+
+@pytest.mark.parametrize("mapped", MAPPED, ids=MAPPED_IDS)
+def test_channel_call_timeout_and_eof(mapped):
+    a, b = kipc.Channel.pair(mapped=mapped)
+    with a:
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            a.call(b"nobody answers", timeout=0.05)
+        assert time.monotonic() - start >= 0.05
+        assert b.recv(timeout=0) == b"nobody answers"
+        b.send(b"late")
+        assert a.call(b"next", timeout=SLOW) == b"late"
+        b.close()
+        with pytest.raises((EOFError, BrokenPipeError)):
+            a.call(b"gone", timeout=SLOW)
+        with pytest.raises(TypeError, match=r"call\(\) argument 'data' must "
+                           "be bytes-like object, not int"):
+            a.call(1)
 
 
 def test_channel_map_unmap_spin(name):
