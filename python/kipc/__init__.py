@@ -243,9 +243,20 @@ def from_fd(fd):
 
 
 async def wait_many_async(objs, all=False):
-    """wait_many() in the running asyncio loop, on the objects' readiness.
-    With all=True it waits until every object polls ready, then tries to
-    take them all at once, and repeats until it succeeds."""
+    """wait_many() in the running asyncio loop, on the objects' readiness:
+    it tries a non-blocking wait_many() whenever an object it waits for
+    polls ready (with all=True, one that was not ready yet), until it
+    succeeds.  Use asyncio.wait_for() for a timeout."""
+    try:
+        objs = list(objs)
+    except TypeError:
+        raise TypeError("wait_many_async() argument 'objs' must be a "
+                        "sequence of kipc objects, not %s"
+                        % type(objs).__name__) from None
+    for o in objs:
+        if not isinstance(o, Object):
+            raise TypeError("wait_many_async() argument 'objs' must hold "
+                            "kipc objects only, not %s" % type(o).__name__)
     return await _aio.wait_many(objs, all)
 
 
