@@ -31,7 +31,7 @@ typedef struct {
 	uint32_t ktype;		/* KIPC_TYPE_* */
 	int closed;		/* close() was called: no new calls */
 	int users;		/* calls running with the GIL released */
-	int timed;		/* pipe: timed calls running (O_NONBLOCK set) */
+	int timed;		/* pipe: timed calls running (O_NONBLOCK) */
 	int nonblock;		/* pipe: made O_NONBLOCK */
 	union kp_handle h;
 	uint32_t msgmax;	/* queue: max_msg_size; channel: receive max */

@@ -717,7 +717,8 @@ static PyObject *kp_wait_many(PyObject *m, PyObject *args, PyObject *kw)
 
 	(void)m;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pO&:wait_many", kwlist,
-					 &arg, &all, KP_TIMEOUT("wait_many", &d)))
+					 &arg, &all,
+					 KP_TIMEOUT("wait_many", &d)))
 		return NULL;
 	seq = wm_seq(arg);
 	if (!seq)

@@ -423,7 +423,8 @@ static PyObject *kp_reopen(KObj *o, PyObject *args, PyObject *kw)
 					 &access, &nonblock, &inheritable))
 		return NULL;
 	if (access != Py_None &&
-	    !kp_conv_access(access, &(struct kp_arg){ "reopen", "access", &fl }))
+	    !kp_conv_access(access,
+			    &(struct kp_arg){ "reopen", "access", &fl }))
 		return NULL;
 	if (kp_open(o))
 		return NULL;
@@ -452,7 +453,8 @@ int kp_fd_info(PyObject *arg, const char *fn, struct kipc_object_info *in)
 	memset(in, 0, sizeof(*in));
 	err = kipc_object_info(fd, in);
 	if (err == -ENOTTY || err == -EINVAL) {
-		PyErr_Format(PyExc_ValueError, "fd %d is not a kipc object", fd);
+		PyErr_Format(PyExc_ValueError, "fd %d is not a kipc object",
+			     fd);
 		return -1;
 	}
 	if (err) {

@@ -95,8 +95,10 @@ static PyObject *channel_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw,
 					 KP_COMMON_FMT "O&O&p:Channel", kwlist,
 					 KP_COMMON_ARGS("Channel", c),
-					 KP_U32("Channel", "capacity", &ca.capacity),
-					 KP_U32("Channel", "max_msg", &ca.max_msg),
+					 KP_U32("Channel", "capacity",
+						&ca.capacity),
+					 KP_U32("Channel", "max_msg",
+						&ca.max_msg),
 					 &ca.mapped))
 		return NULL;
 	ch_fill_attr(&a, &ca);
@@ -115,7 +117,8 @@ static PyObject *channel_pair(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	int nonblock = 0, inheritable = 0, fds[2], err;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$O&O&ppp:pair", kwlist,
-					 KP_U32("pair", "capacity", &ca.capacity),
+					 KP_U32("pair", "capacity",
+						&ca.capacity),
 					 KP_U32("pair", "max_msg", &ca.max_msg),
 					 &ca.mapped, &nonblock, &inheritable))
 		return NULL;
@@ -593,7 +596,8 @@ static PyObject *pipe_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O&:Pipe",
 					 kwlist, KP_COMMON_ARGS("Pipe", c),
-					 KP_U32("Pipe", "capacity", &a.capacity)))
+					 KP_U32("Pipe", "capacity",
+						&a.capacity)))
 		return NULL;
 	return kp_make(cls, KIPC_TYPE_PIPE, &c, &a, sizeof(a));
 }
@@ -639,7 +643,7 @@ static void pipe_timed(KObj *o, int delta)
 struct p_op {
 	struct kp_op op;
 	int write;
-	int wait;		/* untimed: wait out an EAGAIN (pipe_timed()) */
+	int wait;		/* untimed: wait out EAGAIN (pipe_timed()) */
 	void *buf;
 	size_t len;
 };
@@ -822,10 +826,10 @@ PyTypeObject kp_PipeType = {
 		  "nonblock=False, inheritable=False, capacity=0)\n\n"
 		  "A byte stream (a named FIFO when given a name; access 'r' "
 		  "for a reader,\n'w' for a writer).  Pipe.pair() makes an "
-		  "anonymous (reader, writer).\nOpening never blocks.  While a "
-		  "read or write with a timeout other than\nNone runs, the file "
-		  "is O_NONBLOCK (seen by other processes that share\nit by "
-		  "fork).",
+		  "anonymous (reader, writer).\nOpening never blocks.  While "
+		  "a read or write with a timeout other\nthan None runs, the "
+		  "file is O_NONBLOCK (seen by other processes that\nshare it "
+		  "by fork).",
 	.tp_methods = pipe_methods,
 	.tp_new = pipe_new,
 };

@@ -236,7 +236,8 @@ static PyObject *queue_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O&O&:Queue",
 					 kwlist, KP_COMMON_ARGS("Queue", c),
-					 KP_U32("Queue", "max_msgs", &a.max_msgs),
+					 KP_U32("Queue", "max_msgs",
+						&a.max_msgs),
 					 KP_U32("Queue", "max_msg_size",
 						&a.max_msg_size)))
 		return NULL;
@@ -430,7 +431,8 @@ static PyObject *sem_post(KObj *o, PyObject *args, PyObject *kw)
 	int undo = 0;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$p:post", kwlist,
-					 KP_U32("post", "count", &count), &undo))
+					 KP_U32("post", "count", &count),
+					 &undo))
 		return NULL;
 	if (count < 1) {
 		PyErr_SetString(PyExc_ValueError, "count must be at least 1");
@@ -822,8 +824,8 @@ static PyObject *cond_wait(KObj *o, PyObject *args, PyObject *kw)
 	long ret;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|O&:wait", kwlist,
-					 KP_ARG(cond_conv_mutex, "wait", "mutex",
-						&m),
+					 KP_ARG(cond_conv_mutex, "wait",
+						"mutex", &m),
 					 KP_TIMEOUT("wait", &d)))
 		return NULL;
 	if (kp_enter(m))
