@@ -35,6 +35,7 @@ socket: ``socket.send_fds(sock, [b"q"], [q.fileno()])`` on one side,
 """
 
 import contextlib as _contextlib
+import time as _time
 
 from . import _aio
 from . import _kipc
@@ -153,16 +154,12 @@ class Pipe(_Named, _kipc.Pipe):
     __slots__ = ()
 
     def write_all(self, data, *, timeout=None):
-        """Write all of data, waiting as timeout says overall."""
-        view = memoryview(data).cast("B")
-        if timeout is None:
-            while view:
-                view = view[self.write(view):]
-            return
-        import time
-        end = time.monotonic() + timeout
+        """Write all of data, waiting as timeout says overall
+        (TimeoutError when it runs out, with some of data written)."""
+        view = _bytes_view("write_all", data)
+        end = _deadline("write_all", timeout)
         while view:
-            view = view[self.write(view, timeout=max(end - time.monotonic(), 0)):]
+            view = view[self.write(view, timeout=_left(end)):]
 
     async def read_async(self, size=65536):
         """read() in the running asyncio loop (b'' at end of file)."""
@@ -217,20 +214,16 @@ class Cond(_Named, _kipc.Cond):
     def wait_for(self, mutex, predicate, timeout=None):
         """Wait until predicate() is true, as threading.Condition.wait_for():
         mutex must be held; return the last value of predicate()."""
-        import time
-        end = None if timeout is None else time.monotonic() + timeout
+        end = _deadline("wait_for", timeout)
         result = predicate()
         while not result:
             if end is None:
                 self.wait(mutex)
             else:
-                left = end - time.monotonic()
-                if left <= 0:
-                    break
                 try:
-                    self.wait(mutex, left)
+                    self.wait(mutex, _left(end))
                 except TimeoutError:
-                    pass
+                    return predicate()
             result = predicate()
         return result
 
@@ -250,10 +243,54 @@ def from_fd(fd):
 
 
 async def wait_many_async(objs, all=False):
-    """wait_many() in the running asyncio loop, on the objects' readiness.
-    With all=True it waits until every object polls ready, then tries to
-    take them all at once, and repeats until it succeeds."""
+    """wait_many() in the running asyncio loop, on the objects' readiness:
+    it tries a non-blocking wait_many() whenever an object it waits for
+    polls ready (with all=True, one that was not ready yet), until it
+    succeeds.  Use asyncio.wait_for() for a timeout."""
+    try:
+        objs = list(objs)
+    except TypeError:
+        raise TypeError("wait_many_async() argument 'objs' must be a "
+                        "sequence of kipc objects, not %s"
+                        % type(objs).__name__) from None
+    for o in objs:
+        if not isinstance(o, Object):
+            raise TypeError("wait_many_async() argument 'objs' must hold "
+                            "kipc objects only, not %s" % type(o).__name__)
     return await _aio.wait_many(objs, all)
+
+
+def _bytes_view(fn, data):
+    """data as a memoryview of bytes, or TypeError naming the argument."""
+    try:
+        return memoryview(data).cast("B")
+    except TypeError:
+        raise TypeError("%s() argument 'data' must be bytes-like object, "
+                        "not %s" % (fn, type(data).__name__)) from None
+
+
+def _deadline(fn, timeout):
+    """The time.monotonic() at which timeout (seconds, or None: never)
+    runs out, checked as the C methods check it."""
+    if timeout is None:
+        return None
+    if not isinstance(timeout, (int, float)):
+        raise TypeError("%s() argument 'timeout' must be a number or None, "
+                        "not %s" % (fn, type(timeout).__name__))
+    if timeout != timeout:
+        raise ValueError("timeout must not be NaN")
+    if timeout < 0:
+        raise ValueError("timeout must be non-negative")
+    return _time.monotonic() + timeout
+
+
+def _left(end):
+    """The timeout for the next call: the time left before end (None:
+    forever), at least 1 ns, so that a wait that has run out raises
+    TimeoutError rather than trying once."""
+    if end is None:
+        return None
+    return max(end - _time.monotonic(), 1e-9)
 
 
 class Manager(_contextlib.ExitStack):

@@ -15,7 +15,10 @@ cancelling a waiting coroutine takes nothing from the object.
 """
 
 import asyncio
+import select
 import weakref
+
+from . import _kipc
 
 # loop -> {(fd, writable): set of futures}
 _waiting = weakref.WeakKeyDictionary()
@@ -37,27 +40,47 @@ def _wake(loop, key):
             fut.set_result(None)
 
 
-async def ready(obj, writable=False):
-    """Wait until obj's fd polls readable (or writable)."""
-    loop = asyncio.get_running_loop()
-    key = (obj.fileno(), bool(writable))
+def _add(loop, key, fut):
+    """Make fut wait for key's readiness: one callback per fd and loop."""
     table = _waiting.setdefault(loop, {})
     waiters = table.get(key)
     if waiters is None:
         waiters = table[key] = set()
-        if writable:
+        if key[1]:
             loop.add_writer(key[0], _wake, loop, key)
         else:
             loop.add_reader(key[0], _wake, loop, key)
-    fut = loop.create_future()
     waiters.add(fut)
+
+
+def _discard(loop, key, fut):
+    table = _waiting.get(loop)
+    waiters = table.get(key) if table is not None else None
+    if waiters is None:
+        return
+    waiters.discard(fut)
+    if not waiters:
+        del table[key]
+        _unregister(loop, key)
+
+
+async def ready_any(objs, writable=False):
+    """Wait until the fd of any of objs polls readable (or writable)."""
+    loop = asyncio.get_running_loop()
+    keys = {(o.fileno(), bool(writable)) for o in objs}
+    fut = loop.create_future()
+    for key in keys:
+        _add(loop, key, fut)
     try:
         await fut
     finally:
-        waiters.discard(fut)
-        if not waiters and table.get(key) is waiters:
-            del table[key]
-            _unregister(loop, key)
+        for key in keys:
+            _discard(loop, key, fut)
+
+
+async def ready(obj, writable=False):
+    """Wait until obj's fd polls readable (or writable)."""
+    await ready_any((obj,), writable)
 
 
 async def retry(obj, attempt, writable=False):
@@ -71,28 +94,33 @@ async def retry(obj, attempt, writable=False):
         await ready(obj, writable)
 
 
-async def wait_many(objs, all=False):
-    """The asyncio form of kipc.wait_many(): see kipc.wait_many_async()."""
-    from . import _kipc
+def _not_ready(objs):
+    """Those of objs whose fd does not poll readable now (a probe that
+    does not wait)."""
+    poller = select.poll()
+    for o in objs:
+        poller.register(o.fileno(), select.POLLIN)
+    now = {fd for fd, _ in poller.poll(0)}
+    return [o for o in objs if o.fileno() not in now]
 
+
+async def wait_many(objs, all=False):
+    """The asyncio form of kipc.wait_many(): see kipc.wait_many_async().
+
+    Each try is a non-blocking wait_many().  Between tries it waits for
+    the readiness of any object (all=False) or of any object that is not
+    ready yet (all=True): an object that is ready already would wake it
+    at once, again and again, while another is still missing."""
     objs = list(objs)
     while True:
         try:
             return _kipc.wait_many(objs, all, 0)
         except BlockingIOError:
             pass
-        if not all:
-            tasks = [asyncio.ensure_future(ready(o)) for o in objs]
-            try:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for t in tasks:
-                    t.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+        missing = _not_ready(objs) if all else objs
+        if missing:
+            await ready_any(missing)
         else:
-            # Ready one by one, then try to take all at once.  Something
-            # may be taken meanwhile: pause briefly so that a ready
-            # object and a busy one do not make us spin.
-            for o in objs:
-                await ready(o)
-            await asyncio.sleep(0.001)
+            # All were ready, and one was taken before we could take
+            # them all: try again, after letting others run.
+            await asyncio.sleep(0)

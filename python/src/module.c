@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,9 +84,201 @@ PyObject *kp_error_pyerr(long err)
 	return err == KP_PYERR ? NULL : kp_error(err);
 }
 
+/* ---- results ----------------------------------------------------------- */
+
+/* None, or the exception of a call that returned @ret < 0. */
+PyObject *kp_none(long ret)
+{
+	return ret < 0 ? kp_error_pyerr(ret) : Py_NewRef(Py_None);
+}
+
+/* int(@ret), or the exception of a call that returned @ret < 0. */
+PyObject *kp_long(long ret)
+{
+	return ret < 0 ? kp_error_pyerr(ret) : PyLong_FromLong(ret);
+}
+
+/* ---- arguments --------------------------------------------------------- */
+
+/* TypeError as CPython words it; returns 0 (an "O&" converter's failure). */
+int kp_bad_arg(const struct kp_arg *a, const char *expected, PyObject *obj)
+{
+	if (a->name)
+		PyErr_Format(PyExc_TypeError,
+			     "%s() argument '%s' must be %s, not %.100s", a->fn,
+			     a->name, expected, Py_TYPE(obj)->tp_name);
+	else
+		PyErr_Format(PyExc_TypeError, "%s() argument must be %s, not "
+			     "%.100s", a->fn, expected, Py_TYPE(obj)->tp_name);
+	return 0;
+}
+
+/* ValueError "NAME WHAT"; returns 0. */
+int kp_bad_value(const struct kp_arg *a, const char *what)
+{
+	if (a->name)
+		PyErr_Format(PyExc_ValueError, "%s %s", a->name, what);
+	else
+		PyErr_Format(PyExc_ValueError, "%s() argument %s", a->fn, what);
+	return 0;
+}
+
+/* An int argument that is not negative, as unsigned long long. */
+static int kp_conv_unsigned(PyObject *obj, const struct kp_arg *a,
+			    unsigned long long *v)
+{
+	if (!PyLong_Check(obj))
+		return kp_bad_arg(a, "int", obj);
+	if (_PyLong_Sign(obj) < 0)
+		return kp_bad_value(a, "must not be negative");
+	*v = PyLong_AsUnsignedLongLong(obj);
+	if (*v == (unsigned long long)-1 && PyErr_Occurred()) {
+		PyErr_Clear();
+		PyErr_Format(PyExc_OverflowError, "%s is too large",
+			     a->name ? a->name : "argument");
+		return 0;
+	}
+	return 1;
+}
+
+/* "O&" converter (struct kp_arg) for a uint32_t. */
+int kp_conv_u32(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+	unsigned long long v;
+
+	if (!kp_conv_unsigned(obj, a, &v))
+		return 0;
+	if (v > UINT32_MAX) {
+		PyErr_Format(PyExc_OverflowError, "%s must be below 2**32",
+			     a->name ? a->name : "argument");
+		return 0;
+	}
+	*(uint32_t *)a->out = (uint32_t)v;
+	return 1;
+}
+
+/* "O&" converter (struct kp_arg) for a uint64_t. */
+int kp_conv_u64(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+	unsigned long long v;
+
+	if (!kp_conv_unsigned(obj, a, &v))
+		return 0;
+	*(uint64_t *)a->out = v;
+	return 1;
+}
+
+/* "O&" converter (struct kp_arg) for an int as Py_ssize_t. */
+int kp_conv_ssize(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+	Py_ssize_t v;
+
+	if (!PyIndex_Check(obj))
+		return kp_bad_arg(a, "int", obj);
+	v = PyNumber_AsSsize_t(obj, PyExc_OverflowError);
+	if (v == -1 && PyErr_Occurred())
+		return 0;
+	*(Py_ssize_t *)a->out = v;
+	return 1;
+}
+
+/* "O&" converter (struct kp_arg) for a size: a Py_ssize_t >= 0. */
+int kp_conv_size(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+
+	if (!kp_conv_ssize(obj, arg))
+		return 0;
+	if (*(Py_ssize_t *)a->out < 0)
+		return kp_bad_value(a, "must not be negative");
+	return 1;
+}
+
+/* A buffer argument (Py_CLEANUP_SUPPORTED, as "y*" and "w*" are). */
+static int kp_conv_buffer(PyObject *obj, const struct kp_arg *a, int flags,
+			  const char *expected)
+{
+	Py_buffer *view = a->out;
+
+	if (!obj) {
+		PyBuffer_Release(view);
+		return 1;
+	}
+	if (PyObject_GetBuffer(obj, view, flags)) {
+		PyErr_Clear();
+		return kp_bad_arg(a, expected, obj);
+	}
+	return Py_CLEANUP_SUPPORTED;
+}
+
+/* "O&" converter (struct kp_arg) for a bytes-like object: "y*". */
+int kp_conv_buf(PyObject *obj, void *arg)
+{
+	return kp_conv_buffer(obj, arg, PyBUF_SIMPLE, "bytes-like object");
+}
+
+/* "O&" converter (struct kp_arg) for a writable buffer: "w*". */
+int kp_conv_wbuf(PyObject *obj, void *arg)
+{
+	return kp_conv_buffer(obj, arg, PyBUF_WRITABLE,
+			      "read-write bytes-like object");
+}
+
+/* "O&" converter (struct kp_arg): a file descriptor (int or fileno()). */
+int kp_conv_fd(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+	int fd;
+
+	if (!PyIndex_Check(obj) && !PyObject_HasAttrString(obj, "fileno"))
+		return kp_bad_arg(a, "an int or an object with fileno()", obj);
+	fd = PyObject_AsFileDescriptor(obj);
+	if (fd < 0)
+		return 0;
+	*(int *)a->out = fd;
+	return 1;
+}
+
+/*
+ * The arguments of a send or receive: @fn(data, *, timeout=None), or
+ * with @writable, @fn(buffer, *, timeout=None).  True if parsed.
+ */
+int kp_parse_io(PyObject *args, PyObject *kw, const char *fn, int writable,
+		Py_buffer *buf, struct kp_deadline *d)
+{
+	static char *kw_data[] = { "data", "timeout", NULL };
+	static char *kw_buffer[] = { "buffer", "timeout", NULL };
+	char fmt[48];
+
+	snprintf(fmt, sizeof(fmt), "O&|$O&:%s", fn);
+	return PyArg_ParseTupleAndKeywords(
+		args, kw, fmt, writable ? kw_buffer : kw_data,
+		KP_ARG(writable ? kp_conv_wbuf : kp_conv_buf, fn,
+		       writable ? "buffer" : "data", buf),
+		KP_TIMEOUT(fn, d));
+}
+
+/*
+ * The arguments of a wait: @fn(timeout=None), or with @kwonly,
+ * @fn(*, timeout=None).  True if parsed.
+ */
+int kp_parse_timeout(PyObject *args, PyObject *kw, const char *fn,
+		     int kwonly, struct kp_deadline *d)
+{
+	static char *kwlist[] = { "timeout", NULL };
+	char fmt[48];
+
+	snprintf(fmt, sizeof(fmt), "|%sO&:%s", kwonly ? "$" : "", fn);
+	return PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist,
+					   KP_TIMEOUT(fn, d));
+}
+
 /* ---- timeouts ------------------------------------------------------------- */
 
-static int64_t kp_now(void)
+int64_t kp_now(void)
 {
 	struct timespec ts;
 
@@ -94,28 +287,24 @@ static int64_t kp_now(void)
 }
 
 /* Seconds (int or float), or None or inf for no limit. */
-static int kp_timeout_from(PyObject *obj, struct kp_deadline *d, int neg_ok)
+static int kp_timeout_from(PyObject *obj, const struct kp_arg *a, int neg_ok)
 {
+	struct kp_deadline *d = a->out;
 	double s;
 
 	d->timeout_ns = KIPC_INFINITE;
 	d->end = 0;
 	if (obj == Py_None)
 		return 1;
-	if (!PyFloat_Check(obj) && !PyLong_Check(obj)) {
-		PyErr_Format(PyExc_TypeError,
-			     "timeout must be a number of seconds or None, "
-			     "not %.100s", Py_TYPE(obj)->tp_name);
-		return 0;
-	}
+	if (!PyFloat_Check(obj) && !PyLong_Check(obj))
+		return kp_bad_arg(a, "a number or None", obj);
 	s = PyFloat_AsDouble(obj);
 	if (s == -1.0 && PyErr_Occurred())
 		return 0;
-	if (isnan(s) || (s < 0 && !neg_ok)) {
-		PyErr_SetString(PyExc_ValueError,
-				"timeout must be a non-negative number");
-		return 0;
-	}
+	if (isnan(s))
+		return kp_bad_value(a, "must not be NaN");
+	if (s < 0 && !neg_ok)
+		return kp_bad_value(a, "must be non-negative");
 	if (s < 0 || isinf(s) || s > 9e9)	/* ~285 years: forever */
 		return 1;
 	d->timeout_ns = (int64_t)(s * 1e9);
@@ -126,16 +315,17 @@ static int kp_timeout_from(PyObject *obj, struct kp_deadline *d, int neg_ok)
 	return 1;
 }
 
-/* "O&" converter: None = forever, 0 = try once, else seconds. */
-int kp_conv_timeout(PyObject *obj, void *out)
+/* "O&" converter (struct kp_arg): None = forever, 0 = try once, else
+ * seconds. */
+int kp_conv_timeout(PyObject *obj, void *arg)
 {
-	return kp_timeout_from(obj, out, 0);
+	return kp_timeout_from(obj, arg, 0);
 }
 
 /* As kp_conv_timeout(), but a negative value means forever (threading). */
-int kp_conv_timeout_neg(PyObject *obj, void *out)
+int kp_conv_timeout_neg(PyObject *obj, void *arg)
 {
-	return kp_timeout_from(obj, out, 1);
+	return kp_timeout_from(obj, arg, 1);
 }
 
 /*
@@ -175,31 +365,6 @@ long kp_run(kp_fn fn, void *ctx, struct kp_deadline *d, int restart)
 		if (!restart)
 			return ret;
 	}
-}
-
-/* "O&" converter for a 32-bit unsigned argument. */
-int kp_conv_u32(PyObject *obj, void *out)
-{
-	unsigned long long v;
-
-	if (!PyLong_Check(obj)) {
-		PyErr_Format(PyExc_TypeError, "an integer is required, not %.100s",
-			     Py_TYPE(obj)->tp_name);
-		return 0;
-	}
-	if (_PyLong_Sign(obj) < 0) {
-		PyErr_SetString(PyExc_ValueError, "must not be negative");
-		return 0;
-	}
-	v = PyLong_AsUnsignedLongLong(obj);
-	if (v == (unsigned long long)-1 && PyErr_Occurred())
-		return 0;
-	if (v > UINT32_MAX) {
-		PyErr_SetString(PyExc_OverflowError, "must be below 2**32");
-		return 0;
-	}
-	*(uint32_t *)out = (uint32_t)v;
-	return 1;
 }
 
 /* ---- typed records ------------------------------------------------------ */
@@ -498,59 +663,77 @@ PyDoc_STRVAR(kp_wait_many_doc,
 "mutex's owner had died.  EDEADLK and ENOTRECOVERABLE errors carry the\n"
 ".index of the object concerned.");
 
-static int wm_fill(PyObject *seq, struct kipc_wait_obj *objs, Py_ssize_t n,
-		   Py_ssize_t *entered)
+/* Enter every object of @seq into @c; *@entered says how many were. */
+static int wm_fill(PyObject *seq, struct wm_ctx *c, Py_ssize_t *entered)
 {
 	Py_ssize_t i;
 
-	for (i = 0; i < n; i++) {
-		KObj *o = kp_check(PySequence_Fast_GET_ITEM(seq, i));
+	for (i = 0; i < (Py_ssize_t)c->n; i++) {
+		PyObject *obj = PySequence_Fast_GET_ITEM(seq, i);
+		KObj *o = (KObj *)obj;
 
-		if (!o || kp_enter(o))
+		if (!PyObject_TypeCheck(obj, &kp_ObjectType)) {
+			PyErr_Format(PyExc_TypeError, "wait_many() argument "
+				     "'objs' must hold kipc objects only, not "
+				     "%.100s", Py_TYPE(obj)->tp_name);
+			return -1;
+		}
+		if (kp_enter(o))
 			return -1;
 		(*entered)++;
-		objs[i].fd = o->fd;
+		c->objs[i].fd = o->fd;
 	}
 	return 0;
+}
+
+/* The objects of wait_many(): any iterable of 1 to 1024, as a list. */
+static PyObject *wm_seq(PyObject *arg)
+{
+	static const struct kp_arg a = { "wait_many", "objs", NULL };
+	PyObject *seq;
+
+	seq = PySequence_Fast(arg, "");
+	if (!seq && PyErr_ExceptionMatches(PyExc_TypeError)) {
+		PyErr_Clear();
+		kp_bad_arg(&a, "a sequence of kipc objects", arg);
+	}
+	if (seq && (PySequence_Fast_GET_SIZE(seq) < 1 ||
+		    PySequence_Fast_GET_SIZE(seq) > 1024)) {
+		kp_bad_value(&a, "must hold 1 to 1024 objects");
+		Py_CLEAR(seq);
+	}
+	return seq;
 }
 
 static PyObject *kp_wait_many(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "objs", "all", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	struct wm_ctx c = { NULL, 0, 0, 0 };
 	PyObject *arg, *seq, *res = NULL;
-	Py_ssize_t n, i, entered = 0;
+	Py_ssize_t i, entered = 0;
 	int all = 0;
 	long ret;
 
 	(void)m;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pO&:wait_many", kwlist,
-					 &arg, &all, kp_conv_timeout, &d))
+					 &arg, &all,
+					 KP_TIMEOUT("wait_many", &d)))
 		return NULL;
-	seq = PySequence_Fast(arg, "wait_many() needs a sequence of kipc objects");
+	seq = wm_seq(arg);
 	if (!seq)
 		return NULL;
-	n = PySequence_Fast_GET_SIZE(seq);
-	if (n < 1 || n > 1024) {
-		PyErr_SetString(PyExc_ValueError,
-				"wait_many() takes 1 to max_wait_objects objects");
-		goto out;
-	}
-	c.objs = PyMem_Calloc(n, sizeof(*c.objs));
-	if (!c.objs) {
-		PyErr_NoMemory();
-		goto out;
-	}
-	c.n = (unsigned int)n;
+	c.n = (unsigned int)PySequence_Fast_GET_SIZE(seq);
 	c.flags = all ? KIPC_WAIT_ALL : 0;
-	if (!wm_fill(seq, c.objs, n, &entered)) {
+	c.objs = PyMem_Calloc(c.n, sizeof(*c.objs));
+	if (!c.objs)
+		PyErr_NoMemory();
+	else if (!wm_fill(seq, &c, &entered)) {
 		ret = kp_run(wm_fn, &c, &d, 1);
 		res = ret < 0 ? wm_error(ret, &c) : wm_result(&c);
 	}
 	for (i = 0; i < entered; i++)
 		kp_leave((KObj *)PySequence_Fast_GET_ITEM(seq, i));
-out:
 	PyMem_Free(c.objs);
 	Py_DECREF(seq);
 	return res;
@@ -561,9 +744,14 @@ PyDoc_STRVAR(kp_strerror_doc,
 
 static PyObject *kp_strerror(PyObject *m, PyObject *arg)
 {
+	static const struct kp_arg a = { "strerror", NULL, NULL };
 	long e;
 
 	(void)m;
+	if (!PyLong_Check(arg)) {
+		kp_bad_arg(&a, "int", arg);
+		return NULL;
+	}
 	e = PyLong_AsLong(arg);
 	if (e == -1 && PyErr_Occurred())
 		return NULL;
@@ -577,20 +765,10 @@ PyDoc_STRVAR(kp_fd_type_doc,
 static PyObject *kp_fd_type(PyObject *m, PyObject *arg)
 {
 	struct kipc_object_info in;
-	int fd, err;
 
 	(void)m;
-	fd = PyObject_AsFileDescriptor(arg);
-	if (fd < 0)
+	if (kp_fd_info(arg, "from_fd", &in) < 0)	/* kipc.from_fd() */
 		return NULL;
-	memset(&in, 0, sizeof(in));
-	err = kipc_object_info(fd, &in);
-	if (err == -ENOTTY || err == -EINVAL) {
-		PyErr_Format(PyExc_ValueError, "fd %d is not a kipc object", fd);
-		return NULL;
-	}
-	if (err)
-		return kp_error(err);
 	return PyLong_FromUnsignedLong(in.type);
 }
 

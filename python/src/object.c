@@ -61,21 +61,26 @@ static void kp_release(KObj *o)
 	if (o->fd < 0)
 		return;
 	kp_release_type(o);
-	if (o->nbfd >= 0)
-		close(o->nbfd);
 	close(o->fd);
-	o->nbfd = -1;
 	o->fd = -1;
 }
 
-/* Start a call that may release the GIL; ValueError if closed. */
-int kp_enter(KObj *o)
+/* 0 if @o is open, else -1 with ValueError. */
+int kp_open(KObj *o)
 {
 	if (o->closed || o->fd < 0) {
 		PyErr_Format(PyExc_ValueError, "I/O operation on closed kipc.%s",
 			     kp_cls_name((PyObject *)o));
 		return -1;
 	}
+	return 0;
+}
+
+/* Start a call that may release the GIL; ValueError if closed. */
+int kp_enter(KObj *o)
+{
+	if (kp_open(o))
+		return -1;
 	o->users++;
 	return 0;
 }
@@ -87,15 +92,45 @@ void kp_leave(KObj *o)
 		kp_release(o);
 }
 
-/* @obj as a kipc object, or NULL with TypeError. */
-KObj *kp_check(PyObject *obj)
+static long kp_call_restart(KObj *o, kp_fn fn, struct kp_op *op,
+			    struct kp_deadline *d, int restart)
 {
-	if (!PyObject_TypeCheck(obj, &kp_ObjectType)) {
-		PyErr_Format(PyExc_TypeError, "a kipc object is required, not "
-			     "%.100s", Py_TYPE(obj)->tp_name);
-		return NULL;
-	}
-	return (KObj *)obj;
+	long ret;
+
+	if (kp_enter(o))
+		return KP_PYERR;
+	op->fd = o->fd;
+	op->h = o->h;
+	ret = kp_run(fn, op, d, restart);
+	kp_leave(o);
+	return ret;
+}
+
+/*
+ * A blocking call on @o, from start to end: check that @o is open, copy
+ * its fd and handle into @op, run @fn(@op) without the GIL, retried after
+ * signals with the time left (kp_run), and leave.  Returns what @fn
+ * returned, or KP_PYERR with the exception set.
+ */
+long kp_call(KObj *o, kp_fn fn, struct kp_op *op, struct kp_deadline *d)
+{
+	return kp_call_restart(o, fn, op, d, 1);
+}
+
+/* As kp_call(), but -EINTR is returned once the handlers ran. */
+long kp_call_once(KObj *o, kp_fn fn, struct kp_op *op, struct kp_deadline *d)
+{
+	return kp_call_restart(o, fn, op, d, 0);
+}
+
+/* kp_call(), then release the buffer @buf that the call used. */
+long kp_call_buf(KObj *o, kp_fn fn, struct kp_op *op, struct kp_deadline *d,
+		 Py_buffer *buf)
+{
+	long ret = kp_call(o, fn, op, d);
+
+	PyBuffer_Release(buf);
+	return ret;
 }
 
 /* A new object of @cls owning @fd (closed on failure). */
@@ -108,7 +143,6 @@ PyObject *kp_wrap(PyTypeObject *cls, int fd)
 		return NULL;
 	}
 	o->fd = fd;
-	o->nbfd = -1;
 	o->ktype = kp_ktype_of(cls);
 	if (kp_setup(o)) {
 		Py_DECREF(o);
@@ -127,10 +161,11 @@ static void kp_dealloc(KObj *o)
 
 /* ---- constructor arguments ---------------------------------------------------- */
 
-/* "O&" converter: a name (str or bytes) as bytes, or None. */
-int kp_conv_name(PyObject *obj, void *out)
+/* "O&" converter (struct kp_arg): a name (str or bytes) as bytes, or None. */
+int kp_conv_name(PyObject *obj, void *arg)
 {
-	PyObject **name = out;
+	const struct kp_arg *a = arg;
+	PyObject **name = a->out;
 
 	if (!obj) {		/* cleanup after a later argument failed */
 		Py_CLEAR(*name);
@@ -140,17 +175,13 @@ int kp_conv_name(PyObject *obj, void *out)
 		*name = NULL;
 		return 1;
 	}
-	if (!PyUnicode_Check(obj) && !PyBytes_Check(obj)) {
-		PyErr_Format(PyExc_TypeError, "name must be str, bytes or None, "
-			     "not %.100s", Py_TYPE(obj)->tp_name);
-		return 0;
-	}
+	if (!PyUnicode_Check(obj) && !PyBytes_Check(obj))
+		return kp_bad_arg(a, "str, bytes or None", obj);
 	if (!PyUnicode_FSConverter(obj, name))
 		return 0;
 	if (!PyBytes_GET_SIZE(*name)) {
 		Py_CLEAR(*name);
-		PyErr_SetString(PyExc_ValueError, "name must not be empty");
-		return 0;
+		return kp_bad_value(a, "must not be empty");
 	}
 	return Py_CLEANUP_SUPPORTED;
 }
@@ -171,43 +202,38 @@ int kp_conv_create(PyObject *obj, void *out)
 	return 1;
 }
 
-/* "O&" converter: access "rw", "r" or "w" as KIPC_FD_* flags. */
-int kp_conv_access(PyObject *obj, void *out)
+/* "O&" converter (struct kp_arg): "rw", "r" or "w" as KIPC_FD_* flags. */
+int kp_conv_access(PyObject *obj, void *arg)
 {
+	const struct kp_arg *a = arg;
+	uint32_t *out = a->out;
 	const char *s;
 
-	if (!PyUnicode_Check(obj)) {
-		PyErr_SetString(PyExc_TypeError, "access must be 'r', 'w' or 'rw'");
-		return 0;
-	}
+	if (!PyUnicode_Check(obj))
+		return kp_bad_arg(a, "str", obj);
 	s = PyUnicode_AsUTF8(obj);
 	if (!s)
 		return 0;
 	if (!strcmp(s, "rw") || !strcmp(s, "wr"))
-		*(uint32_t *)out = 0;
+		*out = 0;
 	else if (!strcmp(s, "r"))
-		*(uint32_t *)out = KIPC_FD_RDONLY;
+		*out = KIPC_FD_RDONLY;
 	else if (!strcmp(s, "w"))
-		*(uint32_t *)out = KIPC_FD_WRONLY;
-	else {
-		PyErr_SetString(PyExc_ValueError, "access must be 'r', 'w' or 'rw'");
-		return 0;
-	}
+		*out = KIPC_FD_WRONLY;
+	else
+		return kp_bad_value(a, "must be 'r', 'w' or 'rw'");
 	return 1;
 }
 
-/* "O&" converter: permission bits 0 to 0o777. */
-int kp_conv_mode(PyObject *obj, void *out)
+/* "O&" converter (struct kp_arg): permission bits 0 to 0o777. */
+int kp_conv_mode(PyObject *obj, void *arg)
 {
-	uint32_t m;
+	const struct kp_arg *a = arg;
 
-	if (!kp_conv_u32(obj, &m))
+	if (!kp_conv_u32(obj, arg))
 		return 0;
-	if (m > 0777) {
-		PyErr_SetString(PyExc_ValueError, "mode must be 0 to 0o777");
-		return 0;
-	}
-	*(uint32_t *)out = m;
+	if (*(uint32_t *)a->out > 0777)
+		return kp_bad_value(a, "must be 0 to 0o777");
 	return 1;
 }
 
@@ -250,9 +276,8 @@ PyObject *kp_make(PyTypeObject *cls, uint32_t type, struct kp_common *c,
 static PyObject *kp_fileno(KObj *o, PyObject *unused)
 {
 	(void)unused;
-	if (kp_enter(o))
+	if (kp_open(o))
 		return NULL;
-	kp_leave(o);
 	return PyLong_FromLong(o->fd);
 }
 
@@ -277,9 +302,8 @@ static PyObject *kp_detach(KObj *o, PyObject *unused)
 	int fd;
 
 	(void)unused;
-	if (kp_enter(o))
+	if (kp_open(o))
 		return NULL;
-	kp_leave(o);
 	if (o->users || o->exports) {
 		PyErr_SetString(PyExc_RuntimeError,
 				"cannot detach: the object is in use");
@@ -287,9 +311,6 @@ static PyObject *kp_detach(KObj *o, PyObject *unused)
 	}
 	fd = o->fd;
 	kp_release_type(o);
-	if (o->nbfd >= 0)
-		close(o->nbfd);
-	o->nbfd = -1;
 	o->fd = -1;
 	o->closed = 1;
 	return PyLong_FromLong(fd);
@@ -298,9 +319,8 @@ static PyObject *kp_detach(KObj *o, PyObject *unused)
 static PyObject *kp_enter_ctx(KObj *o, PyObject *unused)
 {
 	(void)unused;
-	if (kp_enter(o))
+	if (kp_open(o))
 		return NULL;
-	kp_leave(o);
 	return Py_NewRef(o);
 }
 
@@ -349,17 +369,12 @@ static PyObject *kp_object_info(KObj *o, PyObject *unused)
 	int err;
 
 	(void)unused;
-	if (kp_enter(o))
-		return NULL;
 	buf = PyMem_Malloc(KP_NAME_BUF);
-	if (!buf) {
-		kp_leave(o);
+	if (!buf)
 		return PyErr_NoMemory();
-	}
-	err = kp_obj_info(o, &in, buf, KP_NAME_BUF);
-	kp_leave(o);
+	err = KP_QUICK(o, kp_obj_info(o, &in, buf, KP_NAME_BUF));
 	if (err) {
-		kp_error(err);
+		kp_error_pyerr(err);
 		goto out;
 	}
 	if (in.name_len)
@@ -407,9 +422,11 @@ static PyObject *kp_reopen(KObj *o, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$Opp:reopen", kwlist,
 					 &access, &nonblock, &inheritable))
 		return NULL;
-	if (access != Py_None && !kp_conv_access(access, &fl))
+	if (access != Py_None &&
+	    !kp_conv_access(access,
+			    &(struct kp_arg){ "reopen", "access", &fl }))
 		return NULL;
-	if (kp_enter(o))
+	if (kp_open(o))
 		return NULL;
 	err = access == Py_None ? kp_same_access(o, &fl) : 0;
 	if (nonblock)
@@ -417,17 +434,41 @@ static PyObject *kp_reopen(KObj *o, PyObject *args, PyObject *kw)
 	if (inheritable)
 		fl |= KIPC_FD_NOCLOEXEC;
 	fd = err ? err : kipc_reopen(o->fd, fl);
-	kp_leave(o);
 	if (fd < 0)
 		return kp_error(fd);
 	return kp_wrap(Py_TYPE(o), fd);
+}
+
+/*
+ * The fd that @arg (an int or an object with fileno()) is, and what the
+ * kipc object behind it says of itself; -1 with ValueError if it is not
+ * one, or another exception.
+ */
+int kp_fd_info(PyObject *arg, const char *fn, struct kipc_object_info *in)
+{
+	int fd, err;
+
+	if (!kp_conv_fd(arg, &(struct kp_arg){ fn, NULL, &fd }))
+		return -1;
+	memset(in, 0, sizeof(*in));
+	err = kipc_object_info(fd, in);
+	if (err == -ENOTTY || err == -EINVAL) {
+		PyErr_Format(PyExc_ValueError, "fd %d is not a kipc object",
+			     fd);
+		return -1;
+	}
+	if (err) {
+		kp_error(err);
+		return -1;
+	}
+	return fd;
 }
 
 static PyObject *kp_from_fd(PyTypeObject *cls, PyObject *arg)
 {
 	struct kipc_object_info in;
 	uint32_t want = kp_ktype_of(cls);
-	int fd, err;
+	int fd;
 
 	if (!want) {
 		PyErr_SetString(PyExc_TypeError,
@@ -435,17 +476,9 @@ static PyObject *kp_from_fd(PyTypeObject *cls, PyObject *arg)
 				"kipc.from_fd() to find it from the fd");
 		return NULL;
 	}
-	fd = PyObject_AsFileDescriptor(arg);
+	fd = kp_fd_info(arg, "from_fd", &in);
 	if (fd < 0)
 		return NULL;
-	memset(&in, 0, sizeof(in));
-	err = kipc_object_info(fd, &in);
-	if (err == -ENOTTY || err == -EINVAL) {
-		PyErr_Format(PyExc_ValueError, "fd %d is not a kipc object", fd);
-		return NULL;
-	}
-	if (err)
-		return kp_error(err);
 	if (in.type != want) {
 		PyErr_Format(PyExc_ValueError, "fd %d is a kipc %s, not a %s",
 			     fd, kp_type_name(in.type), kp_type_name(want));
@@ -464,13 +497,14 @@ static PyObject *kp_unlink(PyTypeObject *cls, PyObject *arg)
 		PyErr_SetString(PyExc_TypeError, "unlink() needs a concrete class");
 		return NULL;
 	}
-	r = kp_conv_name(arg, &name);
-	if (!r)
-		return NULL;
-	if (!name) {
-		PyErr_SetString(PyExc_TypeError, "unlink() needs a name");
+	if (!PyUnicode_Check(arg) && !PyBytes_Check(arg)) {
+		kp_bad_arg(&(struct kp_arg){ "unlink", NULL, NULL },
+			   "str or bytes", arg);
 		return NULL;
 	}
+	r = kp_conv_name(arg, &(struct kp_arg){ "unlink", NULL, &name });
+	if (!r)
+		return NULL;
 	err = kipc_unlink(type, PyBytes_AS_STRING(name));
 	if (err)
 		kp_error_name(err, name);
@@ -576,12 +610,9 @@ PyDoc_STRVAR(kp_object_doc,
 "with socket.send_fds() and wrapped with from_fd().");
 
 PyTypeObject kp_ObjectType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Object",
-	.tp_basicsize = sizeof(KObj),
+	KP_TYPE_HEAD("Object"),
 	.tp_dealloc = (destructor)kp_dealloc,
 	.tp_repr = (reprfunc)kp_repr,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = kp_object_doc,
 	.tp_weaklistoffset = offsetof(KObj, weakrefs),
 	.tp_methods = kp_obj_methods,

@@ -6,21 +6,12 @@
 #include "kipcmod.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
-
-int kp_channel_setup(KObj *o);
-int kp_region_setup(KObj *o);
-void kp_region_release(KObj *o);
-
-#define KP_COMMON_KW "name", "mode", "create", "access", "nonblock", \
-		     "inheritable"
-#define KP_COMMON_FMT "|O&O&$O&O&pp"
-#define KP_COMMON_ARGS(c) kp_conv_name, &(c).name, kp_conv_mode, &(c).mode, \
-		kp_conv_create, &(c).create, kp_conv_access, &(c).fdflags, \
-		&(c).nonblock, &(c).inheritable
 
 /* ---- Channel ------------------------------------------------------------- */
 
@@ -53,7 +44,7 @@ static int ch_attach(KObj *o)
 	return 0;
 }
 
-/* Wrap a new channel fd, mapped if asked. */
+/* Wrap a new channel or pipe fd, mapped if asked (channels only). */
 static PyObject *ch_wrap(PyTypeObject *cls, int fd, int mapped)
 {
 	PyObject *o = kp_wrap(cls, fd);
@@ -61,6 +52,23 @@ static PyObject *ch_wrap(PyTypeObject *cls, int fd, int mapped)
 	if (o && mapped && ch_attach((KObj *)o))
 		Py_CLEAR(o);
 	return o;
+}
+
+/* The two ends of a new pair as a tuple (the fds closed on failure). */
+static PyObject *st_pair(PyTypeObject *cls, const int fds[2], int mapped)
+{
+	PyObject *e0 = ch_wrap(cls, fds[0], mapped), *e1;
+
+	if (!e0) {
+		close(fds[1]);
+		return NULL;
+	}
+	e1 = ch_wrap(cls, fds[1], mapped);
+	if (!e1) {
+		Py_DECREF(e0);
+		return NULL;
+	}
+	return Py_BuildValue("(NN)", e0, e1);
 }
 
 struct ch_attr {
@@ -86,8 +94,11 @@ static PyObject *channel_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw,
 					 KP_COMMON_FMT "O&O&p:Channel", kwlist,
-					 KP_COMMON_ARGS(c), kp_conv_u32,
-					 &ca.capacity, kp_conv_u32, &ca.max_msg,
+					 KP_COMMON_ARGS("Channel", c),
+					 KP_U32("Channel", "capacity",
+						&ca.capacity),
+					 KP_U32("Channel", "max_msg",
+						&ca.max_msg),
 					 &ca.mapped))
 		return NULL;
 	ch_fill_attr(&a, &ca);
@@ -104,34 +115,23 @@ static PyObject *channel_pair(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	struct ch_attr ca = { 0, 0, 0 };
 	struct kipc_channel_attr a;
 	int nonblock = 0, inheritable = 0, fds[2], err;
-	PyObject *e0, *e1;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$O&O&ppp:pair", kwlist,
-					 kp_conv_u32, &ca.capacity,
-					 kp_conv_u32, &ca.max_msg, &ca.mapped,
-					 &nonblock, &inheritable))
+					 KP_U32("pair", "capacity",
+						&ca.capacity),
+					 KP_U32("pair", "max_msg", &ca.max_msg),
+					 &ca.mapped, &nonblock, &inheritable))
 		return NULL;
 	ch_fill_attr(&a, &ca);
 	err = kipc_channel_pair(fds, &a, (nonblock ? KIPC_FD_NONBLOCK : 0) |
 				(inheritable ? KIPC_FD_NOCLOEXEC : 0));
 	if (err)
 		return kp_error(err);
-	e0 = ch_wrap(cls, fds[0], ca.mapped);
-	if (!e0) {
-		close(fds[1]);
-		return NULL;
-	}
-	e1 = ch_wrap(cls, fds[1], ca.mapped);
-	if (!e1) {
-		Py_DECREF(e0);
-		return NULL;
-	}
-	return Py_BuildValue("(NN)", e0, e1);
+	return st_pair(cls, fds, ca.mapped);
 }
 
 struct ch_op {
-	int fd;
-	struct kipc_ring *ring;
+	struct kp_op op;	/* h.ring: the fast path, or NULL */
 	const void *msg;
 	size_t len;
 	void *buf;
@@ -139,48 +139,69 @@ struct ch_op {
 	size_t rlen;
 	struct kipc_chan_msg *msgs;
 	unsigned int n;
+	int sent;		/* call(): the request is out */
 };
 
 static long ch_send_fn(void *p, int64_t t)
 {
 	struct ch_op *c = p;
+	struct kipc_ring *ring = c->op.h.ring;
 
-	return c->ring ? kipc_ring_send(c->ring, c->msg, c->len, t) :
-			 kipc_channel_send(c->fd, c->msg, c->len, t);
+	return ring ? kipc_ring_send(ring, c->msg, c->len, t) :
+		      kipc_channel_send(c->op.fd, c->msg, c->len, t);
 }
 
 static long ch_recv_fn(void *p, int64_t t)
 {
 	struct ch_op *c = p;
+	struct kipc_ring *ring = c->op.h.ring;
 
-	return c->ring ? kipc_ring_recv(c->ring, c->buf, c->size, &c->rlen, t) :
-			 kipc_channel_recv(c->fd, c->buf, c->size, &c->rlen, t);
+	return ring ? kipc_ring_recv(ring, c->buf, c->size, &c->rlen, t) :
+		      kipc_channel_recv(c->op.fd, c->buf, c->size, &c->rlen, t);
 }
 
 static long ch_sendv_fn(void *p, int64_t t)
 {
 	struct ch_op *c = p;
+	struct kipc_ring *ring = c->op.h.ring;
 
-	return c->ring ? kipc_ring_sendv(c->ring, c->msgs, c->n, t) :
-			 kipc_channel_sendv(c->fd, c->msgs, c->n, t);
+	return ring ? kipc_ring_sendv(ring, c->msgs, c->n, t) :
+		      kipc_channel_sendv(c->op.fd, c->msgs, c->n, t);
 }
 
 static long ch_recvv_fn(void *p, int64_t t)
 {
 	struct ch_op *c = p;
+	struct kipc_ring *ring = c->op.h.ring;
 
-	return c->ring ? kipc_ring_recvv(c->ring, c->msgs, c->n, t) :
-			 kipc_channel_recvv(c->fd, c->msgs, c->n, t);
+	return ring ? kipc_ring_recvv(ring, c->msgs, c->n, t) :
+		      kipc_channel_recvv(c->op.fd, c->msgs, c->n, t);
 }
 
-static int ch_begin(KObj *o, struct ch_op *c)
+/*
+ * A request and its reply.  Through the kernel: a send, then a receive.
+ * On the fast path, kipc_ring_call(): when the peer must be woken and we
+ * must sleep, one kernel entry does both.  Its -EINTR does not say
+ * whether the request went out, and a retry must never send it twice: it
+ * is taken to come from the receive, as it does unless the send had to
+ * wait for room (a ring full of requests the peer has not taken).
+ */
+static long ch_call_fn(void *p, int64_t t)
 {
-	memset(c, 0, sizeof(*c));
-	if (kp_enter(o))
-		return -1;
-	c->fd = o->fd;
-	c->ring = o->h.ring;
-	return 0;
+	struct ch_op *c = p;
+	long ret;
+
+	if (c->sent)
+		return ch_recv_fn(p, t);
+	if (!c->op.h.ring) {
+		ret = ch_send_fn(p, t);
+		c->sent = !ret;
+		return ret ? ret : ch_recv_fn(p, t);
+	}
+	ret = kipc_ring_call(c->op.h.ring, c->msg, c->len, c->buf, c->size,
+			     &c->rlen, t);
+	c->sent = ret == -EINTR;
+	return ret;
 }
 
 static PyObject *ch_eof(void)
@@ -189,186 +210,159 @@ static PyObject *ch_eof(void)
 	return NULL;
 }
 
-static PyObject *channel_send(KObj *o, PyObject *args, PyObject *kw)
+/* Receive one message with @fn (recv or call) into a new bytes object. */
+static PyObject *ch_recv_new(KObj *o, kp_fn fn, struct ch_op *c,
+			     struct kp_deadline *d)
 {
-	static char *kwlist[] = { "data", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct ch_op c;
-	Py_buffer data;
+	PyObject *b = PyBytes_FromStringAndSize(NULL, o->msgmax);
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$O&:send", kwlist,
-					 &data, kp_conv_timeout, &d))
+	if (!b)
 		return NULL;
-	if (ch_begin(o, &c)) {
-		PyBuffer_Release(&data);
-		return NULL;
-	}
-	c.msg = data.buf;
-	c.len = (size_t)data.len;
-	ret = kp_run(ch_send_fn, &c, &d, 1);
-	kp_leave(o);
-	PyBuffer_Release(&data);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_NONE;
-}
-
-/* Receive one message into a new bytes object, as @d says. */
-static PyObject *ch_recv_bytes(KObj *o, struct kp_deadline *d)
-{
-	struct ch_op c;
-	PyObject *b;
-	long ret;
-
-	if (ch_begin(o, &c))
-		return NULL;
-	b = PyBytes_FromStringAndSize(NULL, o->msgmax);
-	if (!b) {
-		kp_leave(o);
-		return NULL;
-	}
-	c.buf = PyBytes_AS_STRING(b);
-	c.size = o->msgmax;
-	ret = kp_run(ch_recv_fn, &c, d, 1);
-	kp_leave(o);
+	c->buf = PyBytes_AS_STRING(b);
+	c->size = o->msgmax;
+	ret = kp_call(o, fn, &c->op, d);
 	if (ret <= 0) {
 		Py_DECREF(b);
 		return ret ? kp_error_pyerr(ret) : ch_eof();
 	}
-	if (_PyBytes_Resize(&b, (Py_ssize_t)c.rlen))
+	if (_PyBytes_Resize(&b, (Py_ssize_t)c->rlen))
 		return NULL;
 	return b;
 }
 
+static PyObject *channel_send(KObj *o, PyObject *args, PyObject *kw)
+{
+	struct kp_deadline d = KP_FOREVER;
+	struct ch_op c = { .sent = 0 };
+	Py_buffer data;
+
+	if (!kp_parse_io(args, kw, "send", 0, &data, &d))
+		return NULL;
+	c.msg = data.buf;
+	c.len = (size_t)data.len;
+	return kp_none(kp_call_buf(o, ch_send_fn, &c.op, &d, &data));
+}
+
 static PyObject *channel_recv(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
+	struct ch_op c = { .sent = 0 };
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$O&:recv", kwlist,
-					 kp_conv_timeout, &d))
+	if (!kp_parse_timeout(args, kw, "recv", 1, &d))
 		return NULL;
-	return ch_recv_bytes(o, &d);
+	return ch_recv_new(o, ch_recv_fn, &c, &d);
 }
 
 static PyObject *channel_recv_into(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "buffer", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct ch_op c;
+	struct kp_deadline d = KP_FOREVER;
+	struct ch_op c = { .sent = 0 };
 	Py_buffer buf;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "w*|$O&:recv_into", kwlist,
-					 &buf, kp_conv_timeout, &d))
+	if (!kp_parse_io(args, kw, "recv_into", 1, &buf, &d))
 		return NULL;
-	if (ch_begin(o, &c)) {
-		PyBuffer_Release(&buf);
-		return NULL;
-	}
 	c.buf = buf.buf;
 	c.size = (size_t)buf.len;
-	ret = kp_run(ch_recv_fn, &c, &d, 1);
-	kp_leave(o);
-	PyBuffer_Release(&buf);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
+	ret = kp_call_buf(o, ch_recv_fn, &c.op, &d, &buf);
 	if (ret == 0)
 		return ch_eof();
-	return PyLong_FromSize_t(c.rlen);
+	return ret < 0 ? kp_error_pyerr(ret) : PyLong_FromSize_t(c.rlen);
 }
 
-/*
- * A request and its reply.  Two steps, each restarted after a signal on
- * its own: libkipc's one-call kipc_ring_call() cannot tell an interrupted
- * send from an interrupted receive, and a retry must never send twice.
- */
 static PyObject *channel_call(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "data", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct ch_op c;
+	struct kp_deadline d = KP_FOREVER;
+	struct ch_op c = { .sent = 0 };
 	Py_buffer data;
-	long ret;
+	PyObject *reply;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$O&:call", kwlist,
-					 &data, kp_conv_timeout, &d))
+	if (!kp_parse_io(args, kw, "call", 0, &data, &d))
 		return NULL;
-	if (ch_begin(o, &c)) {
-		PyBuffer_Release(&data);
-		return NULL;
-	}
 	c.msg = data.buf;
 	c.len = (size_t)data.len;
-	ret = kp_run(ch_send_fn, &c, &d, 1);
-	kp_leave(o);
+	reply = ch_recv_new(o, ch_call_fn, &c, &d);
 	PyBuffer_Release(&data);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	return ch_recv_bytes(o, &d);
+	return reply;
 }
 
-/* Release the first @n buffers of @views. */
-static void ch_release_views(Py_buffer *views, Py_ssize_t n)
+/* A batch to send: a buffer of each message of @seq, and its place. */
+struct ch_batch {
+	Py_buffer *views;
+	struct kipc_chan_msg *msgs;
+	Py_ssize_t n, got;
+};
+
+static void ch_batch_free(struct ch_batch *b)
 {
 	Py_ssize_t i;
 
-	for (i = 0; i < n; i++)
-		PyBuffer_Release(&views[i]);
+	for (i = 0; i < b->got; i++)
+		PyBuffer_Release(&b->views[i]);
+	PyMem_Free(b->views);
+	PyMem_Free(b->msgs);
+}
+
+/* The messages of sendv(): 0, or -1 with the exception set. */
+static int ch_batch_fill(struct ch_batch *b, PyObject *seq)
+{
+	b->n = PySequence_Fast_GET_SIZE(seq);
+	if (b->n < 1 || b->n > KIPC_CHAN_MAX_BATCH) {
+		PyErr_SetString(PyExc_ValueError,
+				"msgs must hold 1 to CHAN_MAX_BATCH messages");
+		return -1;
+	}
+	b->views = PyMem_Calloc(b->n, sizeof(*b->views));
+	b->msgs = PyMem_Calloc(b->n, sizeof(*b->msgs));
+	if (!b->views || !b->msgs) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (; b->got < b->n; b->got++) {
+		PyObject *m = PySequence_Fast_GET_ITEM(seq, b->got);
+		Py_buffer *v = &b->views[b->got];
+
+		if (PyObject_GetBuffer(m, v, PyBUF_SIMPLE)) {
+			PyErr_Format(PyExc_TypeError, "sendv() argument 'msgs' "
+				     "must hold bytes-like objects only, not "
+				     "%.100s", Py_TYPE(m)->tp_name);
+			return -1;
+		}
+		b->msgs[b->got].buf = (uintptr_t)v->buf;
+		b->msgs[b->got].len = v->len > UINT32_MAX ? UINT32_MAX :
+				      (uint32_t)v->len;
+	}
+	return 0;
 }
 
 static PyObject *channel_sendv(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "msgs", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct kipc_chan_msg *msgs = NULL;
-	Py_buffer *views = NULL;
+	struct kp_deadline d = KP_FOREVER;
+	struct ch_batch b = { NULL, NULL, 0, 0 };
+	struct ch_op c = { .sent = 0 };
 	PyObject *arg, *seq, *res = NULL;
-	Py_ssize_t n, got = 0, i;
-	struct ch_op c;
-	long ret;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$O&:sendv", kwlist,
-					 &arg, kp_conv_timeout, &d))
+					 &arg, KP_TIMEOUT("sendv", &d)))
 		return NULL;
-	seq = PySequence_Fast(arg, "sendv() needs a sequence of bytes-like objects");
-	if (!seq)
+	seq = PySequence_Fast(arg, "");
+	if (!seq) {
+		if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+			PyErr_Clear();
+			kp_bad_arg(&(struct kp_arg){ "sendv", "msgs", NULL },
+				   "a sequence of bytes-like objects", arg);
+		}
 		return NULL;
-	n = PySequence_Fast_GET_SIZE(seq);
-	if (n < 1 || n > KIPC_CHAN_MAX_BATCH) {
-		PyErr_SetString(PyExc_ValueError,
-				"sendv() takes 1 to CHAN_MAX_BATCH messages");
-		goto out;
 	}
-	views = PyMem_Calloc(n, sizeof(*views));
-	msgs = PyMem_Calloc(n, sizeof(*msgs));
-	if (!views || !msgs) {
-		PyErr_NoMemory();
-		goto out;
+	if (!ch_batch_fill(&b, seq)) {
+		c.msgs = b.msgs;
+		c.n = (unsigned int)b.n;
+		res = kp_long(kp_call(o, ch_sendv_fn, &c.op, &d));
 	}
-	for (got = 0; got < n; got++) {
-		if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, got),
-				       &views[got], PyBUF_SIMPLE))
-			goto out;
-		msgs[got].buf = (uintptr_t)views[got].buf;
-		msgs[got].len = views[got].len > UINT32_MAX ? UINT32_MAX :
-				(uint32_t)views[got].len;
-	}
-	if (ch_begin(o, &c))
-		goto out;
-	c.msgs = msgs;
-	c.n = (unsigned int)n;
-	ret = kp_run(ch_sendv_fn, &c, &d, 1);
-	kp_leave(o);
-	res = ret < 0 ? kp_error_pyerr(ret) : PyLong_FromLong(ret);
-out:
-	if (views)
-		ch_release_views(views, got);
-	PyMem_Free(views);
-	PyMem_Free(msgs);
+	ch_batch_free(&b);
 	Py_DECREF(seq);
-	(void)i;
 	return res;
 }
 
@@ -394,44 +388,26 @@ static PyObject *ch_recvv_list(const char *buf, size_t size,
 	return list;
 }
 
-static PyObject *channel_recvv(KObj *o, PyObject *args, PyObject *kw)
+/* Receive up to @count messages of up to @size bytes each. */
+static PyObject *ch_recvv_into(KObj *o, Py_ssize_t count, size_t size,
+			       struct kp_deadline *d)
 {
-	static char *kwlist[] = { "max_count", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct kipc_chan_msg *msgs = NULL;
-	Py_ssize_t count = 64, i;
+	struct kipc_chan_msg *msgs = PyMem_Calloc(count, sizeof(*msgs));
+	char *buf = PyMem_Malloc(size * (size_t)count);
+	struct ch_op c = { .msgs = msgs, .n = (unsigned int)count };
 	PyObject *res = NULL;
-	char *buf = NULL;
-	struct ch_op c;
-	size_t size;
+	Py_ssize_t i;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n$O&:recvv", kwlist,
-					 &count, kp_conv_timeout, &d))
-		return NULL;
-	if (count < 1 || count > KIPC_CHAN_MAX_BATCH) {
-		PyErr_SetString(PyExc_ValueError,
-				"max_count must be 1 to CHAN_MAX_BATCH");
-		return NULL;
-	}
-	if (ch_begin(o, &c))
-		return NULL;
-	size = o->msgmax ? o->msgmax : 1;
-	msgs = PyMem_Calloc(count, sizeof(*msgs));
-	buf = PyMem_Malloc(size * (size_t)count);
 	if (!msgs || !buf) {
 		PyErr_NoMemory();
-		kp_leave(o);
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
 		msgs[i].buf = (uintptr_t)(buf + (size_t)i * size);
 		msgs[i].len = (uint32_t)size;
 	}
-	c.msgs = msgs;
-	c.n = (unsigned int)count;
-	ret = kp_run(ch_recvv_fn, &c, &d, 1);
-	kp_leave(o);
+	ret = kp_call(o, ch_recvv_fn, &c.op, d);
 	if (ret < 0)
 		kp_error_pyerr(ret);
 	else if (ret == 0)
@@ -444,25 +420,37 @@ out:
 	return res;
 }
 
+static PyObject *channel_recvv(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "max_count", "timeout", NULL };
+	struct kp_deadline d = KP_FOREVER;
+	Py_ssize_t count = 64;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$O&:recvv", kwlist,
+					 KP_SIZE("recvv", "max_count", &count),
+					 KP_TIMEOUT("recvv", &d)))
+		return NULL;
+	if (count < 1 || count > KIPC_CHAN_MAX_BATCH) {
+		PyErr_SetString(PyExc_ValueError,
+				"max_count must be 1 to CHAN_MAX_BATCH");
+		return NULL;
+	}
+	return ch_recvv_into(o, count, o->msgmax ? o->msgmax : 1, &d);
+}
+
 static PyObject *channel_map(KObj *o, PyObject *unused)
 {
 	(void)unused;
-	if (kp_enter(o))
+	if (kp_open(o) || ch_attach(o))
 		return NULL;
-	if (ch_attach(o)) {
-		kp_leave(o);
-		return NULL;
-	}
-	kp_leave(o);
 	Py_RETURN_NONE;
 }
 
 static PyObject *channel_unmap(KObj *o, PyObject *unused)
 {
 	(void)unused;
-	if (kp_enter(o))
+	if (kp_open(o))
 		return NULL;
-	kp_leave(o);
 	if (o->users) {
 		PyErr_SetString(PyExc_RuntimeError,
 				"cannot unmap: another thread uses the channel");
@@ -475,24 +463,28 @@ static PyObject *channel_unmap(KObj *o, PyObject *unused)
 
 static PyObject *channel_set_spin(KObj *o, PyObject *arg)
 {
-	double s = PyFloat_AsDouble(arg);
+	static const struct kp_arg a = { "set_spin", NULL, NULL };
+	double s;
 
+	if (!PyFloat_Check(arg) && !PyLong_Check(arg)) {
+		kp_bad_arg(&a, "a number", arg);
+		return NULL;
+	}
+	s = PyFloat_AsDouble(arg);
 	if (s == -1.0 && PyErr_Occurred())
 		return NULL;
 	if (!(s >= 0 && s < 1.0)) {
 		PyErr_SetString(PyExc_ValueError, "spin must be 0 to 1 second");
 		return NULL;
 	}
-	if (kp_enter(o))
+	if (kp_open(o))
 		return NULL;
 	if (!o->h.ring) {
-		kp_leave(o);
 		PyErr_SetString(PyExc_ValueError,
 				"set_spin() needs the fast path: call map() first");
 		return NULL;
 	}
 	kipc_ring_set_spin(o->h.ring, (int64_t)(s * 1e9));
-	kp_leave(o);
 	Py_RETURN_NONE;
 }
 
@@ -511,15 +503,11 @@ static PyObject *channel_get_max_msg(KObj *o, void *unused)
 static PyObject *channel_info(KObj *o, PyObject *unused)
 {
 	struct kipc_channel_info in;
-	int err;
+	long err = KP_QUICK(o, kipc_channel_info(o->fd, &in));
 
 	(void)unused;
-	if (kp_enter(o))
-		return NULL;
-	err = kipc_channel_info(o->fd, &in);
-	kp_leave(o);
 	if (err)
-		return kp_error(err);
+		return kp_error_pyerr(err);
 	return kp_record(kp_ChannelInfoType, "(I(II)(II)(II)NNK)", in.end,
 			 in.capacity[0], in.capacity[1], in.max_msg[0],
 			 in.max_msg[1], in.used[0], in.used[1],
@@ -547,8 +535,9 @@ static PyMethodDef channel_methods[] = {
 	  "writable buffer; a message larger than it stays queued\n(OSError "
 	  "EMSGSIZE)." },
 	{ "call", FN(channel_call), KW,
-	  "call(data, *, timeout=None) -> bytes\n\nsend() then recv(): a "
-	  "request and its reply, within one deadline." },
+	  "call(data, *, timeout=None) -> bytes\n\nSend a request and "
+	  "receive the reply, within one deadline.  On the\nfast path, one "
+	  "kernel entry wakes the peer and waits for the reply." },
 	{ "sendv", FN(channel_sendv), KW,
 	  "sendv(msgs, *, timeout=None) -> int\n\nSend up to CHAN_MAX_BATCH "
 	  "messages in one call; waits only for the\nfirst; returns how many "
@@ -581,10 +570,7 @@ static PyGetSetDef channel_getset[] = {
 };
 
 PyTypeObject kp_ChannelType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Channel",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Channel"),
 	.tp_doc = "Channel(name=None, mode=0o600, *, create=None, "
 		  "access='rw', nonblock=False, inheritable=False, capacity=0, "
 		  "max_msg=0, mapped=False)\n\n"
@@ -609,8 +595,9 @@ static PyObject *pipe_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O&:Pipe",
-					 kwlist, KP_COMMON_ARGS(c),
-					 kp_conv_u32, &a.capacity))
+					 kwlist, KP_COMMON_ARGS("Pipe", c),
+					 KP_U32("Pipe", "capacity",
+						&a.capacity)))
 		return NULL;
 	return kp_make(cls, KIPC_TYPE_PIPE, &c, &a, sizeof(a));
 }
@@ -620,129 +607,132 @@ static PyObject *pipe_pair(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	static char *kwlist[] = { "capacity", "nonblock", "inheritable", NULL };
 	int nonblock = 0, inheritable = 0, fds[2], err;
 	uint32_t capacity = 0;
-	PyObject *r, *w;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$pp:pair", kwlist,
-					 kp_conv_u32, &capacity, &nonblock,
-					 &inheritable))
+					 KP_U32("pair", "capacity", &capacity),
+					 &nonblock, &inheritable))
 		return NULL;
 	err = kipc_pipe(fds, capacity, (nonblock ? KIPC_FD_NONBLOCK : 0) |
 			(inheritable ? KIPC_FD_NOCLOEXEC : 0));
 	if (err)
 		return kp_error(err);
-	r = kp_wrap(cls, fds[0]);
-	if (!r) {
-		close(fds[1]);
-		return NULL;
-	}
-	w = kp_wrap(cls, fds[1]);
-	if (!w) {
-		Py_DECREF(r);
-		return NULL;
-	}
-	return Py_BuildValue("(NN)", r, w);
+	return st_pair(cls, fds, 0);
 }
 
-/* The non-blocking twin of the fd (same access), made on first need. */
-static int pipe_nbfd(KObj *o)
+/*
+ * While a timed read or write runs, the file is O_NONBLOCK: made so by
+ * the first (@delta 1) and back by the last (@delta -1), unless the
+ * object was made non-blocking.  An untimed call that then finds EAGAIN
+ * waits for readiness (p_fn()).  Other processes sharing the open file
+ * (by fork) can see the flag meanwhile.
+ */
+static void pipe_timed(KObj *o, int delta)
 {
-	struct kipc_object_info in;
-	uint32_t fl = KIPC_FD_NONBLOCK;
-	int err, fd;
+	int fl;
 
-	if (o->nbfd >= 0)
-		return 0;
-	memset(&in, 0, sizeof(in));
-	err = kipc_object_info(o->fd, &in);
-	if (!err) {
-		if (!(in.access & KIPC_ACCESS_WRITE))
-			fl |= KIPC_FD_RDONLY;
-		else if (!(in.access & KIPC_ACCESS_READ))
-			fl |= KIPC_FD_WRONLY;
-		fd = kipc_reopen(o->fd, fl);
-		err = fd < 0 ? fd : 0;
-		if (!err)
-			o->nbfd = fd;
-	}
-	if (err)
-		kp_error(err);
-	return err ? -1 : 0;
+	if (o->fd < 0 || o->nonblock)
+		return;
+	if (delta > 0 ? o->timed++ > 0 : --o->timed > 0)
+		return;
+	fl = fcntl(o->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(o->fd, F_SETFL, delta > 0 ? fl | O_NONBLOCK :
+						   fl & ~O_NONBLOCK);
 }
 
 struct p_op {
-	int fd, nbfd, write;
+	struct kp_op op;
+	int write;
+	int wait;		/* untimed: wait out EAGAIN (pipe_timed()) */
 	void *buf;
 	size_t len;
 };
 
-static long p_io(const struct p_op *p, int fd)
+static long p_io(const struct p_op *p)
 {
-	ssize_t r = p->write ? write(fd, p->buf, p->len) :
-			       read(fd, p->buf, p->len);
+	ssize_t r = p->write ? write(p->op.fd, p->buf, p->len) :
+			       read(p->op.fd, p->buf, p->len);
 
 	return r < 0 ? -errno : (long)r;
 }
 
 /*
- * Forever: the fd as it is.  Try once: the non-blocking twin.  Timed:
- * poll, then the twin; a reader or writer that raced us comes back as
- * EINTR, so that kp_run() tries again with the time left.
+ * Wait until the fd is ready, or until @end (CLOCK_MONOTONIC ns; 0:
+ * never) has passed: 0, -ETIMEDOUT or -errno.  Never early: a poll that
+ * ran out before @end polls again.
+ */
+static long p_poll(const struct p_op *p, int64_t end)
+{
+	struct pollfd pfd = { p->op.fd, p->write ? POLLOUT : POLLIN, 0 };
+	struct timespec ts, *tsp = NULL;
+	int64_t left;
+	int r;
+
+	do {
+		if (end) {
+			left = end - kp_now();
+			if (left <= 0)
+				return -ETIMEDOUT;
+			ts.tv_sec = (time_t)(left / 1000000000);
+			ts.tv_nsec = (long)(left % 1000000000);
+			tsp = &ts;
+		}
+		r = ppoll(&pfd, 1, tsp, NULL);
+	} while (r == 0);
+	return r < 0 ? -errno : 0;
+}
+
+/*
+ * Read or write as @t says (see kp_fn).  Untimed: the I/O, which blocks.
+ * Timed: the I/O, non-blocking (pipe_timed()); while it finds nothing to
+ * read or no room, poll with the time left, and try again (another reader
+ * or writer may have been first).
  */
 static long p_fn(void *arg, int64_t t)
 {
 	struct p_op *p = arg;
-	struct pollfd pfd = { p->fd, p->write ? POLLOUT : POLLIN, 0 };
+	int64_t end = t > 0 ? kp_now() + t : 0;
 	long r;
 
-	if (t < 0)
-		return p_io(p, p->fd);
-	if (t == 0)
-		return p_io(p, p->nbfd);
-	r = poll(&pfd, 1, (int)((t + 999999) / 1000000 > 2000000000 ?
-				2000000000 : (t + 999999) / 1000000));
-	if (r < 0)
-		return -errno;
-	if (r == 0)
-		return -ETIMEDOUT;
-	r = p_io(p, p->nbfd);
-	return r == -EAGAIN ? -EINTR : r;
+	for (;;) {
+		r = p_io(p);
+		if (r != -EAGAIN || t == 0 || (t < 0 && !p->wait))
+			return r;
+		r = p_poll(p, end);
+		if (r)
+			return r;
+	}
 }
 
 /* Read or write @len bytes at @buf as @d says: count, -errno, KP_PYERR. */
 static long pipe_io(KObj *o, int wr, void *buf, size_t len,
 		    struct kp_deadline *d)
 {
-	struct p_op p = { -1, -1, wr, buf, len };
+	struct p_op p = { .write = wr, .wait = !o->nonblock, .buf = buf,
+			  .len = len };
+	int timed = d->timeout_ns != KIPC_INFINITE;
 	long ret;
 
-	if (kp_enter(o))
-		return KP_PYERR;
-	if (d->timeout_ns >= 0 && pipe_nbfd(o)) {
-		kp_leave(o);
-		return KP_PYERR;
-	}
-	p.fd = o->fd;
-	p.nbfd = o->nbfd;
-	ret = kp_run(p_fn, &p, d, 1);
-	kp_leave(o);
+	if (timed)
+		pipe_timed(o, 1);
+	ret = kp_call(o, p_fn, &p.op, d);
+	if (timed)
+		pipe_timed(o, -1);
 	return ret;
 }
 
 static PyObject *pipe_read(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "size", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	Py_ssize_t size = 65536;
 	PyObject *b;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n$O&:read", kwlist,
-					 &size, kp_conv_timeout, &d))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$O&:read", kwlist,
+					 KP_SIZE("read", "size", &size),
+					 KP_TIMEOUT("read", &d)))
 		return NULL;
-	if (size < 0) {
-		PyErr_SetString(PyExc_ValueError, "size must not be negative");
-		return NULL;
-	}
 	b = PyBytes_FromStringAndSize(NULL, size);
 	if (!b)
 		return NULL;
@@ -758,66 +748,47 @@ static PyObject *pipe_read(KObj *o, PyObject *args, PyObject *kw)
 
 static PyObject *pipe_readinto(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "buffer", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	Py_buffer buf;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "w*|$O&:readinto", kwlist,
-					 &buf, kp_conv_timeout, &d))
+	if (!kp_parse_io(args, kw, "readinto", 1, &buf, &d))
 		return NULL;
 	ret = pipe_io(o, 0, buf.buf, (size_t)buf.len, &d);
 	PyBuffer_Release(&buf);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	return PyLong_FromLong(ret);
+	return kp_long(ret);
 }
 
 static PyObject *pipe_write(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "data", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	Py_buffer buf;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$O&:write", kwlist,
-					 &buf, kp_conv_timeout, &d))
+	if (!kp_parse_io(args, kw, "write", 0, &buf, &d))
 		return NULL;
 	ret = pipe_io(o, 1, buf.buf, (size_t)buf.len, &d);
 	PyBuffer_Release(&buf);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	return PyLong_FromLong(ret);
+	return kp_long(ret);
 }
 
 static PyObject *pipe_set_capacity(KObj *o, PyObject *arg)
 {
 	uint32_t cap;
-	long ret;
 
-	if (!kp_conv_u32(arg, &cap))
+	if (!kp_conv_u32(arg, &(struct kp_arg){ "set_capacity", NULL, &cap }))
 		return NULL;
-	if (kp_enter(o))
-		return NULL;
-	ret = kipc_pipe_set_capacity(o->fd, cap);
-	kp_leave(o);
-	if (ret < 0)
-		return kp_error(ret);
-	return PyLong_FromLong(ret);
+	return kp_long(KP_QUICK(o, kipc_pipe_set_capacity(o->fd, cap)));
 }
 
 static PyObject *pipe_info(KObj *o, PyObject *unused)
 {
 	struct kipc_pipe_info in;
-	int err;
+	long err = KP_QUICK(o, kipc_pipe_info(o->fd, &in));
 
 	(void)unused;
-	if (kp_enter(o))
-		return NULL;
-	err = kipc_pipe_info(o->fd, &in);
-	kp_leave(o);
 	if (err)
-		return kp_error(err);
+		return kp_error_pyerr(err);
 	return kp_record(kp_PipeInfoType, "(IIIIIKK)", in.capacity, in.used,
 			 in.readers, in.writers, in.atomic,
 			 (unsigned long long)in.read,
@@ -850,18 +821,15 @@ static PyMethodDef pipe_methods[] = {
 };
 
 PyTypeObject kp_PipeType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Pipe",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Pipe"),
 	.tp_doc = "Pipe(name=None, mode=0o600, *, create=None, access='rw', "
 		  "nonblock=False, inheritable=False, capacity=0)\n\n"
 		  "A byte stream (a named FIFO when given a name; access 'r' "
 		  "for a reader,\n'w' for a writer).  Pipe.pair() makes an "
-		  "anonymous (reader, writer).\nOpening never blocks.  A read or "
-		  "write with a timeout other than None\nworks through a "
-		  "non-blocking second handle of the same end, made on\nfirst "
-		  "use (info() counts it) and closed with the object.",
+		  "anonymous (reader, writer).\nOpening never blocks.  While "
+		  "a read or write with a timeout other\nthan None runs, the "
+		  "file is O_NONBLOCK (seen by other processes that\nshare it "
+		  "by fork).",
 	.tp_methods = pipe_methods,
 	.tp_new = pipe_new,
 };
@@ -904,27 +872,13 @@ static PyObject *region_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	static char *kwlist[] = { KP_COMMON_KW, "size", NULL };
 	struct kp_common c = KP_COMMON_INIT;
 	struct kipc_region_attr a;
-	unsigned long long size = 0;
-	PyObject *sz = NULL;
+	uint64_t size = 0;
 
 	memset(&a, 0, sizeof(a));
-	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O!:Region",
-					 kwlist, KP_COMMON_ARGS(c),
-					 &PyLong_Type, &sz))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O&:Region",
+					 kwlist, KP_COMMON_ARGS("Region", c),
+					 KP_U64("Region", "size", &size)))
 		return NULL;
-	if (sz) {
-		size = PyLong_AsUnsignedLongLong(sz);
-		if (size == (unsigned long long)-1 && PyErr_Occurred()) {
-			if (PyErr_ExceptionMatches(PyExc_OverflowError) &&
-			    _PyLong_Sign(sz) < 0) {
-				PyErr_Clear();
-				PyErr_SetString(PyExc_ValueError,
-						"size must not be negative");
-			}
-			Py_CLEAR(c.name);
-			return NULL;
-		}
-	}
 	if (!size && c.create != 0 && (c.create == 1 || !c.name)) {
 		Py_CLEAR(c.name);
 		PyErr_SetString(PyExc_ValueError,
@@ -1084,19 +1038,29 @@ static int rg_ass_subscript(KObj *o, PyObject *key, PyObject *value)
 	return 0;
 }
 
+/* "O&" converter (struct kp_arg): an int, or None for -1 (as mmap's). */
+static int rg_conv_count(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+
+	if (obj == Py_None) {
+		*(Py_ssize_t *)a->out = -1;
+		return 1;
+	}
+	if (!PyIndex_Check(obj))
+		return kp_bad_arg(a, "int or None", obj);
+	return kp_conv_ssize(obj, arg);
+}
+
 static PyObject *region_read(KObj *o, PyObject *args)
 {
 	Py_ssize_t n = -1, left;
-	PyObject *arg = Py_None, *b;
+	PyObject *b;
 	char *p = rg_map(o);
 
-	if (!p || !PyArg_ParseTuple(args, "|O:read", &arg))
+	if (!p || !PyArg_ParseTuple(args, "|O&:read",
+				    KP_ARG(rg_conv_count, "read", "n", &n)))
 		return NULL;
-	if (arg != Py_None) {
-		n = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
-		if (n == -1 && PyErr_Occurred())
-			return NULL;
-	}
 	left = o->pos < o->size ? o->size - o->pos : 0;
 	if (n < 0 || n > left)
 		n = left;
@@ -1113,7 +1077,7 @@ static PyObject *region_write(KObj *o, PyObject *arg)
 
 	if (!p || !rg_writable(o))
 		return NULL;
-	if (PyObject_GetBuffer(arg, &v, PyBUF_SIMPLE))
+	if (!kp_conv_buf(arg, &(struct kp_arg){ "write", NULL, &v }))
 		return NULL;
 	if (o->pos > o->size || v.len > o->size - o->pos) {
 		PyBuffer_Release(&v);
@@ -1128,10 +1092,12 @@ static PyObject *region_write(KObj *o, PyObject *arg)
 
 static PyObject *region_seek(KObj *o, PyObject *args)
 {
-	Py_ssize_t off, where;
-	int whence = 0;
+	Py_ssize_t off, where, whence = 0;
 
-	if (!rg_map(o) || !PyArg_ParseTuple(args, "n|i:seek", &off, &whence))
+	if (!rg_map(o) ||
+	    !PyArg_ParseTuple(args, "O&|O&:seek",
+			      KP_ARG(kp_conv_ssize, "seek", "pos", &off),
+			      KP_ARG(kp_conv_ssize, "seek", "whence", &whence)))
 		return NULL;
 	switch (whence) {
 	case 0:
@@ -1166,15 +1132,11 @@ static PyObject *region_tell(KObj *o, PyObject *unused)
 static PyObject *region_info(KObj *o, PyObject *unused)
 {
 	struct kipc_region_info in;
-	int err;
+	long err = KP_QUICK(o, kipc_region_info(o->fd, &in));
 
 	(void)unused;
-	if (kp_enter(o))
-		return NULL;
-	err = kipc_region_info(o->fd, &in);
-	kp_leave(o);
 	if (err)
-		return kp_error(err);
+		return kp_error_pyerr(err);
 	return kp_record(kp_RegionInfoType, "(KKK)", (unsigned long long)in.size,
 			 (unsigned long long)in.mappings,
 			 (unsigned long long)in.resident);
@@ -1232,10 +1194,7 @@ static PyBufferProcs region_as_buffer = {
 };
 
 PyTypeObject kp_RegionType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Region",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Region"),
 	.tp_doc = "Region(name=None, mode=0o600, *, create=None, access='rw', "
 		  "nonblock=False, inheritable=False, size=0)\n\n"
 		  "Shared memory of size bytes (rounded up to pages), mapped "

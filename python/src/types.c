@@ -6,12 +6,8 @@
 #include "kipcmod.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
-
-/* Channels and regions (stream.c). */
-int kp_channel_setup(KObj *o);
-int kp_region_setup(KObj *o);
-void kp_region_release(KObj *o);
 
 int kp_setup(KObj *o)
 {
@@ -28,6 +24,9 @@ int kp_setup(KObj *o)
 		break;
 	case KIPC_TYPE_MUTEX:
 		err = kipc_mutex_attach(o->fd, &o->h.mutex);
+		break;
+	case KIPC_TYPE_PIPE:
+		o->nonblock = !!(fcntl(o->fd, F_GETFL) & O_NONBLOCK);
 		break;
 	case KIPC_TYPE_CHANNEL:
 		return kp_channel_setup(o);
@@ -62,36 +61,6 @@ void kp_release_type(KObj *o)
 	}
 }
 
-/* "O&" converter for a 64-bit unsigned value. */
-static int kp_conv_u64(PyObject *obj, void *out)
-{
-	unsigned long long v;
-
-	if (!PyLong_Check(obj)) {
-		PyErr_Format(PyExc_TypeError, "an integer is required, not %.100s",
-			     Py_TYPE(obj)->tp_name);
-		return 0;
-	}
-	if (_PyLong_Sign(obj) < 0) {
-		PyErr_SetString(PyExc_ValueError, "must not be negative");
-		return 0;
-	}
-	v = PyLong_AsUnsignedLongLong(obj);
-	if (v == (unsigned long long)-1 && PyErr_Occurred())
-		return 0;
-	*(uint64_t *)out = v;
-	return 1;
-}
-
-/* A call that does not block: no GIL release, just the closed check. */
-#define KP_QUICK(o, expr, ret)			\
-	do {					\
-		if (kp_enter(o))		\
-			return NULL;		\
-		ret = (expr);			\
-		kp_leave(o);			\
-	} while (0)
-
 /* Raise BlockingIOError(EBUSY): a try-lock that found the mutex taken. */
 static PyObject *kp_busy(void)
 {
@@ -122,14 +91,6 @@ static int kp_nonblocking(int blocking, struct kp_deadline *d)
 	return 0;
 }
 
-/* The common constructor arguments, then the type's own. */
-#define KP_COMMON_KW "name", "mode", "create", "access", "nonblock", \
-		     "inheritable"
-#define KP_COMMON_FMT "|O&O&$O&O&pp"
-#define KP_COMMON_ARGS(c) kp_conv_name, &(c).name, kp_conv_mode, &(c).mode, \
-		kp_conv_create, &(c).create, kp_conv_access, &(c).fdflags, \
-		&(c).nonblock, &(c).inheritable
-
 /* ---- Event ---------------------------------------------------------------- */
 
 static PyObject *event_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
@@ -142,8 +103,9 @@ static PyObject *event_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "ppO&:Event",
-					 kwlist, KP_COMMON_ARGS(c), &manual,
-					 &set, kp_conv_u64, &a.value))
+					 kwlist, KP_COMMON_ARGS("Event", c),
+					 &manual, &set,
+					 KP_U64("Event", "value", &a.value)))
 		return NULL;
 	a.flags = (manual ? KIPC_EVENT_MANUAL_RESET : 0) |
 		  (set ? KIPC_EVENT_SET : 0);
@@ -154,30 +116,21 @@ static PyObject *event_signal(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "value", NULL };
 	uint64_t value = 0;
-	int err;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:signal", kwlist,
-					 kp_conv_u64, &value))
+					 KP_U64("signal", "value", &value)))
 		return NULL;
-	KP_QUICK(o, kipc_event_signal(o->fd, value), err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_event_signal(o->fd, value)));
 }
 
 static PyObject *event_reset(KObj *o, PyObject *unused)
 {
-	int err;
-
 	(void)unused;
-	KP_QUICK(o, kipc_event_reset(o->fd), err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_event_reset(o->fd)));
 }
 
 struct ev_wait {
-	int fd;
+	struct kp_op op;
 	uint64_t value;
 };
 
@@ -185,24 +138,18 @@ static long ev_wait_fn(void *p, int64_t t)
 {
 	struct ev_wait *w = p;
 
-	return kipc_event_wait(w->fd, t, &w->value);
+	return kipc_event_wait(w->op.fd, t, &w->value);
 }
 
 static PyObject *event_wait(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct ev_wait w = { -1, 0 };
+	struct kp_deadline d = KP_FOREVER;
+	struct ev_wait w = { .value = 0 };
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:wait", kwlist,
-					 kp_conv_timeout, &d))
+	if (!kp_parse_timeout(args, kw, "wait", 0, &d))
 		return NULL;
-	if (kp_enter(o))
-		return NULL;
-	w.fd = o->fd;
-	ret = kp_run(ev_wait_fn, &w, &d, 1);
-	kp_leave(o);
+	ret = kp_call(o, ev_wait_fn, &w.op, &d);
 	if (ret < 0)
 		return kp_error_pyerr(ret);
 	return PyLong_FromUnsignedLongLong(w.value);
@@ -211,10 +158,10 @@ static PyObject *event_wait(KObj *o, PyObject *args, PyObject *kw)
 static PyObject *event_trywait(KObj *o, PyObject *unused)
 {
 	uint64_t value = 0;
-	int err;
+	long err;
 
 	(void)unused;
-	KP_QUICK(o, kipc_event_trywait(o->fd, &value), err);
+	err = KP_QUICK(o, kipc_event_trywait(o->fd, &value));
 	if (err == -EAGAIN)
 		Py_RETURN_NONE;
 	if (err)
@@ -225,12 +172,12 @@ static PyObject *event_trywait(KObj *o, PyObject *unused)
 static PyObject *event_info(KObj *o, PyObject *unused)
 {
 	struct kipc_event_info in;
-	int err;
+	long err;
 
 	(void)unused;
-	KP_QUICK(o, kipc_event_info(o->fd, &in), err);
+	err = KP_QUICK(o, kipc_event_info(o->fd, &in));
 	if (err)
-		return kp_error(err);
+		return kp_error_pyerr(err);
 	return kp_record(kp_EventInfoType, "(NNKKKI)",
 			 PyBool_FromLong(in.state & KIPC_EVENT_MANUAL_RESET),
 			 PyBool_FromLong(in.state & KIPC_EVENT_SET),
@@ -262,10 +209,7 @@ static PyMethodDef event_methods[] = {
 };
 
 PyTypeObject kp_EventType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Event",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Event"),
 	.tp_doc = "Event(name=None, mode=0o600, *, create=None, access='rw', "
 		  "nonblock=False, inheritable=False, manual_reset=False, "
 		  "set=False, value=0)\n\n"
@@ -291,15 +235,17 @@ static PyObject *queue_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "O&O&:Queue",
-					 kwlist, KP_COMMON_ARGS(c),
-					 kp_conv_u32, &a.max_msgs,
-					 kp_conv_u32, &a.max_msg_size))
+					 kwlist, KP_COMMON_ARGS("Queue", c),
+					 KP_U32("Queue", "max_msgs",
+						&a.max_msgs),
+					 KP_U32("Queue", "max_msg_size",
+						&a.max_msg_size)))
 		return NULL;
 	return kp_make(cls, KIPC_TYPE_QUEUE, &c, &a, sizeof(a));
 }
 
 struct q_op {
-	int fd;
+	struct kp_op op;
 	const void *msg;
 	void *buf;
 	size_t len;
@@ -310,66 +256,47 @@ static long q_send_fn(void *p, int64_t t)
 {
 	struct q_op *q = p;
 
-	return kipc_queue_send(q->fd, q->msg, q->len, q->prio, t);
+	return kipc_queue_send(q->op.fd, q->msg, q->len, q->prio, t);
 }
 
 static long q_recv_fn(void *p, int64_t t)
 {
 	struct q_op *q = p;
 
-	return kipc_queue_recv(q->fd, q->buf, q->len, &q->prio, t);
+	return kipc_queue_recv(q->op.fd, q->buf, q->len, &q->prio, t);
 }
 
 static PyObject *queue_send(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "data", "priority", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct q_op q = { -1, NULL, NULL, 0, 0 };
+	struct kp_deadline d = KP_FOREVER;
+	struct q_op q = { .prio = 0 };
 	Py_buffer data;
-	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|O&$O&:send", kwlist,
-					 &data, kp_conv_u32, &q.prio,
-					 kp_conv_timeout, &d))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|O&$O&:send", kwlist,
+					 KP_BUF("send", "data", &data),
+					 KP_U32("send", "priority", &q.prio),
+					 KP_TIMEOUT("send", &d)))
 		return NULL;
-	if (kp_enter(o)) {
-		PyBuffer_Release(&data);
-		return NULL;
-	}
-	q.fd = o->fd;
 	q.msg = data.buf;
 	q.len = (size_t)data.len;
-	ret = kp_run(q_send_fn, &q, &d, 1);
-	kp_leave(o);
-	PyBuffer_Release(&data);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_NONE;
+	return kp_none(kp_call_buf(o, q_send_fn, &q.op, &d, &data));
 }
 
 static PyObject *queue_recv(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct q_op q = { -1, NULL, NULL, 0, 0 };
+	struct kp_deadline d = KP_FOREVER;
+	struct q_op q = { .len = o->msgmax };
 	PyObject *b;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$O&:recv", kwlist,
-					 kp_conv_timeout, &d))
-		return NULL;
-	if (kp_enter(o))
+	if (!kp_parse_timeout(args, kw, "recv", 1, &d))
 		return NULL;
 	b = PyBytes_FromStringAndSize(NULL, o->msgmax);
-	if (!b) {
-		kp_leave(o);
+	if (!b)
 		return NULL;
-	}
-	q.fd = o->fd;
 	q.buf = PyBytes_AS_STRING(b);
-	q.len = o->msgmax;
-	ret = kp_run(q_recv_fn, &q, &d, 1);
-	kp_leave(o);
+	ret = kp_call(o, q_recv_fn, &q.op, &d);
 	if (ret < 0) {
 		Py_DECREF(b);
 		return kp_error_pyerr(ret);
@@ -381,25 +308,16 @@ static PyObject *queue_recv(KObj *o, PyObject *args, PyObject *kw)
 
 static PyObject *queue_recv_into(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "buffer", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	struct q_op q = { -1, NULL, NULL, 0, 0 };
+	struct kp_deadline d = KP_FOREVER;
+	struct q_op q = { .prio = 0 };
 	Py_buffer buf;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "w*|$O&:recv_into", kwlist,
-					 &buf, kp_conv_timeout, &d))
+	if (!kp_parse_io(args, kw, "recv_into", 1, &buf, &d))
 		return NULL;
-	if (kp_enter(o)) {
-		PyBuffer_Release(&buf);
-		return NULL;
-	}
-	q.fd = o->fd;
 	q.buf = buf.buf;
 	q.len = (size_t)buf.len;
-	ret = kp_run(q_recv_fn, &q, &d, 1);
-	kp_leave(o);
-	PyBuffer_Release(&buf);
+	ret = kp_call_buf(o, q_recv_fn, &q.op, &d, &buf);
 	if (ret < 0)
 		return kp_error_pyerr(ret);
 	return Py_BuildValue("(lI)", ret, q.prio);
@@ -409,30 +327,25 @@ static PyObject *queue_notify(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "signo", "value", NULL };
 	uint64_t value = 0;
-	int signo = 0, err;
+	uint32_t signo = 0;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|iO&:notify", kwlist,
-					 &signo, kp_conv_u64, &value))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O&:notify", kwlist,
+					 KP_U32("notify", "signo", &signo),
+					 KP_U64("notify", "value", &value)))
 		return NULL;
-	if (signo < 0) {
-		PyErr_SetString(PyExc_ValueError, "signo must not be negative");
-		return NULL;
-	}
-	KP_QUICK(o, kipc_queue_notify(o->fd, signo, value), err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_queue_notify(o->fd, (int)signo,
+						     value)));
 }
 
 static PyObject *queue_info(KObj *o, PyObject *unused)
 {
 	struct kipc_queue_info in;
-	int err;
+	long err;
 
 	(void)unused;
-	KP_QUICK(o, kipc_queue_info(o->fd, &in), err);
+	err = KP_QUICK(o, kipc_queue_info(o->fd, &in));
 	if (err)
-		return kp_error(err);
+		return kp_error_pyerr(err);
 	return kp_record(kp_QueueInfoType, "(IIIKIIIKK)", in.max_msgs,
 			 in.max_msg_size, in.msgs, (unsigned long long)in.bytes,
 			 in.senders, in.receivers, in.notify_pid,
@@ -480,10 +393,7 @@ static PyGetSetDef queue_getset[] = {
 };
 
 PyTypeObject kp_QueueType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Queue",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Queue"),
 	.tp_doc = "Queue(name=None, mode=0o600, *, create=None, access='rw', "
 		  "nonblock=False, inheritable=False, max_msgs=0, "
 		  "max_msg_size=0)\n\n"
@@ -507,8 +417,9 @@ static PyObject *sem_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw,
 					 KP_COMMON_FMT "O&O&:Semaphore", kwlist,
-					 KP_COMMON_ARGS(c), kp_conv_u32,
-					 &a.value, kp_conv_u32, &a.max))
+					 KP_COMMON_ARGS("Semaphore", c),
+					 KP_U32("Semaphore", "value", &a.value),
+					 KP_U32("Semaphore", "max", &a.max)))
 		return NULL;
 	return kp_make(cls, KIPC_TYPE_SEMAPHORE, &c, &a, sizeof(a));
 }
@@ -517,24 +428,22 @@ static PyObject *sem_post(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "count", "undo", NULL };
 	uint32_t count = 1;
-	int undo = 0, err;
+	int undo = 0;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$p:post", kwlist,
-					 kp_conv_u32, &count, &undo))
+					 KP_U32("post", "count", &count),
+					 &undo))
 		return NULL;
 	if (count < 1) {
 		PyErr_SetString(PyExc_ValueError, "count must be at least 1");
 		return NULL;
 	}
-	KP_QUICK(o, kipc_sem_post(o->h.sem, count, undo ? KIPC_SEM_UNDO : 0),
-		 err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_sem_post(o->h.sem, count,
+					       undo ? KIPC_SEM_UNDO : 0)));
 }
 
 struct sem_wait {
-	struct kipc_sem *sem;
+	struct kp_op op;
 	uint32_t flags;
 };
 
@@ -542,69 +451,20 @@ static long sem_wait_fn(void *p, int64_t t)
 {
 	struct sem_wait *w = p;
 
-	return kipc_sem_wait(w->sem, t, w->flags);
+	return kipc_sem_wait(w->op.h.sem, t, w->flags);
 }
 
-/* 0, or a negative errno, or KP_PYERR. */
-static long sem_do_wait(KObj *o, struct kp_deadline *d, int undo)
+/* Take a unit as @d says: 0, a negative errno, or KP_PYERR. */
+static long sem_take(KObj *o, struct kp_deadline *d, int undo)
 {
-	struct sem_wait w = { o->h.sem, undo ? KIPC_SEM_UNDO : 0 };
+	struct sem_wait w = { .flags = undo ? KIPC_SEM_UNDO : 0 };
 
-	return kp_run(sem_wait_fn, &w, d, 1);
+	return kp_call(o, sem_wait_fn, &w.op, d);
 }
 
-static PyObject *sem_wait(KObj *o, PyObject *args, PyObject *kw)
+/* True, False if no unit came (@ret is -EAGAIN or -ETIMEDOUT), or raise. */
+static PyObject *sem_taken(long ret)
 {
-	static char *kwlist[] = { "timeout", "undo", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	int undo = 0;
-	long ret;
-
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$p:wait", kwlist,
-					 kp_conv_timeout, &d, &undo))
-		return NULL;
-	if (kp_enter(o))
-		return NULL;
-	ret = sem_do_wait(o, &d, undo);
-	kp_leave(o);
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_NONE;
-}
-
-static PyObject *sem_trywait(KObj *o, PyObject *unused)
-{
-	struct kp_deadline d = { 0, 0 };
-	long ret;
-
-	(void)unused;
-	if (kp_enter(o))
-		return NULL;
-	ret = sem_do_wait(o, &d, 0);
-	kp_leave(o);
-	if (ret == -EAGAIN)
-		Py_RETURN_FALSE;
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_TRUE;
-}
-
-static PyObject *sem_acquire(KObj *o, PyObject *args, PyObject *kw)
-{
-	static char *kwlist[] = { "blocking", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
-	int blocking = 1;
-	long ret;
-
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO&:acquire", kwlist,
-					 &blocking, kp_conv_timeout, &d))
-		return NULL;
-	if (kp_nonblocking(blocking, &d))
-		return NULL;
-	if (kp_enter(o))
-		return NULL;
-	ret = sem_do_wait(o, &d, 0);
-	kp_leave(o);
 	if (ret == -EAGAIN || ret == -ETIMEDOUT)
 		Py_RETURN_FALSE;
 	if (ret < 0)
@@ -612,16 +472,47 @@ static PyObject *sem_acquire(KObj *o, PyObject *args, PyObject *kw)
 	Py_RETURN_TRUE;
 }
 
+static PyObject *sem_wait(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "timeout", "undo", NULL };
+	struct kp_deadline d = KP_FOREVER;
+	int undo = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&$p:wait", kwlist,
+					 KP_TIMEOUT("wait", &d), &undo))
+		return NULL;
+	return kp_none(sem_take(o, &d, undo));
+}
+
+static PyObject *sem_trywait(KObj *o, PyObject *unused)
+{
+	struct kp_deadline d = { 0, 0 };
+
+	(void)unused;
+	return sem_taken(sem_take(o, &d, 0));
+}
+
+static PyObject *sem_acquire(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "blocking", "timeout", NULL };
+	struct kp_deadline d = KP_FOREVER;
+	int blocking = 1;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO&:acquire", kwlist,
+					 &blocking, KP_TIMEOUT("acquire", &d)))
+		return NULL;
+	if (kp_nonblocking(blocking, &d))
+		return NULL;
+	return sem_taken(sem_take(o, &d, 0));
+}
+
 static PyObject *sem_enter(KObj *o, PyObject *unused)
 {
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	long ret;
 
 	(void)unused;
-	if (kp_enter(o))
-		return NULL;
-	ret = sem_do_wait(o, &d, 0);
-	kp_leave(o);
+	ret = sem_take(o, &d, 0);
 	if (ret < 0)
 		return kp_error_pyerr(ret);
 	return Py_NewRef(o);
@@ -629,24 +520,19 @@ static PyObject *sem_enter(KObj *o, PyObject *unused)
 
 static PyObject *sem_exit(KObj *o, PyObject *args)
 {
-	int err;
-
 	(void)args;
-	KP_QUICK(o, kipc_sem_post(o->h.sem, 1, 0), err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_sem_post(o->h.sem, 1, 0)));
 }
 
 static PyObject *sem_info(KObj *o, PyObject *unused)
 {
 	struct kipc_sem_info in;
-	int err;
+	long err;
 
 	(void)unused;
-	KP_QUICK(o, kipc_sem_info(o->fd, &in), err);
+	err = KP_QUICK(o, kipc_sem_info(o->fd, &in));
 	if (err)
-		return kp_error(err);
+		return kp_error_pyerr(err);
 	return kp_record(kp_SemInfoType, "(IIIKKI)", in.value, in.max,
 			 in.waiters, (unsigned long long)in.posts,
 			 (unsigned long long)in.waits, in.undo_procs);
@@ -683,10 +569,7 @@ static PyMethodDef sem_methods[] = {
 };
 
 PyTypeObject kp_SemaphoreType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Semaphore",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Semaphore"),
 	.tp_doc = "Semaphore(name=None, mode=0o600, *, create=None, "
 		  "access='rw', nonblock=False, inheritable=False, value=0, "
 		  "max=0)\n\n"
@@ -711,7 +594,8 @@ static PyObject *mutex_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 
 	memset(&a, 0, sizeof(a));
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT "p:Mutex",
-					 kwlist, KP_COMMON_ARGS(c), &recursive))
+					 kwlist, KP_COMMON_ARGS("Mutex", c),
+					 &recursive))
 		return NULL;
 	a.flags = recursive ? KIPC_MUTEX_RECURSIVE : 0;
 	return kp_make(cls, KIPC_TYPE_MUTEX, &c, &a, sizeof(a));
@@ -719,19 +603,17 @@ static PyObject *mutex_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 
 static long mutex_lock_fn(void *p, int64_t t)
 {
-	return kipc_mutex_lock(p, t);
+	struct kp_op *op = p;
+
+	return kipc_mutex_lock(op->h.mutex, t);
 }
 
 /* Lock as @d says: 0, -errno or KP_PYERR. */
 static long mutex_do_lock(KObj *o, struct kp_deadline *d)
 {
-	long ret;
+	struct kp_op op;
 
-	if (kp_enter(o))
-		return KP_PYERR;
-	ret = kp_run(mutex_lock_fn, o->h.mutex, d, 1);
-	kp_leave(o);
-	return ret;
+	return kp_call(o, mutex_lock_fn, &op, d);
 }
 
 static PyObject *mutex_lock_error(long ret)
@@ -739,14 +621,22 @@ static PyObject *mutex_lock_error(long ret)
 	return ret == -EBUSY ? kp_busy() : kp_error_pyerr(ret);
 }
 
+/* True, False if not locked (@ret is -EBUSY or -ETIMEDOUT), or raise. */
+static PyObject *mutex_locked_now(long ret)
+{
+	if (ret == -EBUSY || ret == -ETIMEDOUT)
+		Py_RETURN_FALSE;
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	Py_RETURN_TRUE;
+}
+
 static PyObject *mutex_lock(KObj *o, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&:lock", kwlist,
-					 kp_conv_timeout, &d))
+	if (!kp_parse_timeout(args, kw, "lock", 0, &d))
 		return NULL;
 	ret = mutex_do_lock(o, &d);
 	if (ret < 0)
@@ -757,40 +647,30 @@ static PyObject *mutex_lock(KObj *o, PyObject *args, PyObject *kw)
 static PyObject *mutex_trylock(KObj *o, PyObject *unused)
 {
 	struct kp_deadline d = { 0, 0 };
-	long ret;
 
 	(void)unused;
-	ret = mutex_do_lock(o, &d);
-	if (ret == -EBUSY)
-		Py_RETURN_FALSE;
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_TRUE;
+	return mutex_locked_now(mutex_do_lock(o, &d));
 }
 
 static PyObject *mutex_acquire(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "blocking", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	int blocking = 1;
-	long ret;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO&:acquire", kwlist,
-					 &blocking, kp_conv_timeout_neg, &d))
+					 &blocking, KP_ARG(kp_conv_timeout_neg,
+							   "acquire", "timeout",
+							   &d)))
 		return NULL;
 	if (kp_nonblocking(blocking, &d))
 		return NULL;
-	ret = mutex_do_lock(o, &d);
-	if (ret == -EBUSY || ret == -ETIMEDOUT)
-		Py_RETURN_FALSE;
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_TRUE;
+	return mutex_locked_now(mutex_do_lock(o, &d));
 }
 
 static PyObject *mutex_enter(KObj *o, PyObject *unused)
 {
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	long ret;
 
 	(void)unused;
@@ -802,13 +682,8 @@ static PyObject *mutex_enter(KObj *o, PyObject *unused)
 
 static PyObject *mutex_unlock(KObj *o, PyObject *unused)
 {
-	int err;
-
 	(void)unused;
-	KP_QUICK(o, kipc_mutex_unlock(o->h.mutex), err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_mutex_unlock(o->h.mutex)));
 }
 
 static PyObject *mutex_exit(KObj *o, PyObject *args)
@@ -819,26 +694,17 @@ static PyObject *mutex_exit(KObj *o, PyObject *args)
 
 static PyObject *mutex_consistent(KObj *o, PyObject *unused)
 {
-	int err;
-
 	(void)unused;
-	KP_QUICK(o, kipc_mutex_consistent(o->h.mutex), err);
-	if (err)
-		return kp_error(err);
-	Py_RETURN_NONE;
+	return kp_none(KP_QUICK(o, kipc_mutex_consistent(o->h.mutex)));
 }
 
 static int mutex_get_info(KObj *o, struct kipc_mutex_info *in)
 {
-	int err;
+	long err = KP_QUICK(o, kipc_mutex_info(o->fd, in));
 
-	if (kp_enter(o))
-		return KP_PYERR;
-	err = kipc_mutex_info(o->fd, in);
-	kp_leave(o);
 	if (err)
-		kp_error(err);
-	return err;
+		kp_error_pyerr(err);
+	return err ? -1 : 0;
 }
 
 static PyObject *mutex_locked(KObj *o, PyObject *unused)
@@ -898,10 +764,7 @@ static PyMethodDef mutex_methods[] = {
 };
 
 PyTypeObject kp_MutexType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Mutex",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Mutex"),
 	.tp_doc = "Mutex(name=None, mode=0o600, *, create=None, access='rw', "
 		  "nonblock=False, inheritable=False, recursive=False)\n\n"
 		  "A robust process-shared mutex owned by a thread.  `with m:` "
@@ -920,13 +783,13 @@ static PyObject *cond_new(PyTypeObject *cls, PyObject *args, PyObject *kw)
 	struct kp_common c = KP_COMMON_INIT;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, KP_COMMON_FMT ":Cond",
-					 kwlist, KP_COMMON_ARGS(c)))
+					 kwlist, KP_COMMON_ARGS("Cond", c)))
 		return NULL;
 	return kp_make(cls, KIPC_TYPE_COND, &c, NULL, 0);
 }
 
 struct cond_wait {
-	int fd;
+	struct kp_op op;
 	struct kipc_mutex *m;
 };
 
@@ -934,50 +797,48 @@ static long cond_wait_fn(void *p, int64_t t)
 {
 	struct cond_wait *w = p;
 
-	return kipc_cond_wait(w->fd, w->m, t);
+	return kipc_cond_wait(w->op.fd, w->m, t);
 }
 
+/* "O&" converter (struct kp_arg): a kipc Mutex. */
+static int cond_conv_mutex(PyObject *obj, void *arg)
+{
+	const struct kp_arg *a = arg;
+
+	if (!PyObject_TypeCheck(obj, &kp_MutexType))
+		return kp_bad_arg(a, "kipc.Mutex", obj);
+	*(KObj **)a->out = (KObj *)obj;
+	return 1;
+}
+
+/*
+ * No restart after a signal: the kernel re-took the mutex and may have
+ * used the wake-up, so the handlers having run is a spurious wakeup.
+ */
 static PyObject *cond_wait(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "mutex", "timeout", NULL };
-	struct kp_deadline d = { KIPC_INFINITE, 0 };
+	struct kp_deadline d = KP_FOREVER;
 	struct cond_wait w;
-	PyObject *mobj;
 	KObj *m;
 	long ret;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O&:wait", kwlist,
-					 &kp_MutexType, &mobj,
-					 kp_conv_timeout, &d))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|O&:wait", kwlist,
+					 KP_ARG(cond_conv_mutex, "wait",
+						"mutex", &m),
+					 KP_TIMEOUT("wait", &d)))
 		return NULL;
-	m = (KObj *)mobj;
-	if (kp_enter(o))
+	if (kp_enter(m))
 		return NULL;
-	if (kp_enter(m)) {
-		kp_leave(o);
-		return NULL;
-	}
-	w.fd = o->fd;
 	w.m = m->h.mutex;
-	/* No restart: the kernel re-took the mutex and may have used the wake. */
-	ret = kp_run(cond_wait_fn, &w, &d, 0);
+	ret = kp_call_once(o, cond_wait_fn, &w.op, &d);
 	kp_leave(m);
-	kp_leave(o);
-	if (ret == -EINTR)
-		Py_RETURN_NONE;	/* handlers ran: a spurious wakeup */
-	if (ret < 0)
-		return kp_error_pyerr(ret);
-	Py_RETURN_NONE;
+	return kp_none(ret == -EINTR ? 0 : ret);
 }
 
 static PyObject *cond_signal_n(KObj *o, int broadcast)
 {
-	int ret;
-
-	KP_QUICK(o, kipc_cond_signal(o->fd, broadcast), ret);
-	if (ret < 0)
-		return kp_error(ret);
-	return PyLong_FromLong(ret);
+	return kp_long(KP_QUICK(o, kipc_cond_signal(o->fd, broadcast)));
 }
 
 static PyObject *cond_signal(KObj *o, PyObject *unused)
@@ -1010,10 +871,7 @@ static PyMethodDef cond_methods[] = {
 };
 
 PyTypeObject kp_CondType = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "kipc._kipc.Cond",
-	.tp_basicsize = sizeof(KObj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	KP_TYPE_HEAD("Cond"),
 	.tp_doc = "Cond(name=None, mode=0o600, *, create=None, access='rw', "
 		  "nonblock=False, inheritable=False)\n\n"
 		  "A condition variable for kipc mutexes (read access: wait; "

@@ -147,6 +147,49 @@ def test_wait_many_async():
         run(main())
 
 
+def test_wait_many_async_all_does_not_poll(monkeypatch):
+    """While one of all=True's objects is ready and the other is not, it
+    waits on the missing one's fd: a few tries, not one a millisecond."""
+    tries = []
+    real = kipc._kipc.wait_many
+
+    def counting(*args):
+        tries.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(kipc._kipc, "wait_many", counting)
+    e1, e2 = kipc.Event(), kipc.Event(manual_reset=True)
+    with e1, e2:
+        async def main():
+            task = asyncio.ensure_future(
+                kipc.wait_many_async((e1, e2), all=True))
+            e2.signal(5)
+            await asyncio.sleep(0.3)
+            assert not task.done() and len(tries) <= 3
+            e1.signal(4)
+            r = await task
+            assert r.values == (4, 5) and r.ready == (True, True)
+            assert len(tries) <= 4
+            with pytest.raises(TypeError, match="'objs' must hold kipc "
+                               "objects only, not int"):
+                await kipc.wait_many_async([e1, 1])
+        run(main())
+
+
+def test_wait_many_async_shares_fds_with_other_waiters():
+    """wait_many_async() and a wait_async() on the same object in one loop
+    both wake (one reader callback per fd)."""
+    e1, e2 = kipc.Event(manual_reset=True), kipc.Event()
+    with e1, e2:
+        async def main():
+            many = asyncio.ensure_future(kipc.wait_many_async([e1, e2]))
+            one = asyncio.ensure_future(e1.wait_async())
+            await asyncio.sleep(0.01)
+            e1.signal(9)
+            assert (await many).index == 0 and await one == 9
+        run(main())
+
+
 def test_selectors_loop_sees_user_space_sends():
     """A fast-path send (no system call) still wakes an asyncio reader."""
     a, b = kipc.Channel.pair(mapped=True)

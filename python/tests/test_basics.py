@@ -259,3 +259,141 @@ def test_manager(name):
 
 def test_unique_names_do_not_collide():
     assert unique() != unique()
+
+
+# (call, exception, message): every public method names a bad argument
+# as CPython's own do.
+ARGUMENT_ERRORS = [
+    ("ch.send(1)", TypeError,
+     "send() argument 'data' must be bytes-like object, not int"),
+    ("ch.send(data='text')", TypeError,
+     "send() argument 'data' must be bytes-like object, not str"),
+    ("ch.send(b'', timeout='1')", TypeError,
+     "send() argument 'timeout' must be a number or None, not str"),
+    ("ch.send(b'', timeout=-1)", ValueError, "timeout must be non-negative"),
+    ("ch.recv(timeout=float('nan'))", ValueError, "timeout must not be NaN"),
+    ("ch.recv_into(b'ro')", TypeError,
+     "recv_into() argument 'buffer' must be read-write bytes-like object, "
+     "not bytes"),
+    ("ch.call(None)", TypeError,
+     "call() argument 'data' must be bytes-like object, not NoneType"),
+    ("ch.sendv(5)", TypeError,
+     "sendv() argument 'msgs' must be a sequence of bytes-like objects, "
+     "not int"),
+    ("ch.sendv([b'a', 5])", TypeError,
+     "sendv() argument 'msgs' must hold bytes-like objects only, not int"),
+    ("ch.recvv('2')", TypeError,
+     "recvv() argument 'max_count' must be int, not str"),
+    ("ch.recvv(-1)", ValueError, "max_count must not be negative"),
+    ("ch.set_spin('x')", TypeError,
+     "set_spin() argument must be a number, not str"),
+    ("kipc.Channel.pair(capacity='x')", TypeError,
+     "pair() argument 'capacity' must be int, not str"),
+    ("kipc.Channel.pair(max_msg=-1)", ValueError,
+     "max_msg must not be negative"),
+    ("kipc.Channel(5)", TypeError,
+     "Channel() argument 'name' must be str, bytes or None, not int"),
+    ("kipc.Event(mode='rw')", TypeError,
+     "Event() argument 'mode' must be int, not str"),
+    ("kipc.Event(mode=0o1000)", ValueError, "mode must be 0 to 0o777"),
+    ("kipc.Event(access=1)", TypeError,
+     "Event() argument 'access' must be str, not int"),
+    ("kipc.Event(value=-1)", ValueError, "value must not be negative"),
+    ("kipc.Queue(max_msgs=1.5)", TypeError,
+     "Queue() argument 'max_msgs' must be int, not float"),
+    ("kipc.Queue(max_msg_size=1 << 40)", OverflowError,
+     "max_msg_size must be below 2**32"),
+    ("kipc.Semaphore(value='1')", TypeError,
+     "Semaphore() argument 'value' must be int, not str"),
+    ("kipc.Region(size='1')", TypeError,
+     "Region() argument 'size' must be int, not str"),
+    ("kipc.Region(size=-1)", ValueError, "size must not be negative"),
+    ("kipc.Pipe(capacity=-1)", ValueError, "capacity must not be negative"),
+    ("p.read('x')", TypeError, "read() argument 'size' must be int, not str"),
+    ("p.read(-1)", ValueError, "size must not be negative"),
+    ("p.readinto(b'')", TypeError,
+     "readinto() argument 'buffer' must be read-write bytes-like object, "
+     "not bytes"),
+    ("p.write(3)", TypeError,
+     "write() argument 'data' must be bytes-like object, not int"),
+    ("p.write_all(3)", TypeError,
+     "write_all() argument 'data' must be bytes-like object, not int"),
+    ("p.write_all(b'', timeout=-1)", ValueError,
+     "timeout must be non-negative"),
+    ("p.set_capacity('x')", TypeError,
+     "set_capacity() argument must be int, not str"),
+    ("q.send(1)", TypeError,
+     "send() argument 'data' must be bytes-like object, not int"),
+    ("q.send(b'', 'x')", TypeError,
+     "send() argument 'priority' must be int, not str"),
+    ("q.send(b'', -1)", ValueError, "priority must not be negative"),
+    ("q.recv(timeout=-0.5)", ValueError, "timeout must be non-negative"),
+    ("q.recv_into(bytes(3))", TypeError,
+     "recv_into() argument 'buffer' must be read-write bytes-like object, "
+     "not bytes"),
+    ("q.notify('x')", TypeError, "notify() argument 'signo' must be int, "
+     "not str"),
+    ("q.notify(0, -5)", ValueError, "value must not be negative"),
+    ("e.signal('x')", TypeError, "signal() argument 'value' must be int, "
+     "not str"),
+    ("e.wait('x')", TypeError,
+     "wait() argument 'timeout' must be a number or None, not str"),
+    ("e.wait(-1)", ValueError, "timeout must be non-negative"),
+    ("s.post('x')", TypeError, "post() argument 'count' must be int, not str"),
+    ("s.wait(-1)", ValueError, "timeout must be non-negative"),
+    ("s.acquire(timeout='x')", TypeError,
+     "acquire() argument 'timeout' must be a number or None, not str"),
+    ("m.lock('x')", TypeError,
+     "lock() argument 'timeout' must be a number or None, not str"),
+    ("m.acquire(timeout=[])", TypeError,
+     "acquire() argument 'timeout' must be a number or None, not list"),
+    ("c.wait(1)", TypeError, "wait() argument 'mutex' must be kipc.Mutex, "
+     "not int"),
+    ("c.wait(m, 'x')", TypeError,
+     "wait() argument 'timeout' must be a number or None, not str"),
+    ("c.wait_for(m, bool, timeout=-1)", ValueError,
+     "timeout must be non-negative"),
+    ("rg.read('x')", TypeError, "read() argument 'n' must be int or None, "
+     "not str"),
+    ("rg.write(1)", TypeError,
+     "write() argument must be bytes-like object, not int"),
+    ("rg.seek('x')", TypeError, "seek() argument 'pos' must be int, not str"),
+    ("rg.seek(0, 'x')", TypeError,
+     "seek() argument 'whence' must be int, not str"),
+    ("kipc.wait_many(5)", TypeError,
+     "wait_many() argument 'objs' must be a sequence of kipc objects, "
+     "not int"),
+    ("kipc.wait_many([e, 1])", TypeError,
+     "wait_many() argument 'objs' must hold kipc objects only, not int"),
+    ("kipc.wait_many([])", ValueError, "objs must hold 1 to 1024 objects"),
+    ("kipc.wait_many([e], timeout=-1)", ValueError,
+     "timeout must be non-negative"),
+    ("kipc.strerror('x')", TypeError, "strerror() argument must be int, "
+     "not str"),
+    ("kipc.from_fd('x')", TypeError, "from_fd() argument must be an int or "
+     "an object with fileno(), not str"),
+    ("kipc.Event.from_fd(1.5)", TypeError, "from_fd() argument must be an "
+     "int or an object with fileno(), not float"),
+    ("kipc.Event.unlink(None)", TypeError,
+     "unlink() argument must be str or bytes, not NoneType"),
+    ("e.reopen(access=3)", TypeError,
+     "reopen() argument 'access' must be str, not int"),
+]
+
+
+@pytest.mark.parametrize("call,exc,message", ARGUMENT_ERRORS,
+                         ids=[c for c, _, _ in ARGUMENT_ERRORS])
+def test_argument_errors_name_the_argument(call, exc, message):
+    ch, peer = kipc.Channel.pair()
+    p, pw = kipc.Pipe.pair()
+    objs = dict(ch=ch, p=p, q=kipc.Queue(), e=kipc.Event(),
+                s=kipc.Semaphore(), m=kipc.Mutex(), c=kipc.Cond(),
+                rg=kipc.Region(size=4096), kipc=kipc)
+    try:
+        with pytest.raises(exc) as ei:
+            eval(call, {}, objs)
+        assert str(ei.value) == message
+    finally:
+        for o in list(objs.values()) + [peer, pw]:
+            if o is not kipc:
+                o.close()

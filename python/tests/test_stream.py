@@ -4,7 +4,9 @@ import errno
 import mmap
 import os
 import select
+import signal
 import threading
+import time
 
 import pytest
 
@@ -94,6 +96,56 @@ def test_channel_call_echo_thread(mapped):
     b.close()
 
 
+@pytest.mark.parametrize("mapped", MAPPED, ids=MAPPED_IDS)
+def test_channel_call_resumes_after_signals(mapped):
+    """Signals whose handlers return interrupt call() while it waits for
+    the reply (kipc_ring_call() on the fast path): the wait resumes with
+    the time left, and the request went out once."""
+    a, b = kipc.Channel.pair(mapped=mapped)
+    main = threading.get_ident()
+    handled = []
+    requests = []
+
+    def server():
+        requests.append(b.recv(timeout=SLOW))
+        for _ in range(5):
+            signal.pthread_kill(main, signal.SIGUSR1)
+            time.sleep(0.02)
+        b.send(requests[0].upper())
+
+    old = signal.signal(signal.SIGUSR1, lambda s, f: handled.append(s))
+    t = threading.Thread(target=server)
+    try:
+        with a, b:
+            t.start()
+            assert a.call(b"once", timeout=SLOW) == b"ONCE"
+            t.join(SLOW)
+            assert handled and requests == [b"once"]
+            with pytest.raises(BlockingIOError):
+                b.recv(timeout=0)               # not sent twice
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+
+
+@pytest.mark.parametrize("mapped", MAPPED, ids=MAPPED_IDS)
+def test_channel_call_timeout_and_eof(mapped):
+    a, b = kipc.Channel.pair(mapped=mapped)
+    with a:
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            a.call(b"nobody answers", timeout=0.05)
+        assert time.monotonic() - start >= 0.05
+        assert b.recv(timeout=0) == b"nobody answers"
+        b.send(b"late")
+        assert a.call(b"next", timeout=SLOW) == b"late"
+        b.close()
+        with pytest.raises((EOFError, BrokenPipeError)):
+            a.call(b"gone", timeout=SLOW)
+        with pytest.raises(TypeError, match=r"call\(\) argument 'data' must "
+                           "be bytes-like object, not int"):
+            a.call(1)
+
+
 def test_channel_map_unmap_spin(name):
     a = kipc.Channel.create(name)
     b = kipc.Channel.connect(name, mapped=True)
@@ -159,7 +211,7 @@ def test_pipe_pair():
             r.read(timeout=0.01)
         with pytest.raises(ValueError):
             r.read(-1)
-        assert r.info().readers == 2    # the non-blocking twin of timeouts
+        assert r.info().readers == 1    # timeouts need no second handle
         assert w.set_capacity(16384) == 16384
         w.write(b"x" * 5000)
         assert len(r.read(10000, timeout=SLOW)) == 5000
@@ -187,6 +239,64 @@ def test_pipe_full_and_timed_write():
         t.start()
         assert w.write(b"z", timeout=SLOW) == 1
         t.join(SLOW)
+
+
+def test_pipe_timeouts_never_early():
+    """Timed reads and writes poll the fd itself, with the time left;
+    they run out no sooner than asked, and leave the fd blocking."""
+    r, w = kipc.Pipe.pair(capacity=4096)
+    with r, w:
+        for timeout in (0.01, 0.05, 0.2):
+            start = time.monotonic()
+            with pytest.raises(TimeoutError):
+                r.read(timeout=timeout)
+            assert time.monotonic() - start >= timeout
+        w.write(b"x" * 4096)
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            w.write(b"y", timeout=0.05)
+        assert time.monotonic() - start >= 0.05
+        assert os.get_blocking(r.fileno()) and os.get_blocking(w.fileno())
+        assert r.info().readers == 1 and w.info().writers == 1
+        # More than there is room for: what fits, then the count.
+        assert r.read(4096) == b"x" * 4096
+        assert w.write(b"z" * 6000, timeout=SLOW) == 4096
+        assert r.read(8192, timeout=SLOW) == b"z" * 4096
+
+
+def test_pipe_timed_read_waits_for_a_late_writer():
+    r, w = kipc.Pipe.pair()
+    with r, w:
+        t = threading.Timer(0.05, w.write, args=(b"late",))
+        t.start()
+        assert r.read(timeout=SLOW) == b"late"
+        t.join()
+
+
+def test_pipe_untimed_read_beside_timed_ones():
+    """An untimed read in another thread waits through the O_NONBLOCK
+    that timed reads set meanwhile (it never raises BlockingIOError)."""
+    r, w = kipc.Pipe.pair()
+    with r, w:
+        got = []
+        t = threading.Thread(target=lambda: got.append(r.read()))
+        t.start()
+        for _ in range(5):
+            with pytest.raises(TimeoutError):
+                r.read(timeout=0.01)
+        w.write(b"data")
+        t.join(SLOW)
+        assert got == [b"data"] and os.get_blocking(r.fileno())
+
+
+def test_pipe_nonblock_stays_nonblocking():
+    r, w = kipc.Pipe.pair(nonblock=True)
+    with r, w:
+        with pytest.raises(TimeoutError):
+            r.read(timeout=0.01)
+        assert not os.get_blocking(r.fileno())
+        with pytest.raises(BlockingIOError):
+            r.read()
 
 
 def test_named_pipe(name):
