@@ -658,23 +658,48 @@ KIPC_EXPORT int kipc_ring_recv(struct kipc_ring *ch, void *buf, size_t size,
 	return kipc_recv_one(ch, -1, buf, size, len, timeout_ns);
 }
 
+static int64_t kipc_mono_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+/* What is left of @timeout_ns begun at @start: the receive gets the rest. */
+static int64_t kipc_time_left(int64_t timeout_ns, int64_t start)
+{
+	int64_t left;
+
+	if (timeout_ns <= 0)
+		return timeout_ns;
+	left = timeout_ns - (kipc_mono_ns() - start);
+	return left > 0 ? left : 0;
+}
+
 KIPC_EXPORT int kipc_ring_call(struct kipc_ring *ch, const void *msg,
 			       size_t len, void *buf, size_t size,
 			       size_t *rlen, int64_t timeout_ns)
 {
 	struct kipc_chan_msg m = { .buf = (uintptr_t)msg, .len = len };
+	int64_t start = timeout_ns > 0 ? kipc_mono_ns() : 0;
 	int ret, defer = 0;
 
+	if (rlen)
+		*rlen = SIZE_MAX;	/* not sent, until it is */
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
-	if (!kipc_ring_mapped(ch)) {
+	if (!kipc_ring_mapped(ch))
 		ret = kipc_channel_send(ch->fd, msg, len, timeout_ns);
-		return ret ? ret : kipc_channel_recv(ch->fd, buf, size, rlen,
-						     timeout_ns);
-	}
-	ret = kipc_sendv(ch, &m, 1, timeout_ns, &defer);
+	else
+		ret = kipc_sendv(ch, &m, 1, timeout_ns, &defer);
 	if (ret < 0)
 		return ret;
+	if (rlen)
+		*rlen = 0;
+	timeout_ns = kipc_time_left(timeout_ns, start);
+	if (!kipc_ring_mapped(ch))
+		return kipc_channel_recv(ch->fd, buf, size, rlen, timeout_ns);
 	m.buf = (uintptr_t)buf;
 	m.len = size > UINT32_MAX ? UINT32_MAX : size;
 	ret = kipc_recvv(ch, &m, 1, timeout_ns,

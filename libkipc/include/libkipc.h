@@ -539,13 +539,20 @@ int kipc_ring_recvv(struct kipc_ring *ch, struct kipc_chan_msg *msgs,
  * @len: its length
  * @buf: buffer for the message received
  * @size: its size
- * @rlen: out: the received message's length
- * @timeout_ns: how long to wait, for room to send and then for a message
+ * @rlen: out: the received message's length; SIZE_MAX after an error of
+ *	the send (the message did not go out), 0 after any other error but
+ *	-EMSGSIZE
+ * @timeout_ns: how long the whole call may wait (for room to send, then
+ *	for the reply, in one budget): KIPC_INFINITE, or 0 to try once
  *
  * The request-reply pattern of a client, and the reply-and-wait-for-the-
  * next-request of a server: when the peer must be woken and this side
  * must sleep, one KIPC_CHAN_IOC_WAIT does both, where separate send and
  * receive calls would enter the kernel twice.
+ *
+ * A caller that retries after -EINTR, -EAGAIN or -ETIMEDOUT tells by
+ * *@rlen whether to send again (SIZE_MAX) or only to receive: a request
+ * is never sent twice.
  *
  * Return: as kipc_ring_recv() once sent; an error of kipc_ring_send()
  * if the message could not be sent (then nothing was received).

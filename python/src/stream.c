@@ -181,10 +181,9 @@ static long ch_recvv_fn(void *p, int64_t t)
 /*
  * A request and its reply.  Through the kernel: a send, then a receive.
  * On the fast path, kipc_ring_call(): when the peer must be woken and we
- * must sleep, one kernel entry does both.  Its -EINTR does not say
- * whether the request went out, and a retry must never send it twice: it
- * is taken to come from the receive, as it does unless the send had to
- * wait for room (a ring full of requests the peer has not taken).
+ * must sleep, one kernel entry does both.  After an error its rlen says
+ * whether the request went out (SIZE_MAX: not), so that a retry after a
+ * signal receives only and never sends the request twice.
  */
 static long ch_call_fn(void *p, int64_t t)
 {
@@ -200,7 +199,7 @@ static long ch_call_fn(void *p, int64_t t)
 	}
 	ret = kipc_ring_call(c->op.h.ring, c->msg, c->len, c->buf, c->size,
 			     &c->rlen, t);
-	c->sent = ret == -EINTR;
+	c->sent = ret >= 0 || c->rlen != SIZE_MAX;
 	return ret;
 }
 

@@ -128,6 +128,50 @@ def test_channel_call_resumes_after_signals(mapped):
 
 
 @pytest.mark.parametrize("mapped", MAPPED, ids=MAPPED_IDS)
+def test_channel_call_signal_while_the_ring_is_full(mapped):
+    """A signal while call() waits for room to send: the request has not
+    gone out, so the resumed call sends it (once) before it waits for
+    the reply, within one timeout."""
+    a, b = kipc.Channel.pair(mapped=mapped, capacity=4096, max_msg=1024)
+    main = threading.get_ident()
+    handled = []
+    got = []
+    sent = []
+    with a, b:
+        for msg in (b"f" * 1000, b""):          # until not even b"" fits
+            while True:
+                try:
+                    a.send(msg, timeout=0)
+                except BlockingIOError:
+                    break
+                sent.append(msg)
+        filler = len(sent)
+        assert filler > 1
+
+        def server():
+            time.sleep(0.1)
+            for _ in range(3):
+                signal.pthread_kill(main, signal.SIGUSR1)
+                time.sleep(0.02)
+            for _ in range(filler + 1):
+                got.append(b.recv(timeout=SLOW))
+            b.send(b"reply")
+
+        old = signal.signal(signal.SIGUSR1, lambda s, f: handled.append(s))
+        t = threading.Thread(target=server)
+        try:
+            t.start()
+            assert a.call(b"request", timeout=SLOW) == b"reply"
+            t.join(SLOW)
+        finally:
+            signal.signal(signal.SIGUSR1, old)
+        assert handled
+        assert got == sent + [b"request"]
+        with pytest.raises(BlockingIOError):
+            b.recv(timeout=0)                   # sent exactly once
+
+
+@pytest.mark.parametrize("mapped", MAPPED, ids=MAPPED_IDS)
 def test_channel_call_timeout_and_eof(mapped):
     a, b = kipc.Channel.pair(mapped=mapped)
     with a:
