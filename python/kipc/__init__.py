@@ -37,7 +37,6 @@ socket: ``socket.send_fds(sock, [b"q"], [q.fileno()])`` on one side,
 import contextlib as _contextlib
 import time as _time
 
-from . import _aio
 from . import _kipc
 from ._kipc import (  # noqa: F401  (re-exported)
     API_VERSION, CHAN_DEFAULT_CAPACITY, CHAN_DEFAULT_MAX_MSG, CHAN_MAX_BATCH,
@@ -50,6 +49,15 @@ from ._kipc import (  # noqa: F401  (re-exported)
     PipeInfo, QueueInfo, RegionInfo, SemaphoreInfo, Stats, Version,
     WaitResult, stats, strerror, version, wait_many,
 )
+
+
+def _async():
+    """kipc._aio, imported on first use: it imports asyncio, which costs
+    more than the rest of the package together to load, and most users
+    of kipc never await."""
+    from . import _aio as aio
+    return aio
+
 
 __version__ = "0.1.0"
 
@@ -92,7 +100,7 @@ class Event(_Named, _kipc.Event):
     async def wait_async(self):
         """Wait for the event in the running asyncio loop; return the
         signal's value (an auto-reset event is consumed)."""
-        return await _aio.retry(self, lambda: self.wait(timeout=0))
+        return await _async().retry(self, lambda: self.wait(timeout=0))
 
     def is_set(self):
         """Whether the event is set now (without consuming it)."""
@@ -109,11 +117,11 @@ class Queue(_Named, _kipc.Queue):
 
     async def recv_async(self):
         """recv() in the running asyncio loop: (message, priority)."""
-        return await _aio.retry(self, lambda: self.recv(timeout=0))
+        return await _async().retry(self, lambda: self.recv(timeout=0))
 
     async def send_async(self, data, priority=0):
         """send() in the running asyncio loop, waiting for room."""
-        return await _aio.retry(
+        return await _async().retry(
             self, lambda: self.send(data, priority, timeout=0), True)
 
 
@@ -136,11 +144,11 @@ class Channel(_Named, _kipc.Channel):
 
     async def recv_async(self):
         """recv() in the running asyncio loop (EOFError at the end)."""
-        return await _aio.retry(self, lambda: self.recv(timeout=0))
+        return await _async().retry(self, lambda: self.recv(timeout=0))
 
     async def send_async(self, data):
         """send() in the running asyncio loop, waiting for room."""
-        return await _aio.retry(
+        return await _async().retry(
             self, lambda: self.send(data, timeout=0), True)
 
     async def call_async(self, data):
@@ -163,11 +171,11 @@ class Pipe(_Named, _kipc.Pipe):
 
     async def read_async(self, size=65536):
         """read() in the running asyncio loop (b'' at end of file)."""
-        return await _aio.retry(self, lambda: self.read(size, timeout=0))
+        return await _async().retry(self, lambda: self.read(size, timeout=0))
 
     async def write_async(self, data):
         """write() in the running asyncio loop; returns the count written."""
-        return await _aio.retry(
+        return await _async().retry(
             self, lambda: self.write(data, timeout=0), True)
 
 
@@ -187,7 +195,7 @@ class Semaphore(_Named, _kipc.Semaphore):
 
     async def wait_async(self, *, undo=False):
         """wait() in the running asyncio loop."""
-        return await _aio.retry(self, lambda: self.wait(0, undo=undo))
+        return await _async().retry(self, lambda: self.wait(0, undo=undo))
 
     acquire_async = wait_async
 
@@ -199,7 +207,7 @@ class Mutex(_Named, _kipc.Mutex):
     async def lock_async(self):
         """lock() in the running asyncio loop (the loop's thread owns it).
         OwnerDeadError as lock()."""
-        return await _aio.retry(self, lambda: self.lock(0))
+        return await _async().retry(self, lambda: self.lock(0))
 
     acquire_async = lock_async
 
@@ -257,7 +265,7 @@ async def wait_many_async(objs, all=False):
         if not isinstance(o, Object):
             raise TypeError("wait_many_async() argument 'objs' must hold "
                             "kipc objects only, not %s" % type(o).__name__)
-    return await _aio.wait_many(objs, all)
+    return await _async().wait_many(objs, all)
 
 
 def _bytes_view(fn, data):
