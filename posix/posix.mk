@@ -86,3 +86,11 @@ $(POSIX_ST)%_preload_test: $(POSIX_ST)%_glibc_test $(POSIX_SO)
 
 .PHONY: posix-selftests
 posix-selftests: $(POSIX_SELFTESTS)
+
+# The benchmark: dynamically linked against libc only, so that the same
+# binary runs against glibc and under LD_PRELOAD (--compare does both).
+POSIX_BENCH	:= $(O)/tools/kipc-posixbench
+posix: $(POSIX_BENCH)
+$(POSIX_BENCH): tools/kipc-posixbench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $< -lpthread -o $@
