@@ -396,6 +396,7 @@ KP_VERSIONS(mq_setattr, "GLIBC_2.3.4", "GLIBC_2.34");
 struct kp_reg {
 	uint32_t gen;
 	int active;
+	int rfd1;		/* 1 + a read-only fd made to register, or 0 */
 	struct sigevent ev;
 };
 
@@ -415,6 +416,45 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 };
+
+/*
+ * End the registration of @fd in this process's table; under kn.lock.
+ * Closing the read-only fd made for it ends it in the kernel too.
+ */
+static void kp_reg_release(int fd)
+{
+	struct kp_reg *r = &kn.regs[fd];
+
+	r->active = 0;
+	if (r->rfd1) {
+		close(r->rfd1 - 1);
+		r->rfd1 = 0;
+	}
+}
+
+/*
+ * Register @fd for the helper's signal; by the helper, under kn.lock.
+ * Linux takes any mqd_t, kipc a readable fd only: a write-only one
+ * registers through a read-only reopen of the queue, kept until the
+ * registration ends.
+ */
+static int kp_reg_make(int fd, uint64_t value)
+{
+	int err, rfd;
+
+	err = kipc_queue_notify(fd, kn.signo, value);
+	if (err != -EBADF)
+		return err;
+	rfd = kipc_reopen(fd, KIPC_FD_RDONLY);
+	if (rfd < 0)
+		return -EBADF;
+	err = kipc_queue_notify(rfd, kn.signo, value);
+	if (err)
+		close(rfd);
+	else
+		kn.regs[fd].rfd1 = rfd + 1;
+	return err;
+}
 
 struct kp_thread_call {
 	void (*fn)(union sigval);
@@ -446,8 +486,8 @@ static void kp_notify_fire(const siginfo_t *si)
 		pthread_mutex_unlock(&kn.lock);
 		return;
 	}
-	kn.regs[fd].active = 0;
 	ev = kn.regs[fd].ev;
+	kp_reg_release(fd);
 	pthread_mutex_unlock(&kn.lock);
 
 	switch (ev.sigev_notify) {
@@ -501,8 +541,7 @@ static void *kp_notify_helper(void *arg)
 		}
 		pthread_mutex_lock(&kn.lock);
 		if (kn.req_pending) {
-			kn.req_ret = kipc_queue_notify(kn.req_fd, kn.signo,
-						       kn.req_value);
+			kn.req_ret = kp_reg_make(kn.req_fd, kn.req_value);
 			kn.req_pending = 0;
 			pthread_cond_broadcast(&kn.cond);
 		}
@@ -548,7 +587,7 @@ static void kp_notify_drop(int fd)
 	if (fd < 0 || fd >= KP_FDS)
 		return;
 	pthread_mutex_lock(&kn.lock);
-	kn.regs[fd].active = 0;
+	kp_reg_release(fd);
 	pthread_mutex_unlock(&kn.lock);
 }
 
@@ -558,6 +597,10 @@ static void kp_notify_atfork_child(void)
 	pthread_cond_init(&kn.cond, NULL);
 	kn.tid = 0;
 	kn.req_pending = 0;
+	/* The registrations are the parent's: drop our copies of its fds. */
+	for (int fd = 0; fd < KP_FDS; fd++)
+		if (kn.regs[fd].rfd1)
+			close(kn.regs[fd].rfd1 - 1);
 	memset(kn.regs, 0, sizeof(kn.regs));
 }
 
@@ -600,7 +643,13 @@ KP_EXPORT int mq_notify(mqd_t mqdes, const struct sigevent *sevp)
 	if (err)
 		return kp_fail(EBADF, -1);
 	if (!sevp) {
-		kp_notify_drop(mqdes);
+		if (mqdes < KP_FDS) {
+			pthread_mutex_lock(&kn.lock);
+			if (kn.regs[mqdes].rfd1)
+				kipc_queue_notify(kn.regs[mqdes].rfd1 - 1, 0, 0);
+			kp_reg_release(mqdes);
+			pthread_mutex_unlock(&kn.lock);
+		}
 		err = kipc_queue_notify(mqdes, 0, 0);
 		/* Linux: removing no registration of ours is no error. */
 		if (err && err != -ENOENT && err != -EBADF)
@@ -637,7 +686,7 @@ KP_EXPORT int mq_notify(mqd_t mqdes, const struct sigevent *sevp)
 		pthread_cond_wait(&kn.cond, &kn.lock);
 	err = kn.req_ret;
 	if (err)
-		kn.regs[mqdes].active = 0;
+		kp_reg_release(mqdes);
 	pthread_mutex_unlock(&kn.lock);
 	return err ? kp_fail(kp_mq_errno(err), -1) : 0;
 }

@@ -618,7 +618,7 @@ TEST_F(posix, mq_notify_signal)
 TEST_F(posix, mq_notify_none_and_einval)
 {
 	const char *n = kp_tname("notifynone");
-	mqd_t q = kp_mq_make(_metadata, n, 0, 4, 16);
+	mqd_t q = kp_mq_make(_metadata, n, 0, 4, 16), w;
 	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
 	char buf[16];
 
@@ -630,6 +630,17 @@ TEST_F(posix, mq_notify_none_and_einval)
 	/* It fired (silently), so the queue is free to register again. */
 	EXPECT_EQ(0, kp_child_notify(n));
 	EXPECT_EQ(1, mq_receive(q, buf, sizeof(buf), NULL));
+	/* Any mqd_t registers, a write-only one too. */
+	ev.sigev_notify = SIGEV_NONE;
+	w = mq_open(n, O_WRONLY);
+	ASSERT_LE(0, w);
+	EXPECT_EQ(0, mq_notify(w, &ev));
+	EXPECT_EQ(EBUSY, kp_child_notify(n));
+	EXPECT_EQ(0, mq_notify(w, NULL));
+	EXPECT_EQ(0, kp_child_notify(n));
+	EXPECT_EQ(0, mq_notify(w, &ev));
+	mq_close(w);
+	EXPECT_EQ(0, kp_child_notify(n));
 	ev.sigev_notify = 1234;
 	EXPECT_EQ(-1, mq_notify(q, &ev));
 	EXPECT_EQ(EINVAL, errno);
