@@ -94,3 +94,31 @@ posix: $(POSIX_BENCH)
 $(POSIX_BENCH): tools/kipc-posixbench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $< -lpthread -o $@
+
+# ---- programs the project did not write -------------------------------------
+#
+# The example programs of the Linux man pages (manpages-dev), extracted
+# and built once, plainly against glibc, with their own flags; the
+# kipc_posix_manpages tests run them against glibc and under LD_PRELOAD.
+
+MAN3		?= /usr/share/man/man3
+POSIX_MAN	:= $(O)/posix/man
+POSIX_MAN_PROGS	:= mq_getattr mq_notify sem_wait pshm_ucase_bounce pshm_ucase_send
+POSIX_MAN_BINS	:= $(addprefix $(POSIX_MAN)/,$(POSIX_MAN_PROGS))
+
+$(POSIX_MAN)/mq_getattr.c: $(MAN3)/mq_getattr.3.gz posix/manpage-example.sh
+$(POSIX_MAN)/mq_notify.c: $(MAN3)/mq_notify.3.gz posix/manpage-example.sh
+$(POSIX_MAN)/sem_wait.c: $(MAN3)/sem_wait.3.gz posix/manpage-example.sh
+$(POSIX_MAN)/pshm_ucase.h $(POSIX_MAN)/pshm_ucase_bounce.c $(POSIX_MAN)/pshm_ucase_send.c: \
+		$(MAN3)/shm_open.3.gz posix/manpage-example.sh
+$(POSIX_MAN)/%.c $(POSIX_MAN)/%.h:
+	@mkdir -p $(dir $@)
+	@test -f $< || { echo "$<: missing; install manpages-dev"; exit 1; }
+	posix/manpage-example.sh $< $(notdir $@) > $@
+
+$(POSIX_MAN)/pshm_ucase_%: $(POSIX_MAN)/pshm_ucase_%.c $(POSIX_MAN)/pshm_ucase.h
+	$(CC) -O2 -pthread $< -o $@
+$(POSIX_MAN)/%: $(POSIX_MAN)/%.c
+	$(CC) -O2 -pthread $< -o $@
+
+$(POSIX_ST)manpages_glibc_test $(POSIX_ST)manpages_shim_test: $(POSIX_MAN_BINS)
