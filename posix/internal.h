@@ -89,6 +89,15 @@ static inline int kp_ts_valid(const struct timespec *ts)
  */
 int64_t kp_ns_until(clockid_t clock, const struct timespec *abs);
 
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+static inline int64_t kp_now_ns_raw(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* Forget the fd-table entries of @fd (mq_close, close of a shm fd). */
 void kp_mq_forget(int fd);
 

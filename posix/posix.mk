@@ -80,7 +80,7 @@ $(POSIX_ST)%_preload_test: $(POSIX_ST)%_glibc_test $(POSIX_SO)
 	@mkdir -p $(dir $@)
 	printf '%s\n' '#!/bin/sh' \
 		'# $(notdir $<) with LD_PRELOAD of libkipc-posix (posix/posix.mk).' \
-		'd=$$(cd "$$(dirname "$$0")" && pwd)' \
+		'd=$$(dirname "$$(readlink -f "$$0")")' \
 		'exec env LD_PRELOAD="$$d/../$(POSIX_SONAME)" KP_TEST_SHIM=1 "$$d/$(notdir $<)" "$$@"' > $@
 	chmod 0755 $@
 

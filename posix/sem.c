@@ -16,11 +16,11 @@
  *   fd and mapping.
  * - sem_init(s, 1, v): *s may be mapped by unrelated processes, where an
  *   fd number or a pointer means nothing.  So the semaphore gets a name,
- *   "%unnamed.PID.SEQ" (no POSIX name makes that kipc name: a '%' of an
- *   escape is followed by two hex digits), and *s holds the creator's pid
- *   and sequence number and the object's kipc id.  Another process opens
- *   the name on first use, checks the id, and keeps the handle in a
- *   per-process table.  sem_destroy() removes the name; a process that
+ *   "%unnamed.TOKEN.SEQ" (no POSIX name makes that kipc name: a '%' of an
+ *   escape is followed by two hex digits), and *s holds the creator's
+ *   token (see kp_token) and sequence number and the object's kipc id.
+ *   Another process opens the name on first use, checks the id, and
+ *   keeps the handle in a per-process table.  sem_destroy() removes the name; a process that
  *   dies without calling it leaves the name behind, as a named
  *   semaphore that was never unlinked (kipcctl shows it).
  */
@@ -44,11 +44,10 @@
 /* What a sem_t holds; the first fields are those of struct kp_sem. */
 struct kp_usem {
 	uint32_t magic;
-	int32_t fd;
-	struct kipc_sem *h;
-	uint64_t id;		/* shared: the kipc object's id */
-	uint32_t pid;		/* shared: the creator, part of the name */
-	uint32_t seq;		/* shared: the creator's number, likewise */
+	uint32_t seq;		/* shared: the creator's number, in the name */
+	struct kipc_sem *h;	/* private, or shared where @token is ours */
+	uint64_t id;		/* the kipc object's id */
+	int64_t fd_token;	/* private: the fd; shared: the creator's token */
 };
 
 _Static_assert(sizeof(struct kp_usem) <= sizeof(sem_t), "sem_t too small");
@@ -56,9 +55,10 @@ _Static_assert(sizeof(struct kp_usem) <= sizeof(sem_t), "sem_t too small");
 /* A named semaphore of this process. */
 struct kp_sem {
 	uint32_t magic;
-	int32_t fd;
+	uint32_t unused;
 	struct kipc_sem *h;
 	uint64_t id;
+	int64_t fd;
 	unsigned int refs;
 	struct kp_sem *next;
 	char name[];
@@ -67,7 +67,10 @@ struct kp_sem {
 static pthread_mutex_t kp_sem_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kp_sem *kp_sems;		/* named, open in this process */
 
-/* Shared unnamed semaphores this process has opened by name. */
+/*
+ * Shared unnamed semaphores this process made or opened by name.  A
+ * child of fork() inherits the list with the fds and mappings it names.
+ */
 struct kp_shared {
 	uint64_t id;
 	int fd;
@@ -78,10 +81,37 @@ struct kp_shared {
 static struct kp_shared *kp_shared_list;
 static atomic_uint kp_seq;
 
-static void kp_unnamed_name(char *buf, size_t size, uint32_t pid,
+/*
+ * This address space's token: random, made at start, kept across fork()
+ * (a child's copy of a handle is valid: same fds, same mappings) and new
+ * after exec.  A shared sem_t whose token is ours was made here or by an
+ * ancestor, and its handle pointer can be used; any other process goes
+ * by the name, never by a pointer from another address space (a pid
+ * could have been reused).
+ */
+static uint64_t kp_token;
+
+__attribute__((constructor)) static void kp_sem_init_token(void)
+{
+	uint64_t t = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &t, sizeof(t)) != sizeof(t))
+			t = 0;
+		close(fd);
+	}
+	kp_token = t ^ ((uint64_t)getpid() << 32) ^
+		   (uint64_t)kp_now_ns_raw();
+	if (!kp_token)
+		kp_token = 1;
+}
+
+static void kp_unnamed_name(char *buf, size_t size, uint64_t token,
 			    uint32_t seq)
 {
-	snprintf(buf, size, "%%unnamed.%u.%u", pid, seq);
+	snprintf(buf, size, "%%unnamed.%016llx.%u",
+		 (unsigned long long)token, seq);
 }
 
 static int kp_sem_errno(int err)
@@ -96,14 +126,41 @@ static int kp_sem_errno(int err)
 	}
 }
 
+/* The list entry of shared semaphore @id, or NULL; under kp_sem_lock. */
+static struct kp_shared *kp_shared_find(uint64_t id)
+{
+	struct kp_shared *s;
+
+	for (s = kp_shared_list; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+static int kp_shared_add(uint64_t id, int fd, struct kipc_sem *h)
+{
+	struct kp_shared *s = malloc(sizeof(*s));
+
+	if (!s)
+		return ENOMEM;
+	s->id = id;
+	s->fd = fd;
+	s->h = h;
+	pthread_mutex_lock(&kp_sem_lock);
+	s->next = kp_shared_list;
+	kp_shared_list = s;
+	pthread_mutex_unlock(&kp_sem_lock);
+	return 0;
+}
+
 /* The handle of any sem_t of ours, or NULL with errno EINVAL. */
 static struct kipc_sem *kp_sem_handle(sem_t *sem)
 {
 	struct kp_usem *u = (struct kp_usem *)sem;
-	char name[64];
 	struct kipc_object_info oi = { 0 };
 	struct kp_shared *s;
 	struct kipc_sem *h;
+	char name[64];
 	int fd;
 
 	if (!u) {
@@ -120,18 +177,15 @@ static struct kipc_sem *kp_sem_handle(sem_t *sem)
 		errno = EINVAL;
 		return NULL;
 	}
-	/* The creator, and its children of fork(), share its mapping. */
-	if (u->pid == (uint32_t)getpid() && u->h)
+	if ((uint64_t)u->fd_token == kp_token)
 		return u->h;
 	pthread_mutex_lock(&kp_sem_lock);
-	for (s = kp_shared_list; s; s = s->next)
-		if (s->id == u->id)
-			break;
+	s = kp_shared_find(u->id);
 	h = s ? s->h : NULL;
 	pthread_mutex_unlock(&kp_sem_lock);
 	if (h)
 		return h;
-	kp_unnamed_name(name, sizeof(name), u->pid, u->seq);
+	kp_unnamed_name(name, sizeof(name), u->fd_token, u->seq);
 	fd = kipc_sem_open(name, 0);
 	if (fd < 0) {
 		errno = EINVAL;
@@ -143,21 +197,29 @@ static struct kipc_sem *kp_sem_handle(sem_t *sem)
 		errno = EINVAL;
 		return NULL;
 	}
-	s = malloc(sizeof(*s));
-	if (!s) {
+	if (kp_shared_add(u->id, fd, h)) {
 		kipc_sem_detach(h);
 		close(fd);
 		errno = ENOMEM;
 		return NULL;
 	}
-	s->id = u->id;
-	s->fd = fd;
-	s->h = h;
-	pthread_mutex_lock(&kp_sem_lock);
-	s->next = kp_shared_list;
-	kp_shared_list = s;
-	pthread_mutex_unlock(&kp_sem_lock);
 	return h;
+}
+
+/* The fd of a sem_t kp_sem_handle() accepted, or -1. */
+static int kp_sem_fd(sem_t *sem)
+{
+	struct kp_usem *u = (struct kp_usem *)sem;
+	struct kp_shared *s;
+	int fd;
+
+	if (u->magic != KP_SEM_SHARED)
+		return (int)u->fd_token;
+	pthread_mutex_lock(&kp_sem_lock);
+	s = kp_shared_find(u->id);
+	fd = s ? s->fd : -1;
+	pthread_mutex_unlock(&kp_sem_lock);
+	return fd;
 }
 
 /* ---- named ------------------------------------------------------------------- */
@@ -300,9 +362,9 @@ KP_EXPORT int sem_init(sem_t *sem, int pshared, unsigned int value)
 		return kp_fail(err, -1);
 	if (pshared) {
 		n.magic = KP_SEM_SHARED;
-		n.pid = getpid();
 		n.seq = atomic_fetch_add(&kp_seq, 1);
-		kp_unnamed_name(name, sizeof(name), n.pid, n.seq);
+		n.fd_token = (int64_t)kp_token;
+		kp_unnamed_name(name, sizeof(name), kp_token, n.seq);
 		fd = kipc_sem_create(name, 0600, value, SEM_VALUE_MAX, 0);
 	} else {
 		n.magic = KP_SEM_PRIVATE;
@@ -313,14 +375,20 @@ KP_EXPORT int sem_init(sem_t *sem, int pshared, unsigned int value)
 	err = kipc_object_info(fd, &oi);
 	if (!err)
 		err = kipc_sem_attach(fd, &n.h);
+	n.id = oi.id;
+	if (!err && pshared) {
+		err = -kp_shared_add(n.id, fd, n.h);
+		if (err)
+			kipc_sem_detach(n.h);
+	}
 	if (err) {
 		if (pshared)
 			kipc_unlink(KIPC_TYPE_SEMAPHORE, name);
 		close(fd);
 		return kp_fail(kp_sem_errno(err), -1);
 	}
-	n.fd = fd;
-	n.id = oi.id;
+	if (!pshared)
+		n.fd_token = fd;
 	*u = n;
 	return 0;
 }
@@ -329,35 +397,33 @@ KP_VERSIONS(sem_init, "GLIBC_2.2.5", "GLIBC_2.34");
 KP_EXPORT int sem_destroy(sem_t *sem)
 {
 	struct kp_usem *u = (struct kp_usem *)sem;
-	struct kp_shared *s, **p;
+	struct kp_shared *s = NULL, **p;
 	char name[64];
 
 	if (u->magic == KP_SEM_PRIVATE) {
 		kipc_sem_detach(u->h);
-		close(u->fd);
+		close((int)u->fd_token);
 		u->magic = 0;
 		return 0;
 	}
 	if (u->magic != KP_SEM_SHARED)
 		return kp_fail(EINVAL, -1);
-	kp_unnamed_name(name, sizeof(name), u->pid, u->seq);
+	kp_unnamed_name(name, sizeof(name), u->fd_token, u->seq);
 	kipc_unlink(KIPC_TYPE_SEMAPHORE, name);
-	if (u->pid == (uint32_t)getpid() && u->h) {
-		kipc_sem_detach(u->h);
-		close(u->fd);
-	}
 	pthread_mutex_lock(&kp_sem_lock);
 	for (p = &kp_shared_list; *p; p = &(*p)->next) {
 		if ((*p)->id == u->id) {
 			s = *p;
 			*p = s->next;
-			kipc_sem_detach(s->h);
-			close(s->fd);
-			free(s);
 			break;
 		}
 	}
 	pthread_mutex_unlock(&kp_sem_lock);
+	if (s) {
+		kipc_sem_detach(s->h);
+		close(s->fd);
+		free(s);
+	}
 	u->magic = 0;
 	return 0;
 }
@@ -443,23 +509,12 @@ KP_VERSIONS(sem_clockwait, "GLIBC_2.30", "GLIBC_2.34");
 
 KP_EXPORT int sem_getvalue(sem_t *sem, int *sval)
 {
-	struct kp_usem *u = (struct kp_usem *)sem;
 	struct kipc_sem_info in;
-	struct kp_shared *s;
-	int fd = -1, err;
+	int err;
 
 	if (!kp_sem_handle(sem))
 		return -1;
-	if (u->magic != KP_SEM_SHARED || u->pid == (uint32_t)getpid()) {
-		fd = u->fd;
-	} else {
-		pthread_mutex_lock(&kp_sem_lock);
-		for (s = kp_shared_list; s; s = s->next)
-			if (s->id == u->id)
-				fd = s->fd;
-		pthread_mutex_unlock(&kp_sem_lock);
-	}
-	err = kipc_sem_info(fd, &in);
+	err = kipc_sem_info(kp_sem_fd(sem), &in);
 	if (err)
 		return kp_fail(kp_sem_errno(err), -1);
 	*sval = (int)in.value;
