@@ -76,7 +76,7 @@ $(POSIX_ST)%_shim_test: selftests/kipc_posix_%.c $(wildcard selftests/kipc_posix
 	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) -DKP_TEST_SHIM $< $(POSIX_A) -lpthread -o $@
 
 # The glibc build again, under LD_PRELOAD of this build's library.
-$(POSIX_ST)%_preload_test: $(POSIX_ST)%_glibc_test $(POSIX_SO)
+$(POSIX_ST)%_preload_test: $(POSIX_ST)%_glibc_test $(POSIX_SO) posix/posix.mk
 	@mkdir -p $(dir $@)
 	printf '%s\n' '#!/bin/sh' \
 		'# $(notdir $<) with LD_PRELOAD of libkipc-posix (posix/posix.mk).' \
