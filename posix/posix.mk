@@ -45,7 +45,7 @@ $(POSIX_SO): $(POSIX_PICS) $(patsubst libkipc/%.c,$(O)/libkipc/%.pic.o,$(LIB_SRC
 
 $(O)/kipc-posix.pc: posix/kipc-posix.pc.in FORCE
 	@mkdir -p $(dir $@)
-	$(PC_SED) -e 's|@VERSION@|$(POSIX_VERSION)|' $< > $@
+	$(PC_SED) -e 's|@POSIX_VERSION@|$(POSIX_VERSION)|' $< > $@
 
 install-posix: posix
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
@@ -53,7 +53,7 @@ install-posix: posix
 	install -m 0755 $(POSIX_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkipc-posix.so.$(POSIX_VERSION) $(DESTDIR)$(LIBDIR)/$(POSIX_SONAME)
 	ln -sf $(POSIX_SONAME) $(DESTDIR)$(LIBDIR)/libkipc-posix.so
-	$(PC_SED) -e 's|@VERSION@|$(POSIX_VERSION)|' posix/kipc-posix.pc.in \
+	$(PC_SED) -e 's|@POSIX_VERSION@|$(POSIX_VERSION)|' posix/kipc-posix.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/kipc-posix.pc
 
 # ---- the conformance and stress tests, three ways -----------------------------
