@@ -2,10 +2,10 @@
 /*
  * libkipc-posix: POSIX semaphores on kipc semaphores.
  *
- * Every sem_t is a kipc semaphore with the maximum SEM_VALUE_MAX, used
- * through libkipc's fast path (struct kipc_sem): posts and waits are a
- * compare-and-swap on the word the semaphore's fd maps, and the kernel is
- * entered only to sleep and to wake.
+ * Every sem_t is a kipc semaphore with the maximum SEM_VALUE_MAX: posts
+ * and waits are a compare-and-swap on the word the semaphore's fd maps,
+ * done here (struct kp_handle), and the kernel is entered, through
+ * libkipc, only to sleep and to wake.
  *
  * - sem_open() gives a struct kp_sem of its own (malloc), one per name
  *   and process: a second sem_open() of the name returns the same
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -41,11 +42,102 @@
 #define KP_SEM_PRIVATE	0x6b707350U	/* "Pspk" */
 #define KP_SEM_SHARED	0x6b707353U	/* "Sspk" */
 
+/*
+ * A semaphore's handle in this address space: libkipc's (the kernel
+ * paths) and the state word mapped again here, so that an uncontended
+ * sem_post or sem_wait is one compare-and-swap in the shim itself, by the
+ * protocol of uapi/linux/kipc.h: take (v, 0) -> (v - 1, 0) with
+ * 0 < v <= max, post (v, 0) -> (v + 1, 0) with v + 1 <= max, anything
+ * else through the kernel (libkipc), which also repairs a bad word.
+ */
+struct kp_handle {
+	__u64 *state;		/* NULL: always through libkipc */
+	uint32_t max;
+	struct kipc_sem *k;
+};
+
+static int kp_attach(int fd, struct kp_handle **out)
+{
+	struct kipc_sem_info in;
+	struct kp_handle *h;
+	void *map;
+	int err;
+
+	err = kipc_sem_info(fd, &in);
+	if (err)
+		return err;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	err = kipc_sem_attach(fd, &h->k);
+	if (err) {
+		free(h);
+		return err;
+	}
+	h->max = in.max;
+	map = mmap(NULL, KIPC_SEM_MAP_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	if (map != MAP_FAILED)
+		h->state = &((struct kipc_sem_shared *)map)->state;
+	*out = h;
+	return 0;
+}
+
+static void kp_detach(struct kp_handle *h)
+{
+	if (!h)
+		return;
+	if (h->state)
+		munmap(h->state, KIPC_SEM_MAP_SIZE);
+	kipc_sem_detach(h->k);
+	free(h);
+}
+
+static inline int kp_post(struct kp_handle *h)
+{
+	__u64 old;
+	uint32_t v;
+
+	if (__builtin_expect(h->state != NULL, 1)) {
+		old = __atomic_load_n(h->state, __ATOMIC_RELAXED);
+		for (;;) {
+			v = KIPC_SEM_STATE_VALUE(old);
+			if (KIPC_SEM_STATE_WAITERS(old) || v >= h->max)
+				break;
+			if (__atomic_compare_exchange_n(h->state, &old,
+							(__u64)(v + 1), 0,
+							__ATOMIC_RELEASE,
+							__ATOMIC_RELAXED))
+				return 0;
+		}
+	}
+	return kipc_sem_post(h->k, 1, 0);
+}
+
+static inline int kp_wait(struct kp_handle *h, int64_t timeout_ns)
+{
+	__u64 old;
+
+	if (__builtin_expect(h->state != NULL, 1)) {
+		old = __atomic_load_n(h->state, __ATOMIC_RELAXED);
+		while (!KIPC_SEM_STATE_WAITERS(old) &&
+		       KIPC_SEM_STATE_VALUE(old) &&
+		       KIPC_SEM_STATE_VALUE(old) <= h->max) {
+			if (__atomic_compare_exchange_n(h->state, &old,
+							old - 1, 0,
+							__ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				return 0;
+		}
+	}
+	return kipc_sem_wait(h->k, timeout_ns, 0);
+}
+
 /* What a sem_t holds; the first fields are those of struct kp_sem. */
 struct kp_usem {
 	uint32_t magic;
 	uint32_t seq;		/* shared: the creator's number, in the name */
-	struct kipc_sem *h;	/* private, or shared where @token is ours */
+	struct kp_handle *h;	/* private, or shared where @token is ours */
 	uint64_t id;		/* the kipc object's id */
 	int64_t fd_token;	/* private: the fd; shared: the creator's token */
 };
@@ -56,7 +148,7 @@ _Static_assert(sizeof(struct kp_usem) <= sizeof(sem_t), "sem_t too small");
 struct kp_sem {
 	uint32_t magic;
 	uint32_t unused;
-	struct kipc_sem *h;
+	struct kp_handle *h;
 	uint64_t id;
 	int64_t fd;
 	unsigned int refs;
@@ -74,7 +166,7 @@ static struct kp_sem *kp_sems;		/* named, open in this process */
 struct kp_shared {
 	uint64_t id;
 	int fd;
-	struct kipc_sem *h;
+	struct kp_handle *h;
 	struct kp_shared *next;
 };
 
@@ -137,7 +229,7 @@ static struct kp_shared *kp_shared_find(uint64_t id)
 	return NULL;
 }
 
-static int kp_shared_add(uint64_t id, int fd, struct kipc_sem *h)
+static int kp_shared_add(uint64_t id, int fd, struct kp_handle *h)
 {
 	struct kp_shared *s = malloc(sizeof(*s));
 
@@ -154,12 +246,12 @@ static int kp_shared_add(uint64_t id, int fd, struct kipc_sem *h)
 }
 
 /* The handle of any sem_t of ours, or NULL with errno EINVAL. */
-static struct kipc_sem *kp_sem_handle(sem_t *sem)
+static struct kp_handle *kp_sem_handle(sem_t *sem)
 {
 	struct kp_usem *u = (struct kp_usem *)sem;
 	struct kipc_object_info oi = { 0 };
 	struct kp_shared *s;
-	struct kipc_sem *h;
+	struct kp_handle *h;
 	char name[64];
 	int fd;
 
@@ -192,13 +284,13 @@ static struct kipc_sem *kp_sem_handle(sem_t *sem)
 		return NULL;
 	}
 	if (kipc_object_info(fd, &oi) || oi.id != u->id ||
-	    kipc_sem_attach(fd, &h)) {
+	    kp_attach(fd, &h)) {
 		close(fd);
 		errno = EINVAL;
 		return NULL;
 	}
 	if (kp_shared_add(u->id, fd, h)) {
-		kipc_sem_detach(h);
+		kp_detach(h);
 		close(fd);
 		errno = ENOMEM;
 		return NULL;
@@ -230,7 +322,7 @@ KP_EXPORT sem_t *sem_open(const char *name, int oflag, ...)
 	struct kipc_object_info oi = { 0 };
 	unsigned int value = 0;
 	struct kp_sem *s;
-	struct kipc_sem *h;
+	struct kp_handle *h;
 	mode_t mode = 0;
 	va_list ap;
 	int err, fd;
@@ -283,7 +375,7 @@ KP_EXPORT sem_t *sem_open(const char *name, int oflag, ...)
 		close(fd);
 		return kp_fail(ENOMEM, 0), SEM_FAILED;
 	}
-	err = kipc_sem_attach(fd, &h);
+	err = kp_attach(fd, &h);
 	if (err) {
 		free(s);
 		close(fd);
@@ -321,7 +413,7 @@ KP_EXPORT int sem_close(sem_t *sem)
 	}
 	*p = s->next;
 	pthread_mutex_unlock(&kp_sem_lock);
-	kipc_sem_detach(s->h);
+	kp_detach(s->h);
 	close(s->fd);
 	s->magic = 0;
 	free(s);
@@ -374,12 +466,12 @@ KP_EXPORT int sem_init(sem_t *sem, int pshared, unsigned int value)
 		return kp_fail(kp_sem_errno(fd), -1);
 	err = kipc_object_info(fd, &oi);
 	if (!err)
-		err = kipc_sem_attach(fd, &n.h);
+		err = kp_attach(fd, &n.h);
 	n.id = oi.id;
 	if (!err && pshared) {
 		err = -kp_shared_add(n.id, fd, n.h);
 		if (err)
-			kipc_sem_detach(n.h);
+			kp_detach(n.h);
 	}
 	if (err) {
 		if (pshared)
@@ -401,7 +493,7 @@ KP_EXPORT int sem_destroy(sem_t *sem)
 	char name[64];
 
 	if (u->magic == KP_SEM_PRIVATE) {
-		kipc_sem_detach(u->h);
+		kp_detach(u->h);
 		close((int)u->fd_token);
 		u->magic = 0;
 		return 0;
@@ -420,7 +512,7 @@ KP_EXPORT int sem_destroy(sem_t *sem)
 	}
 	pthread_mutex_unlock(&kp_sem_lock);
 	if (s) {
-		kipc_sem_detach(s->h);
+		kp_detach(s->h);
 		close(s->fd);
 		free(s);
 	}
@@ -433,36 +525,36 @@ KP_VERSIONS(sem_destroy, "GLIBC_2.2.5", "GLIBC_2.34");
 
 KP_EXPORT int sem_post(sem_t *sem)
 {
-	struct kipc_sem *h = kp_sem_handle(sem);
+	struct kp_handle *h = kp_sem_handle(sem);
 	int err;
 
 	if (!h)
 		return -1;
-	err = kipc_sem_post(h, 1, 0);
+	err = kp_post(h);
 	return err ? kp_fail(kp_sem_errno(err), -1) : 0;
 }
 KP_VERSIONS(sem_post, "GLIBC_2.2.5", "GLIBC_2.34");
 
 KP_EXPORT int sem_wait(sem_t *sem)
 {
-	struct kipc_sem *h = kp_sem_handle(sem);
+	struct kp_handle *h = kp_sem_handle(sem);
 	int err;
 
 	if (!h)
 		return -1;
-	err = kipc_sem_wait(h, KIPC_INFINITE, 0);
+	err = kp_wait(h, KIPC_INFINITE);
 	return err ? kp_fail(kp_sem_errno(err), -1) : 0;
 }
 KP_VERSIONS(sem_wait, "GLIBC_2.2.5", "GLIBC_2.34");
 
 KP_EXPORT int sem_trywait(sem_t *sem)
 {
-	struct kipc_sem *h = kp_sem_handle(sem);
+	struct kp_handle *h = kp_sem_handle(sem);
 	int err;
 
 	if (!h)
 		return -1;
-	err = kipc_sem_wait(h, 0, 0);
+	err = kp_wait(h, 0);
 	return err ? kp_fail(kp_sem_errno(err), -1) : 0;
 }
 KP_VERSIONS(sem_trywait, "GLIBC_2.2.5", "GLIBC_2.34");
@@ -470,7 +562,7 @@ KP_VERSIONS(sem_trywait, "GLIBC_2.2.5", "GLIBC_2.34");
 static int kp_do_timedwait(sem_t *sem, clockid_t clock,
 			const struct timespec *abs)
 {
-	struct kipc_sem *h;
+	struct kp_handle *h;
 	int64_t ns;
 	int err;
 
@@ -480,12 +572,12 @@ static int kp_do_timedwait(sem_t *sem, clockid_t clock,
 	h = kp_sem_handle(sem);
 	if (!h)
 		return -1;
-	err = kipc_sem_wait(h, 0, 0);
+	err = kp_wait(h, 0);
 	while (err == -EAGAIN) {
 		ns = kp_ns_until(clock, abs);
 		if (ns <= 0)
 			return kp_fail(ETIMEDOUT, -1);
-		err = kipc_sem_wait(h, ns, 0);
+		err = kp_wait(h, ns);
 		if (err == -ETIMEDOUT)
 			err = -EAGAIN;	/* early for @clock?  Again. */
 	}
