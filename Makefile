@@ -47,6 +47,7 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 NL_DYN_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 # *_test programs run in every VM; the others only where their mode asks.
+# kipc_posix_*.c are built three ways by posix/posix.mk (posix-selftests).
 SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(filter-out selftests/kipc_posix_%,$(wildcard selftests/*.c)))
 KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
