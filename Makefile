@@ -47,7 +47,8 @@ NL_LIBS		:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 NL_DYN_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 # *_test programs run in every VM; the others only where their mode asks.
-SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(wildcard selftests/*.c))
+# kipc_posix_*.c are built three ways by posix/posix.mk (posix-selftests).
+SELFTESTS	:= $(patsubst selftests/%.c,$(O)/selftests/%,$(filter-out selftests/kipc_posix_%,$(wildcard selftests/*.c)))
 KIPCCTL_SRCS	:= $(sort $(wildcard tools/kipcctl/*.c))
 TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
 		   $(O)/tools/kipc-scene \
@@ -57,7 +58,7 @@ TOOLS		:= $(O)/tools/kipc-demo $(O)/tools/kipc-bench $(O)/tools/kipc-pathbench \
 .PHONY: all help setup module lib man selftests tools python check check-debug check-harness demo soak lint install \
 	bench bench-ab install-lib install-man install-module install-kipcctl clean
 
-all: module lib tools selftests python
+all: module lib posix tools selftests python
 
 help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
@@ -132,7 +133,7 @@ $(O)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(O)/libkipc.a uapi/li
 # The selftests of the netlink family talk to it through libnl.
 $(O)/selftests/kipc_netlink%: ST_LIBS = $(NL_DYN_LIBS)
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) posix-selftests
 
 $(O)/tools/%: tools/%.c $(O)/libkipc.a uapi/linux/kipc.h uapi/linux/kipc_netlink.h libkipc/include/libkipc.h
 	@mkdir -p $(dir $@)
@@ -155,6 +156,7 @@ $(O)/tools/kipcctl: $(KIPCCTL_SRCS) $(wildcard tools/kipcctl/*.h) uapi/linux/kip
 tools: $(TOOLS)
 
 include python/python.mk
+include posix/posix.mk
 
 # ---- tests --------------------------------------------------------------------
 
@@ -215,7 +217,7 @@ bench-ab: setup
 
 # ---- install ------------------------------------------------------------------
 
-install: install-lib install-kipcctl install-man install-python
+install: install-lib install-posix install-kipcctl install-man install-python
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
