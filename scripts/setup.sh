@@ -18,7 +18,8 @@ HOST_PKGS=(build-essential pkg-config xz-utils cpio kmod busybox-static
 	   qemu-system-x86 libnl-3-dev libnl-genl-3-dev
 	   flex bison bc libelf-dev libssl-dev dwarves
 	   dkms linux-source-6.1 man-db
-	   python3 python3-dev python3-setuptools python3-pytest python3-pip)
+	   python3 python3-dev python3-setuptools python3-pytest python3-pip
+	   manpages-dev)
 BACKPORTS=/etc/apt/sources.list.d/kipc-backports.sources
 
 log() { printf 'setup: %s\n' "$*" >&2; }
