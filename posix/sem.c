@@ -245,8 +245,14 @@ static int kp_shared_add(uint64_t id, int fd, struct kp_handle *h)
 	return 0;
 }
 
-/* The handle of any sem_t of ours, or NULL with errno EINVAL. */
-static struct kp_handle *kp_sem_handle(sem_t *sem)
+/*
+ * kp_sem_handle() for what is not a named or private sem_t: a shared one,
+ * found by its token or in this process's table (opened on first use),
+ * or none of ours.  Out of line, so that the fast path below keeps a
+ * small frame (no name buffer, no object info).
+ */
+static __attribute__((noinline)) struct kp_handle *
+kp_sem_handle_slow(sem_t *sem)
 {
 	struct kp_usem *u = (struct kp_usem *)sem;
 	struct kipc_object_info oi = { 0 };
@@ -296,6 +302,17 @@ static struct kp_handle *kp_sem_handle(sem_t *sem)
 		return NULL;
 	}
 	return h;
+}
+
+/* The handle of any sem_t of ours, or NULL with errno EINVAL. */
+static inline struct kp_handle *kp_sem_handle(sem_t *sem)
+{
+	struct kp_usem *u = (struct kp_usem *)sem;
+
+	if (__builtin_expect(u && (u->magic == KP_SEM_NAMED ||
+				   u->magic == KP_SEM_PRIVATE), 1))
+		return u->h;
+	return kp_sem_handle_slow(sem);
 }
 
 /* The fd of a sem_t kp_sem_handle() accepted, or -1. */
