@@ -93,7 +93,7 @@ POSIX_BENCH	:= $(O)/tools/kipc-posixbench
 posix: $(POSIX_BENCH)
 $(POSIX_BENCH): tools/kipc-posixbench.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $< -lpthread -o $@
+	$(CC) $(CFLAGS_COMMON) $< -lpthread -ldl -o $@
 
 # ---- programs the project did not write -------------------------------------
 #
