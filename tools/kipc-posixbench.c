@@ -5,14 +5,15 @@
  *
  *   kipc-posixbench [-c 1|2] [N]  run once, with whatever implements POSIX
  *                                 (glibc, or the shim under LD_PRELOAD)
- *   kipc-posixbench --compare [-c 1|2] [-p P] [N] [LIB]
+ *   kipc-posixbench --compare [-v] [-c 1|2] [-p P] [N] [LIB]
  *                                 both in one process: glibc's functions
  *                                 and LIB's (default: ../libkipc-posix.so.0
  *                                 next to this program, loaded with
  *                                 dlopen), in P pairs of runs a case
  *                                 (default 15), and print the glibc/shim
  *                                 speed ratios: median and its 95%
- *                                 confidence interval
+ *                                 confidence interval; -v: and the
+ *                                 context switches of an operation
  *   kipc-posixbench --preload [-c 1|2] [-r R] [N] [LIB]
  *                                 run itself plainly and under LD_PRELOAD=LIB,
  *                                 R rounds (default 7) in turn: the whole
@@ -48,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,12 +59,34 @@ static const char *const cases[NCASES] = {
 	"mq_roundtrip", "mq_stream_4k", "sem_uncontended", "sem_handoff",
 };
 
+/* Context switches of this process per operation in the last run (-v). */
+static double last_vcsw, last_ivcsw;
+static struct rusage ru0;
+
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static double start(void)
+{
+	getrusage(RUSAGE_SELF, &ru0);
+	return now();
+}
+
+/* The time since @t0; counts the switches of @n operations. */
+static double stop(double t0, long n)
+{
+	double t = now() - t0;
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	last_vcsw = (double)(ru.ru_nvcsw - ru0.ru_nvcsw) / n;
+	last_ivcsw = (double)(ru.ru_nivcsw - ru0.ru_nivcsw) / n;
+	return t;
 }
 
 static void die(const char *what)
@@ -125,13 +149,13 @@ static double mq_roundtrip(const struct px *x, long n)
 		}
 		_exit(0);
 	}
-	t = now();
+	t = start();
 	for (i = 0; i < n; i++) {
 		if (x->mq_send(q1, "pingpong", 8, 0) ||
 		    x->mq_receive(q2, buf, sizeof(buf), NULL) < 0)
 			die("mq ping");
 	}
-	t = now() - t;
+	t = stop(t, n);
 	waitpid(pid, NULL, 0);
 	x->mq_close(q1);
 	x->mq_close(q2);
@@ -151,7 +175,7 @@ static double mq_stream(const struct px *x, long n)
 
 	snprintf(a, sizeof(a), "/kpb.%d.s", (int)getpid());
 	q = mk_queue(x, a, 10, sizeof(buf));
-	t = now();
+	t = start();
 	pid = fork();
 	if (pid == 0) {
 		for (i = 0; i < n; i++)
@@ -162,7 +186,7 @@ static double mq_stream(const struct px *x, long n)
 	for (i = 0; i < n; i++)
 		if (x->mq_receive(q, buf, sizeof(buf), NULL) != sizeof(buf))
 			die("mq stream");
-	t = now() - t;
+	t = stop(t, n);
 	waitpid(pid, NULL, 0);
 	x->mq_close(q);
 	x->mq_unlink(a);
@@ -178,11 +202,11 @@ static double sem_uncontended(const struct px *x, long n)
 	if (x->sem_init(&s, 0, 0))
 		die("sem_init");
 	n *= 100;	/* a run of tens of milliseconds, not of a tick */
-	t = now();
+	t = start();
 	for (i = 0; i < n; i++)
 		if (x->sem_post(&s) || x->sem_wait(&s))
 			die("sem");
-	t = now() - t;
+	t = stop(t, n);
 	x->sem_destroy(&s);
 	return t / n;
 }
@@ -205,11 +229,11 @@ static double sem_handoff(const struct px *x, long n)
 				_exit(1);
 		_exit(0);
 	}
-	t = now();
+	t = start();
 	for (i = 0; i < n; i++)
 		if (x->sem_post(&s[0]) || x->sem_wait(&s[1]))
 			die("sem hand-off");
-	t = now() - t;
+	t = stop(t, n);
 	waitpid(pid, NULL, 0);
 	x->sem_destroy(&s[0]);
 	x->sem_destroy(&s[1]);
@@ -397,8 +421,10 @@ static int load_shim(const char *lib, struct px *x)
  * shim's functions in turn; print the median times and the median of
  * the pairs' ratios with its confidence interval.
  */
-static int compare(const char *cpus, long n, const char *lib, int pairs)
+static int compare(const char *cpus, long n, const char *lib, int pairs,
+		   int verbose)
 {
+	double sw[2][2] = { { 0 } };
 	double g[MAX_PAIRS], s[MAX_PAIRS], ratio[MAX_PAIRS];
 	int k = median_ci(pairs);
 	struct px shim;
@@ -417,7 +443,11 @@ static int compare(const char *cpus, long n, const char *lib, int pairs)
 		for (int p = 0; p < pairs; p++) {
 			if (p % 2 == 0) {
 				g[p] = fns[c](&libc_px, n);
+				sw[0][0] = last_vcsw;
+				sw[0][1] = last_ivcsw;
 				s[p] = fns[c](&shim, n);
+				sw[1][0] = last_vcsw;
+				sw[1][1] = last_ivcsw;
 			} else {
 				s[p] = fns[c](&shim, n);
 				g[p] = fns[c](&libc_px, n);
@@ -430,6 +460,9 @@ static int compare(const char *cpus, long n, const char *lib, int pairs)
 		printf("%-16s %10.0f %10.0f %7.2fx %7.2fx-%.2fx\n", cases[c],
 		       gm, sm, rm, ratio[k ? k - 1 : 0],
 		       ratio[k ? pairs - k : pairs - 1]);
+		if (verbose)
+			printf("  switches/op, voluntary+involuntary: glibc %.2f+%.2f, shim %.2f+%.2f\n",
+			       sw[0][0], sw[0][1], sw[1][0], sw[1][1]);
 		fflush(stdout);
 	}
 	printf("(speed: glibc time / shim time, the median of the pairs' ratios;\n"
@@ -441,7 +474,7 @@ int main(int argc, char **argv)
 {
 	char self[PATH_MAX], lib[PATH_MAX + 32];
 	const char *n = NULL, *cpus = "1";
-	int mode = 0, rounds = 7, pairs = 15;
+	int mode = 0, rounds = 7, pairs = 15, verbose = 0;
 	double r[NCASES];
 	ssize_t len;
 
@@ -450,6 +483,11 @@ int main(int argc, char **argv)
 	else if (argc > 1 && !strcmp(argv[1], "--preload"))
 		mode = 2;
 	if (mode) {
+		argv++;
+		argc--;
+	}
+	if (argc > 1 && !strcmp(argv[1], "-v")) {
+		verbose = 1;
 		argv++;
 		argc--;
 	}
@@ -500,6 +538,6 @@ int main(int argc, char **argv)
 		strcat(lib, "/../libkipc-posix.so.0");
 	}
 	if (mode == 1)
-		return compare(cpus, n ? atol(n) : 1000, lib, pairs);
+		return compare(cpus, n ? atol(n) : 1000, lib, pairs, verbose);
 	return preload_rounds(self, cpus, n ? n : "2000", lib, rounds);
 }
