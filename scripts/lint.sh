@@ -48,6 +48,33 @@ unversioned=$(nm -D --defined-only "$so" | awk '$2 == "T" && $3 !~ /@@KIPC_/')
 [ -z "$unversioned" ] || { echo "lint: unversioned exports: $unversioned" >&2; exit 1; }
 echo "lint: libkipc exports the $(wc -l <<<"$declared") functions libkipc.h declares, versioned"
 
+# libkipc-posix's ABI: the functions its map lists are exported, each
+# under KIPC_POSIX_0.1 and under every version this system's glibc
+# (libc and librt) defines it with, or LD_PRELOAD would miss programs
+# bound to that version; nothing else is exported.
+pso=build/user/libkipc-posix.so.0
+[ -e "$pso" ] || { echo "lint: $pso missing: make posix" >&2; exit 1; }
+pmapped=$(sed -n '/^KIPC_POSIX_/,/local:/s/^[[:space:]]*\([a-z_0-9]*\);$/\1/p' \
+	  posix/libkipc-posix.map | sort)
+pexports=$(nm -D --defined-only "$pso" | awk '$2 == "T" { print $3 }' | sort)
+pnames=$(sed 's/@.*//' <<<"$pexports" | sort -u)
+if [ "$pmapped" != "$pnames" ]; then
+	echo "lint: libkipc-posix's map and exports disagree:" >&2
+	diff <(echo "$pmapped") <(echo "$pnames") >&2 || true
+	exit 1
+fi
+libdir=$(dirname "$(readlink -f "$(cc -print-file-name=libc.so.6)")")
+want=$(nm -D --defined-only "$libdir/libc.so.6" "$libdir/librt.so.1" 2>/dev/null |
+       awk 'NF == 3 { print $3 }' | sed 's/@@/@/' | sort -u |
+       grep -xE "($(paste -sd'|' <<<"$pmapped"))@GLIBC_[0-9.]+")
+have=$(sed 's/@@/@/' <<<"$pexports" | sort -u)
+lack=$(comm -23 <(echo "$want") <(echo "$have"))
+[ -z "$lack" ] || { echo "lint: libkipc-posix lacks glibc's versions: $lack" >&2; exit 1; }
+nodef=$(comm -23 <(echo "$pnames") \
+	<(grep -o '^[a-z_0-9]*@@KIPC_POSIX_0\.1$' <<<"$pexports" | sed 's/@.*//' | sort))
+[ -z "$nodef" ] || { echo "lint: libkipc-posix: not in KIPC_POSIX_0.1: $nodef" >&2; exit 1; }
+echo "lint: libkipc-posix exports the $(wc -l <<<"$pmapped") functions of its map, with glibc's $(wc -l <<<"$want") versions of them"
+
 # README's repository table lists every tracked file: by its path, or by
 # its name in the row of its directory.
 missing=$(git ls-files | python3 -c '
