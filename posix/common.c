@@ -89,8 +89,16 @@ int kp_dev_ok(void)
 	return ENOSYS;
 }
 
-int kp_oflag_fdflags(int oflag, uint32_t *fdflags)
+int kp_open_prep(enum kp_kind kind, const char *name, char *kname,
+		 int oflag, uint32_t *fdflags)
 {
+	int err;
+
+	err = kp_name(kind, name, kname);
+	if (!err)
+		err = kp_dev_ok();
+	if (err || !fdflags)
+		return err;
 	*fdflags = 0;
 	switch (oflag & O_ACCMODE) {
 	case O_RDONLY:

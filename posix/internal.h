@@ -64,10 +64,14 @@ int kp_name(enum kp_kind kind, const char *name, char *out);
 int kp_dev_ok(void);
 
 /*
- * KIPC_FD_* for the access mode and O_NONBLOCK of @oflag (mq_open,
- * shm_open).  Return: 0 or EINVAL (no such access mode).
+ * What every *_open() checks first, in Linux's order: the name (made
+ * into @kname, KP_NAME_SIZE bytes), the device, then, if @fdflags is not
+ * NULL (mq_open, shm_open; sem_open ignores it), the access mode of
+ * @oflag, which with O_NONBLOCK gives *@fdflags (KIPC_FD_*).
+ * Return: 0 or a positive errno.
  */
-int kp_oflag_fdflags(int oflag, uint32_t *fdflags);
+int kp_open_prep(enum kp_kind kind, const char *name, char *kname,
+		 int oflag, uint32_t *fdflags);
 
 /*
  * What kp_open_or_create() opens or makes.  @create makes @kname

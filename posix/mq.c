@@ -182,13 +182,7 @@ KP_EXPORT mqd_t mq_open(const char *name, int oflag, ...)
 		op.arg = va_arg(ap, struct mq_attr *);
 		va_end(ap);
 	}
-	err = kp_name(KP_MQ, name, kname);
-	if (err)
-		return kp_fail(err, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	err = kp_oflag_fdflags(oflag, &op.fdflags);
+	err = kp_open_prep(KP_MQ, name, kname, oflag, &op.fdflags);
 	if (err)
 		return kp_fail(err, -1);
 	fd = kp_open_or_create(&op, NULL);

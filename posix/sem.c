@@ -366,10 +366,7 @@ KP_EXPORT sem_t *sem_open(const char *name, int oflag, ...)
 		value = va_arg(ap, unsigned int);
 		va_end(ap);
 	}
-	err = kp_name(KP_SEM, name, kname);
-	if (err)
-		return kp_fail(err, 0), SEM_FAILED;
-	err = kp_dev_ok();
+	err = kp_open_prep(KP_SEM, name, kname, oflag, NULL);
 	if (err)
 		return kp_fail(err, 0), SEM_FAILED;
 	fd = kp_open_or_create(&op, NULL);

@@ -60,13 +60,7 @@ KP_EXPORT int shm_open(const char *name, int oflag, mode_t mode)
 	};
 	int err, fd, made;
 
-	err = kp_name(KP_SHM, name, kname);
-	if (err)
-		return kp_fail(err, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	err = kp_oflag_fdflags(oflag, &op.fdflags);
+	err = kp_open_prep(KP_SHM, name, kname, oflag, &op.fdflags);
 	if (err)
 		return kp_fail(err, -1);
 	fd = kp_open_or_create(&op, &made);
