@@ -184,8 +184,7 @@ TEST_F(stress, sem_lock_and_handoff)
 	EXPECT_EQ(2L * KP_PROCS * KP_MSGS, b->counter);
 	EXPECT_EQ(KP_PROCS * KP_MSGS, b->produced);
 	EXPECT_EQ(KP_PROCS * KP_MSGS, b->consumed);
-	EXPECT_EQ(-1, sem_trywait(&b->items));
-	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_FAILS(sem_trywait(&b->items), EAGAIN);
 	EXPECT_EQ(0, sem_destroy(&b->lock));
 	EXPECT_EQ(0, sem_destroy(&b->items));
 	munmap(b, sizeof(*b));

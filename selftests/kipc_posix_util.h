@@ -37,6 +37,15 @@
 #define KP_NOBODY	65534
 #define KP_MAX_NAMES	16
 
+/* @call fails: it returns @bad (-1, SEM_FAILED) and errno is @err. */
+#define EXPECT_FAILS_WITH(bad, call, err) do {				\
+	EXPECT_EQ(bad, (call));						\
+	EXPECT_EQ(err, errno);						\
+} while (0)
+
+/* @call fails as most POSIX functions do: -1 and errno @err. */
+#define EXPECT_FAILS(call, err)	EXPECT_FAILS_WITH(-1, call, err)
+
 static struct {
 	char names[KP_MAX_NAMES][3][300];
 	int n;
