@@ -9,6 +9,9 @@
  * failed to interpose cannot pass as glibc.
  *
  * Each test runs in its own process (the harness forks one per test).
+ * Every fixture's setup starts with KT_SKIP_UNSELECTED() (KIPC_ONLY,
+ * kipc_only.h), so `make soak` runs only the stress tests, whose names
+ * say so (stress_, _processes).
  * Names made with kp_tname() are unlinked by the fixture's teardown.
  * Children report through their exit status and leave with _exit().
  */
@@ -33,6 +36,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "kipc_only.h"
 
 #define KP_NOBODY	65534
 #define KP_MAX_NAMES	16
