@@ -89,6 +89,82 @@ int kp_dev_ok(void)
 	return ENOSYS;
 }
 
+int kp_open_prep(enum kp_kind kind, const char *name, char *kname,
+		 int oflag, uint32_t *fdflags)
+{
+	int err;
+
+	err = kp_name(kind, name, kname);
+	if (!err)
+		err = kp_dev_ok();
+	if (err || !fdflags)
+		return err;
+	*fdflags = 0;
+	switch (oflag & O_ACCMODE) {
+	case O_RDONLY:
+		*fdflags |= KIPC_FD_RDONLY;
+		break;
+	case O_WRONLY:
+		*fdflags |= KIPC_FD_WRONLY;
+		break;
+	case O_RDWR:
+		break;
+	default:
+		return EINVAL;
+	}
+	if (oflag & O_NONBLOCK)
+		*fdflags |= KIPC_FD_NONBLOCK;
+	return 0;
+}
+
+int kp_open_or_create(const struct kp_open *op, int *made)
+{
+	int fd, creat = op->oflag & O_CREAT, excl = op->oflag & O_EXCL;
+
+	if (made)
+		*made = 0;
+	for (;;) {
+		if (!creat || !excl) {
+			fd = kipc_open(op->type, op->kname, op->fdflags);
+			if (fd != -ENOENT || !creat)
+				return fd;
+		}
+		fd = op->create(op, op->mode & ~kp_umask() & 0777);
+		if (fd != -EEXIST || excl)
+			break;
+		/* Created by another meanwhile: open it. */
+	}
+	if (made && fd >= 0)
+		*made = 1;
+	return fd;
+}
+
+static const uint32_t kp_kind_type[] = {
+	[KP_MQ] = KIPC_TYPE_QUEUE,
+	[KP_SEM] = KIPC_TYPE_SEMAPHORE,
+	[KP_SHM] = KIPC_TYPE_REGION,
+};
+
+int kp_unlink(enum kp_kind kind, const char *name)
+{
+	char kname[KP_NAME_SIZE];
+	int err;
+
+	err = kp_name(kind, name, kname);
+	/* glibc's sem_ and shm_unlink: a name it cannot make is not there. */
+	if (err && kind != KP_MQ && err != ENAMETOOLONG)
+		err = ENOENT;
+	if (!err)
+		err = kp_dev_ok();
+	if (err)
+		return kp_fail(err, -1);
+	err = kipc_unlink(kp_kind_type[kind], kname);
+	/* Linux's mqueue fs: not the owner of a sticky directory's file. */
+	if (err == -EPERM && kind == KP_MQ)
+		err = -EACCES;
+	return err ? kp_fail(-err, -1) : 0;
+}
+
 /* /proc/self/status has "Umask:" since Linux 4.7: no umask() race. */
 unsigned int kp_umask(void)
 {

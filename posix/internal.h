@@ -63,6 +63,47 @@ int kp_name(enum kp_kind kind, const char *name, char *out);
 /* /dev/kipc is usable; else a positive errno, said once on stderr. */
 int kp_dev_ok(void);
 
+/*
+ * What every *_open() checks first, in Linux's order: the name (made
+ * into @kname, KP_NAME_SIZE bytes), the device, then, if @fdflags is not
+ * NULL (mq_open, shm_open; sem_open ignores it), the access mode of
+ * @oflag, which with O_NONBLOCK gives *@fdflags (KIPC_FD_*).
+ * Return: 0 or a positive errno.
+ */
+int kp_open_prep(enum kp_kind kind, const char *name, char *kname,
+		 int oflag, uint32_t *fdflags);
+
+/*
+ * What kp_open_or_create() opens or makes.  @create makes @kname
+ * exclusively with @mode (the umask applied) and returns the fd, or a
+ * negative errno: kipc's, or that of a check made only when creating
+ * (mq_open's attributes, sem_open's value), which ends the call.
+ */
+struct kp_open {
+	uint32_t type;			/* KIPC_TYPE_* */
+	const char *kname;		/* kp_name() made it */
+	int oflag;			/* O_CREAT and O_EXCL matter */
+	unsigned int mode;		/* as given, before the umask */
+	uint32_t fdflags;		/* KIPC_FD_* */
+	int (*create)(const struct kp_open *op, uint32_t mode);
+	void *arg;			/* for @create */
+};
+
+/*
+ * Open op->kname, or create it as glibc does: O_CREAT without O_EXCL
+ * opens an existing object (open, else create exclusively, else open
+ * again: race-free), O_EXCL only creates, no O_CREAT only opens.
+ * *@made (if not NULL) says whether this call created the object.
+ * Return: the fd, or a negative errno for the caller to map.
+ */
+int kp_open_or_create(const struct kp_open *op, int *made);
+
+/*
+ * mq_unlink(), sem_unlink() or shm_unlink() of @name as glibc and Linux
+ * report them.  Return: 0, or -1 with errno set.
+ */
+int kp_unlink(enum kp_kind kind, const char *name);
+
 /* The process's umask, read without changing it. */
 unsigned int kp_umask(void);
 

@@ -151,56 +151,41 @@ static int kp_mq_open_errno(int err)
 	}
 }
 
+/* kp_open.create of mq_open(): the attributes count only here. */
+static int kp_mq_make(const struct kp_open *op, uint32_t mode)
+{
+	uint32_t maxmsg, msgsize;
+	int err;
+
+	err = kp_mq_attr(op->arg, &maxmsg, &msgsize);
+	if (err)
+		return -err;
+	return kipc_queue_create(op->kname, mode, maxmsg, msgsize,
+				 op->fdflags);
+}
+
 KP_EXPORT mqd_t mq_open(const char *name, int oflag, ...)
 {
 	char kname[KP_NAME_SIZE];
-	struct mq_attr *attr = NULL;
-	uint32_t fdflags = 0, maxmsg, msgsize;
-	mode_t mode = 0;
+	struct kp_open op = {
+		.type = KIPC_TYPE_QUEUE,
+		.kname = kname,
+		.oflag = oflag,
+		.create = kp_mq_make,
+	};
 	va_list ap;
 	int err, fd;
 
 	if (oflag & O_CREAT) {
 		va_start(ap, oflag);
-		mode = va_arg(ap, mode_t);
-		attr = va_arg(ap, struct mq_attr *);
+		op.mode = va_arg(ap, mode_t);
+		op.arg = va_arg(ap, struct mq_attr *);
 		va_end(ap);
 	}
-	err = kp_name(KP_MQ, name, kname);
+	err = kp_open_prep(KP_MQ, name, kname, oflag, &op.fdflags);
 	if (err)
 		return kp_fail(err, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	switch (oflag & O_ACCMODE) {
-	case O_RDONLY:
-		fdflags |= KIPC_FD_RDONLY;
-		break;
-	case O_WRONLY:
-		fdflags |= KIPC_FD_WRONLY;
-		break;
-	case O_RDWR:
-		break;
-	default:
-		return kp_fail(EINVAL, -1);
-	}
-	if (oflag & O_NONBLOCK)
-		fdflags |= KIPC_FD_NONBLOCK;
-	for (;;) {
-		if (!(oflag & O_CREAT) || !(oflag & O_EXCL)) {
-			fd = kipc_open(KIPC_TYPE_QUEUE, kname, fdflags);
-			if (fd != -ENOENT || !(oflag & O_CREAT))
-				break;
-		}
-		err = kp_mq_attr(attr, &maxmsg, &msgsize);
-		if (err)
-			return kp_fail(err, -1);
-		fd = kipc_queue_create(kname, mode & ~kp_umask() & 0777,
-				       maxmsg, msgsize, fdflags);
-		if (fd != -EEXIST || (oflag & O_EXCL))
-			break;
-		/* Created by another meanwhile: open it. */
-	}
+	fd = kp_open_or_create(&op, NULL);
 	if (fd < 0)
 		return kp_fail(kp_mq_open_errno(fd), -1);
 	kp_mq_forget(fd);
@@ -220,19 +205,7 @@ KP_VERSIONS(mq_close, "GLIBC_2.3.4", "GLIBC_2.34");
 
 KP_EXPORT int mq_unlink(const char *name)
 {
-	char kname[KP_NAME_SIZE];
-	int err;
-
-	err = kp_name(KP_MQ, name, kname);
-	if (err)
-		return kp_fail(err, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	err = kipc_unlink(KIPC_TYPE_QUEUE, kname);
-	if (err)
-		return kp_fail(err == -EPERM ? EACCES : -err, -1);
-	return 0;
+	return kp_unlink(KP_MQ, name);
 }
 KP_VERSIONS(mq_unlink, "GLIBC_2.3.4", "GLIBC_2.34");
 

@@ -62,16 +62,16 @@ POSIX_TESTS	:= $(patsubst selftests/kipc_posix_%.c,%,$(wildcard selftests/kipc_p
 POSIX_ST	:= $(O)/selftests/kipc_posix_
 POSIX_SELFTESTS	:= $(foreach t,$(POSIX_TESTS),$(POSIX_ST)$(t)_glibc_test \
 		   $(POSIX_ST)$(t)_shim_test $(POSIX_ST)$(t)_preload_test)
-POSIX_ST_DEPS	= selftests/kipc_posix_$*.c $(wildcard selftests/kipc_posix*.h)
+POSIX_ST_DEPS	= selftests/kipc_posix_$*.c $(wildcard selftests/kipc_posix*.h) selftests/kipc_only.h
 
 # Against glibc: only libc (no libkipc at all).
-$(POSIX_ST)%_glibc_test: selftests/kipc_posix_%.c $(wildcard selftests/kipc_posix*.h)
+$(POSIX_ST)%_glibc_test: selftests/kipc_posix_%.c $(wildcard selftests/kipc_posix*.h) selftests/kipc_only.h
 	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "kselftest_harness.h missing: run 'make setup'"; exit 1; }
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) $< -lpthread -o $@
 
 # The archive before libc: the static way in.
-$(POSIX_ST)%_shim_test: selftests/kipc_posix_%.c $(wildcard selftests/kipc_posix*.h) $(POSIX_A)
+$(POSIX_ST)%_shim_test: selftests/kipc_posix_%.c $(wildcard selftests/kipc_posix*.h) selftests/kipc_only.h $(POSIX_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(KSFT_CFLAGS) -DKP_TEST_SHIM $< $(POSIX_A) -lpthread -o $@
 

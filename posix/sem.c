@@ -333,42 +333,43 @@ static int kp_sem_fd(sem_t *sem)
 
 /* ---- named ------------------------------------------------------------------- */
 
+/* kp_open.create of sem_open(): the value counts only here. */
+static int kp_sem_make(const struct kp_open *op, uint32_t mode)
+{
+	unsigned int value = *(const unsigned int *)op->arg;
+
+	if (value > SEM_VALUE_MAX)
+		return -EINVAL;
+	return kipc_sem_create(op->kname, mode, value, SEM_VALUE_MAX, 0);
+}
+
 KP_EXPORT sem_t *sem_open(const char *name, int oflag, ...)
 {
 	char kname[KP_NAME_SIZE];
 	struct kipc_object_info oi = { 0 };
 	unsigned int value = 0;
+	struct kp_open op = {
+		.type = KIPC_TYPE_SEMAPHORE,
+		.kname = kname,
+		.oflag = oflag,
+		.create = kp_sem_make,
+		.arg = &value,
+	};
 	struct kp_sem *s;
 	struct kp_handle *h;
-	mode_t mode = 0;
 	va_list ap;
 	int err, fd;
 
 	if (oflag & O_CREAT) {
 		va_start(ap, oflag);
-		mode = va_arg(ap, mode_t);
+		op.mode = va_arg(ap, mode_t);
 		value = va_arg(ap, unsigned int);
 		va_end(ap);
 	}
-	err = kp_name(KP_SEM, name, kname);
+	err = kp_open_prep(KP_SEM, name, kname, oflag, NULL);
 	if (err)
 		return kp_fail(err, 0), SEM_FAILED;
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, 0), SEM_FAILED;
-	for (;;) {
-		if (!(oflag & O_CREAT) || !(oflag & O_EXCL)) {
-			fd = kipc_sem_open(kname, 0);
-			if (fd != -ENOENT || !(oflag & O_CREAT))
-				break;
-		}
-		if (value > SEM_VALUE_MAX)
-			return kp_fail(EINVAL, 0), SEM_FAILED;
-		fd = kipc_sem_create(kname, mode & ~kp_umask() & 0777, value,
-				     SEM_VALUE_MAX, 0);
-		if (fd != -EEXIST || (oflag & O_EXCL))
-			break;
-	}
+	fd = kp_open_or_create(&op, NULL);
 	if (fd < 0)
 		return kp_fail(kp_sem_errno(fd), 0), SEM_FAILED;
 	err = kipc_object_info(fd, &oi);
@@ -440,18 +441,7 @@ KP_VERSIONS(sem_close, "GLIBC_2.2.5", "GLIBC_2.34");
 
 KP_EXPORT int sem_unlink(const char *name)
 {
-	char kname[KP_NAME_SIZE];
-	int err;
-
-	/* glibc: a name it cannot make a file of is not there. */
-	err = kp_name(KP_SEM, name, kname);
-	if (err)
-		return kp_fail(err == ENAMETOOLONG ? err : ENOENT, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	err = kipc_unlink(KIPC_TYPE_SEMAPHORE, kname);
-	return err ? kp_fail(-err, -1) : 0;
+	return kp_unlink(KP_SEM, name);
 }
 KP_VERSIONS(sem_unlink, "GLIBC_2.2.5", "GLIBC_2.34");
 

@@ -42,45 +42,28 @@ static int kp_is_region(int fd, struct kipc_region_info *ri)
 	return !kipc_region_info(fd, ri);
 }
 
+/* kp_open.create of shm_open(): one page until ftruncate() sizes it. */
+static int kp_shm_make(const struct kp_open *op, uint32_t mode)
+{
+	return kipc_region_create(op->kname, mode, 1, op->fdflags);
+}
+
 KP_EXPORT int shm_open(const char *name, int oflag, mode_t mode)
 {
 	char kname[KP_NAME_SIZE];
-	uint32_t fdflags = 0;
-	int err, fd, made = 0;
+	struct kp_open op = {
+		.type = KIPC_TYPE_REGION,
+		.kname = kname,
+		.oflag = oflag,
+		.mode = mode,
+		.create = kp_shm_make,
+	};
+	int err, fd, made;
 
-	err = kp_name(KP_SHM, name, kname);
+	err = kp_open_prep(KP_SHM, name, kname, oflag, &op.fdflags);
 	if (err)
 		return kp_fail(err, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	switch (oflag & O_ACCMODE) {
-	case O_RDONLY:
-		fdflags |= KIPC_FD_RDONLY;
-		break;
-	case O_WRONLY:
-		fdflags |= KIPC_FD_WRONLY;
-		break;
-	case O_RDWR:
-		break;
-	default:
-		return kp_fail(EINVAL, -1);
-	}
-	if (oflag & O_NONBLOCK)
-		fdflags |= KIPC_FD_NONBLOCK;
-	for (;;) {
-		if (!(oflag & O_CREAT) || !(oflag & O_EXCL)) {
-			fd = kipc_region_open(kname, fdflags);
-			if (fd != -ENOENT || !(oflag & O_CREAT))
-				break;
-		}
-		fd = kipc_region_create(kname, mode & ~kp_umask() & 0777,
-					1, fdflags);
-		made = 1;
-		if (fd != -EEXIST || (oflag & O_EXCL))
-			break;
-		made = 0;
-	}
+	fd = kp_open_or_create(&op, &made);
 	if (fd < 0)
 		return kp_fail(fd == -EDQUOT ? ENOSPC : -fd, -1);
 	if (fd < KP_SHM_FDS)
@@ -93,17 +76,7 @@ KP_VERSIONS(shm_open, "GLIBC_2.2.5", "GLIBC_2.34");
 
 KP_EXPORT int shm_unlink(const char *name)
 {
-	char kname[KP_NAME_SIZE];
-	int err;
-
-	err = kp_name(KP_SHM, name, kname);
-	if (err)
-		return kp_fail(err == ENAMETOOLONG ? err : ENOENT, -1);
-	err = kp_dev_ok();
-	if (err)
-		return kp_fail(err, -1);
-	err = kipc_unlink(KIPC_TYPE_REGION, kname);
-	return err ? kp_fail(-err, -1) : 0;
+	return kp_unlink(KP_SHM, name);
 }
 KP_VERSIONS(shm_unlink, "GLIBC_2.2.5", "GLIBC_2.34");
 

@@ -9,6 +9,9 @@
  * failed to interpose cannot pass as glibc.
  *
  * Each test runs in its own process (the harness forks one per test).
+ * Every fixture's setup starts with KT_SKIP_UNSELECTED() (KIPC_ONLY,
+ * kipc_only.h), so `make soak` runs only the stress tests, whose names
+ * say so (stress_, _processes).
  * Names made with kp_tname() are unlinked by the fixture's teardown.
  * Children report through their exit status and leave with _exit().
  */
@@ -34,8 +37,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kipc_only.h"
+
 #define KP_NOBODY	65534
 #define KP_MAX_NAMES	16
+
+/* @call fails: it returns @bad (-1, SEM_FAILED) and errno is @err. */
+#define EXPECT_FAILS_WITH(bad, call, err) do {				\
+	EXPECT_EQ(bad, (call));						\
+	EXPECT_EQ(err, errno);						\
+} while (0)
+
+/* @call fails as most POSIX functions do: -1 and errno @err. */
+#define EXPECT_FAILS(call, err)	EXPECT_FAILS_WITH(-1, call, err)
 
 static struct {
 	char names[KP_MAX_NAMES][3][300];

@@ -43,6 +43,7 @@
 
 #include <linux/kipc.h>
 #include "libkipc.h"
+#include "kipc_only.h"
 
 #define KT_NSEC_PER_MSEC	1000000LL
 #define KT_NSEC_PER_SEC		1000000000LL
@@ -1112,34 +1113,6 @@ static inline int kt_teardown(char *msg, size_t size)
 }
 
 /*
- * Whether test @name runs: KIPC_ONLY, when set, is a list of words
- * separated by spaces, and only tests whose names contain one of them run
- * (`make soak` runs the stress tests so; the kselftest harness of 6.1 has
- * no filter of its own).
- */
-static inline bool kt_selected(const char *name)
-{
-	const char *only = getenv("KIPC_ONLY"), *p, *end;
-	char word[64];
-	size_t len;
-
-	if (!only)
-		return true;
-	for (p = only; *p; p = end) {
-		p += strspn(p, " ");
-		end = p + strcspn(p, " ");
-		len = (size_t)(end - p);
-		if (!len || len >= sizeof(word))
-			continue;
-		memcpy(word, p, len);
-		word[len] = '\0';
-		if (strstr(name, word))
-			return true;
-	}
-	return false;
-}
-
-/*
  * The seed of a test's random choices: KIPC_SEED (which `make soak` sets
  * anew for each run, and names in its report), else the process id.
  */
@@ -1176,9 +1149,7 @@ FIXTURE(fixture) {						\
 };								\
 FIXTURE_SETUP(fixture)						\
 {								\
-	if (!kt_selected(_metadata->name))			\
-		SKIP(longjmp(_metadata->env, 1),		\
-		     "not selected by KIPC_ONLY");		\
+	KT_SKIP_UNSELECTED();					\
 	ASSERT_EQ(0, kt_setup());				\
 }								\
 FIXTURE_TEARDOWN(fixture)					\
