@@ -131,6 +131,7 @@ TEST_F(stress, stress_mq_producers_consumers)
 				EXPECT_EQ(1, b->seen[p][i])
 					TH_LOG("producer %d message %d", p, i);
 	EXPECT_EQ(0, b->out_of_order);
+	kp_soak_count(2 * KP_PROCS, (unsigned long long)KP_PROCS * KP_MSGS);
 	mq_close(q);
 	munmap(b, sizeof(*b));
 }
@@ -186,6 +187,7 @@ TEST_F(stress, stress_sem_lock_and_handoff)
 	EXPECT_EQ(KP_PROCS * KP_MSGS, b->produced);
 	EXPECT_EQ(KP_PROCS * KP_MSGS, b->consumed);
 	EXPECT_FAILS(sem_trywait(&b->items), EAGAIN);
+	kp_soak_count(2 * KP_PROCS, b->counter + b->produced + b->consumed);
 	EXPECT_EQ(0, sem_destroy(&b->lock));
 	EXPECT_EQ(0, sem_destroy(&b->items));
 	munmap(b, sizeof(*b));
@@ -223,6 +225,7 @@ TEST_F(stress, named_sem_processes)
 	for (k = 0; k < KP_PROCS; k++)
 		EXPECT_EQ(0, kp_wait(kids[k]));
 	EXPECT_EQ((long)KP_PROCS * KP_MSGS, *counter);
+	kp_soak_count(KP_PROCS, *counter);
 	sem_close(s);
 	munmap(counter, sizeof(long));
 }

@@ -91,6 +91,16 @@ static inline void kp_cleanup(void)
 	kpt.n = 0;
 }
 
+/*
+ * What a stress test did, for `make soak`'s totals (scripts/soak.sh): the
+ * line kt_soak_count() of kipc_test_util.h prints, from a libc-only test.
+ */
+static inline void kp_soak_count(unsigned int procs, unsigned long long ops)
+{
+	printf("# kipc-soak: procs %u ops %llu\n", procs, ops);
+	fflush(stdout);
+}
+
 static inline int64_t kp_now_ns(clockid_t c)
 {
 	struct timespec ts;
