@@ -63,7 +63,7 @@ all: module lib posix tools selftests python
 help:
 	@echo 'make setup      install what this machine lacks (Debian packages, VM kernels)'
 	@echo 'make demo       build, boot a VM, and show two processes talking via kipc'
-	@echo 'make bench      boot a VM and compare kipc messaging with Linux IPC (KERNEL=6.1|6.12; BENCH=python: from Python)'
+	@echo 'make bench      boot a VM and compare kipc messaging with Linux IPC (KERNEL=6.1|6.12; BENCH=python: from Python; BENCH=posix: glibc against libkipc-posix)'
 	@echo 'make bench-ab BASE=REV   kernel-path cost of this tree against REV, one VM boot'
 	@echo 'make check      lint, DKMS build, then every selftest in a VM on each of: $(KERNELS)'
 	@echo 'make check-debug   selftests, KUnit, fault injection, kmemleak on a debug kernel'
@@ -201,11 +201,12 @@ demo: setup
 
 # tools/kipc-bench and kipc-dumpbench in a VM; BENCH=dump runs the dumps
 # only, BENCH=ARGS kipc-bench with ARGS, ':' for spaces (BENCH=registry),
-# BENCH=python[:ARGS] the Python package's tools/kipc-pybench.py.
+# BENCH=python[:ARGS] the Python package's tools/kipc-pybench.py,
+# BENCH=posix[:ARGS] kipc-posixbench (glibc's mq_*/sem_* against the shim).
 # The report is kept in build/bench-<kernel>.txt.
 BENCH		?=
 bench: setup
-	@$(MAKE) --no-print-directory lib tools $(if $(filter python%,$(BENCH)),python-pyc)
+	@$(MAKE) --no-print-directory lib tools $(if $(filter python%,$(BENCH)),python-pyc) $(if $(filter posix%,$(BENCH)),posix)
 	@KIPC_VM_APPEND="$(if $(BENCH),kipcbench=$(BENCH))" scripts/check.sh bench $(KERNEL)
 
 # A change's cost on the kernel paths: the module of BASE (a git revision)

@@ -326,9 +326,24 @@ bench)
 	# command line's kipcbench= gives kipc-bench's arguments, ':' for
 	# spaces (make bench BENCH=registry:-n:1000), or is "dump" for
 	# kipc-dumpbench alone, or "python[:ARGS]" for tools/kipc-pybench.py
-	# (the Python package against os.pipe and multiprocessing); with
-	# none, kipc-bench and kipc-dumpbench run.
+	# (the Python package against os.pipe and multiprocessing), or
+	# "posix[:ARGS]" for kipc-posixbench (glibc against libkipc-posix,
+	# default --compare -v -c 1, then -c 2); with none, kipc-bench and
+	# kipc-dumpbench run.
 	case "${kipcbench:-}" in
+	posix)
+		for c in 1 2; do
+			host_run "$kipcrepo/build/user/tools/kipc-posixbench" \
+				--compare -v -c "$c" -p 21 >> "$out" 2>&1 || rc=1
+		done
+		kipcbench=none
+		;;
+	posix:*)
+		# shellcheck disable=SC2046
+		host_run "$kipcrepo/build/user/tools/kipc-posixbench" \
+			$(echo "${kipcbench#posix:}" | tr : ' ') > "$out" 2>&1 || rc=1
+		kipcbench=none
+		;;
 	python|python:*)
 		# shellcheck disable=SC2046
 		host_run /usr/bin/env PYTHONPATH=build/python /usr/bin/python3 \
