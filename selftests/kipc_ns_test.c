@@ -3,8 +3,8 @@
  * kipc and namespaces: names per IPC namespace (the same name in two
  * namespaces, nothing visible across, fds passed across keep working,
  * names gone when the namespace dies, no reuse by the next namespace),
- * STATS scoped, permissions and quotas in user namespaces, and the limits
- * per namespace.
+ * STATS scoped, permissions and quotas in user namespaces, the limits per
+ * namespace, and a robust mutex across pid namespaces.
  *
  * Runs as root.  Children unshare(2) and report through their exit
  * status; the parent waits for the module to drop a dead namespace's
@@ -766,6 +766,90 @@ TEST_F(ns, max_bytes_per_ns)
 	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
 	fd = kipc_queue_create(NULL, 0600, 16, 8192, 0);
 	EXPECT_LE(0, fd);
+}
+
+/* ---- robust mutex across pid namespaces ------------------------------- */
+
+static int mutex_raw(int fd, unsigned long cmd)
+{
+	struct kipc_mutex_lock l = { .flags = KIPC_WAIT_NONBLOCK };
+
+	if (cmd == KIPC_MUTEX_IOC_LOCK)
+		return kt_ioctl(fd, cmd, &l);
+	return ioctl(fd, cmd, 0) < 0 ? -errno : 0;
+}
+
+/* In a new pid namespace: every use of the host's mutex is EXDEV. */
+static int mutex_foreign(int fd, const char *name)
+{
+	struct kipc_mutex *h = NULL;
+	void *p;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED || errno != EXDEV)
+		return 20;
+	if (kipc_mutex_attach(fd, &h) != -EXDEV)
+		return 21;
+	if (mutex_raw(fd, KIPC_MUTEX_IOC_LOCK) != -EXDEV)
+		return 22;
+	if (mutex_raw(fd, KIPC_MUTEX_IOC_UNLOCK) != -EXDEV)
+		return 23;
+	if (mutex_raw(fd, KIPC_MUTEX_IOC_CONSISTENT) != -EXDEV)
+		return 24;
+	if (kipc_reopen(fd, 0) != -EXDEV)
+		return 25;
+	if (kipc_mutex_open(name, 0) != -EXDEV)
+		return 26;
+	/* Closing it must not take the host's live owner for dead. */
+	close(fd);
+	return 0;
+}
+
+TEST_F(ns, mutex_other_pid_namespace)
+{
+	const char *name = kt_name("mutex");
+	struct kipc_mutex *h;
+	pid_t pid;
+	int fd, fd2;
+
+	NS_SETUP(_metadata);
+	fd = kipc_mutex_create(name, 0600, 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_mutex_attach(fd, &h));
+	ASSERT_EQ(0, kipc_mutex_lock(h, 0));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t in;
+		int st;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		in = fork();
+		if (in < 0)
+			_exit(11);
+		if (in == 0)
+			_exit(mutex_foreign(fd, name));
+		if (waitpid(in, &st, 0) != in || !WIFEXITED(st))
+			_exit(12);
+		_exit(WEXITSTATUS(st));
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	/* Still ours, alive: another host process finds it busy. */
+	fd2 = kipc_mutex_open(name, 0);
+	ASSERT_LE(0, fd2);
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct kipc_mutex *h2;
+
+		if (kipc_mutex_attach(fd2, &h2))
+			_exit(10);
+		_exit(kipc_mutex_lock(h2, 0) == -EBUSY ? 0 : 11);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kipc_mutex_unlock(h));
+	kipc_mutex_detach(h);
 }
 
 TEST_F(ns, ns_reap_ms_bounds)
