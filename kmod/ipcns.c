@@ -110,11 +110,19 @@ struct kipc_ns *kipc_ns_get_current(void)
 
 	if (!ipc_ns)
 		return ERR_PTR(-ESRCH);
-	/* Allocate before the lock; the common case frees it unused. */
+	/* Known already: the common case, with no allocation. */
+	mutex_lock(&kipc_registry_lock);
+	kns = kipc_ns_find(ipc_ns);
+	if (kns)
+		kref_get(&kns->ref);
+	mutex_unlock(&kipc_registry_lock);
+	if (kns)
+		return kns;
+
+	/* First use: allocate before the lock, and look again under it. */
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
-
 	mutex_lock(&kipc_registry_lock);
 	kns = kipc_ns_find(ipc_ns);
 	if (kns) {
