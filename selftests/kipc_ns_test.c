@@ -526,6 +526,60 @@ TEST_F(ns, no_reuse_200)
 	EXPECT_EQ(0, ns_settle());
 }
 
+/*
+ * Namespaces made and dying in parallel, some killed while creating, while
+ * the reaper runs every 10 ms: nothing leaks, nothing is seen across.
+ */
+static int churn_one(int iters)
+{
+	char name[32];
+	int i, j, st;
+	pid_t pid;
+
+	for (i = 0; i < iters; i++) {
+		pid = ns_fork();
+		if (pid < 0)
+			return 20;
+		if (pid == 0) {
+			if (unshare(CLONE_NEWIPC))
+				_exit(10);
+			for (j = 0; j < 4; j++) {
+				snprintf(name, sizeof(name), "kst.ns.churn.%d", j);
+				if (kipc_event_open(name, 0) != -ENOENT)
+					_exit(11);
+				if (kipc_event_create(name, 0600, 0, 0) < 0 ||
+				    kipc_event_create(NULL, 0600, 0, 0) < 0)
+					_exit(12);
+			}
+			_exit(0);
+		}
+		if (i % 5 == 4)
+			kill(pid, SIGKILL);
+		st = ns_wait(pid);
+		if (st != 0 && st != 256 + SIGKILL)
+			return st;
+	}
+	return 0;
+}
+
+TEST_F(ns, churn_parallel_namespaces)
+{
+	pid_t pids[4];
+	int i;
+
+	NS_SETUP(_metadata);
+	for (i = 0; i < 4; i++) {
+		pids[i] = kt_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(churn_one(25));
+	}
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, kt_reap(pids[i], 60000));
+	EXPECT_EQ(-ENOENT, kipc_event_open("kst.ns.churn.0", 0));
+	EXPECT_EQ(0, ns_settle());
+}
+
 /* ---- STATS --------------------------------------------------------------- */
 
 TEST_F(ns, stats_scoped_to_namespace)
@@ -780,9 +834,13 @@ static int mutex_raw(int fd, unsigned long cmd)
 }
 
 /* In a new pid namespace: every use of the host's mutex is EXDEV. */
-static int mutex_foreign(int fd, const char *name)
+static int mutex_foreign(int fd, int cond, const char *name)
 {
+	struct kipc_cond_wait w = { .mutex_fd = (uint32_t)fd };
+	struct kipc_wait_obj o = { .fd = fd };
 	struct kipc_mutex *h = NULL;
+	unsigned int idx = 0;
+	int ret;
 	void *p;
 
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -800,6 +858,11 @@ static int mutex_foreign(int fd, const char *name)
 		return 25;
 	if (kipc_mutex_open(name, 0) != -EXDEV)
 		return 26;
+	if (kt_ioctl(cond, KIPC_COND_IOC_WAIT, &w) != -EXDEV)
+		return 27;
+	ret = kipc_wait_many(&o, 1, 0, 0, &idx);
+	if (ret != -EXDEV && o.error != -EXDEV)
+		return 28;
 	/* Closing it must not take the host's live owner for dead. */
 	close(fd);
 	return 0;
@@ -810,11 +873,13 @@ TEST_F(ns, mutex_other_pid_namespace)
 	const char *name = kt_name("mutex");
 	struct kipc_mutex *h;
 	pid_t pid;
-	int fd, fd2;
+	int fd, fd2, cond;
 
 	NS_SETUP(_metadata);
 	fd = kipc_mutex_create(name, 0600, 0, 0);
 	ASSERT_LE(0, fd);
+	cond = kipc_cond_create(NULL, 0600, 0);
+	ASSERT_LE(0, cond);
 	ASSERT_EQ(0, kipc_mutex_attach(fd, &h));
 	ASSERT_EQ(0, kipc_mutex_lock(h, 0));
 	pid = kt_fork();
@@ -829,7 +894,7 @@ TEST_F(ns, mutex_other_pid_namespace)
 		if (in < 0)
 			_exit(11);
 		if (in == 0)
-			_exit(mutex_foreign(fd, name));
+			_exit(mutex_foreign(fd, cond, name));
 		if (waitpid(in, &st, 0) != in || !WIFEXITED(st))
 			_exit(12);
 		_exit(WEXITSTATUS(st));
