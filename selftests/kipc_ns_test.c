@@ -917,6 +917,35 @@ TEST_F(ns, mutex_other_pid_namespace)
 	kipc_mutex_detach(h);
 }
 
+/* A pipe's growth past max_bytes_per_ns is ENOSPC; a shrink always works. */
+TEST_F(ns, max_bytes_per_ns_pipe_resize)
+{
+	pid_t pid;
+
+	NS_SETUP(_metadata);
+	ASSERT_EQ(0, kt_param_set("max_bytes_per_ns", 16384));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fds[2];
+
+		if (unshare(CLONE_NEWIPC))
+			_exit(10);
+		if (kipc_pipe(fds, 4096, 0))
+			_exit(11);
+		if (kipc_pipe_set_capacity(fds[1], 16384) != 16384)
+			_exit(12);
+		if (kipc_pipe_set_capacity(fds[1], 32768) != -ENOSPC)
+			_exit(13);
+		if (kipc_pipe_set_capacity(fds[1], 4096) != 4096)
+			_exit(14);
+		if (kipc_pipe_set_capacity(fds[1], 16384) != 16384)
+			_exit(15);
+		_exit(0);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+}
+
 TEST_F(ns, ns_reap_ms_bounds)
 {
 	NS_SETUP(_metadata);
