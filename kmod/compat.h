@@ -72,4 +72,28 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #define KIPC_NL_CHECK_IN_START	0
 #endif
 
+/*
+ * Dropping a counted reference to an IPC namespace.  put_ipc_ns() is
+ * exported by some kernels only (Debian's 6.12, for binderfs), which
+ * Kbuild finds in Module.symvers.  Elsewhere (6.1, vanilla kernels) the
+ * same function is reached through the namespace's proc_ns_operations,
+ * whose .put (ipcns_put()) calls put_ipc_ns(): the path nsfs takes when
+ * an open /proc/PID/ns/ipc is released.  Either way the kernel's own
+ * teardown runs if this was the last reference.
+ */
+#include <linux/ipc_namespace.h>
+#include <linux/proc_ns.h>
+#include <linux/sched.h>
+
+static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
+{
+#ifdef KIPC_HAVE_PUT_IPC_NS_EXPORT
+	put_ipc_ns(ns);
+#else
+	if (WARN_ON_ONCE(ns->ns.ops->type != CLONE_NEWIPC))
+		return;
+	ns->ns.ops->put(&ns->ns);
+#endif
+}
+
 #endif /* _KIPC_COMPAT_H */

@@ -39,6 +39,9 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_max_channel_capacity);
 unsigned int kipc_max_pipe_capacity = 1U << 20;
 unsigned long kipc_max_region_size = 64UL << 20;
 unsigned int kipc_max_wait_objects = 64;
+unsigned int kipc_ns_reap_ms = 1000;
+unsigned int kipc_max_objects_per_ns = 16384;
+unsigned long kipc_max_bytes_per_ns = 256UL << 20;
 
 static int kipc_param_set_bounded(const char *val, const struct kernel_param *kp,
 				  unsigned int max)
@@ -108,6 +111,27 @@ static int kipc_param_set_wait_objects(const char *val,
 {
 	return kipc_param_set_bounded(val, kp, KIPC_WAIT_OBJECTS_LIMIT);
 }
+
+/* How often dead IPC namespaces are looked for: 10 ms to a minute. */
+static int kipc_param_set_reap_ms(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err;
+
+	err = kstrtouint(val, 0, &n);
+	if (err)
+		return err;
+	if (n < 10 || n > 60000)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops kipc_reap_ms_ops = {
+	.set = kipc_param_set_reap_ms,
+	.get = param_get_uint,
+};
 
 static const struct kernel_param_ops kipc_wait_objects_ops = {
 	.set = kipc_param_set_wait_objects,
@@ -179,6 +203,18 @@ module_param_cb(max_wait_objects, &kipc_wait_objects_ops,
 MODULE_PARM_DESC(max_wait_objects,
 		 "Most objects in one KIPC_IOC_WAIT_MANY; more is EINVAL (1..128, default 64)");
 
+module_param_cb(ns_reap_ms, &kipc_reap_ms_ops, &kipc_ns_reap_ms, 0644);
+MODULE_PARM_DESC(ns_reap_ms,
+		 "How often the names of IPC namespaces that died are dropped, in ms (10..60000, default 1000)");
+module_param_cb(max_objects_per_ns, &kipc_count_ops, &kipc_max_objects_per_ns,
+		0644);
+MODULE_PARM_DESC(max_objects_per_ns,
+		 "Objects made in one IPC namespace other than the initial one; creation beyond fails with ENOSPC (1..INT_MAX, default 16384)");
+module_param_cb(max_bytes_per_ns, &kipc_bytes_ops, &kipc_max_bytes_per_ns,
+		0644);
+MODULE_PARM_DESC(max_bytes_per_ns,
+		 "Memory the objects of one IPC namespace other than the initial one may hold; creation beyond fails with ENOSPC (default 256 MiB)");
+
 static long kipc_ioc_version(void __user *arg, unsigned int usize)
 {
 	struct kipc_version v;
@@ -195,7 +231,7 @@ static long kipc_ioc_version(void __user *arg, unsigned int usize)
 	v.features = KIPC_FEATURE_NAMED | KIPC_FEATURE_STATS |
 		     KIPC_FEATURE_OBJ_INFO | KIPC_FEATURE_REOPEN |
 		     KIPC_FEATURE_WAIT_MANY | KIPC_FEATURE_SEM_RW |
-		     KIPC_FEATURE_NETLINK;
+		     KIPC_FEATURE_NETLINK | KIPC_FEATURE_IPCNS;
 	v.types = (1ULL << KIPC_TYPE_EVENT) | (1ULL << KIPC_TYPE_QUEUE) |
 		  (1ULL << KIPC_TYPE_CHANNEL) | (1ULL << KIPC_TYPE_PIPE) |
 		  (1ULL << KIPC_TYPE_REGION) | (1ULL << KIPC_TYPE_SEMAPHORE) |
@@ -284,6 +320,8 @@ static void __exit kipc_exit(void)
 	misc_deregister(&kipc_misc);
 	/* No request may hold an object while the registry is emptied. */
 	kipc_netlink_exit();
+	/* The names of other IPC namespaces, and kipc's references to them. */
+	kipc_ns_exit();
 	kipc_objects_exit();
 	kipc_mutex_exit();
 	pr_info("unloaded\n");

@@ -195,9 +195,21 @@ static inline u32 kipc_mutex_tid(void)
 	return (u32)pid->numbers[pid->level].nr & KIPC_MUTEX_TID_MASK;
 }
 
+/*
+ * The word holds thread ids of @m->ns, the creator's pid namespace, and
+ * user space writes gettid() of its own: a task of another pid namespace
+ * (reached by fd passing) can neither lock, unlock nor map it.
+ */
+static int kipc_mutex_same_pidns(const struct kipc_mutex_obj *m)
+{
+	return task_active_pid_ns(current) == m->ns ? 0 : -EXDEV;
+}
+
 /**
  * kipc_tid_alive() - whether a mutex owner is alive
- * @tid: a thread id of the caller's pid namespace
+ * @ns: the mutex's pid namespace, where @tid is a thread id
+ * @tid: a thread id of @ns (the caller may be of another: a close of a
+ *	passed fd checks the owner too)
  * @tgid: out: its process id, if alive (may be NULL)
  *
  * Alive: the thread exists, is not exiting and is not a zombie.  The
@@ -208,14 +220,15 @@ static inline u32 kipc_mutex_tid(void)
  *
  * Return: true if alive.
  */
-VISIBLE_IF_KUNIT bool kipc_tid_alive(u32 tid, pid_t *tgid)
+VISIBLE_IF_KUNIT
+bool kipc_tid_alive(struct pid_namespace *ns, u32 tid, pid_t *tgid)
 {
 	struct task_struct *t;
 	bool alive = false;
 
-	KUNIT_STATIC_STUB_REDIRECT(kipc_tid_alive, tid, tgid);
+	KUNIT_STATIC_STUB_REDIRECT(kipc_tid_alive, ns, tid, tgid);
 	rcu_read_lock();
-	t = pid_task(find_vpid(tid), PIDTYPE_PID);
+	t = pid_task(find_pid_ns(tid, ns), PIDTYPE_PID);
 	if (t && !(READ_ONCE(t->flags) & PF_EXITING) &&
 	    !READ_ONCE(t->exit_state)) {
 		alive = true;
@@ -285,7 +298,7 @@ static u32 kipc_mutex_next_state(struct kipc_mutex_obj *m, u32 owner)
 /*
  * The kernel took @m over from @owner, found dead: count it, and keep the
  * dead owner's process for the notification kipc_mutex_unlock() sends.
- * Its thread is looked up as kipc_tid_alive() did (in the caller's pid
+ * Its thread is looked up as kipc_tid_alive() did (in the mutex's pid
  * namespace); a thread already reaped leaves no process to name (NULL).
  * A second death before the first is sent is counted, not sent.
  */
@@ -299,7 +312,7 @@ static void kipc_mutex_owner_died(struct kipc_mutex_obj *m, u32 owner)
 		return;
 	m->died = true;
 	rcu_read_lock();
-	t = pid_task(find_vpid(owner), PIDTYPE_PID);
+	t = pid_task(find_pid_ns(owner, m->ns), PIDTYPE_PID);
 	m->dead = t ? get_pid(task_tgid(t)) : NULL;
 	rcu_read_unlock();
 }
@@ -373,7 +386,7 @@ static void kipc_mutex_recover(struct kipc_mutex_obj *m)
 		}
 		old = READ_ONCE(*m->word);
 		owner = old & KIPC_MUTEX_TID_MASK;
-		if (owner && kipc_tid_alive(owner, NULL)) {
+		if (owner && kipc_tid_alive(m->ns, owner, NULL)) {
 			if ((old & KIPC_MUTEX_WAITERS) ||
 			    cmpxchg(m->word, old, old | KIPC_MUTEX_WAITERS) == old)
 				return;
@@ -419,7 +432,7 @@ static int kipc_mutex_try(struct kipc_mutex_obj *m, u32 tid, bool queue)
 			m->depth = depth + 1;
 			return 0;
 		}
-		if (owner && kipc_tid_alive(owner, NULL)) {
+		if (owner && kipc_tid_alive(m->ns, owner, NULL)) {
 			if (!queue)
 				return -EBUSY;
 			new = old | KIPC_MUTEX_WAITERS;
@@ -672,7 +685,7 @@ static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
 	kipc_mutex_recover(m);
 	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
 	if (m->armed && !m->waiters.count &&
-	    (!owner || !kipc_tid_alive(owner, NULL))) {
+	    (!owner || !kipc_tid_alive(m->ns, owner, NULL))) {
 		wake = kipc_mutex_disarm(m);
 		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 	}
@@ -727,12 +740,17 @@ static void kipc_mutex_obj_destroy(struct kipc_object *obj)
 	kfree(m);
 }
 
-/* Every fd of a mutex can lock it and map it: read and write. */
+/*
+ * Every fd of a mutex can lock it and map it: read and write; and only
+ * in the mutex's pid namespace (-EXDEV).
+ */
 static int kipc_mutex_obj_attach(struct kipc_object *obj, fmode_t mode,
 				 unsigned int how, unsigned long *tag)
 {
 	if ((mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
 		return -EINVAL;
+	if (kipc_mutex_same_pidns(to_mutex(obj)))
+		return -EXDEV;
 	*tag = 0;
 	return 0;
 }
@@ -754,7 +772,8 @@ static void kipc_mutex_flush(struct file *file, struct kipc_object *obj)
  * An fd opened with KIPC_FD_NONBLOCK behaves as KIPC_WAIT_NONBLOCK.
  *
  * Return: 0 or -EOWNERDEAD with the mutex held; -ENOTRECOVERABLE;
- * -EDEADLK; -EBUSY; -ETIMEDOUT; -ERESTARTSYS; -EINVAL; -EFAULT; -E2BIG.
+ * -EDEADLK; -EBUSY; -ETIMEDOUT; -ERESTARTSYS; -EINVAL; -EFAULT; -E2BIG;
+ * -EXDEV from another pid namespace than the mutex's.
  */
 static long kipc_mutex_ioc_lock(struct file *file, struct kipc_object *obj,
 				unsigned long arg, unsigned int usize)
@@ -770,6 +789,9 @@ static long kipc_mutex_ioc_lock(struct file *file, struct kipc_object *obj,
 	if (!kipc_args_clean(0, l.__pad, l.reserved, sizeof(l.reserved)))
 		return -EINVAL;
 	err = kipc_check_wait(l.flags, &l.deadline, &deadline);
+	if (err)
+		return err;
+	err = kipc_mutex_same_pidns(to_mutex(obj));
 	if (err)
 		return err;
 	return kipc_mutex_do_lock(to_mutex(obj), kipc_mutex_tid(),
@@ -789,13 +811,16 @@ static long kipc_mutex_ioc_lock(struct file *file, struct kipc_object *obj,
  * mutex taken with EOWNERDEAD that was not made consistent makes it not
  * recoverable and fails every waiter with ENOTRECOVERABLE.
  *
- * Return: 0; -EPERM (not the owner); -EINVAL.
+ * Return: 0; -EPERM (not the owner); -EINVAL; -EXDEV from another pid
+ * namespace than the mutex's.
  */
 static long kipc_mutex_ioc_unlock(struct file *file, struct kipc_object *obj,
 				  unsigned long arg, unsigned int usize)
 {
 	if (arg)
 		return -EINVAL;
+	if (kipc_mutex_same_pidns(to_mutex(obj)))
+		return -EXDEV;
 	return kipc_mutex_do_unlock(to_mutex(obj), kipc_mutex_tid(), false);
 }
 
@@ -808,7 +833,8 @@ static long kipc_mutex_ioc_unlock(struct file *file, struct kipc_object *obj,
  *
  * Marks a mutex taken with EOWNERDEAD consistent again.
  *
- * Return: 0; -EPERM (not the owner); -EINVAL (not in that state).
+ * Return: 0; -EPERM (not the owner); -EINVAL (not in that state);
+ * -EXDEV from another pid namespace than the mutex's.
  */
 static long kipc_mutex_ioc_consistent(struct file *file,
 				      struct kipc_object *obj,
@@ -816,6 +842,8 @@ static long kipc_mutex_ioc_consistent(struct file *file,
 {
 	if (arg)
 		return -EINVAL;
+	if (kipc_mutex_same_pidns(to_mutex(obj)))
+		return -EXDEV;
 	return kipc_mutex_do_consistent(to_mutex(obj), kipc_mutex_tid());
 }
 
@@ -842,7 +870,7 @@ static void kipc_mutex_get_info(struct kipc_mutex_obj *m,
 	in->state = m->state;
 	in->owner_tid = owner;
 	in->owner_pid = 0;
-	if (owner && kipc_tid_alive(owner, &tgid))
+	if (owner && kipc_tid_alive(m->ns, owner, &tgid))
 		in->owner_pid = tgid;
 	in->depth = kipc_mutex_depth(m, owner);
 	in->waiters = m->waiters.count;
@@ -893,7 +921,7 @@ static int kipc_mutex_ready(struct kipc_mutex_obj *m, u32 tid)
 				return -EAGAIN;
 			ready = 1;
 		} else {
-			ready = !owner || !kipc_tid_alive(owner, NULL);
+			ready = !owner || !kipc_tid_alive(m->ns, owner, NULL);
 		}
 		if ((old & KIPC_MUTEX_WAITERS) ||
 		    cmpxchg(m->word, old, old | KIPC_MUTEX_WAITERS) == old)
@@ -1052,6 +1080,9 @@ static int kipc_mutex_mmap(struct file *file, struct kipc_object *obj,
 	int err;
 
 	BUILD_BUG_ON(KIPC_MUTEX_MAP_SIZE > PAGE_SIZE);
+	err = kipc_mutex_same_pidns(m);
+	if (err)
+		return err;
 	err = kipc_map_check(file, vma, PAGE_SIZE, 0);
 	if (err)
 		return err;
@@ -1080,6 +1111,10 @@ static spinlock_t *kipc_mutex_wm_lock(struct kipc_object *obj)
 
 static int kipc_mutex_wm_prepare(struct kipc_object *obj)
 {
+	int err = kipc_mutex_same_pidns(to_mutex(obj));
+
+	if (err)
+		return err;
 	return kipc_mutex_ready(to_mutex(obj), kipc_mutex_tid());
 }
 
@@ -1242,7 +1277,8 @@ static int kipc_cond_do_wait(struct kipc_cond_obj *c, struct kipc_mutex_obj *m,
  *
  * Return: 0, -ETIMEDOUT or -EINTR with the mutex held again; -EOWNERDEAD
  * (held again, its owner died meanwhile); -ENOTRECOVERABLE; -EPERM;
- * -EINVAL (not a kipc mutex, bad flags); -EBADF; -EFAULT; -E2BIG.
+ * -EINVAL (not a kipc mutex, bad flags); -EBADF; -EFAULT; -E2BIG; -EXDEV
+ * if the mutex is of another pid namespace than the caller.
  */
 static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
 			       unsigned long arg, unsigned int usize)
@@ -1273,6 +1309,8 @@ static long kipc_cond_ioc_wait(struct file *file, struct kipc_object *obj,
 	mobj = mf->f_op == file->f_op ? kipc_file_obj(mf) : NULL;
 	if (!mobj || mobj->type != &kipc_mutex_type)
 		err = -EINVAL;
+	else if (kipc_mutex_same_pidns(to_mutex(mobj)))
+		err = -EXDEV;
 	else
 		err = kipc_cond_do_wait(to_cond(obj), to_mutex(mobj),
 					kipc_mutex_tid(), deadline);

@@ -183,6 +183,10 @@ static const struct kipc_nl_limit kipc_nl_limits[] = {
 	{ "max_pipe_capacity", &kipc_max_pipe_capacity, NULL, EINVAL },
 	{ "max_region_size", NULL, &kipc_max_region_size, EINVAL },
 	{ "max_wait_objects", &kipc_max_wait_objects, NULL, EINVAL },
+	/* Not a limit: no call fails by it. */
+	{ "ns_reap_ms", &kipc_ns_reap_ms, NULL, 0 },
+	{ "max_objects_per_ns", &kipc_max_objects_per_ns, NULL, ENOSPC },
+	{ "max_bytes_per_ns", NULL, &kipc_max_bytes_per_ns, ENOSPC },
 };
 
 static int kipc_nl_put_limit(struct sk_buff *msg,
@@ -491,6 +495,7 @@ static void kipc_nl_send_event(const struct kipc_nl_event *ev)
  *
  * Any context, including under spinlocks and on release paths; costs one
  * test of a bit when nobody listens.  Ids are in the initial namespaces.
+ * Objects of IPC namespaces other than the initial one are not told about.
  */
 void kipc_nl_notify(u32 kind, const struct kipc_object *obj, struct pid *pid)
 {
@@ -500,6 +505,12 @@ void kipc_nl_notify(u32 kind, const struct kipc_object *obj, struct pid *pid)
 	};
 
 	if (!kipc_nl_listened())
+		return;
+	/*
+	 * Multicast cannot be filtered per listener: objects of IPC
+	 * namespaces other than the initial one are not told about.
+	 */
+	if (obj->ns && obj->ns != &kipc_ns_init)
 		return;
 	ev.type = obj->type->type;
 	ev.uid = obj->uid;
@@ -522,7 +533,7 @@ void kipc_nl_notify_refused(u32 type, int err)
 		.err = -err,
 	};
 
-	if (!kipc_nl_listened())
+	if (!kipc_nl_listened() || !kipc_ns_current_is_init())
 		return;
 	ev.uid = current_euid();
 	ev.pid = kipc_nl_cause(NULL);

@@ -227,7 +227,8 @@ static int kipc_nl_obj_msg(struct sk_buff *skb, u32 portid, u32 seq,
 /*
  * Holders and waiters are process ids: shown, as /proc/sysvipc shows an
  * object's last pids only by the owner's choice of mode, here only to the
- * object's owner or creator (effective uid) or with CAP_IPC_OWNER.
+ * object's owner or creator (effective uid) or with CAP_IPC_OWNER in the
+ * user namespace that owns the object's IPC namespace.
  */
 static bool kipc_nl_may_see_holders(struct sk_buff *skb,
 				    const struct kipc_object *obj)
@@ -235,7 +236,7 @@ static bool kipc_nl_may_see_holders(struct sk_buff *skb,
 	kuid_t euid = current_euid();
 
 	return uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid) ||
-	       netlink_capable(skb, CAP_IPC_OWNER);
+	       netlink_ns_capable(skb, kipc_obj_user_ns(obj), CAP_IPC_OWNER);
 }
 
 /* Build the reply, growing it while holders and waiters do not fit. */
@@ -292,8 +293,9 @@ static int kipc_nl_obj_get_one(struct sk_buff *skb, struct genl_info *info,
  * @skb: the request
  * @info: its attributes, validated by kipc_nl_obj_get_policy
  *
- * Runs in the requester's context: its pid namespace is current's and its
- * effective uid current's.  Holds a reference to the module while it holds
+ * Runs in the requester's context: its pid and IPC namespaces are
+ * current's and its effective uid current's.  An object of another IPC
+ * namespace is -ENOENT.  Holds a reference to the module while it holds
  * the object, so that unloading (which destroys every object) cannot run
  * under it.
  *
@@ -325,8 +327,14 @@ int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENODEV;
 	}
 	obj = kipc_object_by_id(nla_get_u64(id));
+	if (obj && !kipc_ns_current_is(obj->ns)) {
+		/* Another IPC namespace's: as if it did not exist. */
+		kipc_object_put(obj);
+		obj = NULL;
+	}
 	if (IS_ERR_OR_NULL(obj)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, id, "no object with this id");
+		NL_SET_ERR_MSG_ATTR(info->extack, id,
+				    "no object with this id in this IPC namespace");
 		err = -ENOENT;
 	} else {
 		err = kipc_nl_obj_get_one(skb, info, obj);
@@ -340,6 +348,7 @@ int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
  * struct kipc_nl_obj_dump - where a dump of objects is, in cb->ctx
  * @next_id: the id to resume from
  * @pid_ns: the requester's pid namespace, held until the dump is done
+ * @ns: the requester's IPC namespace, likewise: only its objects are shown
  * @prefix: KIPC_A_NAME_PREFIX of the request, or NULL
  * @prefix_len: its length without the NUL
  * @type: KIPC_A_TYPE of the request, or 0
@@ -348,6 +357,7 @@ int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 struct kipc_nl_obj_dump {
 	unsigned long next_id;
 	struct pid_namespace *pid_ns;
+	struct kipc_ns *ns;
 	const char *prefix;
 	u32 prefix_len;
 	u32 type;
@@ -394,15 +404,16 @@ static int kipc_nl_obj_dump_check(struct netlink_callback *cb,
  * @cb: the dump; its attributes were validated by kipc_nl_obj_get_policy
  *
  * Runs in the requester's context (the dump's later parts may run in the
- * context of whoever reads the socket): its pid namespace is kept for
- * the whole dump.
+ * context of whoever reads the socket): its pid and IPC namespaces are
+ * kept for the whole dump.
  *
- * Return: 0 or -EINVAL, with an extended ack message.
+ * Return: 0, -EINVAL with an extended ack message, or -ENOMEM.
  */
 int kipc_nl_obj_get_start(struct netlink_callback *cb)
 {
 	struct nlattr *const *tb = kipc_genl_dump_attrs(cb);
 	struct kipc_nl_obj_dump *d = kipc_nl_obj_dump(cb);
+	struct kipc_ns *ns;
 	int err;
 
 	if (KIPC_NL_CHECK_IN_START) {
@@ -418,6 +429,10 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb)
 		d->prefix = nla_data(tb[KIPC_A_NAME_PREFIX]);
 		d->prefix_len = strlen(d->prefix);
 	}
+	ns = kipc_ns_get_current();
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
+	d->ns = ns;
 	d->next_id = 0;
 	d->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	cb->min_dump_alloc = KIPC_NL_DUMP_ALLOC;
@@ -433,12 +448,15 @@ int kipc_nl_obj_get_start(struct netlink_callback *cb)
 int kipc_nl_obj_get_done(struct netlink_callback *cb)
 {
 	put_pid_ns(kipc_nl_obj_dump(cb)->pid_ns);
+	kipc_ns_put(kipc_nl_obj_dump(cb)->ns);
 	return 0;
 }
 
 static bool kipc_nl_obj_match(const struct kipc_nl_obj_dump *d,
 			      const struct kipc_object *obj)
 {
+	if (obj->ns != d->ns)
+		return false;
 	if (d->type && obj->type->type != d->type)
 		return false;
 	if (uid_valid(d->uid) && !uid_eq(obj->uid, d->uid))

@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/hash.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/mutex.h>
@@ -45,9 +46,10 @@ static const struct kipc_type *const kipc_types[KIPC_TYPE_MAX + 1] = {
 
 /*
  * Per-uid accounting.  kipc_users_lock protects kipc_users, every
- * kipc_user's count, and kipc_nr_objects.  It takes no other lock; it is
- * taken under a pipe's mutex (a resize's recharge) and, at unload only,
- * under kipc_registry_lock.
+ * kipc_user's count, kipc_nr_objects, and every kipc_ns's @objects and
+ * @bytes.  It takes no other lock; it is taken under a pipe's mutex (a
+ * resize's recharge) and under kipc_registry_lock (a namespace's usage;
+ * at unload, a destroy).
  */
 struct kipc_user {
 	struct hlist_node node;
@@ -56,21 +58,22 @@ struct kipc_user {
 	u64 bytes;
 };
 
-static DEFINE_SPINLOCK(kipc_users_lock);
+DEFINE_SPINLOCK(kipc_users_lock);
 static DEFINE_HASHTABLE(kipc_users, 6);
 static unsigned int kipc_nr_objects;
 static unsigned int kipc_nr_users;
 
 /*
  * Name registry: a resizable hash table of the named objects, keyed by
- * (type, name bytes).  kipc_registry_lock serializes every add, lookup
- * and removal (lookups too: an object may be freed as soon as its last
- * reference goes, without waiting for an RCU grace period, so a lookup
- * must not race with the removal that precedes that last put), and
- * protects kipc_nr_named.  The table grows and shrinks by itself, in its
- * own worker, so every operation stays O(1) at any number of names.
+ * (IPC namespace, type, name bytes).  kipc_registry_lock serializes every
+ * add, lookup and removal (lookups too: an object may be freed as soon as
+ * its last reference goes, without waiting for an RCU grace period, so a
+ * lookup must not race with the removal that precedes that last put), and
+ * protects kipc_nr_named and the table of IPC namespaces (ipcns.c).  The
+ * table grows and shrinks by itself, in its own worker, so every
+ * operation stays O(1) at any number of names.
  */
-static DEFINE_MUTEX(kipc_registry_lock);
+DEFINE_MUTEX(kipc_registry_lock);
 static struct rhashtable kipc_names;
 static unsigned int kipc_nr_named;
 
@@ -193,24 +196,33 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_uncharge);
  * quota is (KIPC_EV_REFUSED, with @obj's type).
  *
  * Return: 0; -EDQUOT if a growth does not fit in the uid's
- * max_bytes_per_uid (then nothing changes).  A shrink always succeeds.
+ * max_bytes_per_uid, -ENOSPC if not in the IPC namespace's
+ * max_bytes_per_ns (then nothing changes).  A shrink always succeeds.
  */
 int kipc_recharge(struct kipc_object *obj, u64 bytes)
 {
 	struct kipc_user *u = obj->user;
+	struct kipc_ns *kns = obj->ns;
 	int err = 0;
 
 	spin_lock(&kipc_users_lock);
 	if (bytes > obj->charge &&
 	    u->bytes - obj->charge + bytes > READ_ONCE(kipc_max_bytes_per_uid)) {
 		err = -EDQUOT;
+	} else if (bytes > obj->charge && kns && kns != &kipc_ns_init &&
+		   kns->bytes - obj->charge + bytes >
+		   READ_ONCE(kipc_max_bytes_per_ns)) {
+		err = -ENOSPC;
 	} else {
 		u->bytes = u->bytes - obj->charge + bytes;
+		if (kns)
+			kns->bytes = kns->bytes - obj->charge + bytes;
 		WRITE_ONCE(obj->charge, bytes);
 	}
 	spin_unlock(&kipc_users_lock);
 	if (err) {
-		atomic64_inc(&kipc_refused_edquot);
+		atomic64_inc(err == -ENOSPC ? &kipc_refused_enospc :
+				&kipc_refused_edquot);
 		kipc_nl_notify_refused(obj->type->type, err);
 	}
 	return err;
@@ -306,14 +318,23 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_user_nth);
 /**
  * kipc_module_stats() - module-wide numbers
  * @s: out: the numbers, each a snapshot (not one consistent whole)
+ *
+ * Outside the initial IPC namespace, @s->objects and @s->named are those
+ * of the caller's namespace: a container does not see the host's.
  */
 void kipc_module_stats(struct kipc_module_stats *s)
 {
+	u64 objects, named;
+
 	spin_lock(&kipc_users_lock);
 	s->objects = kipc_nr_objects;
 	s->users = kipc_nr_users;
 	spin_unlock(&kipc_users_lock);
 	s->named = READ_ONCE(kipc_nr_named);
+	if (kipc_ns_usage(&objects, &named)) {
+		s->objects = objects;
+		s->named = named;
+	}
 	s->created = atomic64_read(&kipc_created);
 	s->destroyed = atomic64_read(&kipc_destroyed);
 	s->refused_enospc = atomic64_read(&kipc_refused_enospc);
@@ -386,6 +407,7 @@ static void kipc_object_release(struct kref *ref)
 {
 	struct kipc_object *obj = container_of(ref, struct kipc_object, ref);
 	struct kipc_user *user = obj->user;
+	struct kipc_ns *kns = obj->ns;
 	u64 charge = obj->charge;
 
 	/* First: kipc_object_next() and _by_id() no longer find it. */
@@ -396,6 +418,8 @@ static void kipc_object_release(struct kref *ref)
 	kfree(obj->name);
 	obj->type->destroy(obj);
 	kipc_uncharge(user, charge);
+	kipc_ns_uncharge(kns, charge);
+	kipc_ns_put(kns);
 	atomic64_inc(&kipc_destroyed);
 }
 
@@ -478,7 +502,9 @@ static int kipc_copy_name(u64 uptr, u32 len, bool anon_ok, char **out)
  *
  * The owner or creator class uses the user bits, a member of the owner's
  * or creator's group the group bits, anyone else the other bits, as System
- * V IPC does; CAP_IPC_OWNER overrides.
+ * V IPC does; CAP_IPC_OWNER in the user namespace that owns the object's
+ * IPC namespace overrides (as ipcperms() does), so the root of another
+ * user namespace cannot override.
  *
  * Return: 0 or -EACCES.
  */
@@ -498,7 +524,8 @@ int kipc_permission(const struct kipc_object *obj, fmode_t want)
 	else if (in_group_p(obj->gid) || in_group_p(obj->cgid))
 		granted >>= 3;
 
-	if (!(need & ~granted & 07) || capable(CAP_IPC_OWNER))
+	if (!(need & ~granted & 07) ||
+	    ns_capable(kipc_obj_user_ns(obj), CAP_IPC_OWNER))
 		return 0;
 	return -EACCES;
 }
@@ -509,35 +536,38 @@ static bool kipc_may_unlink(const struct kipc_object *obj)
 	kuid_t euid = current_euid();
 
 	return uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid) ||
-	       capable(CAP_IPC_OWNER);
+	       ns_capable(kipc_obj_user_ns(obj), CAP_IPC_OWNER);
 }
 
 /* ---- registry ------------------------------------------------------------ */
 
 /* What a registry lookup looks for. */
 struct kipc_name_key {
+	const struct kipc_ns *ns;
 	u32 type;
 	u32 len;
 	const char *name;
 };
 
-static u32 kipc_name_hash(u32 type, const char *name, u32 len, u32 seed)
+static u32 kipc_name_hash(const struct kipc_ns *ns, u32 type,
+			  const char *name, u32 len, u32 seed)
 {
-	return jhash(name, len, seed ^ type);
+	return jhash(name, len, seed ^ type ^ hash_ptr(ns, 32));
 }
 
 static u32 kipc_name_key_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct kipc_name_key *key = data;
 
-	return kipc_name_hash(key->type, key->name, key->len, seed);
+	return kipc_name_hash(key->ns, key->type, key->name, key->len, seed);
 }
 
 static u32 kipc_name_obj_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct kipc_object *obj = data;
 
-	return kipc_name_hash(obj->type->type, obj->name, obj->name_len, seed);
+	return kipc_name_hash(obj->ns, obj->type->type, obj->name,
+			      obj->name_len, seed);
 }
 
 static int kipc_name_cmpfn(struct rhashtable_compare_arg *arg,
@@ -546,7 +576,8 @@ static int kipc_name_cmpfn(struct rhashtable_compare_arg *arg,
 	const struct kipc_name_key *key = arg->key;
 	const struct kipc_object *obj = data;
 
-	return obj->type->type != key->type || obj->name_len != key->len ||
+	return obj->ns != key->ns || obj->type->type != key->type ||
+	       obj->name_len != key->len ||
 	       memcmp(obj->name, key->name, key->len);
 }
 
@@ -558,12 +589,16 @@ static const struct rhashtable_params kipc_names_params = {
 	.automatic_shrinking	= true,
 };
 
+/* The caller's IPC namespace's object of that type and name, or NULL. */
 static struct kipc_object *kipc_registry_find(u32 type, const char *name,
 					      u32 len)
 {
 	struct kipc_name_key key = { .type = type, .len = len, .name = name };
 
 	lockdep_assert_held(&kipc_registry_lock);
+	key.ns = kipc_ns_lookup();
+	if (!key.ns)	/* no object was ever made there */
+		return NULL;
 	return rhashtable_lookup_fast(&kipc_names, &key, kipc_names_params);
 }
 
@@ -571,12 +606,16 @@ static struct kipc_object *kipc_registry_find(u32 type, const char *name,
  * kipc_registry_add() - register @obj under its name
  * @obj: a named object; the registry takes a reference
  *
- * Return: 0; -EEXIST if an object of the same type has the name;
+ * The name goes in the IPC namespace @obj was made in.
+ *
+ * Return: 0; -EEXIST if an object of the same type has the name there;
+ * -ENOENT if that namespace died meanwhile (its creator left it);
  * -ENOMEM if the table could not grow.
  */
 int kipc_registry_add(struct kipc_object *obj)
 {
 	struct kipc_name_key key = {
+		.ns = obj->ns,
 		.type = obj->type->type,
 		.len = obj->name_len,
 		.name = obj->name,
@@ -584,12 +623,18 @@ int kipc_registry_add(struct kipc_object *obj)
 	int err;
 
 	mutex_lock(&kipc_registry_lock);
+	if (obj->ns->dead) {
+		mutex_unlock(&kipc_registry_lock);
+		return -ENOENT;
+	}
 	err = rhashtable_lookup_insert_key(&kipc_names, &key, &obj->hash_node,
 					   kipc_names_params);
 	if (!err) {
 		kref_get(&obj->ref);
 		WRITE_ONCE(obj->linked, true);	/* read by fdinfo, OBJ_INFO */
 		WRITE_ONCE(kipc_nr_named, kipc_nr_named + 1);
+		list_add_tail(&obj->ns_link, &obj->ns->names);
+		obj->ns->named++;
 	} else if (err != -EEXIST) {
 		err = -ENOMEM;	/* -E2BIG, -EBUSY: the table could not grow */
 	}
@@ -598,19 +643,25 @@ int kipc_registry_add(struct kipc_object *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_registry_add);
 
-/* Remove a registered name; the caller drops the registry's reference. */
-static void kipc_registry_del(struct kipc_object *obj)
+/**
+ * kipc_registry_del() - remove a registered name
+ * @obj: a linked object; the caller drops the registry's reference after
+ *	releasing kipc_registry_lock, which it holds
+ */
+void kipc_registry_del(struct kipc_object *obj)
 {
 	lockdep_assert_held(&kipc_registry_lock);
 	WARN_ON_ONCE(rhashtable_remove_fast(&kipc_names, &obj->hash_node,
 					    kipc_names_params));
 	WRITE_ONCE(obj->linked, false);
 	WRITE_ONCE(kipc_nr_named, kipc_nr_named - 1);
+	list_del_init(&obj->ns_link);
+	obj->ns->named--;
 }
 
 /**
  * kipc_registry_lookup() - find a named object and take a reference
- * @type: KIPC_TYPE_*
+ * @type: KIPC_TYPE_*, in the caller's IPC namespace
  * @name: the name bytes
  * @len: their number
  *
@@ -631,12 +682,13 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_registry_lookup);
 
 /**
  * kipc_registry_unlink() - remove a name, if the caller may
- * @type: KIPC_TYPE_*
+ * @type: KIPC_TYPE_*, in the caller's IPC namespace
  * @name: the name bytes
  * @len: their number
  *
- * Return: 0; -ENOENT if no such name; -EACCES unless the caller owns or
- * created the object or has CAP_IPC_OWNER.
+ * Return: 0; -ENOENT if no such name in the caller's IPC namespace;
+ * -EACCES unless the caller owns or created the object or has
+ * CAP_IPC_OWNER there.
  */
 int kipc_registry_unlink(u32 type, const char *name, u32 len)
 {
@@ -738,6 +790,7 @@ static void kipc_object_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "kipc-owner:\t%u %u\n", from_kuid_munged(ns, obj->uid),
 		   from_kgid_munged(ns, obj->gid));
 	seq_printf(m, "kipc-mode:\t%04o\n", obj->mode);
+	seq_printf(m, "kipc-ipcns:\t%u\n", obj->ns->inum);
 	if (obj->type->show_fdinfo)
 		obj->type->show_fdinfo(m, obj);
 }
@@ -952,13 +1005,16 @@ static int kipc_copy_attr(const struct kipc_type *type, u64 uptr, u32 usize,
  * @mode: permission bits
  *
  * The object starts with one reference and no name registered; the
- * caller's effective uid and gid become owner and creator.  Once built it
+ * caller's effective uid and gid become owner and creator, and its IPC
+ * namespace the object's (where its name goes, and where CAP_IPC_OWNER
+ * counts).  Once built it
  * is in the id index (kipc_object_next(), kipc_object_by_id()): the
  * netlink dump may show it before its fd exists.  A refusal by a limit
  * (-ENOSPC, -EDQUOT) is notified (KIPC_EV_REFUSED).
  *
  * Return: the object, or an ERR_PTR: the type's errors (-EINVAL for bad
- * attributes, -ENOMEM), or kipc_charge()'s.  On error @name is freed.
+ * attributes, -ENOMEM), kipc_charge()'s, or kipc_ns_charge()'s
+ * (-ENOSPC).  On error @name is freed.
  */
 struct kipc_object *kipc_object_new(const struct kipc_type *type,
 				    const void *attr, char *name,
@@ -966,19 +1022,32 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 {
 	struct kipc_object *obj;
 	struct kipc_user *user;
+	struct kipc_ns *kns;
 	int err;
 
+	kns = kipc_ns_get_current();
+	if (IS_ERR(kns)) {
+		err = PTR_ERR(kns);
+		goto fail;
+	}
 	obj = type->create(attr);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
-		goto fail;
+		goto put_ns;
 	}
 	err = kipc_charge(current_euid(), obj->charge, &user);
+	if (!err) {
+		err = kipc_ns_charge(kns, obj->charge);
+		if (err) {
+			kipc_uncharge(user, obj->charge);
+			atomic64_inc(&kipc_refused_enospc);
+		}
+	}
 	if (err) {
 		type->destroy(obj);
 		if (err == -ENOSPC || err == -EDQUOT)
 			kipc_nl_notify_refused(type->type, err);
-		goto fail;
+		goto put_ns;
 	}
 
 	kref_init(&obj->ref);
@@ -991,6 +1060,8 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 	obj->mode = mode;
 	obj->creator = get_pid(task_tgid(current));
 	obj->user = user;
+	obj->ns = kns;
+	INIT_LIST_HEAD(&obj->ns_link);
 	obj->name = name;
 	obj->name_len = name_len;
 	obj->ctime = ktime_get_real_ns();
@@ -1004,11 +1075,14 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 		put_pid(obj->creator);
 		type->destroy(obj);
 		kipc_uncharge(user, charge);
-		goto fail;
+		kipc_ns_uncharge(kns, charge);
+		goto put_ns;
 	}
 	atomic64_inc(&kipc_created);
 	return obj;
 
+put_ns:
+	kipc_ns_put(kns);
 fail:
 	kfree(name);
 	return ERR_PTR(err);
@@ -1022,7 +1096,8 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_object_new);
  *
  * Return: 0 with kipc_create.fd set; -EINVAL for bad flags, type, mode,
  * name or attributes; -ENAMETOOLONG; -EFAULT; -E2BIG; -EEXIST if the name
- * is taken; -ENOSPC or -EDQUOT at the module-wide or per-uid object limit;
+ * is taken in the caller's IPC namespace; -ENOSPC at the module-wide or
+ * the namespace's limits, -EDQUOT at the per-uid ones;
  * -EMFILE; -ENOMEM; or an error of the type's attribute checks.
  */
 long kipc_ioc_create(void __user *arg, unsigned int usize)
@@ -1067,8 +1142,8 @@ long kipc_ioc_create(void __user *arg, unsigned int usize)
  * @usize: the caller's size of it
  *
  * Return: 0 with kipc_open.fd set; -EINVAL; -ENAMETOOLONG; -EFAULT;
- * -E2BIG; -ENOENT if no such name; -EACCES if the mode bits do not grant
- * the access asked for; -EMFILE; -ENOMEM.
+ * -E2BIG; -ENOENT if no such name in the caller's IPC namespace; -EACCES
+ * if the mode bits do not grant the access asked for; -EMFILE; -ENOMEM.
  */
 long kipc_ioc_open(void __user *arg, unsigned int usize)
 {
@@ -1110,8 +1185,8 @@ long kipc_ioc_open(void __user *arg, unsigned int usize)
  * @usize: the caller's size of it
  *
  * Return: 0; -EINVAL; -ENAMETOOLONG; -EFAULT; -E2BIG; -ENOENT if no such
- * name; -EACCES unless the caller owns or created the object or has
- * CAP_IPC_OWNER.
+ * name in the caller's IPC namespace; -EACCES unless the caller owns or
+ * created the object or has CAP_IPC_OWNER there.
  */
 long kipc_ioc_unlink(void __user *arg, unsigned int usize)
 {
@@ -1139,6 +1214,9 @@ long kipc_ioc_unlink(void __user *arg, unsigned int usize)
  * @arg: user pointer to struct kipc_stats
  * @usize: the caller's size of it
  *
+ * Outside the initial IPC namespace, objects and named count the
+ * caller's namespace only.
+ *
  * Return: 0; -EINVAL; -EFAULT; -E2BIG.
  */
 long kipc_ioc_stats(void __user *arg, unsigned int usize)
@@ -1152,8 +1230,10 @@ long kipc_ioc_stats(void __user *arg, unsigned int usize)
 	if (!kipc_args_clean(s.flags, s.__pad, s.reserved, sizeof(s.reserved)))
 		return -EINVAL;
 
-	s.objects = kipc_objects_alive();
-	s.named = READ_ONCE(kipc_nr_named);
+	if (!kipc_ns_usage(&s.objects, &s.named)) {
+		s.objects = kipc_objects_alive();
+		s.named = READ_ONCE(kipc_nr_named);
+	}
 	s.created = atomic64_read(&kipc_created);
 	s.destroyed = atomic64_read(&kipc_destroyed);
 	s.uid_objects = kipc_uid_objects(current_euid());
@@ -1268,12 +1348,14 @@ static void kipc_registry_drop(void *ptr, void *arg)
 /**
  * kipc_objects_exit() - drop every registered name at module unload
  *
- * No file can be open (each holds a module reference), so dropping the
- * registry's references frees every remaining object.  Every destroy then
- * runs under kipc_registry_lock (a mutex) and the table's own mutex,
- * which rhashtable_free_and_destroy() holds while it calls
- * kipc_registry_drop(): vunmap(), fput(), the mutex recheck lock and
- * kipc_users_lock nest under them, only here.
+ * kipc_ns_exit() already dropped the names of every namespace but the
+ * initial one, whose kipc_ns is never freed (so a put here never takes
+ * kipc_registry_lock again).  No file can be open (each holds a module
+ * reference), so dropping the registry's references frees every
+ * remaining object.  Every destroy then runs under kipc_registry_lock (a
+ * mutex) and the table's own mutex, which rhashtable_free_and_destroy()
+ * holds while it calls kipc_registry_drop(): vunmap(), fput(), the mutex
+ * recheck lock and kipc_users_lock nest under them, only here.
  */
 void kipc_objects_exit(void)
 {

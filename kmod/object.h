@@ -13,6 +13,7 @@
 #include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/rhashtable-types.h>
 #include <linux/seq_file.h>
@@ -24,9 +25,43 @@
 #include "compat.h"
 #include "uaccess.h"
 
+struct ipc_namespace;
 struct kipc_object;
 struct kipc_user;
 struct sk_buff;
+struct user_namespace;
+
+/**
+ * struct kipc_ns - kipc's view of one IPC namespace (ipcns.c)
+ * @ref: one per object made in the namespace, and short-lived ones (a
+ *	reap, a netlink dump); the last put frees it, and unhashes it if
+ *	still hashed
+ * @ipc_ns: the namespace, with a counted reference; NULL once reaped
+ *	(the initial namespace's entry holds none)
+ * @inum: its inode number (/proc/PID/ns/ipc), kept for reports
+ * @user_ns: the user namespace that owns it, counted: CAP_IPC_OWNER over
+ *	the namespace's objects is checked there
+ * @node: link in the table of namespaces, under kipc_registry_lock
+ * @names: the registered objects (&kipc_object.ns_link), likewise
+ * @reap_link: link in a reap's local list
+ * @named: the number of @names, likewise
+ * @objects: objects charged to the namespace, under kipc_users_lock
+ * @bytes: bytes charged to it, likewise
+ * @dead: reaped: unhashed, its names gone, under kipc_registry_lock
+ */
+struct kipc_ns {
+	struct kref ref;
+	struct ipc_namespace *ipc_ns;
+	unsigned int inum;
+	struct user_namespace *user_ns;
+	struct hlist_node node;
+	struct list_head names;
+	struct list_head reap_link;
+	unsigned int named;
+	unsigned int objects;
+	u64 bytes;
+	bool dead;
+};
 
 /**
  * struct kipc_wm_ops - how KIPC_IOC_WAIT_MANY takes an object
@@ -197,6 +232,9 @@ static inline void kipc_count_peak(u64 *peak, u64 depth)
  * @name: the name (not NUL-terminated), NULL for anonymous objects
  * @name_len: length of @name
  * @hash_node: link in the name registry, under kipc_registry_lock
+ * @ns: the IPC namespace the object was made in, counted; its name, if
+ *	any, is registered there
+ * @ns_link: link in @ns's &kipc_ns.names while @linked, likewise
  * @linked: the name is in the registry, under kipc_registry_lock; written
  *	with WRITE_ONCE(), as fdinfo and OBJ_INFO read it without the lock
  * @ctime: creation time, ns since the epoch (CLOCK_REALTIME)
@@ -227,6 +265,8 @@ struct kipc_object {
 	char *name;
 	u32 name_len;
 	struct rhash_head hash_node;
+	struct kipc_ns *ns;
+	struct list_head ns_link;
 	bool linked;
 	u64 ctime;
 	struct kipc_counters counters;
@@ -274,6 +314,39 @@ extern unsigned int kipc_max_channel_capacity;
 extern unsigned int kipc_max_pipe_capacity;
 extern unsigned long kipc_max_region_size;
 extern unsigned int kipc_max_wait_objects;
+extern unsigned int kipc_ns_reap_ms;
+extern unsigned int kipc_max_objects_per_ns;
+extern unsigned long kipc_max_bytes_per_ns;
+
+/* Locks of the object core (object.c), also used by ipcns.c. */
+extern struct mutex kipc_registry_lock;
+extern spinlock_t kipc_users_lock;
+void kipc_registry_del(struct kipc_object *obj);
+
+/* IPC namespaces (ipcns.c). */
+extern struct kipc_ns kipc_ns_init;
+struct kipc_ns *kipc_ns_lookup(void);
+struct kipc_ns *kipc_ns_get_current(void);
+void kipc_ns_put(struct kipc_ns *kns);
+unsigned int kipc_ns_reap(bool all);
+void kipc_ns_exit(void);
+int kipc_ns_charge(struct kipc_ns *kns, u64 bytes);
+void kipc_ns_uncharge(struct kipc_ns *kns, u64 bytes);
+bool kipc_ns_usage(u64 *objects, u64 *named);
+bool kipc_ns_current_is(const struct kipc_ns *kns);
+bool kipc_ns_current_is_init(void);
+
+/**
+ * kipc_obj_user_ns() - the user namespace that owns @obj's IPC namespace
+ * @obj: the object
+ *
+ * Return: where CAP_IPC_OWNER over @obj counts (the initial user
+ * namespace for an object not made by kipc_object_new(): a KUnit test's).
+ */
+static inline struct user_namespace *kipc_obj_user_ns(const struct kipc_object *obj)
+{
+	return obj->ns ? obj->ns->user_ns : kipc_ns_init.user_ns;
+}
 
 /* Object core (object.c). */
 int kipc_objects_init(void);

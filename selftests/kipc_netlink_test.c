@@ -12,6 +12,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include "kselftest_harness.h"
 #include "kipc_test_util.h"
@@ -2257,6 +2258,86 @@ TEST_F(kipc, pipe_counters)
 	KN_EXPECT_U64(o.cnt, KIPC_CNT_A_PEAK_DEPTH, 5);
 	EXPECT_EQ(NULL, o.cnt[KIPC_CNT_A_TIMEOUTS]);
 	kn_reply_free(&r);
+}
+
+/* ---- IPC namespaces ---------------------------------------------------- */
+
+/*
+ * In a new IPC namespace: the host's object @host is not there (ENOENT
+ * by id, absent from dumps), STATS counts this namespace only, and the
+ * namespace's own object is; its id goes to @out.
+ */
+static int ns_child(uint64_t host, int out)
+{
+	struct nlattr *tb[KIPC_STATS_A_MAX + 1];
+	struct kn_reply r = { 0 };
+	struct kn_obj o;
+	struct kn k = { 0 };
+	uint64_t id;
+	int fd, count;
+
+	if (unshare(CLONE_NEWIPC) || kn_open(&k))
+		return 10;
+	if (kn_get_obj(&k, host, 0, &r, &o) != -ENOENT)
+		return 11;
+	kn_reply_free(&r);
+	if (kn_call(&k, kn_dump_req(&k, 0, NULL, -1), &r) || r.err || r.n)
+		return 12;
+	kn_reply_free(&r);
+	fd = kipc_event_create("kst.nl.ns", 0600, 0, 0);
+	if (fd < 0)
+		return 13;
+	id = obj_id(fd);
+	if (kn_call(&k, kn_dump_req(&k, 0, NULL, -1), &r) || r.err ||
+	    r.n != 1 || kn_dump_find(&r, id, &count) != 0 || count != 1)
+		return 14;
+	kn_reply_free(&r);
+	if (kn_get_obj(&k, id, 0, &r, &o))
+		return 15;
+	kn_reply_free(&r);
+	if (kn_stats(&k, tb, &r) || kn_u64(tb[KIPC_STATS_A_OBJECTS]) != 1 ||
+	    kn_u64(tb[KIPC_STATS_A_NAMED]) != 1)
+		return 16;
+	kn_reply_free(&r);
+	kn_close(&k);
+	return write(out, &id, sizeof(id)) == sizeof(id) ? 0 : 17;
+}
+
+TEST_F(kipc, obj_get_scoped_to_ipc_namespace)
+{
+	struct kipc_stats s;
+	struct kn_reply r;
+	struct kn_obj o;
+	uint64_t id = 0;
+	int fd, p[2], count, i;
+	pid_t pid;
+
+	KN_OPEN();
+	ASSERT_EQ(0, kt_param_set("ns_reap_ms", 10));
+	fd = kipc_event_create(kt_name("nlns"), 0600, 0, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(p));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ns_child(obj_id(fd), p[1]));
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ((ssize_t)sizeof(id), read(p[0], &id, sizeof(id)));
+	/* The container's object, alive or not, is not the host's to see. */
+	EXPECT_EQ(-ENOENT, kn_get_obj(&kn, id, 0, &r, &o));
+	kn_reply_free(&r);
+	ASSERT_EQ(0, kn_call(&kn, kn_dump_req(&kn, 0, NULL, -1), &r));
+	EXPECT_EQ(-1, kn_dump_find(&r, id, &count));
+	EXPECT_LE(0, kn_dump_find(&r, obj_id(fd), &count));
+	kn_reply_free(&r);
+	/* Its namespace died: wait for its names to go. */
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, kt_stats(&s));
+		if (s.named == kt.base.named + 1)
+			break;
+		kt_sleep_ms(5);
+	}
+	EXPECT_EQ(kt.base.named + 1, s.named);
 }
 
 TEST_HARNESS_MAIN

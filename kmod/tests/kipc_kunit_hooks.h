@@ -13,6 +13,8 @@
 
 #include "../object.h"
 
+struct pid_namespace;
+
 /* Event internals (event.c); always built, so always declared. */
 void kipc_event_do_signal(struct kipc_object *obj, u64 value);
 int kipc_event_do_wait(struct kipc_object *obj, bool nonblock, ktime_t deadline,
@@ -43,7 +45,7 @@ int kipc_mutex_test_consistent(struct kipc_object *obj, u32 tid);
 u32 *kipc_mutex_test_word(struct kipc_object *obj);
 void kipc_mutex_test_info(struct kipc_object *obj, struct kipc_mutex_info *in);
 void kipc_mutex_test_check_owner(struct kipc_object *obj);
-bool kipc_tid_alive(u32 tid, pid_t *tgid);
+bool kipc_tid_alive(struct pid_namespace *ns, u32 tid, pid_t *tgid);
 int kipc_cond_test_wait(struct kipc_object *cobj, struct kipc_object *mobj,
 			u32 tid, ktime_t deadline);
 unsigned int kipc_cond_test_signal(struct kipc_object *cobj, bool all);

@@ -1015,7 +1015,8 @@ static void kipc_mutex_dead_owner_fifo(struct kunit *test)
 static u32 *kipc_test_race_word;
 static u32 kipc_test_race_tid;
 
-static bool kipc_test_unlock_then_exit(u32 tid, pid_t *tgid)
+static bool kipc_test_unlock_then_exit(struct pid_namespace *ns, u32 tid,
+				       pid_t *tgid)
 {
 	if (tid != kipc_test_race_tid)
 		return true;

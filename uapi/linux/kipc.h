@@ -60,6 +60,8 @@
 #define KIPC_FEATURE_WAIT_MANY	_BITULL(4)	/* KIPC_IOC_WAIT_MANY */
 #define KIPC_FEATURE_SEM_RW	_BITULL(5)	/* read(2)/write(2) on semaphores */
 #define KIPC_FEATURE_NETLINK	_BITULL(6)	/* genetlink family, kipc_netlink.h */
+/* Bit 7 is reserved (signal notification). */
+#define KIPC_FEATURE_IPCNS	_BITULL(8)	/* names per IPC namespace */
 
 /**
  * struct kipc_timespec - a point in time on CLOCK_MONOTONIC
