@@ -677,8 +677,14 @@ static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
 	spin_lock(&m->lock);
 	kipc_mutex_recover(m);
 	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
-	if ((m->armed || kipc_signal_armed(&m->obj, 0)) && !m->waiters.count &&
-	    (!owner || !kipc_tid_alive(owner, NULL))) {
+	/*
+	 * Pollers wait for a free or lost mutex; signals (signal.c) only for
+	 * a lost one, as they were sent when it was freed.
+	 */
+	if (!m->waiters.count &&
+	    (m->armed ? !owner || !kipc_tid_alive(owner, NULL) :
+	     kipc_signal_armed(&m->obj, 0) && owner &&
+	     !kipc_tid_alive(owner, NULL))) {
 		wake = kipc_mutex_disarm(m);
 		if (!kipc_mutex_waiters_bit(m, 0))
 			kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);

@@ -531,6 +531,26 @@ TEST_F(kipc, notify_mutex_owner_died)
 	kipc_mutex_detach(m);
 }
 
+/* A free mutex is not news: a close of one of its fds sends nothing. */
+TEST_F(kipc, notify_mutex_free_close_quiet)
+{
+	siginfo_t si;
+	pid_t pid;
+	int fd;
+
+	fd = kipc_mutex_create(NULL, 0600, 0, 0);
+	ASSERT_LE(0, fd);
+	kt_block_signal(SIG_NOTE, true);
+	ASSERT_EQ(0, kipc_notify(fd, SIG_NOTE, 1, KIPC_NOTIFY_PERSIST));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(close(dup(fd)) ? 1 : 0);
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	EXPECT_EQ(0, kt_take_signal(SIG_NOTE, &si, 100));
+	EXPECT_EQ(0, kipc_notify(fd, 0, 0, 0));
+}
+
 /*
  * A child that opens @name itself (a holder), becomes @uid unless it is
  * 0, blocks SIG_NOTE, reports, then reports the signal it gets (ret 1,
