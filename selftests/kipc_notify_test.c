@@ -404,6 +404,14 @@ TEST_F(types, notify_invalid)
 
 KT_FIXTURE()
 
+TEST_F(kipc, feature_bit)
+{
+	struct kipc_version v;
+
+	ASSERT_EQ(0, kipc_version(&v));
+	EXPECT_EQ(KIPC_FEATURE_NOTIFY, v.features & KIPC_FEATURE_NOTIFY);
+}
+
 TEST_F(kipc, notify_bad_fds)
 {
 	int p[2], fds[2], reg, cond;

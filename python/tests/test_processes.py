@@ -249,6 +249,7 @@ def test_keyboard_interrupt():
 def test_notify_ready_and_signal_holders():
     """kipc_notify() and kipc_signal_holders() from Python."""
     sig = signal.SIGRTMIN + 7
+    assert kipc.version().features & kipc.FEATURE_NOTIFY
     old = signal.pthread_sigmask(signal.SIG_BLOCK, [sig])
     try:
         with kipc.Event() as ev:
