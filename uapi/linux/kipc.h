@@ -487,7 +487,8 @@ struct kipc_queue_info {
  * may be registered per queue (EBUSY for another).  The registration ends
  * when it fires, when it is removed, or when the process closes its fd of
  * the queue (and so when it exits).  The signal goes to the registering
- * thread.
+ * thread.  KIPC_IOC_NOTIFY on a queue is the same registration, with
+ * KIPC_NOTIFY_PERSIST allowed.
  */
 struct kipc_queue_notify {
 	__u32 flags;
