@@ -129,6 +129,7 @@ TEST_F(types, stress_one_signal_per_readiness)
 	}
 	for (i = 0; i < KIDS; i++)
 		EXPECT_EQ(0, kt_reap(kids[i], KT_CHILD_TIMEOUT_MS));
+	kt_soak_count(KIDS + 1, (unsigned long long)KIDS * OPS + got);
 	EXPECT_EQ(KIDS * OPS, got);
 	EXPECT_EQ(0, bad);
 	/* And not one more. */
@@ -181,6 +182,7 @@ TEST_F(kipc, stress_one_shot_exactly_once)
 		kipc_event_trywait(fd, &v);
 	}
 	kt_kill_kids();
+	kt_soak_count(KIDS + 1, ROUNDS);
 	EXPECT_EQ(0, lost);
 	EXPECT_EQ(0, dup);
 }
@@ -219,6 +221,7 @@ TEST_F(kipc, stress_register_close_exit)
 		ASSERT_EQ(0, kipc_event_signal(fd, j));
 	for (i = 0; i < KIDS; i++)
 		EXPECT_EQ(0, kt_reap(kids[i], KT_CHILD_TIMEOUT_MS));
+	kt_soak_count(KIDS + 1, (unsigned long long)(KIDS + 1) * OPS);
 	/* Every child's registration went with it. */
 	EXPECT_EQ(0, kipc_notify(fd, SIGUSR2, 0, 0));
 	EXPECT_EQ(0, kipc_notify(fd, 0, 0, 0));
