@@ -179,12 +179,21 @@ static u32 kipc_chan_used(const struct kipc_chan_dir *d)
 	return kipc_chan_span(d, &head, &tail);
 }
 
-/* Wake the sleepers of @end if @word says there may be some. */
-static void kipc_chan_wake(struct kipc_chan_obj *ch, u32 *word, unsigned int end)
+/*
+ * Wake the sleepers of @end if @word says there may be some, and signal
+ * it ready with @band (POLL_IN for rwait, POLL_OUT for wwait).
+ */
+static void kipc_chan_wake(struct kipc_chan_obj *ch, u32 *word, unsigned int end,
+			   int band)
 {
 	smp_mb();	/* order the index update before reading @word */
-	if (READ_ONCE(*word) && xchg(word, 0))
+	if (READ_ONCE(*word) && xchg(word, 0)) {
 		wake_up_all(&ch->wq[end]);
+		kipc_signal_ready(&ch->obj, end, band);
+		/* Signals wanted: the next publish must wake again. */
+		if (kipc_signal_armed(&ch->obj, end))
+			WRITE_ONCE(*word, 1);
+	}
 }
 
 /*
@@ -513,7 +522,7 @@ static long kipc_chan_do_send(struct kipc_chan_op *op)
 	}
 	kipc_chan_count_wait(op->ch, op->blocked, done ? 0 : err);
 	if (done) {
-		kipc_chan_wake(op->ch, &d->ring->rwait, 1 - op->end);
+		kipc_chan_wake(op->ch, &d->ring->rwait, 1 - op->end, POLL_IN);
 		return done;
 	}
 	return err;
@@ -582,7 +591,7 @@ static long kipc_chan_do_recv(struct kipc_chan_op *op)
 	}
 	kipc_chan_count_wait(op->ch, op->blocked, done ? 0 : err);
 	if (done) {
-		kipc_chan_wake(op->ch, &d->ring->wwait, 1 - op->end);
+		kipc_chan_wake(op->ch, &d->ring->wwait, 1 - op->end, POLL_OUT);
 		return done;
 	}
 	return err;
@@ -817,6 +826,7 @@ static void kipc_chan_obj_detach(struct kipc_object *obj, fmode_t mode,
 	smp_mb__after_atomic();	/* closed before the wakers look at wq */
 	wake_up_all(&ch->wq[0]);
 	wake_up_all(&ch->wq[1]);
+	kipc_signal_ready(&ch->obj, 1 - end, POLL_HUP);
 }
 
 /* ---- read(2) and write(2) ------------------------------------------------ */
@@ -913,6 +923,10 @@ static void kipc_chan_do_wakes(struct kipc_chan_obj *ch, unsigned int end,
 {
 	if (wake & (KIPC_CHAN_WAKE_READERS | KIPC_CHAN_WAKE_WRITERS))
 		wake_up_all(&ch->wq[1 - end]);
+	if (wake & KIPC_CHAN_WAKE_READERS)
+		kipc_signal_ready(&ch->obj, 1 - end, POLL_IN);
+	if (wake & KIPC_CHAN_WAKE_WRITERS)
+		kipc_signal_ready(&ch->obj, 1 - end, POLL_OUT);
 	if (wake & KIPC_CHAN_WAKE_LOCKS)
 		wake_up_all(&ch->wq[end]);
 }
@@ -1257,6 +1271,7 @@ const struct kipc_type kipc_channel_type = {
 	.type		= KIPC_TYPE_CHANNEL,
 	.name		= "channel",
 	.inode_name	= "[kipc-channel]",
+	.signals	= true,
 	.attr_size	= sizeof(struct kipc_channel_attr),
 	.attr_min	= KIPC_CHANNEL_ATTR_SIZE_VER0,
 	.create		= kipc_chan_obj_create,

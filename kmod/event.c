@@ -112,8 +112,10 @@ void kipc_event_do_signal(struct kipc_object *obj, u64 value)
 	set = ev->set;
 	spin_unlock(&ev->lock);
 
-	if (set)
+	if (set) {
 		wake_up_interruptible_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
+		kipc_signal_ready(obj, 0, POLL_IN);
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_event_do_signal);
 
@@ -363,6 +365,7 @@ const struct kipc_type kipc_event_type = {
 	.type		= KIPC_TYPE_EVENT,
 	.name		= "event",
 	.inode_name	= "[kipc-event]",
+	.signals	= true,
 	.attr_size	= sizeof(struct kipc_event_attr),
 	.attr_min	= KIPC_EVENT_ATTR_SIZE_VER0,
 	.create		= kipc_event_obj_create,

@@ -266,3 +266,52 @@ unsigned int kipc_object_mappings(const struct kipc_object *obj)
 	return READ_ONCE(obj->nr_maps);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_object_mappings);
+
+/**
+ * kipc_holder_pids() - the processes holding @obj, each once
+ * @obj: the object
+ * @nr: out: their number
+ *
+ * Sleeps (allocates).  A process that opens the object meanwhile may be
+ * missed, as with any snapshot.
+ *
+ * Return: an array of *@nr referenced pids, to release with put_pid()
+ * each and kfree(); NULL (*@nr 0) if none; ERR_PTR(-ENOMEM).
+ */
+struct pid **kipc_holder_pids(struct kipc_object *obj, unsigned int *nr)
+{
+	struct kipc_holder *h;
+	struct pid **pids;
+	unsigned int cap, n;
+
+	for (;;) {
+		cap = READ_ONCE(obj->nr_files) + READ_ONCE(obj->nr_maps);
+		*nr = 0;
+		if (!cap)
+			return NULL;
+		pids = kcalloc(cap, sizeof(*pids), GFP_KERNEL);
+		if (!pids)
+			return ERR_PTR(-ENOMEM);
+		n = 0;
+		spin_lock(&obj->holders_lock);
+		list_for_each_entry(h, &obj->holders, node) {
+			/* Records of one process are next to each other. */
+			if (n && pids[n - 1] == h->tgid)
+				continue;
+			if (n == cap)
+				break;
+			pids[n++] = get_pid(h->tgid);
+		}
+		/* The list grew meanwhile: count again. */
+		if (&h->node != &obj->holders) {
+			spin_unlock(&obj->holders_lock);
+			while (n)
+				put_pid(pids[--n]);
+			kfree(pids);
+			continue;
+		}
+		spin_unlock(&obj->holders_lock);
+		*nr = n;
+		return pids;
+	}
+}

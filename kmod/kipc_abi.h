@@ -27,6 +27,8 @@ KIPC_ASSERT_SIZE(struct kipc_unlink, KIPC_UNLINK_SIZE_VER0);
 KIPC_ASSERT_SIZE(struct kipc_stats, KIPC_STATS_SIZE_VER0);
 KIPC_ASSERT_SIZE(struct kipc_object_info, KIPC_OBJECT_INFO_SIZE_VER0);
 KIPC_ASSERT_SIZE(struct kipc_reopen, KIPC_REOPEN_SIZE_VER0);
+KIPC_ASSERT_SIZE(struct kipc_notify, KIPC_NOTIFY_SIZE_VER0);
+KIPC_ASSERT_SIZE(struct kipc_signal_holders, KIPC_SIGNAL_HOLDERS_SIZE_VER0);
 
 /* Events. */
 KIPC_ASSERT_SIZE(struct kipc_event_attr, KIPC_EVENT_ATTR_SIZE_VER0);

@@ -258,7 +258,8 @@ static u32 kipc_mutex_kstate(struct kipc_mutex_obj *m, u32 state)
 static u32 kipc_mutex_waiters_bit(struct kipc_mutex_obj *m, unsigned int skip)
 {
 	lockdep_assert_held(&m->lock);
-	return m->waiters.count > skip || m->armed ? KIPC_MUTEX_WAITERS : 0;
+	return m->waiters.count > skip || m->armed ||
+	       kipc_signal_armed(&m->obj, 0) ? KIPC_MUTEX_WAITERS : 0;
 }
 
 /* Set or clear @bits in the word, against user space's swaps; @m->lock held. */
@@ -468,7 +469,7 @@ static int kipc_mutex_try(struct kipc_mutex_obj *m, u32 tid, bool queue)
 static bool kipc_mutex_disarm(struct kipc_mutex_obj *m)
 {
 	lockdep_assert_held(&m->lock);
-	if (!m->armed)
+	if (!m->armed && !kipc_signal_armed(&m->obj, 0))
 		return false;
 	m->armed = false;
 	return true;
@@ -618,6 +619,9 @@ static int kipc_mutex_unlock_locked(struct kipc_mutex_obj *m, u32 tid, bool keep
 		return kipc_mutex_grant(m, old, m->state) ? 0 : -EAGAIN;
 
 	new = m->state == KIPC_MUTEX_STATE_OK ? 0 : KIPC_MUTEX_KSTATE;
+	/* Signals wanted (signal.c): the next unlock must come here too. */
+	if (kipc_signal_armed(&m->obj, 0))
+		new |= KIPC_MUTEX_WAITERS;
 	if (cmpxchg(m->word, old, new) != old)
 		return -EAGAIN;
 	m->kowner = 0;
@@ -645,9 +649,11 @@ static int kipc_mutex_do_unlock(struct kipc_mutex_obj *m, u32 tid, bool keep)
 		if (ret == -EAGAIN)	/* the word changed under us */
 			continue;
 		spin_unlock(&m->lock);
-		if (ret == 1)
+		if (ret == 1) {
 			wake_up_interruptible_poll(&m->poll_wq,
 						   EPOLLIN | EPOLLRDNORM);
+			kipc_signal_ready(&m->obj, 0, POLL_IN);
+		}
 		return ret < 0 ? ret : 0;
 	}
 }
@@ -684,14 +690,23 @@ static void kipc_mutex_check_owner(struct kipc_mutex_obj *m)
 	spin_lock(&m->lock);
 	kipc_mutex_recover(m);
 	owner = READ_ONCE(*m->word) & KIPC_MUTEX_TID_MASK;
-	if (m->armed && !m->waiters.count &&
-	    (!owner || !kipc_tid_alive(m->ns, owner, NULL))) {
+	/*
+	 * Pollers wait for a free or lost mutex; signals (signal.c) only for
+	 * a lost one, as they were sent when it was freed.
+	 */
+	if (!m->waiters.count &&
+	    (m->armed ? !owner || !kipc_tid_alive(m->ns, owner, NULL) :
+	     kipc_signal_armed(&m->obj, 0) && owner &&
+	     !kipc_tid_alive(m->ns, owner, NULL))) {
 		wake = kipc_mutex_disarm(m);
-		kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
+		if (!kipc_mutex_waiters_bit(m, 0))
+			kipc_mutex_word_update(m, 0, KIPC_MUTEX_WAITERS);
 	}
 	kipc_mutex_unlock(m);
-	if (wake)
+	if (wake) {
 		wake_up_interruptible_poll(&m->poll_wq, EPOLLIN | EPOLLRDNORM);
+		kipc_signal_ready(&m->obj, 0, POLL_IN);
+	}
 }
 
 /* ---- mutex object ------------------------------------------------------- */
@@ -1167,6 +1182,7 @@ const struct kipc_type kipc_mutex_type = {
 	.type		= KIPC_TYPE_MUTEX,
 	.name		= "mutex",
 	.inode_name	= "[kipc-mutex]",
+	.signals	= true,
 	.attr_size	= sizeof(struct kipc_mutex_attr),
 	.attr_min	= KIPC_MUTEX_ATTR_SIZE_VER0,
 	.create		= kipc_mutex_obj_create,

@@ -416,6 +416,7 @@ static void kipc_object_release(struct kref *ref)
 	WARN_ON_ONCE(!list_empty(&obj->holders));
 	put_pid(obj->creator);
 	kfree(obj->name);
+	kipc_signal_release(obj);
 	obj->type->destroy(obj);
 	kipc_uncharge(user, charge);
 	kipc_ns_uncharge(kns, charge);
@@ -743,6 +744,9 @@ static long kipc_ioc_reopen(struct file *file, struct kipc_object *obj,
 static const struct kipc_ioc kipc_object_ioctls[] = {
 	{ KIPC_IOC_OBJ_INFO, KIPC_OBJECT_INFO_SIZE_VER0, kipc_ioc_obj_info },
 	{ KIPC_IOC_REOPEN, KIPC_REOPEN_SIZE_VER0, kipc_ioc_reopen },
+	{ KIPC_IOC_NOTIFY, KIPC_NOTIFY_SIZE_VER0, kipc_ioc_notify },
+	{ KIPC_IOC_SIGNAL_HOLDERS, KIPC_SIGNAL_HOLDERS_SIZE_VER0,
+	  kipc_ioc_signal_holders },
 };
 
 static long kipc_ioc_dispatch(const struct kipc_ioc *tbl, unsigned int n,
@@ -821,6 +825,7 @@ static int kipc_object_flush(struct file *file, fl_owner_t id)
 
 	if (obj->type->flush)
 		obj->type->flush(file, obj);
+	kipc_signal_flush(file, obj);
 	return 0;
 }
 
@@ -841,6 +846,7 @@ static const struct file_operations kipc_object_fops = {
 	.flush		= kipc_object_flush,
 	.release	= kipc_object_file_release,
 	.poll		= kipc_object_poll,
+	.fasync		= kipc_signal_fasync,
 	.unlocked_ioctl	= kipc_object_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.show_fdinfo	= kipc_object_show_fdinfo,
@@ -1067,6 +1073,7 @@ struct kipc_object *kipc_object_new(const struct kipc_type *type,
 	obj->ctime = ktime_get_real_ns();
 	spin_lock_init(&obj->holders_lock);
 	INIT_LIST_HEAD(&obj->holders);
+	kipc_signal_init(obj);
 	err = xa_insert(&kipc_ids, (unsigned long)obj->id, obj,
 			GFP_KERNEL_ACCOUNT);
 	if (err) {

@@ -28,6 +28,7 @@
 struct ipc_namespace;
 struct kipc_object;
 struct kipc_user;
+struct kipc_sig_reg;
 struct sk_buff;
 struct user_namespace;
 
@@ -124,6 +125,10 @@ struct kipc_wm_ops {
  * @nl_waiters: put one KIPC_OBJ_A_WAITER nest per blocked task (with
  *	kipc_nl_put_waiter()), under the object's lock, or NULL
  * @nl_counters: the KIPC_CNT_A_* the type keeps, as (1 << KIPC_CNT_A_*)
+ * @signals: the object can become ready and so can signal (signal.c):
+ *	O_ASYNC and KIPC_IOC_NOTIFY are refused (EINVAL) without it
+ * @notify: KIPC_IOC_NOTIFY done by the type itself (a queue), or NULL for
+ *	the core's registration; @signo 0 removes the caller's
  */
 struct kipc_type {
 	u32 type;
@@ -154,6 +159,9 @@ struct kipc_type {
 			u32 *nr_waiters);
 	int (*nl_waiters)(struct sk_buff *skb, struct kipc_object *obj);
 	u32 nl_counters;
+	bool signals;
+	int (*notify)(struct file *file, struct kipc_object *obj, int signo,
+		      u64 value, u32 flags);
 };
 
 /**
@@ -245,6 +253,9 @@ static inline void kipc_count_peak(u64 *peak, u64 depth)
  * @nr_files: open files of the object; written under @holders_lock,
  *	read with READ_ONCE()
  * @nr_maps: live map files (one per mmap() call) of the object, likewise
+ * @sig_lock: protects @notify (a leaf, see signal.c)
+ * @notify: the KIPC_IOC_NOTIFY registration, or NULL
+ * @fasync: O_ASYNC files, one list per channel end (others use [0])
  *
  * Everything but @ref, @hash_node, @linked, @charge and the holders is
  * immutable after creation; @charge changes only through kipc_recharge(),
@@ -274,6 +285,9 @@ struct kipc_object {
 	struct list_head holders;
 	unsigned int nr_files;
 	unsigned int nr_maps;
+	spinlock_t sig_lock;	/* @notify */
+	struct kipc_sig_reg *notify;
+	struct fasync_struct *fasync[2];
 };
 
 /*
@@ -440,6 +454,19 @@ void kipc_holder_add(struct kipc_object *obj, struct kipc_holder *h,
 void kipc_holder_del(struct kipc_holder *h);
 void kipc_holder_del_file(struct kipc_object *obj, const struct file *file);
 struct kipc_object *kipc_holder_obj(const struct kipc_holder *h);
+
+/* Signals (signal.c). */
+void kipc_signal_init(struct kipc_object *obj);
+void kipc_signal_release(struct kipc_object *obj);
+int kipc_signal_fasync(int fd, struct file *file, int on);
+void kipc_signal_flush(struct file *file, struct kipc_object *obj);
+void kipc_signal_ready(struct kipc_object *obj, unsigned int end, int band);
+bool kipc_signal_armed(struct kipc_object *obj, unsigned int end);
+long kipc_ioc_notify(struct file *file, struct kipc_object *obj,
+		     unsigned long arg, unsigned int usize);
+long kipc_ioc_signal_holders(struct file *file, struct kipc_object *obj,
+			     unsigned long arg, unsigned int usize);
+struct pid **kipc_holder_pids(struct kipc_object *obj, unsigned int *nr);
 
 /* The generic netlink family (netlink.c). */
 int kipc_netlink_init(void);

@@ -230,12 +230,16 @@ static void kipc_pipe_obj_detach(struct kipc_object *obj, fmode_t mode,
 	mutex_unlock(&p->lock);
 
 	/* Blocked writers fail with EPIPE, blocked readers see end-of-file. */
-	if (no_readers)
+	if (no_readers) {
 		wake_up_interruptible_poll(&p->wr_wq,
 					   KIPC_PIPE_WR_EVENTS | EPOLLERR);
-	if (no_writers)
+		kipc_signal_ready(&p->obj, 0, POLL_OUT);
+	}
+	if (no_writers) {
 		wake_up_interruptible_poll(&p->rd_wq,
 					   KIPC_PIPE_RD_EVENTS | EPOLLHUP);
+		kipc_signal_ready(&p->obj, 0, POLL_IN);
+	}
 }
 
 /* ---- the ring ------------------------------------------------------------ */
@@ -346,6 +350,7 @@ static ssize_t kipc_pipe_read(struct file *file, struct kipc_object *obj,
 	if (!n)
 		return -EFAULT;
 	wake_up_interruptible_poll(&p->wr_wq, KIPC_PIPE_WR_EVENTS);
+	kipc_signal_ready(&p->obj, 0, POLL_OUT);
 	return n;
 }
 
@@ -424,9 +429,11 @@ static ssize_t kipc_pipe_write(struct file *file, struct kipc_object *obj,
 		kipc_pipe_count_in(p, done, n);
 		mutex_unlock(&p->lock);
 
-		if (n)
+		if (n) {
 			wake_up_interruptible_poll(&p->rd_wq,
 						   KIPC_PIPE_RD_EVENTS);
+			kipc_signal_ready(&p->obj, 0, POLL_IN);
+		}
 		done += n;
 		if (left) {
 			err = -EFAULT;
@@ -489,8 +496,10 @@ static int kipc_pipe_resize(struct kipc_pipe_obj *p, u32 cap)
 out:
 	mutex_unlock(&p->lock);
 	kvfree(buf);
-	if (grown)
+	if (grown) {
 		wake_up_interruptible_poll(&p->wr_wq, KIPC_PIPE_WR_EVENTS);
+		kipc_signal_ready(&p->obj, 0, POLL_OUT);
+	}
 	return err;
 }
 
@@ -663,6 +672,7 @@ const struct kipc_type kipc_pipe_type = {
 	.type		= KIPC_TYPE_PIPE,
 	.name		= "pipe",
 	.inode_name	= "[kipc-pipe]",
+	.signals	= true,
 	.attr_size	= sizeof(struct kipc_pipe_attr),
 	.attr_min	= KIPC_PIPE_ATTR_SIZE_VER0,
 	.create		= kipc_pipe_obj_create,

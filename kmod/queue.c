@@ -66,6 +66,8 @@ struct kipc_msg {
  * @ns: its user namespace, for the signal's si_uid
  * @signo: signal number
  * @value: si_value of the signal
+ * @persist: KIPC_NOTIFY_PERSIST: fires at every arrival into an empty
+ *	queue, not once
  */
 struct kipc_queue_reg {
 	struct pid *tgid;
@@ -73,6 +75,7 @@ struct kipc_queue_reg {
 	struct user_namespace *ns;
 	int signo;
 	u64 value;
+	bool persist;
 };
 
 /**
@@ -117,6 +120,8 @@ struct kipc_queue_after {
 	struct kipc_queue_reg fire;	/* a notification to send */
 	struct kipc_queue_reg drop;	/* a registration to release */
 	bool wake;			/* readiness changed */
+	bool in;			/* a message came in */
+	bool out;			/* room was made */
 };
 
 static struct kipc_queue_obj *to_queue(struct kipc_object *obj)
@@ -249,8 +254,14 @@ static void kipc_queue_enqueue(struct kipc_queue_obj *q, struct kipc_msg *m,
 
 	lockdep_assert_held(&q->lock);
 	if (!q->msgs.count && !q->receivers.count && q->reg.tgid) {
-		after->fire = q->reg;	/* one-shot: the reference moves */
-		memset(&q->reg, 0, sizeof(q->reg));
+		after->fire = q->reg;
+		if (q->reg.persist) {
+			get_pid(q->reg.tgid);
+			get_pid(q->reg.tid);
+			get_user_ns(q->reg.ns);
+		} else {	/* one-shot: the reference moves */
+			memset(&q->reg, 0, sizeof(q->reg));
+		}
 		kipc_count(&c->notifications, 1);
 	}
 	kipc_prioq_push(&q->msgs, &m->pq);
@@ -260,6 +271,7 @@ static void kipc_queue_enqueue(struct kipc_queue_obj *q, struct kipc_msg *m,
 	kipc_count(&c->bytes_in, m->len);
 	kipc_count_peak(&c->peak_depth, q->count);
 	after->wake = true;
+	after->in = true;
 }
 
 /*
@@ -364,7 +376,7 @@ static int kipc_queue_take(struct kipc_queue_obj *q, u32 size, bool nonblock,
 /* A taken message was delivered (@ok) or must go back to the head. */
 static void kipc_queue_done(struct kipc_queue_obj *q, struct kipc_msg *m, bool ok)
 {
-	struct kipc_queue_after after = { .wake = true };
+	struct kipc_queue_after after = { .wake = true, .out = ok };
 
 	spin_lock(&q->lock);
 	if (ok) {
@@ -427,6 +439,10 @@ static void kipc_queue_finish(struct kipc_queue_obj *q,
 		wake_up_interruptible_poll(&q->poll_wq,
 					   EPOLLIN | EPOLLRDNORM |
 					   EPOLLOUT | EPOLLWRNORM);
+	if (after->in)
+		kipc_signal_ready(&q->obj, 0, POLL_IN);
+	if (after->out)
+		kipc_signal_ready(&q->obj, 0, POLL_OUT);
 }
 
 /* Drop the caller's registration; -ENOENT if it has none. */
@@ -446,7 +462,8 @@ static int kipc_queue_unregister(struct kipc_queue_obj *q)
 	return ret;
 }
 
-static int kipc_queue_register(struct kipc_queue_obj *q, int signo, u64 value)
+static int kipc_queue_register(struct kipc_queue_obj *q, int signo, u64 value,
+			       bool persist)
 {
 	struct kipc_queue_reg r = {
 		.tgid = get_pid(task_tgid(current)),
@@ -454,6 +471,7 @@ static int kipc_queue_register(struct kipc_queue_obj *q, int signo, u64 value)
 		.ns = get_user_ns(current_user_ns()),
 		.signo = signo,
 		.value = value,
+		.persist = persist,
 	};
 	int ret = -EBUSY;
 
@@ -721,7 +739,20 @@ static long kipc_queue_ioc_notify(struct file *file, struct kipc_object *obj,
 		return -EBADF;
 	if (!n.signo)
 		return kipc_queue_unregister(to_queue(obj));
-	return kipc_queue_register(to_queue(obj), n.signo, n.value);
+	return kipc_queue_register(to_queue(obj), n.signo, n.value, false);
+}
+
+/*
+ * &kipc_type.notify: KIPC_IOC_NOTIFY on a queue is KIPC_QUEUE_IOC_NOTIFY
+ * with the persistence flag; one registration serves both.
+ */
+static int kipc_queue_notify(struct file *file, struct kipc_object *obj,
+			     int signo, u64 value, u32 flags)
+{
+	if (!signo)
+		return kipc_queue_unregister(to_queue(obj));
+	return kipc_queue_register(to_queue(obj), signo, value,
+				   flags & KIPC_NOTIFY_PERSIST);
 }
 
 static __poll_t kipc_queue_poll(struct file *file, struct kipc_object *obj,
@@ -811,6 +842,7 @@ const struct kipc_type kipc_queue_type = {
 	.type		= KIPC_TYPE_QUEUE,
 	.name		= "queue",
 	.inode_name	= "[kipc-queue]",
+	.signals	= true,
 	.attr_size	= sizeof(struct kipc_queue_attr),
 	.attr_min	= KIPC_QUEUE_ATTR_SIZE_VER0,
 	.create		= kipc_queue_obj_create,
@@ -822,6 +854,7 @@ const struct kipc_type kipc_queue_type = {
 	.read		= kipc_queue_read,
 	.write		= kipc_queue_write,
 	.flush		= kipc_queue_flush,
+	.notify		= kipc_queue_notify,
 	.nl_state	= kipc_queue_nl_state,
 	.nl_waiters	= kipc_queue_nl_waiters,
 	.nl_counters	= BIT(KIPC_CNT_A_MSGS_IN) | BIT(KIPC_CNT_A_BYTES_IN) |

@@ -42,6 +42,12 @@
  * through the kernel; a value taken to 0 and raised again in user space
  * while it reads readable produces no new edge.
  *
+ * Signals (O_ASYNC, KIPC_IOC_NOTIFY, signal.c) arm the same way, but stay
+ * armed, whatever the value, while a registration or an O_ASYNC file
+ * exists: then every post and wait comes through the kernel, and each
+ * post that leaves the value above 0 signals.  The arming ends at the
+ * first kernel call after the last registration went.
+ *
  * KIPC_IOC_WAIT_MANY takes units through kipc_sem_wm_ops, with the fast
  * path closed (one more in the high half) while it holds the lock.  A try
  * that finds the value at 0 arms, as poll does: the unit its poll saw may
@@ -166,6 +172,7 @@ static int kipc_sem_give(struct kipc_sem_obj *s, u32 n, bool strict, u32 *value,
 			 bool *wake)
 {
 	u64 old, new, cur = atomic64_read(s->state);
+	bool sticky = kipc_signal_armed(&s->obj, 0);
 	u32 grants, armed;
 	u64 total;
 
@@ -180,7 +187,7 @@ static int kipc_sem_give(struct kipc_sem_obj *s, u32 n, bool strict, u32 *value,
 				return -EOVERFLOW;
 			total = s->max;
 		}
-		armed = s->armed && !total;
+		armed = s->armed && (!total || sticky);
 		new = (u64)(s->waiters.count - grants + armed) << 32 | total;
 		cur = atomic64_cmpxchg(s->state, old, new);
 	} while (cur != old);
@@ -189,9 +196,9 @@ static int kipc_sem_give(struct kipc_sem_obj *s, u32 n, bool strict, u32 *value,
 	 * Pollers are woken by a post, and by a rewrite (@n 0) that disarms;
 	 * a rewrite that leaves units where they were has no news for them.
 	 */
-	if (total && (n || s->armed))
+	if (total && (n || (s->armed && !sticky)))
 		*wake = true;
-	if (total)
+	if (total && !sticky)
 		s->armed = false;
 	kipc_count(&s->obj.counters.msgs_out, grants);
 	kipc_count(&s->obj.counters.contended, grants);
@@ -212,6 +219,7 @@ static void kipc_sem_wake_pollers(struct kipc_sem_obj *s)
 	lockdep_assert_not_held(&s->lock);
 	if (wq_has_sleeper(&s->poll_wq))
 		wake_up_interruptible_poll(&s->poll_wq, EPOLLIN | EPOLLRDNORM);
+	kipc_signal_ready(&s->obj, 0, POLL_IN);
 }
 
 /* Rewrite the word from the kernel's state; lock held. */
@@ -786,11 +794,14 @@ static __poll_t kipc_sem_poll(struct file *file, struct kipc_object *obj,
 	for (;;) {
 		old = cur;
 		v = kipc_sem_value(s, old);
-		if (v || s->armed)
+		if ((v && !kipc_signal_armed(obj, 0)) || s->armed)
 			break;
-		/* Arm: the next post must come through the kernel. */
+		/*
+		 * Arm: the next post must come through the kernel (with
+		 * signals wanted, every one, whatever the value).
+		 */
 		cur = atomic64_cmpxchg(s->state, old,
-				       kipc_sem_word(s, 0) + (1ULL << 32));
+				       kipc_sem_word(s, v) + (1ULL << 32));
 		if (cur == old) {
 			s->armed = true;
 			break;
@@ -1039,6 +1050,7 @@ const struct kipc_type kipc_sem_type = {
 	.type		= KIPC_TYPE_SEMAPHORE,
 	.name		= "semaphore",
 	.inode_name	= "[kipc-semaphore]",
+	.signals	= true,
 	.attr_size	= sizeof(struct kipc_sem_attr),
 	.attr_min	= KIPC_SEM_ATTR_SIZE_VER0,
 	.create		= kipc_sem_obj_create,

@@ -295,6 +295,26 @@ KIPC_EXPORT int kipc_queue_notify(int fd, int signo, uint64_t value)
 	return kipc_ioctl(fd, KIPC_QUEUE_IOC_NOTIFY, &n);
 }
 
+KIPC_EXPORT int kipc_notify(int fd, int signo, uint64_t value, uint32_t flags)
+{
+	struct kipc_notify n = {
+		.flags = flags, .signo = signo, .value = value,
+	};
+
+	return kipc_ioctl(fd, KIPC_IOC_NOTIFY, &n);
+}
+
+KIPC_EXPORT int kipc_signal_holders(int fd, int signo, uint64_t value,
+				    uint32_t *refused)
+{
+	struct kipc_signal_holders s = { .signo = signo, .value = value };
+	int ret = kipc_ioctl(fd, KIPC_IOC_SIGNAL_HOLDERS, &s);
+
+	if (refused)
+		*refused = s.refused;
+	return ret < 0 ? ret : (int)s.signalled;
+}
+
 KIPC_EXPORT int kipc_event_info(int fd, struct kipc_event_info *info)
 {
 	memset(info, 0, sizeof(*info));

@@ -269,6 +269,49 @@ int kipc_queue_info(int fd, struct kipc_queue_info *info);
 int kipc_queue_notify(int fd, int signo, uint64_t value);
 
 /**
+ * kipc_notify() - ask for a signal when an object becomes ready
+ * @fd: fd, opened for reading, of an event, queue, channel end, pipe,
+ *	semaphore or mutex
+ * @signo: the signal (1 to SIGRTMAX), or 0 to cancel the caller's
+ *	registration (then @value and @flags must be 0)
+ * @value: the signal's si_value
+ * @flags: 0 (once) or KIPC_NOTIFY_PERSIST (every time)
+ *
+ * The calling process is sent @signo when the object becomes ready: an
+ * event is set, a semaphore is posted above 0, a mutex is unlocked or its
+ * owner dies, a message arrives (on a queue: into an empty queue, as
+ * kipc_queue_notify(), with which it shares the registration).  si_code is
+ * SI_MESGQ for a queue, SI_QUEUE for the others; si_pid and si_uid are
+ * those of the process that made the object ready.  One process per
+ * object; it loses its registration when it closes an fd of the object
+ * (or exits).  Since version 0.2 (KIPC_FEATURE_NOTIFY).
+ *
+ * Return: 0; -EBUSY (another process is registered); -ENOENT (cancel
+ * without one); -EBADF (not readable, or not an fd); -EINVAL (bad flags or
+ * signal, or an object that never becomes ready: a region, a condition
+ * variable).
+ */
+int kipc_notify(int fd, int signo, uint64_t value, uint32_t flags);
+
+/**
+ * kipc_signal_holders() - signal every process that holds an object
+ * @fd: fd of the object, opened for writing
+ * @signo: the signal, 1 to SIGRTMAX
+ * @value: the signal's si_value (si_code SI_QUEUE)
+ * @refused: if not NULL, receives the number of processes the caller may
+ *	not signal, by kill(2)'s rule
+ *
+ * Every process that opened or mapped the object and still holds it is
+ * sent @signo, the caller included if it is one, each only if kill(2)
+ * would let the caller signal it.  Since version 0.2
+ * (KIPC_FEATURE_NOTIFY).
+ *
+ * Return: the number of processes signalled; -EPERM if every one refused
+ * (*@refused is set all the same); -EBADF (not writable); -EINVAL.
+ */
+int kipc_signal_holders(int fd, int signo, uint64_t value, uint32_t *refused);
+
+/**
  * kipc_reopen() - a new fd of the object behind @fd (KIPC_IOC_REOPEN)
  * @fd: any kipc object fd
  * @fdflags: KIPC_FD_* of the new fd; more access than @fd has must be

@@ -21,6 +21,7 @@ CHAN_MAX_BATCH: int
 FEATURE_IPCNS: int
 FEATURE_NAMED: int
 FEATURE_NETLINK: int
+FEATURE_NOTIFY: int
 FEATURE_OBJ_INFO: int
 FEATURE_REOPEN: int
 FEATURE_SEM_RW: int
@@ -158,6 +159,9 @@ class Object:
     def from_fd(cls: type[_Self], fd: int) -> _Self: ...
     @classmethod
     def unlink(cls, name: _Name) -> None: ...
+    def notify_ready(self, signo: int = ..., value: int = ..., *,
+                     persist: bool = ...) -> None: ...
+    def signal_holders(self, signo: int, value: int = ...) -> Tuple[int, int]: ...
     @classmethod
     def create(cls: type[_Self], name: Optional[_Name] = ..., mode: int = ...,
                **kwargs: Any) -> _Self: ...

@@ -412,6 +412,45 @@ static int kp_same_access(KObj *o, uint32_t *flags)
 	return 0;
 }
 
+static PyObject *kp_notify_ready(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "signo", "value", "persist", NULL };
+	uint64_t value = 0;
+	uint32_t signo = 0;
+	int persist = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O&$p:notify_ready",
+					 kwlist,
+					 KP_U32("notify_ready", "signo", &signo),
+					 KP_U64("notify_ready", "value", &value),
+					 &persist))
+		return NULL;
+	return kp_none(KP_QUICK(o, kipc_notify(o->fd, (int)signo, value,
+					       persist ? KIPC_NOTIFY_PERSIST :
+					       0)));
+}
+
+static PyObject *kp_signal_holders(KObj *o, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "signo", "value", NULL };
+	uint32_t signo = 0, refused = 0;
+	uint64_t value = 0;
+	long ret;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|O&:signal_holders",
+					 kwlist,
+					 KP_U32("signal_holders", "signo",
+						&signo),
+					 KP_U64("signal_holders", "value",
+						&value)))
+		return NULL;
+	ret = KP_QUICK(o, kipc_signal_holders(o->fd, (int)signo, value,
+					      &refused));
+	if (ret < 0)
+		return kp_error_pyerr(ret);
+	return Py_BuildValue("(lI)", ret, refused);
+}
+
 static PyObject *kp_reopen(KObj *o, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "access", "nonblock", "inheritable", NULL };
@@ -574,6 +613,17 @@ PyDoc_STRVAR(kp_unlink_doc,
 "unlink(name)\n\nRemove a name of this type.  The object lives on while "
 "handles refer to\nit.  FileNotFoundError if there is no such name, "
 "PermissionError unless\nthe caller is its owner or creator.");
+PyDoc_STRVAR(kp_notify_ready_doc,
+"notify_ready(signo=0, value=0, *, persist=False)\n\n"
+"Ask for signal signo (si_value value) when the object next becomes\n"
+"ready (kipc_notify()): once, or every time with persist.  One process\n"
+"per object (OSError EBUSY); signo 0 cancels.  Events, queues,\n"
+"channels, pipes, semaphores and mutexes.");
+PyDoc_STRVAR(kp_signal_holders_doc,
+"signal_holders(signo, value=0) -> (signalled, refused)\n\n"
+"Send signo (si_value value) to every process holding the object, each\n"
+"as kill(2) allows (kipc_signal_holders()); needs write access.\n"
+"PermissionError if every one refused.");
 PyDoc_STRVAR(kp_reduce_doc, "Refused: kipc objects cannot be pickled.");
 PyDoc_STRVAR(kp_enter_doc, "Return self; the with block closes it at exit.");
 PyDoc_STRVAR(kp_exit_doc, "Close the object.");
@@ -589,6 +639,10 @@ static PyMethodDef kp_obj_methods[] = {
 	{ "from_fd", (PyCFunction)kp_from_fd, METH_O | METH_CLASS,
 	  kp_from_fd_doc },
 	{ "unlink", (PyCFunction)kp_unlink, METH_O | METH_CLASS, kp_unlink_doc },
+	{ "notify_ready", (PyCFunction)(void (*)(void))kp_notify_ready,
+	  METH_VARARGS | METH_KEYWORDS, kp_notify_ready_doc },
+	{ "signal_holders", (PyCFunction)(void (*)(void))kp_signal_holders,
+	  METH_VARARGS | METH_KEYWORDS, kp_signal_holders_doc },
 	{ "__reduce_ex__", (PyCFunction)kp_reduce_ex, METH_O, kp_reduce_doc },
 	{ "__enter__", (PyCFunction)kp_enter_ctx, METH_NOARGS, kp_enter_doc },
 	{ "__exit__", (PyCFunction)kp_exit_ctx, METH_VARARGS, kp_exit_doc },

@@ -244,3 +244,30 @@ def test_keyboard_interrupt():
             ev.wait(SLOW)
         killer.join()
         assert ev.trywait() is None
+
+
+def test_notify_ready_and_signal_holders():
+    """kipc_notify() and kipc_signal_holders() from Python."""
+    sig = signal.SIGRTMIN + 7
+    assert kipc.version().features & kipc.FEATURE_NOTIFY
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, [sig])
+    try:
+        with kipc.Event() as ev:
+            ev.notify_ready(sig, 5, persist=True)
+            for _ in range(2):
+                ev.signal(1)
+                info = signal.sigtimedwait([sig], 1)
+                assert info is not None and info.si_signo == sig
+                ev.wait(timeout=0)
+            ev.notify_ready(0)
+            ev.signal(1)
+            assert signal.sigtimedwait([sig], 0) is None
+            with pytest.raises(FileNotFoundError):
+                ev.notify_ready(0)
+            # This process is the only holder.
+            assert ev.signal_holders(sig, 9) == (1, 0)
+            assert signal.sigtimedwait([sig], 1).si_signo == sig
+            with kipc.Region(size=4096) as reg, pytest.raises(OSError):
+                reg.notify_ready(sig)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

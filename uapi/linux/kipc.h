@@ -60,7 +60,7 @@
 #define KIPC_FEATURE_WAIT_MANY	_BITULL(4)	/* KIPC_IOC_WAIT_MANY */
 #define KIPC_FEATURE_SEM_RW	_BITULL(5)	/* read(2)/write(2) on semaphores */
 #define KIPC_FEATURE_NETLINK	_BITULL(6)	/* genetlink family, kipc_netlink.h */
-/* Bit 7 is reserved (signal notification). */
+#define KIPC_FEATURE_NOTIFY	_BITULL(7)	/* O_ASYNC, NOTIFY, SIGNAL_HOLDERS */
 #define KIPC_FEATURE_IPCNS	_BITULL(8)	/* names per IPC namespace */
 
 /**
@@ -488,7 +488,8 @@ struct kipc_queue_info {
  * may be registered per queue (EBUSY for another).  The registration ends
  * when it fires, when it is removed, or when the process closes its fd of
  * the queue (and so when it exits).  The signal goes to the registering
- * thread.
+ * thread.  KIPC_IOC_NOTIFY on a queue is the same registration, with
+ * KIPC_NOTIFY_PERSIST allowed.
  */
 struct kipc_queue_notify {
 	__u32 flags;
@@ -498,6 +499,90 @@ struct kipc_queue_notify {
 };
 
 #define KIPC_QUEUE_NOTIFY_SIZE_VER0	32
+
+/* ---- Generic: signals ------------------------------------------------------ */
+
+/*
+ * Events, queues, channels, pipes, semaphores and mutexes can signal
+ * (KIPC_FEATURE_NOTIFY); regions and condition variables cannot (EINVAL).
+ * Three interfaces:
+ *
+ *  - O_ASYNC with F_SETOWN (and F_SETSIG), as on a pipe or a socket:
+ *    SIGIO (or the F_SETSIG signal, then with si_fd and si_band) when the
+ *    object becomes readable (POLL_IN) or writable (POLL_OUT).  A channel
+ *    end is signalled for its own readiness; a pipe's readers and writers
+ *    share one list, each band saying which way it became ready.
+ *  - KIPC_IOC_NOTIFY: one registered process is sent a signal when the
+ *    object becomes ready.
+ *  - KIPC_IOC_SIGNAL_HOLDERS: signal every process holding the object.
+ */
+
+/* struct kipc_notify flags. */
+#define KIPC_NOTIFY_PERSIST	_BITUL(0)	/* fire at every readiness, not once */
+#define KIPC_NOTIFY_FLAGS	KIPC_NOTIFY_PERSIST
+
+/**
+ * struct kipc_notify - KIPC_IOC_NOTIFY (needs a readable fd, EBADF)
+ * @flags: KIPC_NOTIFY_*
+ * @signo: signal to send, 1 to SIGRTMAX; 0 removes the caller's
+ *	registration (ENOENT if it has none; then @flags and @value must be 0)
+ * @value: sent as the signal's si_value
+ * @reserved: must be 0
+ *
+ * The calling process is sent @signo when the object becomes ready: an
+ * event is set, a semaphore is posted above 0, a mutex is unlocked or its
+ * owner dies, a message arrives (a queue, as KIPC_QUEUE_IOC_NOTIFY: into
+ * an empty queue with no receiver blocked; a channel end; a pipe with
+ * data).  An object already ready fires at its next change only.  The
+ * signal goes to the registering thread (to the process once that thread
+ * has exited), with si_code SI_MESGQ for a queue and SI_QUEUE for the
+ * others, si_pid and si_uid those of the process that made the object
+ * ready.  One process may be registered per object (EBUSY for another,
+ * including a KIPC_QUEUE_IOC_NOTIFY registration); the same process
+ * registering again replaces its registration.  Without
+ * KIPC_NOTIFY_PERSIST the registration ends when it fires.  It ends when
+ * removed, when the process closes an fd of the object (and so when it
+ * exits).
+ */
+struct kipc_notify {
+	__u32 flags;
+	__u32 signo;
+	__u64 value;
+	__u64 reserved[2];
+};
+
+#define KIPC_NOTIFY_SIZE_VER0	32
+
+/**
+ * struct kipc_signal_holders - KIPC_IOC_SIGNAL_HOLDERS (needs a writable fd)
+ * @flags: must be 0
+ * @signo: signal to send, 1 to SIGRTMAX
+ * @value: sent as the signal's si_value (si_code SI_QUEUE)
+ * @signalled: out: processes sent the signal (also the return value)
+ * @refused: out: processes the caller may not signal, by kill(2)'s rule
+ * @gone: out: holders whose process has exited while its fd lives on
+ * @__pad: must be 0
+ * @reserved: must be 0
+ *
+ * Signals every process that opened or mapped the object and still
+ * holds it (the holders of KIPC_OBJ_A_HOLDERS: an fd inherited over
+ * fork() counts for the process that opened it), the caller included if
+ * it is one.  Each target is checked as kill(2) checks it; refused ones
+ * are counted.  The call fails with EPERM, the counts still written, if
+ * every target refused.
+ */
+struct kipc_signal_holders {
+	__u32 flags;
+	__u32 signo;
+	__u64 value;
+	__u32 signalled;
+	__u32 refused;
+	__u32 gone;
+	__u32 __pad;
+	__u64 reserved[2];
+};
+
+#define KIPC_SIGNAL_HOLDERS_SIZE_VER0	48
 
 /* ---- Generic: a second open of the same object ------------------------- */
 
@@ -1288,6 +1373,8 @@ struct kipc_wait_many {
 /* On any object fd. */
 #define KIPC_IOC_OBJ_INFO	_IOWR(KIPC_IOC_MAGIC, 0x10, struct kipc_object_info)
 #define KIPC_IOC_REOPEN		_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_reopen)
+#define KIPC_IOC_NOTIFY		_IOW(KIPC_IOC_MAGIC, 0x12, struct kipc_notify)
+#define KIPC_IOC_SIGNAL_HOLDERS	_IOWR(KIPC_IOC_MAGIC, 0x13, struct kipc_signal_holders)
 
 /* On an event fd.  KIPC_EVENT_IOC_RESET takes no argument (must be 0). */
 #define KIPC_EVENT_IOC_SIGNAL	_IOW(KIPC_IOC_MAGIC, 0x20, struct kipc_event_signal)
