@@ -161,7 +161,7 @@ include posix/posix.mk
 # ---- tests --------------------------------------------------------------------
 
 lint: setup
-	@$(MAKE) --no-print-directory $(O)/libkipc.so.$(LIB_VERSION)
+	@$(MAKE) --no-print-directory $(O)/libkipc.so.$(LIB_VERSION) $(POSIX_SO)
 	@scripts/lint.sh
 
 check: setup
