@@ -918,15 +918,31 @@ static long kipc_chan_ioc_recvv(struct file *file, struct kipc_object *obj,
 	return kipc_chan_ioc_xfer(file, obj, arg, usize, false);
 }
 
+/*
+ * Signal the peer of @end ready with @band after a wake asked from user
+ * space, which cleared @word to ask: as kipc_chan_wake(), the next
+ * publish must come to the kernel again while signals are wanted.
+ */
+static void kipc_chan_signal_peer(struct kipc_chan_obj *ch, unsigned int end,
+				  u32 *word, int band)
+{
+	kipc_signal_ready(&ch->obj, 1 - end, band);
+	if (kipc_signal_armed(&ch->obj, 1 - end))
+		WRITE_ONCE(*word, 1);
+}
+
 static void kipc_chan_do_wakes(struct kipc_chan_obj *ch, unsigned int end,
 			       u32 wake)
 {
 	if (wake & (KIPC_CHAN_WAKE_READERS | KIPC_CHAN_WAKE_WRITERS))
 		wake_up_all(&ch->wq[1 - end]);
+	/* The peer reads what @end sends, and writes what @end receives. */
 	if (wake & KIPC_CHAN_WAKE_READERS)
-		kipc_signal_ready(&ch->obj, 1 - end, POLL_IN);
+		kipc_chan_signal_peer(ch, end, &ch->dir[end].ring->rwait,
+				      POLL_IN);
 	if (wake & KIPC_CHAN_WAKE_WRITERS)
-		kipc_signal_ready(&ch->obj, 1 - end, POLL_OUT);
+		kipc_chan_signal_peer(ch, end, &ch->dir[1 - end].ring->wwait,
+				      POLL_OUT);
 	if (wake & KIPC_CHAN_WAKE_LOCKS)
 		wake_up_all(&ch->wq[end]);
 }
