@@ -795,6 +795,7 @@ static void kipc_object_show_fdinfo(struct seq_file *m, struct file *file)
 		   from_kgid_munged(ns, obj->gid));
 	seq_printf(m, "kipc-mode:\t%04o\n", obj->mode);
 	seq_printf(m, "kipc-ipcns:\t%u\n", obj->ns->inum);
+	kipc_signal_show_fdinfo(m, obj);
 	if (obj->type->show_fdinfo)
 		obj->type->show_fdinfo(m, obj);
 }

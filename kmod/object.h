@@ -462,6 +462,7 @@ int kipc_signal_fasync(int fd, struct file *file, int on);
 void kipc_signal_flush(struct file *file, struct kipc_object *obj);
 void kipc_signal_ready(struct kipc_object *obj, unsigned int end, int band);
 bool kipc_signal_armed(struct kipc_object *obj, unsigned int end);
+void kipc_signal_show_fdinfo(struct seq_file *m, struct kipc_object *obj);
 long kipc_ioc_notify(struct file *file, struct kipc_object *obj,
 		     unsigned long arg, unsigned int usize);
 long kipc_ioc_signal_holders(struct file *file, struct kipc_object *obj,

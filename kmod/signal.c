@@ -29,6 +29,7 @@
 #include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
 
@@ -364,6 +365,37 @@ long kipc_ioc_signal_holders(struct file *file, struct kipc_object *obj,
 	if (!s.signalled && s.refused)
 		return -EPERM;
 	return s.signalled;
+}
+
+/**
+ * kipc_signal_show_fdinfo() - the registration in an object's fdinfo
+ * @m: the fdinfo file
+ * @obj: the object
+ *
+ * Shows the registered process (in the reader's pid namespace, 0 if it
+ * is not visible there), its signal and whether it is persistent; nothing
+ * without a registration.  A queue shows its own (queue-notify-pid).
+ */
+void kipc_signal_show_fdinfo(struct seq_file *m, struct kipc_object *obj)
+{
+	pid_t pid = 0;
+	int signo = 0;
+	bool persist = false;
+
+	if (!READ_ONCE(obj->notify))
+		return;
+	spin_lock(&obj->sig_lock);
+	if (obj->notify) {
+		pid = pid_vnr(obj->notify->tgid);
+		signo = obj->notify->signo;
+		persist = obj->notify->flags & KIPC_NOTIFY_PERSIST;
+	}
+	spin_unlock(&obj->sig_lock);
+	if (!signo)
+		return;
+	seq_printf(m, "kipc-notify-pid:\t%d\n", pid);
+	seq_printf(m, "kipc-notify-signal:\t%d\n", signo);
+	seq_printf(m, "kipc-notify-persist:\t%d\n", persist);
 }
 
 /**

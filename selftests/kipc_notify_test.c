@@ -299,6 +299,40 @@ TEST_F(types, notify_persist)
 	obj_free(&o);
 }
 
+/* fdinfo shows the registration, and nothing once it is gone. */
+TEST_F(types, notify_fdinfo)
+{
+	const int sig = SIGRTMIN + 2;
+	struct obj o;
+	char buf[4096];
+	bool queue = variant->type == KIPC_TYPE_QUEUE;
+
+	ASSERT_EQ(0, obj_make(&o, variant->type));
+	ASSERT_EQ(0, kt_read_fdinfo(o.fd, buf, sizeof(buf)));
+	EXPECT_EQ(NULL, kt_find_key(buf, "kipc-notify-pid"));
+	ASSERT_EQ(0, kipc_notify(o.fd, sig, 1, queue ? 0 : KIPC_NOTIFY_PERSIST));
+	ASSERT_EQ(0, kt_read_fdinfo(o.fd, buf, sizeof(buf)));
+	if (queue) {
+		/* A queue keeps its own line, as it always had. */
+		KT_EXPECT_LINE(buf, "queue-notify-pid:\t%d", getpid());
+		EXPECT_EQ(NULL, kt_find_key(buf, "kipc-notify-pid"));
+	} else {
+		KT_EXPECT_LINE(buf, "kipc-notify-pid:\t%d", getpid());
+		KT_EXPECT_LINE(buf, "kipc-notify-signal:\t%d", sig);
+		KT_EXPECT_LINE(buf, "kipc-notify-persist:\t1");
+		ASSERT_EQ(0, kipc_notify(o.fd, SIG_NOTE, 1, 0));
+		ASSERT_EQ(0, kt_read_fdinfo(o.fd, buf, sizeof(buf)));
+		KT_EXPECT_LINE(buf, "kipc-notify-signal:\t%d", SIG_NOTE);
+		KT_EXPECT_LINE(buf, "kipc-notify-persist:\t0");
+	}
+	ASSERT_EQ(0, kipc_notify(o.fd, 0, 0, 0));
+	ASSERT_EQ(0, kt_read_fdinfo(o.fd, buf, sizeof(buf)));
+	EXPECT_EQ(NULL, kt_find_key(buf, "kipc-notify-pid"));
+	if (queue)
+		KT_EXPECT_LINE(buf, "queue-notify-pid:\t0");
+	obj_free(&o);
+}
+
 /* One process per object; the same one may register again. */
 TEST_F(types, notify_ebusy)
 {
@@ -454,6 +488,61 @@ TEST_F(kipc, async_pipe_pollout)
 	EXPECT_EQ(POLL_OUT, si.si_code);
 	EXPECT_EQ(fds[1], si.si_fd);
 	EXPECT_TRUE(si.si_band & POLLOUT);
+}
+
+/*
+ * A channel's mapped rings bypass the kernel; a registration and an
+ * O_ASYNC file must bring every message through it all the same, each
+ * time, for as long as they last.
+ */
+TEST_F(kipc, notify_ring_fast_path)
+{
+	const int sig = SIGRTMIN + 5, aio = SIGRTMIN + 6, out = SIGRTMIN + 7;
+	struct kipc_ring *rx, *tx;
+	char buf[16];
+	siginfo_t si;
+	size_t len;
+	int fds[2], i;
+
+	ASSERT_EQ(0, kipc_channel_pair(fds, NULL, 0));
+	ASSERT_EQ(0, kipc_ring_attach(fds[0], &rx));
+	ASSERT_EQ(0, kipc_ring_attach(fds[1], &tx));
+	kipc_ring_set_spin(rx, 0);
+	kipc_ring_set_spin(tx, 0);
+	kt_block_signal(sig, true);
+	kt_block_signal(aio, true);
+	kt_block_signal(out, true);
+	ASSERT_EQ(0, kipc_notify(fds[0], sig, 9, KIPC_NOTIFY_PERSIST));
+	ASSERT_EQ(0, set_async(fds[0], aio));
+	ASSERT_EQ(0, set_async(fds[1], out));	/* room made for the sender */
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, kipc_ring_send(tx, "m", 1, 0));
+		ASSERT_EQ(1, kt_take_signal(sig, &si, 0)) TH_LOG("message %d", i);
+		EXPECT_EQ(9ULL, (uint64_t)(uintptr_t)si.si_value.sival_ptr);
+		ASSERT_EQ(1, kt_take_signal(aio, &si, 0)) TH_LOG("message %d", i);
+		EXPECT_EQ(POLL_IN, si.si_code);
+		EXPECT_EQ(fds[0], si.si_fd);
+		EXPECT_EQ(0, kt_take_signal(out, &si, 0));
+		ASSERT_EQ(1, kipc_ring_recv(rx, buf, sizeof(buf), &len, 0));
+		ASSERT_EQ(1, kt_take_signal(out, &si, 0)) TH_LOG("message %d", i);
+		EXPECT_EQ(POLL_OUT, si.si_code);
+		EXPECT_EQ(fds[1], si.si_fd);
+	}
+	/* Gone: nothing more, and the ring still carries messages. */
+	ASSERT_EQ(0, kipc_notify(fds[0], 0, 0, 0));
+	ASSERT_EQ(0, clear_async(fds[0]));
+	ASSERT_EQ(0, clear_async(fds[1]));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, kipc_ring_send(tx, "m", 1, 0));
+		ASSERT_EQ(1, kipc_ring_recv(rx, buf, sizeof(buf), &len, 0));
+	}
+	EXPECT_EQ(0, kt_take_signal(sig, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(aio, &si, 0));
+	EXPECT_EQ(0, kt_take_signal(out, &si, 0));
+	kipc_ring_detach(rx);
+	kipc_ring_detach(tx);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* A queue's O_ASYNC also tells of room made (POLL_OUT). */
