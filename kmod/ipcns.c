@@ -44,6 +44,7 @@
 /* The IPC namespaces kipc knows, but the initial one, by address. */
 static DEFINE_HASHTABLE(kipc_nss, 6);
 static unsigned int kipc_nr_nss;
+static bool kipc_ns_exiting;	/* the reaper is never armed again */
 
 static void kipc_ns_reap_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(kipc_ns_reaper, kipc_ns_reap_work);
@@ -254,6 +255,23 @@ static void kipc_ns_reap_work(struct work_struct *work)
 }
 
 /**
+ * kipc_ns_reap_ms_changed() - ns_reap_ms was written
+ *
+ * A check already armed moves to the new period at once, so that a
+ * shorter period never waits for the end of a longer one (even with no
+ * namespace left to check).  Nothing is armed that was not (at load, for
+ * instance), nor once unloading has begun.
+ */
+void kipc_ns_reap_ms_changed(void)
+{
+	mutex_lock(&kipc_registry_lock);
+	if (!kipc_ns_exiting && delayed_work_pending(&kipc_ns_reaper))
+		mod_delayed_work(system_wq, &kipc_ns_reaper,
+				 msecs_to_jiffies(READ_ONCE(kipc_ns_reap_ms)));
+	mutex_unlock(&kipc_registry_lock);
+}
+
+/**
  * kipc_ns_exit() - stop the reaper and forget every namespace (unload)
  *
  * No file is open and no request runs: every name of a namespace other
@@ -261,6 +279,9 @@ static void kipc_ns_reap_work(struct work_struct *work)
  */
 void kipc_ns_exit(void)
 {
+	mutex_lock(&kipc_registry_lock);
+	kipc_ns_exiting = true;
+	mutex_unlock(&kipc_registry_lock);
 	cancel_delayed_work_sync(&kipc_ns_reaper);
 	kipc_ns_reap(true);
 }
@@ -332,6 +353,77 @@ bool kipc_ns_usage(u64 *objects, u64 *named)
 	}
 	mutex_unlock(&kipc_registry_lock);
 	return true;
+}
+
+/* @kns's usage into @in; kipc_registry_lock is held. */
+static void kipc_ns_fill(const struct kipc_ns *kns, struct kipc_ns_info *in)
+{
+	lockdep_assert_held(&kipc_registry_lock);
+	in->inum = kns->inum;
+	in->userns_inum = kns->user_ns->ns.inum;
+	in->initial = kns == &kipc_ns_init;
+	in->named = kns->named;
+	spin_lock(&kipc_users_lock);
+	in->objects = kns->objects;
+	in->bytes = kns->bytes;
+	spin_unlock(&kipc_users_lock);
+}
+
+/**
+ * kipc_ns_nth() - the @n-th namespace kipc knows, for a dump
+ * @n: 0 for the initial namespace, then the others in table order
+ * @in: out: its usage
+ *
+ * A dump resumed across a namespace's arrival or reaping may skip or
+ * repeat one, as other netlink dumps of hashed tables do.  O(@n) each.
+ *
+ * Return: false past the last.
+ */
+bool kipc_ns_nth(unsigned int n, struct kipc_ns_info *in)
+{
+	struct kipc_ns *kns, *found = n ? NULL : &kipc_ns_init;
+	int bkt;
+
+	mutex_lock(&kipc_registry_lock);
+	if (!found) {
+		hash_for_each(kipc_nss, bkt, kns, node) {
+			if (--n == 0) {
+				found = kns;
+				break;
+			}
+		}
+	}
+	if (found)
+		kipc_ns_fill(found, in);
+	mutex_unlock(&kipc_registry_lock);
+	return found;
+}
+
+/**
+ * kipc_ns_current_info() - the caller's namespace's usage
+ * @in: out: its usage; all 0 if kipc has no object in it
+ *
+ * Return: 0, or -ESRCH for a task that has left its namespaces.
+ */
+int kipc_ns_current_info(struct kipc_ns_info *in)
+{
+	struct ipc_namespace *ipc_ns = kipc_current_ipc_ns();
+	struct kipc_ns *kns;
+
+	memset(in, 0, sizeof(*in));
+	if (!ipc_ns)
+		return -ESRCH;
+	mutex_lock(&kipc_registry_lock);
+	kns = kipc_ns_find(ipc_ns);
+	if (kns) {
+		kipc_ns_fill(kns, in);
+	} else {
+		/* Our nsproxy holds the namespace and its owner. */
+		in->inum = ipc_ns->ns.inum;
+		in->userns_inum = ipc_ns->user_ns->ns.inum;
+	}
+	mutex_unlock(&kipc_registry_lock);
+	return 0;
 }
 
 /**

@@ -125,6 +125,7 @@ static int kipc_param_set_reap_ms(const char *val,
 	if (n < 10 || n > 60000)
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	kipc_ns_reap_ms_changed();
 	return 0;
 }
 

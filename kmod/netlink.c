@@ -340,6 +340,112 @@ static int kipc_nl_user_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* ---- KIPC_CMD_NS_GET --------------------------------------------------- */
+
+static int kipc_nl_put_ns(struct sk_buff *msg, struct sk_buff *skb,
+			  const void *arg)
+{
+	const struct kipc_ns_info *in = arg;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, KIPC_A_NS);
+	if (!nest ||
+	    nla_put_u32(msg, KIPC_NS_A_INUM, in->inum) ||
+	    (in->initial && nla_put_flag(msg, KIPC_NS_A_INITIAL)) ||
+	    nla_put_u32(msg, KIPC_NS_A_USERNS_INUM, in->userns_inum) ||
+	    nla_put_u64_64bit(msg, KIPC_NS_A_OBJECTS, in->objects,
+			      KIPC_NS_A_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_NS_A_NAMED, in->named,
+			      KIPC_NS_A_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_NS_A_BYTES, in->bytes,
+			      KIPC_NS_A_PAD))
+		return -EMSGSIZE;
+	if (!in->initial &&
+	    (nla_put_u64_64bit(msg, KIPC_NS_A_MAX_OBJECTS,
+			       READ_ONCE(kipc_max_objects_per_ns),
+			       KIPC_NS_A_PAD) ||
+	     nla_put_u64_64bit(msg, KIPC_NS_A_MAX_BYTES,
+			       READ_ONCE(kipc_max_bytes_per_ns),
+			       KIPC_NS_A_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * Both forms reap first: an operator asking which namespaces hold
+ * kipc's objects is never shown one that died since the reaper last ran.
+ */
+static int kipc_nl_ns_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipc_ns_info in;
+	int err;
+
+	kipc_ns_reap(false);
+	err = kipc_ns_current_info(&in);
+	if (err)
+		return err;
+	return kipc_nl_reply(skb, info, KIPC_CMD_NS_GET, &in, kipc_nl_put_ns);
+}
+
+/* Where a dump of namespaces is, in cb->ctx. */
+struct kipc_nl_ns_ctx {
+	unsigned int next;	/* kipc_ns_nth()'s index of the next */
+	bool all;		/* every namespace, or the caller's only */
+};
+
+static struct kipc_nl_ns_ctx *kipc_nl_ns_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct kipc_nl_ns_ctx) > sizeof(cb->ctx));
+	return (struct kipc_nl_ns_ctx *)cb->ctx;
+}
+
+/*
+ * Every namespace for an administrator of the initial one, as lsns(8)
+ * shows only one's own processes' namespaces to others.
+ */
+static int kipc_nl_ns_start(struct netlink_callback *cb)
+{
+	struct kipc_nl_ns_ctx *ctx = kipc_nl_ns_ctx(cb);
+
+	ctx->next = 0;
+	ctx->all = kipc_ns_current_is_init() &&
+		   netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	kipc_ns_reap(false);
+	return 0;
+}
+
+/* The next namespace of the dump into @in; false past the last. */
+static bool kipc_nl_ns_next(const struct kipc_nl_ns_ctx *ctx,
+			    struct kipc_ns_info *in)
+{
+	if (ctx->all)
+		return kipc_ns_nth(ctx->next, in);
+	return !ctx->next && !kipc_ns_current_info(in);
+}
+
+static int kipc_nl_ns_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kipc_nl_ns_ctx *ctx = kipc_nl_ns_ctx(cb);
+	struct kipc_ns_info in;
+	void *hdr;
+
+	while (kipc_nl_ns_next(ctx, &in)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kipc_nl_family,
+				  NLM_F_MULTI, KIPC_CMD_NS_GET);
+		if (!hdr)
+			break;
+		if (kipc_nl_put_ns(skb, cb->skb, &in)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		ctx->next++;
+	}
+	return skb->len;
+}
+
 /* ---- The family -------------------------------------------------------- */
 
 static const struct nla_policy kipc_nl_uid_policy[KIPC_A_UID + 1] = {
@@ -374,6 +480,13 @@ static const struct genl_ops kipc_nl_ops[] = {
 		.dumpit		= kipc_nl_user_dumpit,
 		.policy		= kipc_nl_uid_policy,
 		.maxattr	= ARRAY_SIZE(kipc_nl_uid_policy) - 1,
+	},
+	{
+		/* No policy: the command takes no attribute. */
+		.cmd		= KIPC_CMD_NS_GET,
+		.doit		= kipc_nl_ns_doit,
+		.start		= kipc_nl_ns_start,
+		.dumpit		= kipc_nl_ns_dumpit,
 	},
 };
 

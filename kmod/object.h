@@ -343,10 +343,32 @@ struct kipc_ns *kipc_ns_lookup(void);
 struct kipc_ns *kipc_ns_get_current(void);
 void kipc_ns_put(struct kipc_ns *kns);
 unsigned int kipc_ns_reap(bool all);
+void kipc_ns_reap_ms_changed(void);
 void kipc_ns_exit(void);
 int kipc_ns_charge(struct kipc_ns *kns, u64 bytes);
 void kipc_ns_uncharge(struct kipc_ns *kns, u64 bytes);
 bool kipc_ns_usage(u64 *objects, u64 *named);
+
+/**
+ * struct kipc_ns_info - one IPC namespace's usage (KIPC_CMD_NS_GET)
+ * @inum: its inode number
+ * @userns_inum: that of the user namespace owning it
+ * @initial: the initial IPC namespace
+ * @objects: objects made in it and alive
+ * @named: names registered in it
+ * @bytes: bytes charged with its objects
+ */
+struct kipc_ns_info {
+	unsigned int inum;
+	unsigned int userns_inum;
+	bool initial;
+	u64 objects;
+	u64 named;
+	u64 bytes;
+};
+
+bool kipc_ns_nth(unsigned int n, struct kipc_ns_info *in);
+int kipc_ns_current_info(struct kipc_ns_info *in);
 bool kipc_ns_current_is(const struct kipc_ns *kns);
 bool kipc_ns_current_is_init(void);
 

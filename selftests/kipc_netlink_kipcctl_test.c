@@ -4,7 +4,7 @@
  * (the stable fields of its man page) checked field by field against the
  * objects the test made and against the netlink family's own answer, the
  * table output, `show` with holders and waiters, `stats`, `limits`,
- * `users`, `top` in batch mode, `monitor`, and the exit statuses.
+ * `users`, `namespaces`, `top` in batch mode, `monitor`, and the exit statuses.
  *
  * kipcctl runs with fork() and exec() and its standard output in a pipe;
  * a small JSON parser below reads what it prints.
@@ -13,6 +13,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
 #include <ctype.h>
+#include <sched.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "kipc_test_util.h"
@@ -972,6 +974,88 @@ TEST_F(kipc, users_json)
 	J_EXPECT_U64(me, "max_objects", kt_param_get("max_objects_per_uid"));
 	J_EXPECT_U64(me, "max_bytes", kt_param_get("max_bytes_per_uid"));
 	run_free(&r);
+}
+
+static uint32_t ns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/ipc", &st) ? 0 : (uint32_t)st.st_ino;
+}
+
+/* A child in a new IPC namespace with one named event, until @in says. */
+static int ns_child(int out, int in)
+{
+	uint32_t inum;
+	char c;
+
+	if (unshare(CLONE_NEWIPC))
+		return 10;
+	inum = ns_ino();
+	if (kipc_event_create("kst.ctl.ns", 0600, 0, 0) < 0)
+		return 11;
+	if (write(out, &inum, sizeof(inum)) != sizeof(inum))
+		return 12;
+	return read(in, &c, 1) == 1 ? 0 : 13;
+}
+
+TEST_F(kipc, namespaces_json_and_table)
+{
+	const struct jv *e, *init = NULL, *ctr = NULL;
+	uint32_t inum = 0;
+	int to[2], from[2];
+	struct run r;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to));
+	ASSERT_EQ(0, pipe(from));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ns_child(from[1], to[0]));
+	ASSERT_EQ((ssize_t)sizeof(inum), read(from[0], &inum, sizeof(inum)));
+
+	KIPCCTL_JSON(&r, jroot, "-j", "namespaces");
+	ASSERT_EQ(J_ARR, jroot->t);
+	for (e = jroot->child; e; e = e->next) {
+		if (j_u64(j_get(e, "ipcns")) == ns_ino())
+			init = e;
+		if (j_u64(j_get(e, "ipcns")) == inum)
+			ctr = e;
+	}
+	ASSERT_EQ(init, jroot->child);	/* the initial one first */
+	ASSERT_NE(NULL, ctr);
+	EXPECT_TRUE(j_get(init, "initial") && j_get(init, "initial")->b);
+	EXPECT_TRUE(j_get(ctr, "initial") && !j_get(ctr, "initial")->b);
+	EXPECT_TRUE(j_is_uint(j_get(ctr, "userns")));
+	J_EXPECT_U64(ctr, "objects", 1);
+	J_EXPECT_U64(ctr, "named", 1);
+	J_EXPECT_U64(ctr, "max_objects", kt_param_get("max_objects_per_ns"));
+	J_EXPECT_U64(ctr, "max_bytes", kt_param_get("max_bytes_per_ns"));
+	EXPECT_EQ(NULL, j_get(init, "max_objects"));
+	run_free(&r);
+
+	ASSERT_EQ(0, KIPCCTL_RUN(&r, "namespaces"));
+	EXPECT_NE(NULL, strstr(r.text, "IPCNS"));
+	EXPECT_NE(NULL, strstr(r.text, "(initial)"));
+	run_free(&r);
+
+	ASSERT_EQ(1, write(to[1], "x", 1));
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	/* Asking reaps: the dead namespace is gone at once. */
+	j_free(jroot);
+	jroot = NULL;
+	KIPCCTL_JSON(&r, jroot, "-j", "namespaces");
+	for (e = jroot->child; e; e = e->next)
+		EXPECT_NE((uint64_t)inum, j_u64(j_get(e, "ipcns")));
+	run_free(&r);
+	/* And it takes no argument. */
+	EXPECT_EQ(2, KIPCCTL_RUN(&r, "namespaces", "uid", "0"));
+	run_free(&r);
+	close(to[0]);
+	close(to[1]);
+	close(from[0]);
+	close(from[1]);
 }
 
 /* ---- top ------------------------------------------------------------------ */

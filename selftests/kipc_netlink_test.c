@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "kipc_test_util.h"
@@ -2338,6 +2339,182 @@ TEST_F(kipc, obj_get_scoped_to_ipc_namespace)
 		kt_sleep_ms(5);
 	}
 	EXPECT_EQ(kt.base.named + 1, s.named);
+}
+
+/* ---- KIPC_CMD_NS_GET ------------------------------------------------------ */
+
+static uint32_t ns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/ipc", &st) ? 0 : (uint32_t)st.st_ino;
+}
+
+/* The KIPC_A_NS nest of reply message @i of @r into @tb: 0 or -EBADMSG. */
+static int ns_nest(const struct kn_reply *r, int i, struct nlattr **tb)
+{
+	if (i >= r->n || !r->msgs[i].tb[KIPC_A_NS])
+		return -EBADMSG;
+	return nla_parse_nested(tb, KIPC_NS_A_MAX, r->msgs[i].tb[KIPC_A_NS],
+				NULL) ? -EBADMSG : 0;
+}
+
+/* The index of namespace @inum in dump @r, or -1; *@count: how many times. */
+static int ns_find(const struct kn_reply *r, uint32_t inum, int *count)
+{
+	struct nlattr *tb[KIPC_NS_A_MAX + 1];
+	int i, at = -1;
+
+	*count = 0;
+	for (i = 0; i < r->n; i++) {
+		if (ns_nest(r, i, tb) || !kn_has(tb[KIPC_NS_A_INUM], 4))
+			return -2;
+		if (kn_u32(tb[KIPC_NS_A_INUM]) == inum) {
+			at = at < 0 ? i : at;
+			++*count;
+		}
+	}
+	return at;
+}
+
+/*
+ * In a new IPC namespace with a named event and an anonymous queue: the
+ * doit and the dump show this namespace only, with its usage.  Writes its
+ * inode number to @out, then waits for a byte on @in before it exits.
+ */
+static int ns_get_child(int out, int in)
+{
+	struct nlattr *tb[KIPC_NS_A_MAX + 1];
+	struct kn_reply r = { 0 };
+	struct kn k = { 0 };
+	uint32_t inum;
+	char c;
+
+	if (unshare(CLONE_NEWIPC) || kn_open(&k))
+		return 10;
+	inum = ns_ino();
+	if (kipc_event_create("kst.nl.nsget", 0600, 0, 0) < 0 ||
+	    kipc_queue_create(NULL, 0600, 4, 64, 0) < 0)
+		return 11;
+	if (kn_simple(&k, KIPC_CMD_NS_GET, -1, 0, &r) || ns_nest(&r, 0, tb) ||
+	    kn_u32(tb[KIPC_NS_A_INUM]) != inum || tb[KIPC_NS_A_INITIAL] ||
+	    kn_u64(tb[KIPC_NS_A_OBJECTS]) != 2 ||
+	    kn_u64(tb[KIPC_NS_A_NAMED]) != 1 ||
+	    !kn_u64(tb[KIPC_NS_A_BYTES]) ||
+	    kn_u64(tb[KIPC_NS_A_MAX_OBJECTS]) !=
+	    (uint64_t)kt_param_get("max_objects_per_ns") ||
+	    kn_u64(tb[KIPC_NS_A_MAX_BYTES]) !=
+	    (uint64_t)kt_param_get("max_bytes_per_ns"))
+		return 12;
+	kn_reply_free(&r);
+	/* Not the host's administrator here: its own namespace only. */
+	if (kn_simple(&k, KIPC_CMD_NS_GET, -1, NLM_F_DUMP, &r) || r.err ||
+	    r.n != 1 || ns_nest(&r, 0, tb) || kn_u32(tb[KIPC_NS_A_INUM]) != inum)
+		return 13;
+	kn_reply_free(&r);
+	kn_close(&k);
+	if (write(out, &inum, sizeof(inum)) != sizeof(inum))
+		return 14;
+	return read(in, &c, 1) == 1 ? 0 : 15;
+}
+
+/* An unprivileged host user's dump: the initial namespace only. */
+static int ns_get_unprivileged(void)
+{
+	struct nlattr *tb[KIPC_NS_A_MAX + 1];
+	struct kn_reply r = { 0 };
+	struct kn k = { 0 };
+
+	if (kt_become(NOBODY, NOBODY) || kn_open(&k))
+		return 20;
+	if (kn_simple(&k, KIPC_CMD_NS_GET, -1, NLM_F_DUMP, &r) || r.err ||
+	    r.n != 1 || ns_nest(&r, 0, tb) || !tb[KIPC_NS_A_INITIAL])
+		return 21;
+	return 0;
+}
+
+TEST_F(kipc, ns_get_doit_and_dump)
+{
+	struct nlattr *tb[KIPC_NS_A_MAX + 1];
+	struct kipc_stats s;
+	struct kn_reply r;
+	uint32_t inum = 0;
+	int to[2], from[2], count;
+	pid_t pid, nobody;
+
+	KN_OPEN();
+	/* Only a query can reap within this test. */
+	ASSERT_EQ(0, kt_param_set("ns_reap_ms", 60000));
+	ASSERT_EQ(0, kt_stats(&s));
+
+	/* The initial namespace: its doit, flagged, with no per-ns limits. */
+	ASSERT_EQ(0, kn_simple(&kn, KIPC_CMD_NS_GET, -1, 0, &r));
+	ASSERT_EQ(0, r.err) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, ns_nest(&r, 0, tb));
+	KN_EXPECT_U32(tb, KIPC_NS_A_INUM, ns_ino());
+	KN_EXPECT_FLAG(tb, KIPC_NS_A_INITIAL, true);
+	ASSERT_TRUE(kn_has(tb[KIPC_NS_A_USERNS_INUM], 4));
+	KN_EXPECT_U64(tb, KIPC_NS_A_NAMED, s.named);
+	EXPECT_EQ(NULL, tb[KIPC_NS_A_MAX_OBJECTS]);
+	EXPECT_EQ(NULL, tb[KIPC_NS_A_MAX_BYTES]);
+	kn_reply_free(&r);
+
+	ASSERT_EQ(0, pipe(to));
+	ASSERT_EQ(0, pipe(from));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ns_get_child(from[1], to[0]));
+	ASSERT_EQ((ssize_t)sizeof(inum), read(from[0], &inum, sizeof(inum)));
+	ASSERT_NE(0U, inum);
+
+	/* The host's administrator sees it, once, after the initial one. */
+	ASSERT_EQ(0, kn_simple(&kn, KIPC_CMD_NS_GET, -1, NLM_F_DUMP, &r));
+	ASSERT_EQ(0, r.err) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, ns_nest(&r, 0, tb));
+	KN_EXPECT_FLAG(tb, KIPC_NS_A_INITIAL, true);
+	ASSERT_LE(1, ns_find(&r, inum, &count));
+	EXPECT_EQ(1, count);
+	ASSERT_EQ(0, ns_nest(&r, ns_find(&r, inum, &count), tb));
+	KN_EXPECT_FLAG(tb, KIPC_NS_A_INITIAL, false);
+	KN_EXPECT_U64(tb, KIPC_NS_A_OBJECTS, 2);
+	KN_EXPECT_U64(tb, KIPC_NS_A_NAMED, 1);
+	kn_reply_free(&r);
+
+	/* An unprivileged user of the host sees the initial one only. */
+	nobody = kt_fork();
+	ASSERT_LE(0, nobody);
+	if (nobody == 0)
+		_exit(ns_get_unprivileged());
+	EXPECT_EQ(0, kt_reap(nobody, KT_CHILD_TIMEOUT_MS));
+
+	/* It dies: the next query reaps it, long before ns_reap_ms. */
+	ASSERT_EQ(1, write(to[1], "x", 1));
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	ASSERT_EQ(0, kn_simple(&kn, KIPC_CMD_NS_GET, -1, NLM_F_DUMP, &r));
+	ASSERT_EQ(0, r.err) TH_LOG("%s", r.extack);
+	EXPECT_EQ(-1, ns_find(&r, inum, &count));
+	kn_reply_free(&r);
+	ASSERT_EQ(0, kt_stats(&s));
+	EXPECT_EQ(kt.base.named, s.named);
+	EXPECT_EQ(kt.base.objects, s.objects);
+	close(to[0]);
+	close(to[1]);
+	close(from[0]);
+	close(from[1]);
+}
+
+/* NS_GET takes no attribute, in either form. */
+TEST_F(kipc, ns_get_rejects_attributes)
+{
+	struct kn_reply r;
+
+	KN_OPEN();
+	KN_EXPECT_REFUSED(kn_simple(&kn, KIPC_CMD_NS_GET, 0, 0, &r), r, EINVAL);
+	kn_reply_free(&r);
+	KN_EXPECT_REFUSED(kn_simple(&kn, KIPC_CMD_NS_GET, 0, NLM_F_DUMP, &r),
+			  r, EINVAL);
+	kn_reply_free(&r);
 }
 
 TEST_HARNESS_MAIN

@@ -457,6 +457,31 @@ TEST_F(ns, names_gone_when_namespace_dies)
 	EXPECT_EQ(-ENOENT, kipc_event_open("kst.ns.die.0", 0));
 }
 
+/*
+ * A shorter ns_reap_ms takes effect at once: a check armed for a minute
+ * is moved, not waited for.
+ */
+TEST_F(ns, reap_ms_change_takes_effect)
+{
+	struct kipc_stats s;
+	pid_t pid;
+
+	ASSERT_EQ(0, kt_param_set("ns_reap_ms", 60000));
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWIPC))
+			_exit(10);
+		_exit(kipc_event_create("kst.ns.period", 0600, 0, 0) < 0 ? 11 : 0);
+	}
+	EXPECT_EQ(0, kt_reap(pid, KT_CHILD_TIMEOUT_MS));
+	kt_sleep_ms(100);
+	ASSERT_EQ(0, kt_stats(&s));
+	EXPECT_EQ(kt.base.named + 1, s.named);	/* dead, not yet looked at */
+	ASSERT_EQ(0, kt_param_write("ns_reap_ms", "10"));
+	EXPECT_EQ(0, ns_settle());
+}
+
 /* A namespace kept by a bind mount or an open nsfs file keeps its names. */
 TEST_F(ns, nsfs_file_keeps_names)
 {

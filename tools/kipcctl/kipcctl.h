@@ -33,6 +33,7 @@ int cmd_show(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
 int cmd_users(int argc, char **argv);
+int cmd_namespaces(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 

@@ -40,6 +40,7 @@ static const struct cmd {
 	{ "stats", cmd_stats },
 	{ "limits", cmd_limits },
 	{ "users", cmd_users },
+	{ "namespaces", cmd_namespaces },
 	{ "top", cmd_top },
 	{ "monitor", cmd_monitor },
 };
@@ -55,6 +56,7 @@ static void usage(FILE *f)
 		"  stats                                   the module's statistics\n"
 		"  limits [uid UID]                        the limits and their use\n"
 		"  users                                   each uid's usage against its quotas\n"
+		"  namespaces                              each IPC namespace's usage\n"
 		"  top [-n N] [-d SECS] [-s FIELD]         the busiest objects, refreshed\n"
 		"  monitor [-t] [-c COUNT]                 events as they happen\n"
 		"\n"

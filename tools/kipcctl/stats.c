@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipcctl stats, limits, users: the module-wide views.
+ * kipcctl stats, limits, users, namespaces: the module-wide views.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,9 +35,21 @@ static const struct field user_fields[] = {
 	FLD(KIPC_USER_A_MAX_BYTES, "max_bytes", F_U64),
 };
 
+static const struct field ns_fields[] = {
+	FLD(KIPC_NS_A_INUM, "ipcns", F_U32),
+	FLD(KIPC_NS_A_INITIAL, "initial", F_FLAG),
+	FLD(KIPC_NS_A_USERNS_INUM, "userns", F_U32),
+	FLD(KIPC_NS_A_OBJECTS, "objects", F_U64),
+	FLD(KIPC_NS_A_NAMED, "named", F_U64),
+	FLD(KIPC_NS_A_BYTES, "bytes", F_U64),
+	FLD(KIPC_NS_A_MAX_OBJECTS, "max_objects", F_U64),
+	FLD(KIPC_NS_A_MAX_BYTES, "max_bytes", F_U64),
+};
+
 static struct fset stats_set = FSET(stats_fields, KIPC_STATS_A_MAX);
 static struct fset limit_set = FSET(limit_fields, KIPC_LIMIT_A_MAX);
 static struct fset user_set = FSET(user_fields, KIPC_USER_A_MAX);
+static struct fset ns_set = FSET(ns_fields, KIPC_NS_A_MAX);
 
 /* Sends @cmd (for @uid if not NULL) and collects the replies in @as. */
 static int request(struct kctl *c, uint8_t cmd, bool dump,
@@ -153,7 +165,7 @@ int cmd_stats(int argc, char **argv)
 struct view {
 	const char *what;
 	uint8_t cmd;
-	int type;			/* KIPC_A_LIMIT, KIPC_A_USER */
+	int type;			/* KIPC_A_LIMIT, KIPC_A_USER, KIPC_A_NS */
 	struct fset *fs;
 	const char *const *cols;
 	int ncols;
@@ -161,6 +173,7 @@ struct view {
 	/* Opens the JSON document: an array, or an array in an object. */
 	void (*json_head)(struct jw *jw, const struct kattrs *as);
 	bool dump;			/* without a uid: a dump */
+	bool no_uid;			/* takes no "uid UID" */
 };
 
 static void view_json(const struct view *v, const struct kattrs *as)
@@ -206,6 +219,8 @@ static int run_view(const struct view *v, int argc, char **argv)
 	bool has_uid;
 	int ret;
 
+	if (v->no_uid && argc > 1)
+		return usage_error("%s: unknown argument \"%s\"", argv[0], argv[1]);
 	ret = uid_arg(argc, argv, &uid, &has_uid);
 	if (ret)
 		return ret;
@@ -309,6 +324,44 @@ int cmd_users(int argc, char **argv)
 		.type = KIPC_A_USER, .fs = &user_set,
 		.cols = cols, .ncols = ARRAY_SIZE(cols),
 		.row = user_row, .json_head = users_head, .dump = true,
+	};
+
+	return run_view(&v, argc, argv);
+}
+
+/* ---- namespaces ----------------------------------------------------------- */
+
+static void ns_row(struct tbl *t, struct nlattr **tb)
+{
+	char buf[32];
+
+	tbl_cell(t, "%u%s", nla_u32_or(tb[KIPC_NS_A_INUM], 0),
+		 tb[KIPC_NS_A_INITIAL] ? " (initial)" : "");
+	tbl_cell(t, "%u", nla_u32_or(tb[KIPC_NS_A_USERNS_INUM], 0));
+	cell_u64(t, tb[KIPC_NS_A_OBJECTS]);
+	cell_u64(t, tb[KIPC_NS_A_MAX_OBJECTS]);
+	cell_u64(t, tb[KIPC_NS_A_NAMED]);
+	tbl_cell(t, "%s", human(buf, sizeof(buf),
+				nla_u64_or(tb[KIPC_NS_A_BYTES], 0)));
+	if (tb[KIPC_NS_A_MAX_BYTES])
+		tbl_cell(t, "%s", human(buf, sizeof(buf),
+					nla_get_u64(tb[KIPC_NS_A_MAX_BYTES])));
+	else
+		tbl_cell(t, "-");
+}
+
+int cmd_namespaces(int argc, char **argv)
+{
+	static const char *const cols[] = {
+		"IPCNS", "USERNS", ">OBJECTS", ">MAX-OBJECTS", ">NAMED",
+		">BYTES", ">MAX-BYTES"
+	};
+	static const struct view v = {
+		.what = "namespaces", .cmd = KIPC_CMD_NS_GET,
+		.type = KIPC_A_NS, .fs = &ns_set,
+		.cols = cols, .ncols = ARRAY_SIZE(cols),
+		.row = ns_row, .json_head = users_head, .dump = true,
+		.no_uid = true,
 	};
 
 	return run_view(&v, argc, argv);

@@ -63,6 +63,11 @@
  *	(dump, which takes no KIPC_A_UID): reply KIPC_A_USER
  * @KIPC_CMD_NOTIFY: a notification, multicast to the group "events" only:
  *	KIPC_A_NOTIFY
+ * @KIPC_CMD_NS_GET: the IPC namespaces kipc knows, with their usage: the
+ *	caller's (doit), or with NLM_F_DUMP every one (the initial first)
+ *	for a caller in the initial IPC namespace with CAP_SYS_ADMIN, else
+ *	the caller's only.  Takes no attribute.  Namespaces that died are
+ *	reaped first, so none is listed.  Reply: KIPC_A_NS.
  * @__KIPC_CMD_MAX: internal, one past the last
  */
 enum kipc_nl_cmd {
@@ -72,6 +77,7 @@ enum kipc_nl_cmd {
 	KIPC_CMD_LIMITS_GET,
 	KIPC_CMD_USER_GET,
 	KIPC_CMD_NOTIFY,
+	KIPC_CMD_NS_GET,
 
 	__KIPC_CMD_MAX
 };
@@ -98,6 +104,7 @@ enum kipc_nl_cmd {
  * @KIPC_A_LIMIT: nest of KIPC_LIMIT_A_*, reply, one per limit
  * @KIPC_A_USER: nest of KIPC_USER_A_*, reply
  * @KIPC_A_NOTIFY: nest of KIPC_NOTIFY_A_*, notification
+ * @KIPC_A_NS: nest of KIPC_NS_A_*, reply
  * @__KIPC_A_MAX: internal, one past the last
  */
 enum kipc_nl_attr {
@@ -113,6 +120,7 @@ enum kipc_nl_attr {
 	KIPC_A_LIMIT,
 	KIPC_A_USER,
 	KIPC_A_NOTIFY,
+	KIPC_A_NS,
 
 	__KIPC_A_MAX
 };
@@ -539,6 +547,40 @@ enum kipc_user_attr {
 };
 
 #define KIPC_USER_A_MAX	(__KIPC_USER_A_MAX - 1)
+
+/**
+ * enum kipc_ns_attr - one IPC namespace (KIPC_A_NS)
+ * @KIPC_NS_A_UNSPEC: unused
+ * @KIPC_NS_A_PAD: padding
+ * @KIPC_NS_A_INUM: u32 its inode number, as /proc/PID/ns/ipc and fdinfo's
+ *	kipc-ipcns show it
+ * @KIPC_NS_A_INITIAL: flag, the initial IPC namespace
+ * @KIPC_NS_A_USERNS_INUM: u32 the inode number of the user namespace that
+ *	owns it (where CAP_IPC_OWNER counts for its objects)
+ * @KIPC_NS_A_OBJECTS: u64 objects made in it and still alive
+ * @KIPC_NS_A_NAMED: u64 names registered in it
+ * @KIPC_NS_A_BYTES: u64 bytes charged with its objects
+ * @KIPC_NS_A_MAX_OBJECTS: u64 max_objects_per_ns (absent for the initial
+ *	namespace, which only max_objects caps)
+ * @KIPC_NS_A_MAX_BYTES: u64 max_bytes_per_ns (likewise)
+ * @__KIPC_NS_A_MAX: internal, one past the last
+ */
+enum kipc_ns_attr {
+	KIPC_NS_A_UNSPEC,
+	KIPC_NS_A_PAD,
+	KIPC_NS_A_INUM,
+	KIPC_NS_A_INITIAL,
+	KIPC_NS_A_USERNS_INUM,
+	KIPC_NS_A_OBJECTS,
+	KIPC_NS_A_NAMED,
+	KIPC_NS_A_BYTES,
+	KIPC_NS_A_MAX_OBJECTS,
+	KIPC_NS_A_MAX_BYTES,
+
+	__KIPC_NS_A_MAX
+};
+
+#define KIPC_NS_A_MAX	(__KIPC_NS_A_MAX - 1)
 
 /* ---- Notifications ------------------------------------------------------ */
 
