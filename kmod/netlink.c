@@ -107,6 +107,29 @@ static int kipc_nl_reply(struct sk_buff *skb, struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * One message of a dump: @put fills it after its header.  Returns 0, or
+ * -EMSGSIZE when @skb is full (the dump goes on in the next one).
+ */
+static int kipc_nl_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			    u8 cmd, const void *arg,
+			    int (*put)(struct sk_buff *msg, struct sk_buff *skb,
+				       const void *arg))
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &kipc_nl_family, NLM_F_MULTI, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put(skb, cb->skb, arg)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 /* ---- KIPC_CMD_STATS_GET ------------------------------------------------ */
 
 static int kipc_nl_put_stats(struct sk_buff *msg, struct sk_buff *skb,
@@ -316,7 +339,6 @@ static int kipc_nl_user_dumpit(struct sk_buff *skb,
 {
 	unsigned int *next = kipc_nl_user_next(cb);
 	struct kipc_user_usage u;
-	void *hdr;
 	int err;
 
 	if (!KIPC_NL_CHECK_IN_START && !*next) {
@@ -324,19 +346,10 @@ static int kipc_nl_user_dumpit(struct sk_buff *skb,
 		if (err)
 			return err;
 	}
-	while (kipc_user_nth(*next, &u)) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &kipc_nl_family,
-				  NLM_F_MULTI, KIPC_CMD_USER_GET);
-		if (!hdr)
-			break;
-		if (kipc_nl_put_user(skb, cb->skb, &u)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
+	while (kipc_user_nth(*next, &u) &&
+	       !kipc_nl_dump_one(skb, cb, KIPC_CMD_USER_GET, &u,
+				 kipc_nl_put_user))
 		(*next)++;
-	}
 	return skb->len;
 }
 
@@ -428,21 +441,10 @@ static int kipc_nl_ns_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct kipc_nl_ns_ctx *ctx = kipc_nl_ns_ctx(cb);
 	struct kipc_ns_info in;
-	void *hdr;
 
-	while (kipc_nl_ns_next(ctx, &in)) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &kipc_nl_family,
-				  NLM_F_MULTI, KIPC_CMD_NS_GET);
-		if (!hdr)
-			break;
-		if (kipc_nl_put_ns(skb, cb->skb, &in)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
+	while (kipc_nl_ns_next(ctx, &in) &&
+	       !kipc_nl_dump_one(skb, cb, KIPC_CMD_NS_GET, &in, kipc_nl_put_ns))
 		ctx->next++;
-	}
 	return skb->len;
 }
 

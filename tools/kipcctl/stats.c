@@ -307,7 +307,7 @@ static void user_row(struct tbl *t, struct nlattr **tb)
 }
 
 /* [ */
-static void users_head(struct jw *jw, const struct kattrs *as)
+static void array_head(struct jw *jw, const struct kattrs *as)
 {
 	(void)as;
 	jw_arr_open(jw, NULL);
@@ -323,7 +323,7 @@ int cmd_users(int argc, char **argv)
 		.what = "users", .cmd = KIPC_CMD_USER_GET,
 		.type = KIPC_A_USER, .fs = &user_set,
 		.cols = cols, .ncols = ARRAY_SIZE(cols),
-		.row = user_row, .json_head = users_head, .dump = true,
+		.row = user_row, .json_head = array_head, .dump = true,
 	};
 
 	return run_view(&v, argc, argv);
@@ -360,7 +360,7 @@ int cmd_namespaces(int argc, char **argv)
 		.what = "namespaces", .cmd = KIPC_CMD_NS_GET,
 		.type = KIPC_A_NS, .fs = &ns_set,
 		.cols = cols, .ncols = ARRAY_SIZE(cols),
-		.row = ns_row, .json_head = users_head, .dump = true,
+		.row = ns_row, .json_head = array_head, .dump = true,
 		.no_uid = true,
 	};
 
