@@ -335,24 +335,12 @@ void kipc_ns_uncharge(struct kipc_ns *kns, u64 bytes)
  */
 bool kipc_ns_usage(u64 *objects, u64 *named)
 {
-	struct kipc_ns *kns;
+	struct kipc_ns_info in;
 
-	*objects = 0;
-	*named = 0;
-	mutex_lock(&kipc_registry_lock);
-	kns = kipc_ns_lookup();
-	if (kns == &kipc_ns_init) {
-		mutex_unlock(&kipc_registry_lock);
-		return false;
-	}
-	if (kns) {
-		*named = kns->named;
-		spin_lock(&kipc_users_lock);
-		*objects = kns->objects;
-		spin_unlock(&kipc_users_lock);
-	}
-	mutex_unlock(&kipc_registry_lock);
-	return true;
+	kipc_ns_current_info(&in);	/* all 0 for a task that left */
+	*objects = in.objects;
+	*named = in.named;
+	return !in.initial;
 }
 
 /* @kns's usage into @in; kipc_registry_lock is held. */
